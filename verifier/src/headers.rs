@@ -1,0 +1,65 @@
+//! Read-only access to request headers, whatever the HTTP library.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// Request headers, looked up by name without regard to case.
+///
+/// Implemented for `http::HeaderMap` (feature `http`, on by default), for slices and
+/// vectors of `(name, value)` pairs, and for `HashMap`/`BTreeMap` of strings.
+pub trait Headers {
+    /// The value of the header `name` (ASCII, any case), if present and valid UTF-8.
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+impl<T: Headers + ?Sized> Headers for &T {
+    fn header(&self, name: &str) -> Option<&str> {
+        (**self).header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for [(K, V)] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> Headers for [(K, V); N] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<V: AsRef<str>, S> Headers for HashMap<String, V, S>
+where
+    S: std::hash::BuildHasher,
+{
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<V: AsRef<str>> Headers for BTreeMap<String, V> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+#[cfg(feature = "http")]
+impl Headers for http::HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        // HeaderMap names are stored lower-case; `get` with a &str lower-cases the lookup.
+        self.get(name).and_then(|v| v.to_str().ok())
+    }
+}

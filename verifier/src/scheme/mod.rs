@@ -1,0 +1,238 @@
+//! The signature schemes. Each file in this folder defines one provider's rule, for
+//! signing and verifying alike: which headers carry what, which bytes are signed, how the
+//! MAC is encoded. Everything else (keys, comparison, tolerance) lives in `webhook.rs`.
+
+mod generic;
+mod github;
+mod shopify;
+mod slack;
+mod standard;
+mod stripe;
+mod svix;
+mod vector;
+mod vercel;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Error, Headers};
+
+/// A webhook signature scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`.
+    Standard,
+    /// Svix: Standard Webhooks with `svix-` header names.
+    Svix,
+    /// Stripe: `Stripe-Signature: t=<unix>,v1=<hex>`, signed `{t}.{body}`.
+    Stripe,
+    /// Vector: as Stripe, in `X-Vector-Signature`.
+    Vector,
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` of the body.
+    Github,
+    /// Vercel: `x-vercel-signature: <hex HMAC-SHA1>` of the body.
+    Vercel,
+    /// Slack: `X-Slack-Signature: v0=<hex>` of `v0:{ts}:{body}`.
+    Slack,
+    /// Shopify: `X-Shopify-Hmac-Sha256: <base64>` of the body.
+    Shopify,
+    /// Generic: `X-Webhook-Signature: <hex HMAC-SHA256>` of the body.
+    Generic,
+}
+
+impl Scheme {
+    /// Every scheme, in the order `detect` tries them.
+    pub const ALL: [Scheme; 9] = [
+        Scheme::Standard,
+        Scheme::Svix,
+        Scheme::Stripe,
+        Scheme::Vector,
+        Scheme::Github,
+        Scheme::Slack,
+        Scheme::Shopify,
+        Scheme::Vercel,
+        Scheme::Generic,
+    ];
+
+    /// The scheme's name as used in options and on the CLI: `"standard"`, `"stripe"`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Standard => "standard",
+            Scheme::Svix => "svix",
+            Scheme::Stripe => "stripe",
+            Scheme::Vector => "vector",
+            Scheme::Github => "github",
+            Scheme::Vercel => "vercel",
+            Scheme::Slack => "slack",
+            Scheme::Shopify => "shopify",
+            Scheme::Generic => "generic",
+        }
+    }
+
+    /// The header that carries the signature(s).
+    pub fn signature_header(self) -> &'static str {
+        self.rules().header_names()[0]
+    }
+
+    /// Every header `verify` reads, signature header first, in their usual spelling.
+    pub fn header_names(self) -> &'static [&'static str] {
+        self.rules().header_names()
+    }
+
+    /// Whether the scheme signs a timestamp (and so checks the tolerance).
+    pub fn is_timestamped(self) -> bool {
+        matches!(
+            self,
+            Scheme::Standard | Scheme::Svix | Scheme::Stripe | Scheme::Vector | Scheme::Slack
+        )
+    }
+
+    /// The scheme whose signature header is present, if any.
+    ///
+    /// ```
+    /// use hookproof::Scheme;
+    /// let headers = [("Stripe-Signature", "t=1,v1=00")];
+    /// assert_eq!(Scheme::detect(&headers[..]), Some(Scheme::Stripe));
+    /// ```
+    pub fn detect<H: Headers + ?Sized>(headers: &H) -> Option<Scheme> {
+        Scheme::ALL
+            .into_iter()
+            .find(|s| headers.header(s.signature_header()).is_some())
+    }
+
+    pub(crate) fn rules(self) -> &'static dyn Rules {
+        match self {
+            Scheme::Standard => &standard::Standard,
+            Scheme::Svix => &svix::Svix,
+            Scheme::Stripe => &stripe::Stripe,
+            Scheme::Vector => &vector::Vector,
+            Scheme::Github => &github::Github,
+            Scheme::Vercel => &vercel::Vercel,
+            Scheme::Slack => &slack::Slack,
+            Scheme::Shopify => &shopify::Shopify,
+            Scheme::Generic => &generic::Generic,
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scheme {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Scheme::ALL
+            .into_iter()
+            .find(|scheme| scheme.name().eq_ignore_ascii_case(s))
+            .ok_or(Error::InvalidOption(
+                "unknown scheme (expected one of standard, svix, stripe, vector, github, vercel, slack, shopify, generic)",
+            ))
+    }
+}
+
+/// Which MAC a scheme uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    HmacSha256,
+    HmacSha1,
+}
+
+/// How a secret string becomes key bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyForm {
+    /// `whsec_<base64>` or bare base64, decoded.
+    Base64,
+    /// The string's UTF-8 bytes as given.
+    Utf8,
+}
+
+/// How a MAC is written in a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Hex,
+    Base64,
+}
+
+/// What `read` found in the headers.
+pub(crate) struct Envelope<'h> {
+    pub id: Option<&'h str>,
+    /// The timestamp as written (it is signed as written) and its value.
+    pub timestamp: Option<(&'h str, i64)>,
+    /// The raw signature header value; `signatures` splits it.
+    pub signatures: &'h str,
+}
+
+/// One provider's rule. Implemented by a unit struct in each scheme file.
+pub(crate) trait Rules: Sync {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::HmacSha256
+    }
+    fn key_form(&self) -> KeyForm {
+        KeyForm::Utf8
+    }
+    fn encoding(&self) -> Encoding {
+        Encoding::Hex
+    }
+    /// Headers read by `read`, the signature header first.
+    fn header_names(&self) -> &'static [&'static str];
+    /// Finds the id, timestamp and signature header value; checks their syntax.
+    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error>;
+    /// Feeds the signed bytes, in order, to `feed`.
+    fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8]));
+    /// Calls `each` with every encoded signature in the header value (others are skipped).
+    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str));
+    /// The headers that carry `signatures` (already encoded) for a delivery `id` at `timestamp`.
+    fn render(&self, id: &str, timestamp: &str, signatures: &[String]) -> Vec<(&'static str, String)>;
+}
+
+/// The value of a header the scheme cannot do without.
+pub(crate) fn required<'h>(headers: &'h dyn Headers, name: &'static str) -> Result<&'h str, Error> {
+    match headers.header(name) {
+        Some(v) if !v.trim().is_empty() => Ok(v.trim()),
+        _ => Err(Error::MissingHeader(name)),
+    }
+}
+
+/// A Unix timestamp in whole seconds, as providers write it: ASCII digits only.
+pub(crate) fn parse_timestamp(raw: &str, header: &'static str) -> Result<i64, Error> {
+    if raw.is_empty() || raw.len() > 15 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::InvalidTimestamp(header));
+    }
+    raw.parse().map_err(|_| Error::InvalidTimestamp(header))
+}
+
+/// Splits a `name=value` list (`t=1,v1=ab,v0=cd`) the way Stripe and Vector write it.
+pub(crate) fn key_values(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value
+        .split(',')
+        .filter_map(|item| item.trim().split_once('='))
+}
+
+/// Every non-empty comma-separated item: one header may carry several signatures, and
+/// HTTP joins repeated headers with commas.
+pub(crate) fn comma_list<'v>(value: &'v str, prefix: &str, each: &mut dyn FnMut(&'v str)) {
+    for item in value.split(',') {
+        if let Some(sig) = item.trim().strip_prefix(prefix) {
+            if !sig.is_empty() {
+                each(sig);
+            }
+        }
+    }
+}
+
+/// Shared `read` for schemes that sign the body alone with one signature header.
+pub(crate) fn read_body_only<'h>(
+    headers: &'h dyn Headers,
+    name: &'static str,
+) -> Result<Envelope<'h>, Error> {
+    Ok(Envelope {
+        id: None,
+        timestamp: None,
+        signatures: required(headers, name)?,
+    })
+}

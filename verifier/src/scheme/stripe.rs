@@ -1,0 +1,75 @@
+//! Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>...][,v0=...]`.
+//!
+//! The signed bytes are `{t}.{body}`, HMAC-SHA256, hex; the key is the secret string's
+//! UTF-8 bytes as given, `whsec_` prefix included. Only `v1` entries count. Vector uses the
+//! same rule in `X-Vector-Signature` (see `vector.rs`).
+
+use super::{key_values, parse_timestamp, required, Envelope, Rules};
+use crate::{Error, Headers};
+
+pub(crate) const HEADER: &str = "Stripe-Signature";
+
+pub(crate) struct Stripe;
+
+impl Rules for Stripe {
+    fn header_names(&self) -> &'static [&'static str] {
+        &[HEADER]
+    }
+    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+        read(HEADER, headers)
+    }
+    fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
+        signed_content(env, body, feed)
+    }
+    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
+        signatures(value, each)
+    }
+    fn render(&self, _id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+        vec![(HEADER, render(ts, sigs))]
+    }
+}
+
+pub(crate) fn read<'h>(name: &'static str, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+    let value = required(headers, name)?;
+    let raw_ts = key_values(value)
+        .find(|(k, _)| *k == "t")
+        .map(|(_, v)| v)
+        .ok_or(Error::InvalidHeader {
+            header: name,
+            reason: "no t=<timestamp> item",
+        })?;
+    if !key_values(value).any(|(k, _)| k == "v1") {
+        return Err(Error::InvalidHeader {
+            header: name,
+            reason: "no v1=<signature> item",
+        });
+    }
+    Ok(Envelope {
+        id: None,
+        timestamp: Some((raw_ts, parse_timestamp(raw_ts, name)?)),
+        signatures: value,
+    })
+}
+
+pub(crate) fn signed_content(env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
+    feed(env.timestamp.map_or("", |(raw, _)| raw).as_bytes());
+    feed(b".");
+    feed(body);
+}
+
+pub(crate) fn signatures<'v>(value: &'v str, each: &mut dyn FnMut(&'v str)) {
+    for (k, v) in key_values(value) {
+        if k == "v1" {
+            each(v);
+        }
+    }
+}
+
+pub(crate) fn render(ts: &str, sigs: &[String]) -> String {
+    let mut out = format!("t={ts}");
+    for sig in sigs {
+        out.push_str(",v1=");
+        out.push_str(sig);
+    }
+    out
+}

@@ -1,0 +1,33 @@
+//! Vector: the Stripe rule (see `stripe.rs`) in `X-Vector-Signature`; deliveries also
+//! carry `X-Vector-Delivery` (the delivery id, kept across retries) and `X-Vector-Event`.
+
+use super::{stripe, Envelope, Rules};
+use crate::{Error, Headers};
+
+pub(crate) const HEADER: &str = "X-Vector-Signature";
+pub(crate) const DELIVERY_HEADER: &str = "X-Vector-Delivery";
+
+pub(crate) struct Vector;
+
+impl Rules for Vector {
+    fn header_names(&self) -> &'static [&'static str] {
+        &[HEADER, DELIVERY_HEADER]
+    }
+    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+        let mut env = stripe::read(HEADER, headers)?;
+        env.id = headers.header(DELIVERY_HEADER);
+        Ok(env)
+    }
+    fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
+        stripe::signed_content(env, body, feed)
+    }
+    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
+        stripe::signatures(value, each)
+    }
+    fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+        vec![
+            (DELIVERY_HEADER, id.to_owned()),
+            (HEADER, stripe::render(ts, sigs)),
+        ]
+    }
+}

@@ -1,0 +1,375 @@
+//! `Webhook`: keys, signing, verifying and the timestamp tolerance, for every scheme.
+
+use std::fmt;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+use subtle::{Choice, ConstantTimeEq};
+
+use crate::scheme::{Algorithm, Encoding, Envelope, KeyForm, Rules};
+use crate::{Error, Headers, Scheme, DEFAULT_TOLERANCE_SECS, SECRET_PREFIX};
+
+/// Secrets are written with or without `=` padding in the wild; accept both.
+const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The longest MAC any scheme uses (SHA-256).
+const MAX_TAG: usize = 32;
+
+/// A keyed MAC, its inner and outer pads hashed once when the secret is added, so each
+/// verify hashes only the message.
+#[derive(Clone)]
+enum Key {
+    Sha256(Hmac<Sha256>),
+    Sha1(Hmac<Sha1>),
+}
+
+struct Tag {
+    bytes: [u8; MAX_TAG],
+    len: usize,
+}
+
+impl Tag {
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl Key {
+    fn new(algorithm: Algorithm, key: &[u8]) -> Result<Key, Error> {
+        if key.is_empty() {
+            return Err(Error::InvalidSecret("the secret is empty"));
+        }
+        // HMAC accepts keys of any length, so these cannot fail.
+        Ok(match algorithm {
+            Algorithm::HmacSha256 => Key::Sha256(
+                Hmac::new_from_slice(key).map_err(|_| Error::InvalidSecret("unusable key"))?,
+            ),
+            Algorithm::HmacSha1 => Key::Sha1(
+                Hmac::new_from_slice(key).map_err(|_| Error::InvalidSecret("unusable key"))?,
+            ),
+        })
+    }
+
+    fn tag(&self, rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Tag {
+        let mut out = Tag {
+            bytes: [0; MAX_TAG],
+            len: 0,
+        };
+        let bytes = match self {
+            Key::Sha256(keyed) => {
+                let mut mac = keyed.clone();
+                rules.signed_content(env, body, &mut |part| mac.update(part));
+                mac.finalize().into_bytes().to_vec()
+            }
+            Key::Sha1(keyed) => {
+                let mut mac = keyed.clone();
+                rules.signed_content(env, body, &mut |part| mac.update(part));
+                mac.finalize().into_bytes().to_vec()
+            }
+        };
+        out.len = bytes.len();
+        out.bytes[..out.len].copy_from_slice(&bytes);
+        out
+    }
+}
+
+/// What a successful `verify` learned from the headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The delivery id, where the scheme carries one (`webhook-id`, `X-Vector-Delivery`, ...).
+    pub id: Option<String>,
+    /// The signed timestamp (Unix seconds), for timestamped schemes.
+    pub timestamp: Option<i64>,
+}
+
+/// One endpoint's verifier (and signer): a scheme, one or more secrets, a tolerance.
+///
+/// ```
+/// use hookproof::{Scheme, Webhook};
+///
+/// let wh = Webhook::new(Scheme::Stripe, "whsec_test_secret")?;
+/// let body = br#"{"id":"evt_1","object":"event"}"#;
+/// let headers = wh.sign(body, "evt_1", 1_700_000_000)?;
+/// let verified = wh.verify_at(body, &headers, 1_700_000_010)?;
+/// assert_eq!(verified.timestamp, Some(1_700_000_000));
+///
+/// // One changed byte and the signature no longer matches.
+/// let err = wh.verify_at(br#"{"id":"evt_2","object":"event"}"#, &headers, 1_700_000_010).unwrap_err();
+/// assert_eq!(err.code(), "no_matching_signature");
+/// # Ok::<(), hookproof::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Webhook {
+    scheme: Scheme,
+    keys: Vec<Key>,
+    tolerance: u64,
+}
+
+impl fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("scheme", &self.scheme)
+            .field("secrets", &self.keys.len())
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+impl Webhook {
+    /// A verifier for one secret, in the form the scheme's provider hands it out
+    /// (`whsec_...` for Standard Webhooks and Svix; the string as given for the others).
+    pub fn new(scheme: Scheme, secret: &str) -> Result<Webhook, Error> {
+        Webhook::with_secrets(scheme, [secret])
+    }
+
+    /// A verifier that accepts a signature by any of `secrets` (key rotation).
+    pub fn with_secrets<I, S>(scheme: Scheme, secrets: I) -> Result<Webhook, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut wh = Webhook::empty(scheme);
+        for secret in secrets {
+            wh.add_secret(secret.as_ref())?;
+        }
+        wh.ensure_keyed()?;
+        Ok(wh)
+    }
+
+    /// A verifier keyed with raw key bytes (no decoding, whatever the scheme).
+    pub fn from_key(scheme: Scheme, key: &[u8]) -> Result<Webhook, Error> {
+        let mut wh = Webhook::empty(scheme);
+        wh.add_key(key)?;
+        Ok(wh)
+    }
+
+    /// A verifier with no key yet; `verify` and `sign` fail with `invalid_secret` until one is added.
+    pub fn empty(scheme: Scheme) -> Webhook {
+        Webhook {
+            scheme,
+            keys: Vec::new(),
+            tolerance: DEFAULT_TOLERANCE_SECS,
+        }
+    }
+
+    /// Adds a secret string, decoded as the scheme requires.
+    pub fn add_secret(&mut self, secret: &str) -> Result<(), Error> {
+        let rules = self.scheme.rules();
+        match rules.key_form() {
+            KeyForm::Utf8 => self.add_key(secret.as_bytes()),
+            KeyForm::Base64 => self.add_key(&decode_secret(secret)?),
+        }
+    }
+
+    /// Adds raw key bytes.
+    pub fn add_key(&mut self, key: &[u8]) -> Result<(), Error> {
+        let key = Key::new(self.scheme.rules().algorithm(), key)?;
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Sets how far (seconds) a timestamp may be from now, either way. Default 300.
+    pub fn with_tolerance(mut self, seconds: u64) -> Webhook {
+        self.tolerance = seconds;
+        self
+    }
+
+    /// The tolerance in seconds.
+    pub fn tolerance(&self) -> u64 {
+        self.tolerance
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// Verifies `body` (the exact bytes received) against `headers`, using the system clock.
+    pub fn verify<H: Headers + ?Sized>(&self, body: &[u8], headers: &H) -> Result<Verified, Error> {
+        self.verify_at(body, headers, now_unix())
+    }
+
+    /// As [`Webhook::verify`], with `now` (Unix seconds) given: for tests and replays.
+    ///
+    /// The signature is checked before the timestamp, so a forged request is reported as
+    /// `no_matching_signature` whatever its timestamp.
+    pub fn verify_at<H: Headers + ?Sized>(
+        &self,
+        body: &[u8],
+        headers: &H,
+        now: i64,
+    ) -> Result<Verified, Error> {
+        self.ensure_keyed()?;
+        let rules = self.scheme.rules();
+        let headers = DynHeaders(headers);
+        let env = rules.read(&headers)?;
+        let header = self.scheme.signature_header();
+
+        let mut candidates = 0usize;
+        let mut matched = Choice::from(0);
+        let tags: Vec<Tag> = self.keys.iter().map(|k| k.tag(rules, &env, body)).collect();
+        rules.signatures(env.signatures, &mut |encoded| {
+            candidates += 1;
+            let mut buf = [0u8; MAX_TAG];
+            if let Some(len) = decode_signature(rules.encoding(), encoded, &mut buf) {
+                for tag in &tags {
+                    // Lengths are public (fixed per scheme); the bytes are compared in constant time.
+                    matched |= buf[..len].ct_eq(tag.as_slice());
+                }
+            }
+        });
+        if candidates == 0 {
+            return Err(Error::InvalidHeader {
+                header,
+                reason: "no signature in the expected format",
+            });
+        }
+        if !bool::from(matched) {
+            return Err(Error::NoMatchingSignature(header));
+        }
+        if let Some((_, ts)) = env.timestamp {
+            self.check_tolerance(ts, now)?;
+        }
+        Ok(Verified {
+            id: env.id.map(str::to_owned),
+            timestamp: env.timestamp.map(|(_, ts)| ts),
+        })
+    }
+
+    /// The headers (name, value) to send with `body` so that `verify` accepts it: one
+    /// signature per secret. `id` is sent by schemes with a delivery id header;
+    /// `timestamp` (Unix seconds) by timestamped schemes.
+    ///
+    /// ```
+    /// use hookproof::{Scheme, Webhook};
+    /// let wh = Webhook::new(Scheme::Standard, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = wh.sign(b"{}", "msg_1", 1_700_000_000)?;
+    /// assert_eq!(headers[0], ("webhook-id", "msg_1".to_string()));
+    /// # Ok::<(), hookproof::Error>(())
+    /// ```
+    pub fn sign(
+        &self,
+        body: &[u8],
+        id: &str,
+        timestamp: i64,
+    ) -> Result<Vec<(&'static str, String)>, Error> {
+        self.ensure_keyed()?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::InvalidOption(
+                "id must be non-empty printable ASCII without spaces",
+            ));
+        }
+        if timestamp < 0 {
+            return Err(Error::InvalidOption("timestamp must not be negative"));
+        }
+        let rules = self.scheme.rules();
+        let ts = timestamp.to_string();
+        let env = Envelope {
+            id: Some(id),
+            timestamp: Some((&ts, timestamp)),
+            signatures: "",
+        };
+        let sigs: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| encode_signature(rules.encoding(), k.tag(rules, &env, body).as_slice()))
+            .collect();
+        Ok(rules.render(id, &ts, &sigs))
+    }
+
+    fn ensure_keyed(&self) -> Result<(), Error> {
+        if self.keys.is_empty() {
+            Err(Error::InvalidSecret("no secret given"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_tolerance(&self, ts: i64, now: i64) -> Result<(), Error> {
+        let tolerance = self.tolerance;
+        let age = i128::from(now) - i128::from(ts);
+        let clamp = |v: i128| u64::try_from(v).unwrap_or(u64::MAX);
+        if age > i128::from(tolerance) {
+            Err(Error::TimestampTooOld {
+                age: clamp(age),
+                tolerance,
+            })
+        } else if -age > i128::from(tolerance) {
+            Err(Error::TimestampTooNew {
+                ahead: clamp(-age),
+                tolerance,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `whsec_<base64>` or bare base64 to key bytes.
+fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
+    let b64 = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
+    let key = LENIENT_BASE64
+        .decode(b64)
+        .map_err(|_| Error::InvalidSecret("expected whsec_ followed by base64"))?;
+    if key.is_empty() {
+        return Err(Error::InvalidSecret("the secret is empty"));
+    }
+    Ok(key)
+}
+
+fn decode_signature(encoding: Encoding, encoded: &str, buf: &mut [u8; MAX_TAG]) -> Option<usize> {
+    match encoding {
+        Encoding::Hex => {
+            let len = encoded.len() / 2;
+            let out = buf.get_mut(..len)?;
+            hex::decode_to_slice(encoded, out).ok()?;
+            Some(len)
+        }
+        Encoding::Base64 => {
+            // decode_slice refuses input that could overflow the buffer; a longer
+            // candidate cannot match anyway.
+            if encoded.len() > 4 * MAX_TAG.div_ceil(3) {
+                return None;
+            }
+            STANDARD.decode_slice(encoded, buf).ok()
+        }
+    }
+}
+
+fn encode_signature(encoding: Encoding, tag: &[u8]) -> String {
+    match encoding {
+        Encoding::Hex => hex::encode(tag),
+        Encoding::Base64 => STANDARD.encode(tag),
+    }
+}
+
+/// Lets a generic `H: Headers + ?Sized` be read through the rules' `&dyn Headers`.
+struct DynHeaders<'a, H: ?Sized>(&'a H);
+
+impl<H: Headers + ?Sized> Headers for DynHeaders<'_, H> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.0.header(name)
+    }
+}
+
+/// Seconds since the Unix epoch. wasm32-unknown-unknown has no system clock; ask JS.
+fn now_unix() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    }
+}
