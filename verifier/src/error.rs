@@ -47,7 +47,9 @@ pub enum Error {
     #[error("body is not valid JSON: {0}")]
     InvalidPayload(String),
     /// The body is neither bytes nor a string (for example an already parsed object).
-    #[error("body must be the raw bytes or string received, not {0}; parsed bodies cannot be verified")]
+    #[error(
+        "body must be the raw bytes or string received, not {0}; parsed bodies cannot be verified"
+    )]
     InvalidBodyType(&'static str),
     /// Unknown scheme name or bad option.
     #[error("invalid option: {0}")]

@@ -187,7 +187,12 @@ pub(crate) trait Rules: Sync {
     /// Calls `each` with every encoded signature in the header value (others are skipped).
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str));
     /// The headers that carry `signatures` (already encoded) for a delivery `id` at `timestamp`.
-    fn render(&self, id: &str, timestamp: &str, signatures: &[String]) -> Vec<(&'static str, String)>;
+    fn render(
+        &self,
+        id: &str,
+        timestamp: &str,
+        signatures: &[String],
+    ) -> Vec<(&'static str, String)>;
 }
 
 /// The value of a header the scheme cannot do without.

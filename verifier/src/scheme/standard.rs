@@ -39,7 +39,10 @@ impl Rules for Standard {
     }
 }
 
-pub(crate) fn read<'h>(names: &'static Names, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+pub(crate) fn read<'h>(
+    names: &'static Names,
+    headers: &'h dyn Headers,
+) -> Result<Envelope<'h>, Error> {
     let [sig, id, ts] = *names;
     let signatures = required(headers, sig)?;
     let id_value = required(headers, id)?;

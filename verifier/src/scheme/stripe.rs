@@ -29,7 +29,10 @@ impl Rules for Stripe {
     }
 }
 
-pub(crate) fn read<'h>(name: &'static str, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+pub(crate) fn read<'h>(
+    name: &'static str,
+    headers: &'h dyn Headers,
+) -> Result<Envelope<'h>, Error> {
     let value = required(headers, name)?;
     let raw_ts = key_values(value)
         .find(|(k, _)| *k == "t")

@@ -1,0 +1,163 @@
+//! Every failure the API reports, and the rejection handler that turns any warp
+//! rejection into `{"error": {"code", "message", "field"}}`.
+
+use std::convert::Infallible;
+
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Rejection, Reply};
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl warp::reject::Reject for ApiError {}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A 400 blaming one field of the request.
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            field: Some(field.to_owned()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_field", message)
+        }
+    }
+
+    pub fn not_found(what: &str, id: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} {id}"))
+    }
+
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send Authorization: Bearer <token> (the --token given to serve)",
+        )
+    }
+
+    pub fn reply(&self) -> Response {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            error: Inner<'a>,
+        }
+        #[derive(Serialize)]
+        struct Inner<'a> {
+            code: &'a str,
+            message: &'a str,
+            field: Option<&'a str>,
+        }
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: &self.message,
+                field: self.field.as_deref(),
+            },
+        };
+        warp::reply::with_status(warp::reply::json(&body), self.status).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        tracing::error!(error = %e, "store");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+    }
+}
+
+impl From<ApiError> for Rejection {
+    fn from(e: ApiError) -> Rejection {
+        warp::reject::custom(e)
+    }
+}
+
+/// Reads serde_json's message for the field it blames (`missing field `url``).
+fn field_of(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_owned())
+}
+
+/// A 400 for a body that is not the JSON the route wants.
+pub fn invalid_body(e: &serde_json::Error) -> ApiError {
+    let message = e.to_string();
+    ApiError {
+        field: field_of(&message),
+        ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", message)
+    }
+}
+
+pub async fn handle_rejection(r: Rejection) -> Result<Response, Infallible> {
+    use warp::reject::{
+        InvalidHeader, InvalidQuery, LengthRequired, MethodNotAllowed, MissingHeader,
+        PayloadTooLarge, UnsupportedMediaType,
+    };
+    let e = if let Some(e) = r.find::<ApiError>() {
+        e.clone()
+    } else if r.is_not_found() {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+    } else if r.find::<MethodNotAllowed>().is_some() {
+        ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method (see /openapi.json)",
+        )
+    } else if r.find::<PayloadTooLarge>().is_some() {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is larger than --max-body-bytes",
+        )
+    } else if r.find::<LengthRequired>().is_some() {
+        ApiError::new(
+            StatusCode::LENGTH_REQUIRED,
+            "length_required",
+            "send a Content-Length header with the body",
+        )
+    } else if let Some(e) = r.find::<UnsupportedMediaType>() {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.to_string())
+    } else if let Some(e) = r.find::<InvalidQuery>() {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.to_string())
+    } else if let Some(e) = r.find::<MissingHeader>() {
+        ApiError {
+            field: Some(e.name().to_owned()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "missing_header", e.to_string())
+        }
+    } else if let Some(e) = r.find::<InvalidHeader>() {
+        ApiError {
+            field: Some(e.name().to_owned()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_header", e.to_string())
+        }
+    } else {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("{r:?}"))
+    };
+    Ok(e.reply())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_from_serde_message() {
+        assert_eq!(
+            field_of("missing field `url` at line 1 column 2").as_deref(),
+            Some("url")
+        );
+        assert_eq!(field_of("expected value"), None);
+    }
+}

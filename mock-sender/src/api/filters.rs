@@ -1,0 +1,261 @@
+//! One function per route. Path first, then method, then auth, then body, so an unknown
+//! path is a 404 and a known path with the wrong method a 405.
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+use super::error::{handle_rejection, invalid_body, ApiError};
+use super::handlers;
+use super::models::ListQuery;
+use super::State;
+
+/// Every route, with the JSON rejection handler.
+pub fn routes(state: State) -> BoxedFilter<(Response,)> {
+    health()
+        .or(openapi())
+        .unify()
+        .or(webhooks_create(state.clone()))
+        .unify()
+        .or(webhooks_list(state.clone()))
+        .unify()
+        .or(webhook_get(state.clone()))
+        .unify()
+        .or(webhook_update(state.clone()))
+        .unify()
+        .or(webhook_delete(state.clone()))
+        .unify()
+        .or(webhook_rotate_secret(state.clone()))
+        .unify()
+        .or(webhook_test(state.clone()))
+        .unify()
+        .or(events_send(state.clone()))
+        .unify()
+        .or(deliveries_list(state.clone()))
+        .unify()
+        .or(delivery_get(state.clone()))
+        .unify()
+        .or(delivery_attempts(state.clone()))
+        .unify()
+        .or(delivery_retry(state.clone()))
+        .unify()
+        .or(logs(state))
+        .unify()
+        .recover(handle_rejection)
+        .unify()
+        .with(warp::trace::request())
+        .boxed()
+}
+
+type Route = BoxedFilter<(Response,)>;
+
+fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+/// `Authorization: Bearer <token>` when `--token` was given.
+fn auth(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    let token = state.token.clone();
+    warp::header::optional::<String>("authorization")
+        .and_then(move |given: Option<String>| {
+            let token = token.clone();
+            async move {
+                let Some(token) = token else {
+                    return Ok(());
+                };
+                let given = given.as_deref().and_then(|v| v.strip_prefix("Bearer "));
+                match given {
+                    Some(g) if bool::from(g.as_bytes().ct_eq(token.as_bytes())) => Ok(()),
+                    _ => Err(warp::reject::custom(ApiError::unauthorized())),
+                }
+            }
+        })
+        .untuple_one()
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
+    serde_json::from_slice(bytes).map_err(|e| warp::reject::custom(invalid_body(&e)))
+}
+
+/// A required JSON body of at most `--max-body-bytes`.
+fn json_body<T: DeserializeOwned + Send>(
+    state: &State,
+) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    warp::body::content_length_limit(state.max_body_bytes)
+        .and(warp::body::bytes())
+        .and_then(|b: Bytes| async move { parse::<T>(&b) })
+}
+
+/// An optional JSON body: none (no Content-Length, no Transfer-Encoding) or empty means
+/// `T::default()`; otherwise as `json_body`.
+fn optional_json_body<T: DeserializeOwned + Default + Send>(
+    state: &State,
+) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    let limited = warp::body::content_length_limit(state.max_body_bytes).and(warp::body::bytes());
+    let absent = warp::header::optional::<u64>("content-length")
+        .and(warp::header::optional::<String>("transfer-encoding"))
+        .and_then(|len: Option<u64>, te: Option<String>| async move {
+            if len.is_none() && te.is_none() {
+                Ok(Bytes::new())
+            } else {
+                Err(warp::reject::not_found())
+            }
+        });
+    absent
+        .or(limited)
+        .unify()
+        .and_then(|b: Bytes| async move {
+            if b.iter().all(u8::is_ascii_whitespace) {
+                Ok(T::default())
+            } else {
+                parse::<T>(&b)
+            }
+        })
+}
+
+fn list_query() -> impl Filter<Extract = (ListQuery,), Error = Rejection> + Clone {
+    warp::query::<ListQuery>()
+}
+
+pub fn health() -> Route {
+    warp::path!("health")
+        .and(warp::get())
+        .and_then(handlers::health)
+        .boxed()
+}
+
+pub fn openapi() -> Route {
+    warp::path!("openapi.json")
+        .and(warp::get())
+        .and_then(handlers::openapi)
+        .boxed()
+}
+
+pub fn webhooks_create(state: State) -> Route {
+    warp::path!("webhooks")
+        .and(warp::post())
+        .and(auth(&state))
+        .and(json_body(&state))
+        .and(with_state(state))
+        .and_then(handlers::create_webhook)
+        .boxed()
+}
+
+pub fn webhooks_list(state: State) -> Route {
+    warp::path!("webhooks")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::list_webhooks)
+        .boxed()
+}
+
+pub fn webhook_get(state: State) -> Route {
+    warp::path!("webhooks" / String)
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::get_webhook)
+        .boxed()
+}
+
+pub fn webhook_update(state: State) -> Route {
+    warp::path!("webhooks" / String)
+        .and(warp::patch())
+        .and(auth(&state))
+        .and(json_body(&state))
+        .and(with_state(state))
+        .and_then(handlers::update_webhook)
+        .boxed()
+}
+
+pub fn webhook_delete(state: State) -> Route {
+    warp::path!("webhooks" / String)
+        .and(warp::delete())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::delete_webhook)
+        .boxed()
+}
+
+pub fn webhook_rotate_secret(state: State) -> Route {
+    warp::path!("webhooks" / String / "rotate-secret")
+        .and(warp::post())
+        .and(auth(&state))
+        .and(optional_json_body(&state))
+        .and(with_state(state))
+        .and_then(handlers::rotate_secret)
+        .boxed()
+}
+
+pub fn webhook_test(state: State) -> Route {
+    warp::path!("webhooks" / String / "test")
+        .and(warp::post())
+        .and(auth(&state))
+        .and(optional_json_body(&state))
+        .and(with_state(state))
+        .and_then(handlers::test_webhook)
+        .boxed()
+}
+
+pub fn events_send(state: State) -> Route {
+    warp::path!("events")
+        .and(warp::post())
+        .and(auth(&state))
+        .and(json_body(&state))
+        .and(with_state(state))
+        .and_then(handlers::send_event)
+        .boxed()
+}
+
+pub fn deliveries_list(state: State) -> Route {
+    warp::path!("deliveries")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(list_query())
+        .and(with_state(state))
+        .and_then(handlers::list_deliveries)
+        .boxed()
+}
+
+pub fn delivery_get(state: State) -> Route {
+    warp::path!("deliveries" / String)
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::get_delivery)
+        .boxed()
+}
+
+pub fn delivery_attempts(state: State) -> Route {
+    warp::path!("deliveries" / String / "attempts")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::delivery_attempts)
+        .boxed()
+}
+
+pub fn delivery_retry(state: State) -> Route {
+    warp::path!("deliveries" / String / "retry")
+        .and(warp::post())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::retry_delivery)
+        .boxed()
+}
+
+pub fn logs(state: State) -> Route {
+    warp::path!("logs")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(list_query())
+        .and(with_state(state))
+        .and_then(handlers::logs)
+        .boxed()
+}

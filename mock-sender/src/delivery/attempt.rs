@@ -1,0 +1,102 @@
+//! One HTTP attempt: POST the signed body, classify what came back.
+
+use std::time::{Duration, Instant};
+
+use crate::store::Outcome;
+
+/// Bytes of the receiver's answer kept in the attempt log.
+const RESPONSE_BODY_LOG_BYTES: usize = 1024;
+
+/// What one attempt learned.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub outcome: Outcome,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    pub response_body: Option<String>,
+    pub duration: Duration,
+}
+
+impl Sent {
+    /// An attempt that failed before any request went out.
+    pub fn not_sent(error: String) -> Sent {
+        Sent {
+            outcome: Outcome::Error,
+            status_code: None,
+            error: Some(error),
+            response_body: None,
+            duration: Duration::ZERO,
+        }
+    }
+}
+
+pub async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+    timeout: Duration,
+) -> Sent {
+    let start = Instant::now();
+    let mut req = client.post(url).timeout(timeout).body(body.to_owned());
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    let result = match req.send().await {
+        Ok(resp) => {
+            let status = resp.status();
+            // The timeout covers the body too, so a receiver that stalls mid-answer times out.
+            match resp.bytes().await {
+                Ok(bytes) => Ok((status, bytes)),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let duration = start.elapsed();
+    match result {
+        Ok((status, bytes)) => {
+            let end = bytes.len().min(RESPONSE_BODY_LOG_BYTES);
+            Sent {
+                outcome: if status.is_success() {
+                    Outcome::Success
+                } else {
+                    Outcome::HttpError
+                },
+                status_code: Some(status.as_u16()),
+                error: (!status.is_success()).then(|| format!("HTTP {status}")),
+                response_body: Some(String::from_utf8_lossy(&bytes[..end]).into_owned()),
+                duration,
+            }
+        }
+        Err(e) => {
+            let (outcome, error) = if e.is_timeout() {
+                (
+                    Outcome::Timeout,
+                    format!("timed out after {} ms", timeout.as_millis()),
+                )
+            } else {
+                (Outcome::ConnectionError, error_chain(&e))
+            };
+            Sent {
+                outcome,
+                status_code: None,
+                error: Some(error),
+                response_body: None,
+                duration,
+            }
+        }
+    }
+}
+
+/// reqwest's top-level message is vague ("error sending request"); the cause says why.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}

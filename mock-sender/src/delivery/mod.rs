@@ -1,0 +1,306 @@
+//! The delivery queue: one task per pending delivery, sleeping until its next attempt,
+//! signing with `hookproof`, logging every attempt to the store and to subscribers.
+
+mod attempt;
+pub mod payload;
+mod schedule;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hookproof::{Scheme, Webhook};
+use serde_json::Value;
+use tokio::sync::broadcast;
+use tokio::task::AbortHandle;
+
+pub use attempt::Sent;
+pub use schedule::RetrySchedule;
+
+use crate::store::{
+    AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError, WebhookRecord,
+};
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A new id: `prefix_` and a ULID.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}_{}", ulid::Ulid::new())
+}
+
+/// Sent to subscribers after each attempt is logged.
+#[derive(Debug, Clone)]
+pub struct AttemptEvent {
+    pub attempt: AttemptRecord,
+    pub delivery: DeliveryRecord,
+}
+
+pub struct Engine {
+    store: Arc<dyn Store>,
+    client: reqwest::Client,
+    schedule: RetrySchedule,
+    attempt_timeout: Duration,
+    /// The task driving each pending delivery, tagged so a replaced task's exit cannot
+    /// remove its replacement.
+    tasks: Mutex<HashMap<String, (u64, AbortHandle)>>,
+    next_tag: AtomicU64,
+    events: broadcast::Sender<AttemptEvent>,
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        schedule: RetrySchedule,
+        attempt_timeout: Duration,
+    ) -> Result<Arc<Engine>, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            // A provider reports a redirect as a failure rather than following it.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Arc::new(Engine {
+            store,
+            client,
+            schedule,
+            attempt_timeout,
+            tasks: Mutex::new(HashMap::new()),
+            next_tag: AtomicU64::new(0),
+            events: broadcast::channel(1024).0,
+        }))
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Every attempt, as it is logged.
+    pub fn subscribe(&self) -> broadcast::Receiver<AttemptEvent> {
+        self.events.subscribe()
+    }
+
+    /// Stores a delivery of one event to one endpoint and starts it.
+    pub fn enqueue(
+        self: &Arc<Self>,
+        webhook: &WebhookRecord,
+        event_id: &str,
+        event_type: &str,
+        data: &Value,
+    ) -> Result<DeliveryRecord, StoreError> {
+        let now = now_ms();
+        // The scheme was checked when the webhook was stored; fall back to the most common shape.
+        let scheme = webhook.scheme.parse().unwrap_or(Scheme::Standard);
+        let body = payload::body(
+            scheme,
+            &payload::Event {
+                id: event_id,
+                event_type,
+                data,
+                created_at: now,
+            },
+        );
+        let delivery = DeliveryRecord {
+            id: new_id("msg"),
+            webhook_id: webhook.id.clone(),
+            event_id: event_id.to_owned(),
+            event_type: event_type.to_owned(),
+            body,
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            max_attempts: self.schedule.max_attempts(),
+            next_attempt_at: Some(now),
+            last_status_code: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.put_delivery(&delivery)?;
+        self.drive(delivery.id.clone(), now);
+        Ok(delivery)
+    }
+
+    /// Restarts every pending delivery found in the store (after a restart).
+    pub fn resume(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let pending = self.store.deliveries(&Query {
+            status: Some(DeliveryStatus::Pending),
+            limit: Some(u32::MAX),
+            ..Query::default()
+        })?;
+        for d in &pending {
+            self.drive(d.id.clone(), d.next_attempt_at.unwrap_or_else(now_ms));
+        }
+        Ok(pending.len())
+    }
+
+    /// One more attempt now: a pending delivery's wait is cut short; a finished one gets
+    /// an extra attempt.
+    pub fn retry(self: &Arc<Self>, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        let Some(mut d) = self.store.delivery(id)? else {
+            return Ok(None);
+        };
+        let now = now_ms();
+        if d.status != DeliveryStatus::Pending {
+            d.status = DeliveryStatus::Pending;
+            d.max_attempts = d.attempts + 1;
+        }
+        d.next_attempt_at = Some(now);
+        d.updated_at = now;
+        self.store.put_delivery(&d)?;
+        self.drive(d.id.clone(), now);
+        Ok(Some(d))
+    }
+
+    /// Stops every delivery task; pending deliveries stay pending in the store.
+    pub fn shutdown(&self) {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        for (_, (_, handle)) in tasks.drain() {
+            handle.abort();
+        }
+    }
+
+    /// Deliveries being driven right now.
+    pub fn active(&self) -> usize {
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    fn drive(self: &Arc<Self>, id: String, at: i64) {
+        let tag = self.next_tag.fetch_add(1, Ordering::Relaxed);
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let engine = Arc::clone(self);
+        let task_id = id.clone();
+        let handle = tokio::spawn(async move {
+            let mut at = at;
+            loop {
+                let wait = at - now_ms();
+                if wait > 0 {
+                    tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
+                }
+                match engine.attempt(&task_id).await {
+                    Ok(Some(next)) => at = next,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::error!(delivery = %task_id, error = %e, "delivery stopped");
+                        break;
+                    }
+                }
+            }
+            let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
+            if tasks.get(&task_id).is_some_and(|(t, _)| *t == tag) {
+                tasks.remove(&task_id);
+            }
+        });
+        if let Some((_, old)) = tasks.insert(id, (tag, handle.abort_handle())) {
+            old.abort();
+        }
+    }
+
+    /// Makes the next attempt of delivery `id`; the time of the one after, if any.
+    async fn attempt(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let Some(mut d) = self.store.delivery(id)? else {
+            return Ok(None);
+        };
+        if d.status != DeliveryStatus::Pending {
+            return Ok(None);
+        }
+        let webhook = self.store.webhook(&d.webhook_id)?;
+        let number = d.attempts + 1;
+        let started_at = now_ms();
+        let mut headers = Vec::new();
+        let sent = match &webhook {
+            None => Sent::not_sent("the webhook was deleted".into()),
+            Some(w) => match sign(w, &d, started_at) {
+                Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
+                Ok(h) => {
+                    headers = h;
+                    attempt::post(
+                        &self.client,
+                        &w.url,
+                        &headers,
+                        &d.body,
+                        self.attempt_timeout,
+                    )
+                    .await
+                }
+            },
+        };
+        let now = now_ms();
+        let next = match sent.outcome {
+            Outcome::Success => {
+                d.status = DeliveryStatus::Succeeded;
+                None
+            }
+            // Nothing will change on its own: no point retrying.
+            Outcome::Error => {
+                d.status = DeliveryStatus::Failed;
+                None
+            }
+            _ => match self.schedule.delay_after(number, d.max_attempts) {
+                Some(delay) => Some(now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX)),
+                None => {
+                    d.status = DeliveryStatus::Failed;
+                    None
+                }
+            },
+        };
+        d.attempts = number;
+        d.next_attempt_at = next;
+        d.last_status_code = sent.status_code;
+        d.last_error.clone_from(&sent.error);
+        d.updated_at = now;
+        let record = AttemptRecord {
+            id: new_id("atm"),
+            delivery_id: d.id.clone(),
+            webhook_id: d.webhook_id.clone(),
+            attempt: number,
+            url: webhook.as_ref().map(|w| w.url.clone()).unwrap_or_default(),
+            started_at,
+            duration_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
+            outcome: sent.outcome,
+            status_code: sent.status_code,
+            error: sent.error,
+            response_body: sent.response_body,
+            request_headers: headers,
+            next_attempt_at: next,
+        };
+        self.store.add_attempt(&record)?;
+        self.store.put_delivery(&d)?;
+        tracing::info!(
+            delivery = %d.id,
+            webhook = %d.webhook_id,
+            attempt = number,
+            outcome = ?record.outcome,
+            status = ?record.status_code,
+            duration_ms = record.duration_ms,
+            error = record.error.as_deref().unwrap_or(""),
+            final_status = d.status.as_str(),
+            "attempt"
+        );
+        // No subscriber is fine.
+        let _ = self.events.send(AttemptEvent {
+            attempt: record,
+            delivery: d,
+        });
+        Ok(next)
+    }
+}
+
+/// Every header of one attempt: the profile's own, then the signature headers from
+/// `hookproof`, signed now with the current secret and any still in their grace period.
+fn sign(
+    w: &WebhookRecord,
+    d: &DeliveryRecord,
+    now_ms: i64,
+) -> Result<Vec<(String, String)>, hookproof::Error> {
+    let scheme: Scheme = w.scheme.parse()?;
+    let signer = Webhook::with_secrets(scheme, w.signing_secrets(now_ms))?;
+    let signed = signer.sign(d.body.as_bytes(), &d.id, now_ms.div_euclid(1000))?;
+    Ok(payload::headers(scheme, &d.event_type, &w.id)
+        .into_iter()
+        .chain(signed)
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect())
+}

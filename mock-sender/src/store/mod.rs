@@ -1,0 +1,178 @@
+//! Persistence behind one small trait: webhooks, deliveries and their attempts.
+//!
+//! Records are stored as JSON next to the few columns the queries filter on, so adding a
+//! field to a record needs no migration.
+
+mod sqlite;
+
+use serde::{Deserialize, Serialize};
+
+pub use sqlite::SqliteStore;
+
+/// A store failure: always the sender's fault, never the caller's.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused.
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// A stored record no longer parses.
+    #[error("stored record: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A receiver endpoint: where to send, how to sign, with which secret(s).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WebhookRecord {
+    pub id: String,
+    pub url: String,
+    /// The signing profile: a `hookproof::Scheme` name (`standard`, `stripe`, `slack`, ...).
+    #[serde(rename = "type")]
+    pub scheme: String,
+    pub secret: String,
+    /// Secrets replaced by a rotation, still signed with until `expires_at`.
+    #[serde(default)]
+    pub previous_secrets: Vec<PreviousSecret>,
+    /// Event types this endpoint receives; empty (or `*`) means all.
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub disabled: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Unix milliseconds.
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PreviousSecret {
+    pub secret: String,
+    /// Unix milliseconds after which this secret no longer signs.
+    pub expires_at: i64,
+}
+
+impl WebhookRecord {
+    /// The secrets to sign with at `now_ms`: the current one first, then those in grace.
+    pub fn signing_secrets(&self, now_ms: i64) -> Vec<&str> {
+        std::iter::once(self.secret.as_str())
+            .chain(
+                self.previous_secrets
+                    .iter()
+                    .filter(|p| p.expires_at > now_ms)
+                    .map(|p| p.secret.as_str()),
+            )
+            .collect()
+    }
+
+    /// Whether an event of `event_type` goes to this endpoint.
+    pub fn wants(&self, event_type: &str) -> bool {
+        !self.disabled
+            && (self.events.is_empty() || self.events.iter().any(|e| e == "*" || e == event_type))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Succeeded => "succeeded",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+}
+
+/// One event on its way to one endpoint. Its `id` is the delivery id every attempt signs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    /// The exact body sent on every attempt.
+    pub body: String,
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    /// Unix milliseconds of the next attempt, while pending.
+    pub next_attempt_at: Option<i64>,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A 2xx answer.
+    Success,
+    /// Any other status.
+    HttpError,
+    /// No answer within the attempt timeout.
+    Timeout,
+    /// No connection, or it broke.
+    ConnectionError,
+    /// The request could not be signed or built (e.g. the endpoint was deleted).
+    Error,
+}
+
+/// The log of one HTTP attempt.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub delivery_id: String,
+    pub webhook_id: String,
+    /// 1-based.
+    pub attempt: u32,
+    pub url: String,
+    /// Unix milliseconds.
+    pub started_at: i64,
+    pub duration_ms: u64,
+    pub outcome: Outcome,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    /// The first KiB of the answer.
+    pub response_body: Option<String>,
+    /// The headers sent (signatures included, secrets never).
+    pub request_headers: Vec<(String, String)>,
+    /// Unix milliseconds of the retry this failure scheduled, if any.
+    pub next_attempt_at: Option<i64>,
+}
+
+/// Filters for listings; `None` matches anything.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub webhook_id: Option<String>,
+    pub delivery_id: Option<String>,
+    pub status: Option<DeliveryStatus>,
+    pub event_type: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Everything the sender keeps. Implementations are cheap enough to call from async code.
+pub trait Store: Send + Sync + 'static {
+    /// Inserts or replaces.
+    fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError>;
+    fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;
+    /// Oldest first.
+    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError>;
+    fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
+    /// Inserts or replaces.
+    fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError>;
+    fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Newest first; filters on webhook, status and event type.
+    fn deliveries(&self, query: &Query) -> Result<Vec<DeliveryRecord>, StoreError>;
+    fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
+    /// Newest first; filters on webhook and delivery.
+    fn attempts(&self, query: &Query) -> Result<Vec<AttemptRecord>, StoreError>;
+}

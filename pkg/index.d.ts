@@ -1,0 +1,114 @@
+/**
+ * hookproof: verify and sign webhooks synchronously, in every JS runtime.
+ * The signature rules are compiled from Rust to WebAssembly; this package has no
+ * dependencies.
+ */
+
+/** A signature scheme: which headers, which signed bytes, which MAC and encoding. */
+export type Scheme =
+  | "standard" // webhook-id / webhook-timestamp / webhook-signature "v1,<base64>"; secret "whsec_<base64>"
+  | "svix" //     the same with svix- header names
+  | "stripe" //   Stripe-Signature "t=<unix>,v1=<hex>"; signs "{t}.{body}"; secret used as given
+  | "vector" //   X-Vector-Signature, as stripe
+  | "github" //   X-Hub-Signature-256 "sha256=<hex>" of the body
+  | "vercel" //   x-vercel-signature: hex HMAC-SHA1 of the body
+  | "slack" //    X-Slack-Signature "v0=<hex>" of "v0:{ts}:{body}", X-Slack-Request-Timestamp
+  | "shopify" //  X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the body
+  | "generic"; // X-Webhook-Signature: hex HMAC-SHA256 of the body
+
+/** The `code` of a {@link WebhookVerificationError}. */
+export type WebhookErrorCode =
+  /** A header the scheme needs is absent. */
+  | "missing_header"
+  /** A header is present but not in the scheme's format. */
+  | "invalid_header"
+  /** The timestamp header is not whole Unix seconds. */
+  | "invalid_timestamp"
+  /** The timestamp is older than the tolerance. */
+  | "timestamp_too_old"
+  /** The timestamp is further in the future than the tolerance. */
+  | "timestamp_too_new"
+  /** No signature in the header matches the body and any secret. */
+  | "no_matching_signature"
+  /** The secret is empty, or not `whsec_<base64>` for standard/svix. */
+  | "invalid_secret"
+  /** `verify` only: the signature is valid but the body is not JSON. */
+  | "invalid_payload"
+  /** The body is not a string or bytes (for example an already parsed object). */
+  | "invalid_body_type"
+  /** An option has the wrong type or value (unknown scheme, negative tolerance, ...). */
+  | "invalid_option";
+
+/**
+ * Thrown for every failure. `message` names the header at fault and never contains a
+ * secret or an expected signature.
+ */
+export class WebhookVerificationError extends Error {
+  readonly name: "WebhookVerificationError";
+  readonly code: WebhookErrorCode;
+  constructor(code: WebhookErrorCode, message: string);
+}
+
+/** The raw body exactly as received. Never a parsed object. */
+export type WebhookBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** A secret string as the provider shows it, or raw key bytes (used as the HMAC key). */
+export type WebhookSecret = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Request headers: a Fetch `Headers`, a `Map`, Node's `IncomingHttpHeaders`, or a plain
+ * object. Names are matched without regard to case; array values are joined with ", ".
+ */
+export type WebhookHeaders =
+  | { get(name: string): string | null }
+  | Map<string, string | string[] | undefined>
+  | Record<string, string | string[] | number | undefined>;
+
+export interface WebhookOptions {
+  /** The signature scheme. Default `"standard"`. */
+  scheme?: Scheme;
+  /**
+   * How far (seconds) a signed timestamp may be from now, in either direction, for
+   * timestamped schemes (standard, svix, stripe, vector, slack). Default 300.
+   */
+  toleranceSeconds?: number;
+  /** The clock: milliseconds since the epoch (like `Date.now`) or a Date. For tests. */
+  now?: () => number | Date;
+}
+
+export interface SignOptions {
+  /** The delivery id (standard, svix, vector, github send it). Default: a random `msg_...`. */
+  id?: string;
+  /** The timestamp, Unix seconds or a Date. Default: now. */
+  timestamp?: number | Date;
+}
+
+export class Webhook {
+  /**
+   * @param secret one secret, or several during a rotation (any of them may match; `sign`
+   *   emits one signature per secret).
+   * @throws WebhookVerificationError `invalid_secret` or `invalid_option`.
+   */
+  constructor(secret: WebhookSecret | WebhookSecret[], options?: WebhookOptions);
+  /** The scheme's name. */
+  readonly scheme: Scheme;
+  /**
+   * Checks the signature (first) and then the timestamp; returns the body parsed as JSON.
+   * @throws WebhookVerificationError
+   */
+  verify<T = unknown>(body: WebhookBody, headers: WebhookHeaders): T;
+  /** The same checks as `verify`, without parsing: for bodies of any bytes. */
+  verifySignature(body: WebhookBody, headers: WebhookHeaders): void;
+  /** Headers (lower-case names) that make `verify` accept `body`. */
+  sign(body: WebhookBody, options?: SignOptions): Record<string, string>;
+}
+
+/** Reads a Fetch API `Request`'s body as bytes and verifies it; resolves to the parsed event. */
+export function verifyRequest<T = unknown>(
+  request: Request,
+  secret: WebhookSecret | WebhookSecret[],
+  options?: WebhookOptions,
+): Promise<T>;
+
+/** The scheme whose signature header is present in `headers`, or null. */
+export function detectScheme(headers: WebhookHeaders): Scheme | null;

@@ -1,0 +1,207 @@
+// The JS shell around the wasm verifier: argument checking, header lookup, errors.
+// Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
+import * as wasm from "../gen/hookproof.mjs";
+
+/** The one error this package throws; `code` is stable, `message` is for people. */
+export class WebhookVerificationError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "WebhookVerificationError";
+    this.code = code;
+  }
+}
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+const encoder = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function fail(code, message) {
+  throw new WebhookVerificationError(code, message);
+}
+
+// Errors from wasm arrive as plain Errors carrying a `code`.
+function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e && typeof e.code === "string" && !(e instanceof WebhookVerificationError)) {
+      throw new WebhookVerificationError(e.code, e.message);
+    }
+    throw e;
+  }
+}
+
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
+  return `a ${typeof value}`;
+}
+
+function tag(value) {
+  return Object.prototype.toString.call(value);
+}
+
+/** The raw bytes of a body given as string, Uint8Array (Buffer), ArrayBuffer or view. */
+function toBytes(body) {
+  if (typeof body === "string") return encoder.encode(body);
+  if (body instanceof Uint8Array || tag(body) === "[object Uint8Array]") return body;
+  if (body instanceof ArrayBuffer || tag(body) === "[object ArrayBuffer]") return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  return fail(
+    "invalid_body_type",
+    `body must be the raw string or bytes received (string, Uint8Array, Buffer or ArrayBuffer), not ${describe(body)}: ` +
+      "a parsed JSON body cannot be verified; read the raw body (e.g. express.raw(), request.arrayBuffer())",
+  );
+}
+
+function toKey(secret) {
+  if (typeof secret === "string") return secret;
+  if (secret instanceof Uint8Array || secret instanceof ArrayBuffer || ArrayBuffer.isView(secret)) {
+    return toBytes(secret);
+  }
+  return fail("invalid_secret", `a secret must be a string or bytes, not ${describe(secret)}`);
+}
+
+/** A case-insensitive getter over Headers, Map, IncomingHttpHeaders or a plain object. */
+function headerReader(headers) {
+  if (headers === null || typeof headers !== "object") {
+    fail("missing_header", `headers must be a Headers object or a plain object, not ${describe(headers)}`);
+  }
+  if (typeof headers.get === "function" && !(headers instanceof Map)) {
+    return (name) => headers.get(name) ?? undefined;
+  }
+  const entries = headers instanceof Map ? [...headers] : Object.entries(headers);
+  const lower = new Map();
+  for (const [k, v] of entries) {
+    if (typeof k === "string" && !lower.has(k.toLowerCase())) lower.set(k.toLowerCase(), v);
+  }
+  return (name) => lower.get(name);
+}
+
+function headerValue(value) {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(String).join(", ");
+  return String(value);
+}
+
+function nowMs(clock) {
+  const t = clock();
+  return t instanceof Date ? t.getTime() : Number(t);
+}
+
+function randomId() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return "msg_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const headerNamesCache = new Map();
+function headerNames(scheme) {
+  let names = headerNamesCache.get(scheme);
+  if (!names) {
+    names = call(() => wasm.headerNames(scheme));
+    headerNamesCache.set(scheme, names);
+  }
+  return names;
+}
+
+let schemeTable;
+/** The name of the scheme whose signature header is present, or null. */
+export function detectScheme(headers) {
+  if (!schemeTable) {
+    const flat = wasm.schemeTable();
+    schemeTable = [];
+    for (let i = 0; i < flat.length; i += 2) schemeTable.push([flat[i], flat[i + 1]]);
+  }
+  const read = headerReader(headers);
+  for (const [name, header] of schemeTable) {
+    if (read(header) !== undefined) return name;
+  }
+  return null;
+}
+
+export class Webhook {
+  #inner;
+  #names;
+  #clock;
+
+  constructor(secret, options = {}) {
+    if (options === null || typeof options !== "object") {
+      fail("invalid_option", `options must be an object, not ${describe(options)}`);
+    }
+    const scheme = options.scheme ?? "standard";
+    if (typeof scheme !== "string") fail("invalid_option", "scheme must be a string");
+    const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+    if (typeof tolerance !== "number") fail("invalid_option", "toleranceSeconds must be a number");
+    if (options.now !== undefined && typeof options.now !== "function") {
+      fail("invalid_option", "now must be a function returning milliseconds since the epoch or a Date");
+    }
+    this.#clock = options.now ?? Date.now;
+    const secrets = Array.isArray(secret) ? secret : [secret];
+    if (secrets.length === 0) fail("invalid_secret", "no secret given");
+    const keys = secrets.map(toKey);
+    const inner = call(() => new wasm.WasmWebhook(scheme, tolerance));
+    try {
+      for (const key of keys) {
+        call(() => (typeof key === "string" ? inner.addSecret(key) : inner.addKey(key)));
+      }
+    } catch (e) {
+      inner.free();
+      throw e;
+    }
+    this.#inner = inner;
+    this.#names = headerNames(scheme.toLowerCase());
+    /** The scheme's name. */
+    this.scheme = scheme.toLowerCase();
+  }
+
+  /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
+  verifySignature(body, headers) {
+    const bytes = toBytes(body);
+    const read = headerReader(headers);
+    const [h0, h1, h2] = this.#names.map((n) => headerValue(read(n)));
+    const now = Math.floor(nowMs(this.#clock) / 1000);
+    call(() => this.#inner.verify(bytes, h0, h1, h2, now));
+  }
+
+  /** Verifies, then returns the body parsed as JSON. */
+  verify(body, headers) {
+    this.verifySignature(body, headers);
+    try {
+      return JSON.parse(typeof body === "string" ? body : strictUtf8.decode(toBytes(body)));
+    } catch (e) {
+      return fail("invalid_payload", `the signature is valid but the body is not JSON: ${e.message}`);
+    }
+  }
+
+  /**
+   * The headers (lower-case names) that make `verify` accept `body`. `id` defaults to a
+   * random `msg_...`, `timestamp` (seconds or a Date) to now.
+   */
+  sign(body, options = {}) {
+    const bytes = toBytes(body);
+    const id = options.id ?? randomId();
+    if (typeof id !== "string") fail("invalid_option", "id must be a string");
+    let ts = options.timestamp ?? Math.floor(nowMs(this.#clock) / 1000);
+    if (ts instanceof Date) ts = Math.floor(ts.getTime() / 1000);
+    if (typeof ts !== "number") fail("invalid_option", "timestamp must be a number of seconds or a Date");
+    const flat = call(() => this.#inner.sign(bytes, id, ts));
+    const out = {};
+    for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
+    return out;
+  }
+}
+
+/**
+ * Verifies a Fetch API Request (Workers, Deno, Bun, Next.js, Hono) and returns the event.
+ * Reads the body once, as bytes.
+ */
+export async function verifyRequest(request, secret, options = {}) {
+  if (!request || typeof request.arrayBuffer !== "function") {
+    fail("invalid_body_type", `verifyRequest needs a Fetch API Request, not ${describe(request)}`);
+  }
+  const wh = new Webhook(secret, options);
+  const body = new Uint8Array(await request.arrayBuffer());
+  return wh.verify(body, request.headers);
+}

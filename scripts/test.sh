@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh machine: installs what is missing (wasm32
+# target, pinned wasm-bindgen-cli, npm dev dependencies, Chromium), then runs the Rust
+# tests, builds pkg/, and runs the JS suites across runtimes.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_node_modules
+
+log "cargo fmt / clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+log "cargo test"
+cargo test --workspace --quiet
+
+bash scripts/build-pkg.sh
+
+log "node:test suites (Node $("$NODE" --version))"
+"$NODE" --test --test-reporter=dot tests/node/
+
+# Each further suite is a tests/<name>/run.sh; they run in this order.
+for suite in runtimes workerd pack sender www bench; do
+  if [ -f "tests/$suite/run.sh" ]; then
+    log "suite: $suite"
+    bash "tests/$suite/run.sh"
+  fi
+done
+log "all tests passed"

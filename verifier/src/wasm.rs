@@ -1,0 +1,133 @@
+//! The wasm-bindgen boundary, and nothing else. Kept narrow: bytes and short strings
+//! cross it, never JSON of a whole request. The JS shell in `pkg/` reads the scheme's
+//! headers (`headerNames`) from whatever header object it was given and passes their
+//! values positionally.
+
+use wasm_bindgen::prelude::*;
+
+use crate::{Error, Headers, Scheme, Webhook};
+
+fn to_js(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
+    err.into()
+}
+
+fn scheme(name: &str) -> Result<Scheme, JsValue> {
+    name.parse().map_err(to_js)
+}
+
+/// Header values in the order of `Scheme::header_names`.
+struct Positional {
+    names: &'static [&'static str],
+    values: [Option<String>; 3],
+}
+
+impl Headers for Positional {
+    fn header(&self, name: &str) -> Option<&str> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))?;
+        self.values.get(i)?.as_deref()
+    }
+}
+
+/// A keyed verifier; the JS `Webhook` class wraps one.
+#[wasm_bindgen]
+pub struct WasmWebhook {
+    inner: Webhook,
+}
+
+#[wasm_bindgen]
+impl WasmWebhook {
+    /// A verifier with no secret yet, for `scheme`, with `tolerance` seconds.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scheme_name: &str, tolerance: f64) -> Result<WasmWebhook, JsValue> {
+        if !(tolerance.is_finite() && tolerance >= 0.0) {
+            return Err(to_js(Error::InvalidOption(
+                "toleranceSeconds must be a finite number >= 0",
+            )));
+        }
+        Ok(WasmWebhook {
+            inner: Webhook::empty(scheme(scheme_name)?).with_tolerance(tolerance as u64),
+        })
+    }
+
+    /// Adds a secret string, decoded as the scheme requires.
+    #[wasm_bindgen(js_name = addSecret)]
+    pub fn add_secret(&mut self, secret: &str) -> Result<(), JsValue> {
+        self.inner.add_secret(secret).map_err(to_js)
+    }
+
+    /// Adds raw key bytes.
+    #[wasm_bindgen(js_name = addKey)]
+    pub fn add_key(&mut self, key: &[u8]) -> Result<(), JsValue> {
+        self.inner.add_key(key).map_err(to_js)
+    }
+
+    /// Verifies `body`; `h0..h2` are the values of `headerNames(scheme)`, in order.
+    pub fn verify(
+        &self,
+        body: &[u8],
+        h0: Option<String>,
+        h1: Option<String>,
+        h2: Option<String>,
+        now_seconds: f64,
+    ) -> Result<(), JsValue> {
+        let headers = Positional {
+            names: self.inner.scheme().header_names(),
+            values: [h0, h1, h2],
+        };
+        // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
+        self.inner
+            .verify_at(body, &headers, now_seconds as i64)
+            .map(|_| ())
+            .map_err(to_js)
+    }
+
+    /// Signs `body`: a flat list `[name, value, name, value, ...]`.
+    pub fn sign(&self, body: &[u8], id: &str, timestamp: f64) -> Result<Vec<String>, JsValue> {
+        if !timestamp.is_finite() {
+            return Err(to_js(Error::InvalidOption(
+                "timestamp must be a finite number",
+            )));
+        }
+        let headers = self.inner.sign(body, id, timestamp as i64).map_err(to_js)?;
+        Ok(headers
+            .into_iter()
+            .flat_map(|(k, v)| [k.to_ascii_lowercase(), v])
+            .collect())
+    }
+}
+
+/// The headers `verify` reads for `scheme`, signature header first.
+#[wasm_bindgen(js_name = headerNames)]
+pub fn header_names(scheme_name: &str) -> Result<Vec<String>, JsValue> {
+    Ok(scheme(scheme_name)?
+        .header_names()
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect())
+}
+
+/// `[name, signature header, name, signature header, ...]` in detection order.
+#[wasm_bindgen(js_name = schemeTable)]
+pub fn scheme_table() -> Vec<String> {
+    Scheme::ALL
+        .iter()
+        .flat_map(|s| {
+            [
+                s.name().to_owned(),
+                s.signature_header().to_ascii_lowercase(),
+            ]
+        })
+        .collect()
+}
+
+/// Whether `scheme` signs a timestamp.
+#[wasm_bindgen(js_name = isTimestamped)]
+pub fn is_timestamped(scheme_name: &str) -> Result<bool, JsValue> {
+    Ok(scheme(scheme_name)?.is_timestamped())
+}
