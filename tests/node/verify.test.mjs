@@ -1,0 +1,201 @@
+// The package's ES module entry on the built pkg/: every scheme, every error code, every
+// accepted body and header form. Runs under Node, Bun and Node 24 (tests/runtimes).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Webhook, WebhookVerificationError, verifyRequest, detectScheme } from "../../pkg/src/node.mjs";
+
+const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
+const STD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const T0 = 1_700_000_000;
+const at = (seconds) => () => seconds * 1000;
+const BODY = '{"type":"order.created","data":{"id":42,"note":"café ☕"}}';
+
+function code(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof WebhookVerificationError, `not a WebhookVerificationError: ${e}`);
+    assert.equal(e.name, "WebhookVerificationError");
+    return e.code;
+  }
+  assert.fail("expected a WebhookVerificationError");
+}
+
+test("published vectors: Standard Webhooks, GitHub, Slack", () => {
+  const std = new Webhook(STD_SECRET, { now: at(1614265330) });
+  assert.deepEqual(
+    std.verify('{"test": 2432232314}', {
+      "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+      "webhook-timestamp": "1614265330",
+      "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }),
+    { test: 2432232314 },
+  );
+  const gh = new Webhook("It's a Secret to Everybody", { scheme: "github" });
+  gh.verifySignature("Hello, World!", {
+    "X-Hub-Signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+  });
+  const slackBody =
+    "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+  new Webhook("8f742231b10e8888abcd99yyyzzz85a5", { scheme: "slack", now: at(1531420618) }).verifySignature(slackBody, {
+    "X-Slack-Request-Timestamp": "1531420618",
+    "X-Slack-Signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+  });
+});
+
+for (const scheme of SCHEMES) {
+  test(`${scheme}: sign then verify, detect, tamper`, () => {
+    const wh = new Webhook(STD_SECRET, { scheme, now: at(T0) });
+    const headers = wh.sign(BODY, { id: "msg_1" });
+    for (const name of Object.keys(headers)) assert.equal(name, name.toLowerCase());
+    assert.equal(detectScheme(headers), scheme);
+    assert.deepEqual(wh.verify(BODY, headers), JSON.parse(BODY));
+    assert.equal(code(() => wh.verify(BODY.replace("42", "43"), headers)), "no_matching_signature");
+    const other = new Webhook("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { scheme, now: at(T0) });
+    assert.equal(code(() => other.verify(BODY, headers)), "no_matching_signature");
+    const sigHeader = Object.keys(headers).find((h) => detectScheme({ [h]: "x" }) === scheme);
+    const missing = { ...headers };
+    delete missing[sigHeader];
+    assert.equal(code(() => wh.verify(BODY, missing)), "missing_header");
+  });
+}
+
+test("header forms: Headers, mixed-case object, Map, IncomingHttpHeaders arrays", () => {
+  const wh = new Webhook(STD_SECRET, { scheme: "stripe", now: at(T0) });
+  const h = wh.sign(BODY);
+  wh.verify(BODY, new Headers(h));
+  wh.verify(BODY, { "Stripe-Signature": h["stripe-signature"], "content-type": "application/json" });
+  wh.verify(BODY, new Map(Object.entries(h)));
+  const std = new Webhook(STD_SECRET, { now: at(T0) });
+  const sh = std.sign(BODY, { id: "msg_2" });
+  std.verify(BODY, { ...sh, "webhook-signature": ["v1,AAAA", sh["webhook-signature"]] });
+});
+
+test("body forms: string, Buffer, Uint8Array, ArrayBuffer, DataView, non-UTF-8 bytes", () => {
+  const wh = new Webhook("secret", { scheme: "generic" });
+  const bytes = new TextEncoder().encode(BODY);
+  const h = wh.sign(BODY);
+  assert.deepEqual(wh.verify(Buffer.from(BODY), h), JSON.parse(BODY));
+  wh.verify(bytes, h);
+  wh.verify(bytes.buffer.slice(0), h);
+  wh.verify(new DataView(bytes.buffer), h);
+  const binary = Uint8Array.from({ length: 256 }, (_, i) => i);
+  wh.verifySignature(binary, wh.sign(binary));
+  assert.equal(code(() => wh.verify(binary, wh.sign(binary))), "invalid_payload");
+});
+
+test("every error code", () => {
+  const wh = new Webhook(STD_SECRET, { now: at(T0), toleranceSeconds: 300 });
+  const h = wh.sign(BODY, { id: "msg_3" });
+  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-id": undefined })), "missing_header");
+  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-signature": "v2,abc" })), "invalid_header");
+  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-timestamp": "soon" })), "invalid_timestamp");
+  const old = wh.sign(BODY, { timestamp: T0 - 301 });
+  const fresh = wh.sign(BODY, { timestamp: T0 + 301 });
+  assert.equal(code(() => wh.verify(BODY, old)), "timestamp_too_old");
+  assert.equal(code(() => wh.verify(BODY, fresh)), "timestamp_too_new");
+  assert.equal(code(() => wh.verify(BODY + " ", h)), "no_matching_signature");
+  assert.equal(code(() => new Webhook("whsec_not base64!")), "invalid_secret");
+  assert.equal(code(() => new Webhook("", { scheme: "github" })), "invalid_secret");
+  assert.equal(code(() => new Webhook([])), "invalid_secret");
+  assert.equal(code(() => new Webhook({ nope: 1 })), "invalid_secret");
+  const notJson = "not json";
+  assert.equal(code(() => wh.verify(notJson, wh.sign(notJson))), "invalid_payload");
+  assert.equal(code(() => wh.verify(JSON.parse(BODY), h)), "invalid_body_type");
+  assert.equal(code(() => wh.verify(null, h)), "invalid_body_type");
+  assert.equal(code(() => new Webhook(STD_SECRET, { scheme: "paypal" })), "invalid_option");
+  assert.equal(code(() => new Webhook(STD_SECRET, { toleranceSeconds: -1 })), "invalid_option");
+  assert.equal(code(() => wh.sign(BODY, { id: "has space" })), "invalid_option");
+});
+
+test("messages name the header, never the secret or the expected signature", () => {
+  const wh = new Webhook(STD_SECRET, { now: at(T0) });
+  const h = wh.sign(BODY, { id: "msg_4" });
+  const expected = h["webhook-signature"].slice(3);
+  for (const [body, headers] of [
+    ["tampered", h],
+    [BODY, { ...h, "webhook-timestamp": "x" }],
+    [BODY, { ...h, "webhook-id": undefined }],
+  ]) {
+    try {
+      wh.verify(body, headers);
+      assert.fail("expected failure");
+    } catch (e) {
+      assert.match(e.message, /webhook-/);
+      assert.ok(!e.message.includes("MfKQ9r8GKY") && !e.message.includes(expected), e.message);
+    }
+  }
+  assert.ok(!String(code.toString()).includes("MfKQ9r8GKY"));
+});
+
+test("timestamp tolerance is configurable and both-sided", () => {
+  const sign = new Webhook(STD_SECRET, { now: at(T0) });
+  const h = sign.sign(BODY);
+  new Webhook(STD_SECRET, { now: at(T0 + 1000), toleranceSeconds: 1000 }).verify(BODY, h);
+  const err = (() => {
+    try {
+      new Webhook(STD_SECRET, { now: at(T0 + 412) }).verify(BODY, h);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.equal(err.code, "timestamp_too_old");
+  assert.match(err.message, /412 s old; tolerance is 300 s/);
+  new Webhook(STD_SECRET, { now: () => new Date((T0 - 10) * 1000) }).verify(BODY, h);
+});
+
+test("rotation: several secrets, any match passes; sign emits one signature each", () => {
+  const rotating = new Webhook(["whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", STD_SECRET], { now: at(T0) });
+  const h = rotating.sign(BODY);
+  assert.equal(h["webhook-signature"].split(" ").length, 2);
+  new Webhook(STD_SECRET, { now: at(T0) }).verify(BODY, h);
+  rotating.verify(BODY, new Webhook(STD_SECRET, { now: at(T0) }).sign(BODY));
+});
+
+test("raw key bytes are used as the key as given", () => {
+  const key = new Uint8Array([1, 2, 3, 4, 5]);
+  const a = new Webhook(key, { scheme: "github" });
+  const b = new Webhook(Buffer.from(key).toString("latin1"), { scheme: "github" });
+  b.verifySignature(BODY, a.sign(BODY));
+});
+
+test("verifyRequest reads a Fetch Request once, as bytes", async () => {
+  const wh = new Webhook(STD_SECRET, { scheme: "svix" });
+  const headers = wh.sign(BODY);
+  const ok = new Request("http://localhost/hook", { method: "POST", body: BODY, headers });
+  assert.deepEqual(await verifyRequest(ok, STD_SECRET, { scheme: "svix" }), JSON.parse(BODY));
+  const bad = new Request("http://localhost/hook", { method: "POST", body: BODY + "x", headers });
+  await assert.rejects(verifyRequest(bad, STD_SECRET, { scheme: "svix" }), { code: "no_matching_signature" });
+});
+
+test("detectScheme", () => {
+  assert.equal(detectScheme({ "Stripe-Signature": "t=1,v1=0" }), "stripe");
+  assert.equal(detectScheme(new Headers({ "x-hub-signature-256": "sha256=0" })), "github");
+  assert.equal(detectScheme({ "content-type": "application/json" }), null);
+});
+
+test("random headers and bodies: only WebhookVerificationError, and the module keeps working", () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+  const junk = () => {
+    const alphabet = "tv01=,. ;\u0000\u00ff☕𝄞abcdefABCDEF+/=-_whsec";
+    return Array.from({ length: Math.floor(rand() * 40) }, () => pick([...alphabet])).join("");
+  };
+  const names = ["webhook-id", "webhook-timestamp", "webhook-signature", "stripe-signature", "x-vector-signature",
+    "x-hub-signature-256", "x-vercel-signature", "x-slack-signature", "x-slack-request-timestamp", "x-shopify-hmac-sha256",
+    "x-webhook-signature", "svix-id", "svix-timestamp", "svix-signature"];
+  for (let i = 0; i < 3000; i++) {
+    const scheme = pick(SCHEMES);
+    const headers = {};
+    for (let j = 0; j < 4; j++) headers[pick(names)] = pick([junk(), "t=" + junk(), "v1," + junk(), String(rand() * 1e12), ""]);
+    const body = pick([junk(), new Uint8Array(Math.floor(rand() * 64)).map(() => rand() * 256), ""]);
+    try {
+      new Webhook(pick([STD_SECRET, junk() || "k"]), { scheme, toleranceSeconds: rand() * 1e6 }).verify(body, headers);
+    } catch (e) {
+      assert.ok(e instanceof WebhookVerificationError, `unexpected ${e?.name}: ${e?.message}`);
+    }
+  }
+  const wh = new Webhook(STD_SECRET);
+  wh.verify(BODY, wh.sign(BODY));
+});
