@@ -39,7 +39,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str, id: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} {id}"))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no {what} {id}"),
+        )
     }
 
     pub fn unauthorized() -> ApiError {
@@ -76,12 +80,6 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         tracing::error!(error = %e, "store");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-    }
-}
-
-impl From<ApiError> for Rejection {
-    fn from(e: ApiError) -> Rejection {
-        warp::reject::custom(e)
     }
 }
 
@@ -129,7 +127,11 @@ pub async fn handle_rejection(r: Rejection) -> Result<Response, Infallible> {
             "send a Content-Length header with the body",
         )
     } else if let Some(e) = r.find::<UnsupportedMediaType>() {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", e.to_string())
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            e.to_string(),
+        )
     } else if let Some(e) = r.find::<InvalidQuery>() {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.to_string())
     } else if let Some(e) = r.find::<MissingHeader>() {

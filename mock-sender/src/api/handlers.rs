@@ -40,14 +40,20 @@ pub fn generate_secret() -> String {
 fn parse_scheme(name: &str) -> Result<Scheme, ApiError> {
     name.parse().map_err(|_| {
         let names: Vec<&str> = Scheme::ALL.iter().map(|s| s.name()).collect();
-        ApiError::invalid("type", format!("unknown type `{name}`; one of {}", names.join(", ")))
+        ApiError::invalid(
+            "type",
+            format!("unknown type `{name}`; one of {}", names.join(", ")),
+        )
     })
 }
 
 fn check_url(url: &str) -> Result<(), ApiError> {
     match reqwest::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(ApiError::invalid("url", "url must be an absolute http(s) URL")),
+        _ => Err(ApiError::invalid(
+            "url",
+            "url must be an absolute http(s) URL",
+        )),
     }
 }
 
@@ -60,11 +66,16 @@ fn check_secret(scheme: Scheme, secret: &str) -> Result<(), ApiError> {
 fn check_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 128
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
-        Err(ApiError::invalid("id", "id must be 1-128 letters, digits, `_` or `-`"))
+        Err(ApiError::invalid(
+            "id",
+            "id must be 1-128 letters, digits, `_` or `-`",
+        ))
     }
 }
 
@@ -112,7 +123,12 @@ fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
 
 pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response, Rejection> {
     let w = new_webhook(req)?;
-    if state.store.webhook(&w.id).map_err(ApiError::from)?.is_some() {
+    if state
+        .store
+        .webhook(&w.id)
+        .map_err(ApiError::from)?
+        .is_some()
+    {
         return Err(ApiError {
             field: Some("id".into()),
             ..ApiError::new(
@@ -288,7 +304,10 @@ fn to_query(q: ListQuery) -> Result<Query, ApiError> {
 }
 
 pub async fn list_deliveries(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    let data = state.store.deliveries(&to_query(q)?).map_err(ApiError::from)?;
+    let data = state
+        .store
+        .deliveries(&to_query(q)?)
+        .map_err(ApiError::from)?;
     Ok(json(StatusCode::OK, &List { data }))
 }
 
@@ -328,7 +347,10 @@ pub async fn retry_delivery(id: String, state: State) -> Result<Response, Reject
 
 /// Newest first: every attempt, filterable by webhook and delivery.
 pub async fn logs(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    let data = state.store.attempts(&to_query(q)?).map_err(ApiError::from)?;
+    let data = state
+        .store
+        .attempts(&to_query(q)?)
+        .map_err(ApiError::from)?;
     Ok(json(StatusCode::OK, &List { data }))
 }
 

@@ -35,7 +35,9 @@ fn query_params(names: &[&str]) -> Value {
             .map(|n| {
                 let schema = match *n {
                     "limit" => json!({ "type": "integer", "minimum": 1, "maximum": 1000 }),
-                    "status" => json!({ "type": "string", "enum": ["pending", "succeeded", "failed"] }),
+                    "status" => {
+                        json!({ "type": "string", "enum": ["pending", "succeeded", "failed"] })
+                    }
                     _ => json!({ "type": "string" }),
                 };
                 json!({ "name": n, "in": "query", "required": false, "schema": schema })

@@ -71,7 +71,10 @@ pub fn body(scheme: Scheme, ev: &Event<'_>) -> String {
 pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'static str, String)> {
     let mut h = vec![
         ("Content-Type", "application/json".to_string()),
-        ("User-Agent", concat!("hookproof-sender/", env!("CARGO_PKG_VERSION")).to_string()),
+        (
+            "User-Agent",
+            concat!("hookproof-sender/", env!("CARGO_PKG_VERSION")).to_string(),
+        ),
     ];
     match scheme {
         Scheme::Github => {
@@ -80,7 +83,10 @@ pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'sta
         }
         Scheme::Shopify => {
             h.push(("X-Shopify-Topic", event_type.to_string()));
-            h.push(("X-Shopify-Shop-Domain", "hookproof.myshopify.com".to_string()));
+            h.push((
+                "X-Shopify-Shop-Domain",
+                "hookproof.myshopify.com".to_string(),
+            ));
         }
         Scheme::Vector => h.push(("X-Vector-Event", event_type.to_string())),
         Scheme::Generic => h.push(("X-Webhook-Event", event_type.to_string())),

@@ -24,7 +24,9 @@ impl RetrySchedule {
         if attempt >= max_attempts {
             return None;
         }
-        let i = (attempt as usize).saturating_sub(1).min(self.delays.len().checked_sub(1)?);
+        let i = (attempt as usize)
+            .saturating_sub(1)
+            .min(self.delays.len().checked_sub(1)?);
         Some(self.delays[i].mul_f64(self.scale))
     }
 }
@@ -35,7 +37,10 @@ mod tests {
 
     #[test]
     fn scaled_delays_then_none() {
-        let s = RetrySchedule::new(vec![Duration::from_secs(5), Duration::from_secs(300)], 0.001);
+        let s = RetrySchedule::new(
+            vec![Duration::from_secs(5), Duration::from_secs(300)],
+            0.001,
+        );
         assert_eq!(s.max_attempts(), 3);
         assert_eq!(s.delay_after(1, 3), Some(Duration::from_millis(5)));
         assert_eq!(s.delay_after(2, 3), Some(Duration::from_millis(300)));

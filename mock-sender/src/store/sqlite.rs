@@ -85,7 +85,9 @@ impl Store for SqliteStore {
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError> {
         let json: Option<String> = self
             .conn()
-            .query_row("SELECT json FROM webhooks WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT json FROM webhooks WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
@@ -100,7 +102,10 @@ impl Store for SqliteStore {
     }
 
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().execute("DELETE FROM webhooks WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn()
+            .execute("DELETE FROM webhooks WHERE id = ?1", [id])?
+            > 0)
     }
 
     fn put_delivery(&self, d: &DeliveryRecord) -> Result<(), StoreError> {
@@ -166,7 +171,11 @@ impl Store for SqliteStore {
         )?;
         let rows = stmt
             .query_map(
-                params![q.webhook_id, q.delivery_id, q.limit.unwrap_or(DEFAULT_LIMIT)],
+                params![
+                    q.webhook_id,
+                    q.delivery_id,
+                    q.limit.unwrap_or(DEFAULT_LIMIT)
+                ],
                 |r| r.get(0),
             )?
             .collect::<Result<Vec<String>, _>>()?;
@@ -241,7 +250,12 @@ mod tests {
             status: Some(DeliveryStatus::Pending),
             ..Query::default()
         };
-        let ids: Vec<_> = s.deliveries(&q).unwrap().into_iter().map(|d| d.id).collect();
+        let ids: Vec<_> = s
+            .deliveries(&q)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
         assert_eq!(ids, ["msg_3", "msg_1"]);
         s.put_delivery(&delivery("msg_3", DeliveryStatus::Succeeded))
             .unwrap();
