@@ -1,0 +1,161 @@
+//! Shared by the integration tests: a loopback receiver and an in-process API client.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hookproof_sender::store::DeliveryRecord;
+use hookproof_sender::{app, App, Config, DbLocation};
+use serde_json::Value;
+use warp::http::{HeaderMap, StatusCode};
+use warp::Filter;
+
+/// What the receiver does with the n-th request; past the script it answers 200.
+#[derive(Clone, Copy, Debug)]
+pub enum Answer {
+    Status(u16),
+    /// Sleeps this long before answering 200 (longer than the attempt timeout).
+    Hang(Duration),
+}
+
+/// One request the receiver saw.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub at: Instant,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+pub struct Receiver {
+    pub url: String,
+    pub hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl Receiver {
+    pub fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+}
+
+/// A tiny HTTP server on 127.0.0.1:0 recording every request; it lives as long as the
+/// test's runtime.
+pub async fn receiver(script: Vec<Answer>) -> Receiver {
+    let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+    let script = Arc::new(script);
+    let seen = Arc::clone(&hits);
+    let route = warp::any()
+        .and(warp::header::headers_cloned())
+        .and(warp::body::bytes())
+        .and_then(move |headers: HeaderMap, body: Bytes| {
+            let seen = Arc::clone(&seen);
+            let script = Arc::clone(&script);
+            async move {
+                let n = {
+                    let mut hits = seen.lock().unwrap();
+                    hits.push(Hit {
+                        at: Instant::now(),
+                        headers: headers
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                            .collect(),
+                        body,
+                    });
+                    hits.len() - 1
+                };
+                let status = match script.get(n).copied() {
+                    Some(Answer::Status(s)) => s,
+                    Some(Answer::Hang(d)) => {
+                        tokio::time::sleep(d).await;
+                        200
+                    }
+                    None => 200,
+                };
+                Ok::<_, warp::Rejection>(warp::reply::with_status(
+                    "ok",
+                    StatusCode::from_u16(status).unwrap(),
+                ))
+            }
+        });
+    let (addr, server): (SocketAddr, _) = warp::serve(route).bind_ephemeral(([127, 0, 0, 1], 0));
+    tokio::spawn(server);
+    Receiver {
+        url: format!("http://{addr}/hook"),
+        hits,
+    }
+}
+
+/// A fast config: retry delays scaled by 0.001, 200 ms attempt timeout.
+pub fn config(schedule_secs: &[u64]) -> Config {
+    Config {
+        db: DbLocation::Memory,
+        time_scale: 0.001,
+        attempt_timeout: Duration::from_millis(200),
+        retry_schedule: schedule_secs
+            .iter()
+            .map(|s| Duration::from_secs(*s))
+            .collect(),
+        token: None,
+        max_body_bytes: 64 * 1024,
+    }
+}
+
+pub fn started(config: &Config) -> App {
+    let app = app(config).expect("app");
+    app.start().expect("start");
+    app
+}
+
+/// Calls the API in-process; the status and the JSON body (Null when empty).
+pub async fn call(app: &App, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    call_with(app, method, path, body, None).await
+}
+
+pub async fn call_with(
+    app: &App,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let mut req = warp::test::request().method(method).path(path);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let res = req.reply(&app.routes).await;
+    let json = if res.body().is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(res.body()).expect("JSON answer")
+    };
+    (res.status().as_u16(), json)
+}
+
+/// Polls the store until the delivery is no longer pending (or `pred` holds), 10 s at most.
+pub async fn wait_until(
+    app: &App,
+    id: &str,
+    pred: impl Fn(&DeliveryRecord) -> bool,
+) -> DeliveryRecord {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let d = app.store.delivery(id).unwrap().expect("delivery");
+        if pred(&d) {
+            return d;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting: {d:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub fn finished(d: &DeliveryRecord) -> bool {
+    d.status != hookproof_sender::store::DeliveryStatus::Pending
+}
+
+pub fn now_secs() -> i64 {
+    hookproof_sender::delivery::now_ms() / 1000
+}

@@ -1,0 +1,244 @@
+//! Deliveries to a real loopback receiver: retries on the scaled schedule, signatures
+//! checked with `hookproof`, timeouts, final failure, rotation, restart on the same db.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{call, config, finished, now_secs, receiver, started, wait_until, Answer};
+use hookproof::{Scheme, Webhook};
+use hookproof_sender::store::{DeliveryStatus, Outcome, Query};
+use hookproof_sender::{app, DbLocation};
+use serde_json::json;
+
+async fn create(app: &hookproof_sender::App, url: &str, ty: &str) -> serde_json::Value {
+    let (status, w) = call(
+        app,
+        "POST",
+        "/webhooks",
+        Some(json!({"url": url, "type": ty})),
+    )
+    .await;
+    assert_eq!(status, 201, "{w}");
+    w
+}
+
+async fn send(app: &hookproof_sender::App, ty: &str) -> String {
+    let (status, ev) = call(
+        app,
+        "POST",
+        "/events",
+        Some(json!({"type": ty, "data": {"order": 42}})),
+    )
+    .await;
+    assert_eq!(status, 202, "{ev}");
+    ev["deliveries"][0]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
+    // Waits of 100 s and 200 s, scaled by 0.001: 100 ms and 200 ms.
+    let app = started(&config(&[100, 200]));
+    let rx = receiver(vec![Answer::Status(500), Answer::Status(503)]).await;
+    let w = create(&app, &rx.url, "vector").await;
+    let id = send(&app, "order.paid").await;
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Succeeded);
+    assert_eq!(d.attempts, 3);
+
+    let hits = rx.hits();
+    assert_eq!(hits.len(), 3);
+    let wh = Webhook::new(Scheme::Vector, w["secret"].as_str().unwrap()).unwrap();
+    for hit in &hits {
+        let v = wh.verify_at(&hit.body, &hit.headers, now_secs()).unwrap();
+        assert_eq!(
+            v.id.as_deref(),
+            Some(id.as_str()),
+            "same delivery id on every attempt"
+        );
+        assert_eq!(hit.body, d.body.as_bytes(), "same bytes on every attempt");
+        let event = hit.headers.iter().find(|(k, _)| k == "x-vector-event");
+        assert_eq!(event.map(|(_, v)| v.as_str()), Some("order.paid"));
+    }
+    let gap1 = hits[1].at - hits[0].at;
+    let gap2 = hits[2].at - hits[1].at;
+    assert!(gap1 >= Duration::from_millis(100), "{gap1:?}");
+    assert!(gap2 >= Duration::from_millis(200), "{gap2:?}");
+    assert!(gap1 < Duration::from_secs(3) && gap2 < Duration::from_secs(3));
+
+    let (status, attempts) = call(&app, "GET", &format!("/deliveries/{id}/attempts"), None).await;
+    assert_eq!(status, 200);
+    let outcomes: Vec<_> = attempts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["attempt"].as_u64().unwrap(),
+                a["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, "http_error".to_owned()),
+            (2, "http_error".to_owned()),
+            (3, "success".to_owned())
+        ]
+    );
+    assert_eq!(attempts["data"][0]["status_code"], 500);
+    assert!(attempts["data"][0]["next_attempt_at"].is_i64());
+    assert!(attempts["data"][2]["next_attempt_at"].is_null());
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
+    let app = started(&config(&[10]));
+    let rx = receiver(vec![
+        Answer::Hang(Duration::from_secs(2)),
+        Answer::Hang(Duration::from_secs(2)),
+    ])
+    .await;
+    create(&app, &rx.url, "standard").await;
+    let id = send(&app, "order.paid").await;
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Failed);
+    assert_eq!(d.attempts, 2);
+    assert!(d.last_error.as_deref().unwrap().contains("timed out"));
+    let attempts = app
+        .store
+        .attempts(&Query {
+            delivery_id: Some(id),
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(attempts.len(), 2);
+    for a in &attempts {
+        assert_eq!(a.outcome, Outcome::Timeout);
+        assert!(
+            a.duration_ms >= 200 && a.duration_ms < 1500,
+            "{}",
+            a.duration_ms
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_profile_signs_verifiably() {
+    let app = started(&config(&[]));
+    let rx = receiver(vec![]).await;
+    let mut secrets = Vec::new();
+    for scheme in Scheme::ALL {
+        let w = create(&app, &rx.url, scheme.name()).await;
+        secrets.push((scheme, w["secret"].as_str().unwrap().to_owned()));
+    }
+    let (status, ev) = call(
+        &app,
+        "POST",
+        "/events",
+        Some(json!({"type": "user.created", "data": {"id": 7}})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    for d in ev["deliveries"].as_array().unwrap() {
+        wait_until(&app, d["id"].as_str().unwrap(), finished).await;
+    }
+    let hits = rx.hits();
+    assert_eq!(hits.len(), Scheme::ALL.len());
+    for (scheme, secret) in &secrets {
+        let wh = Webhook::new(*scheme, secret).unwrap();
+        // Exactly one of the requests is this profile's, and it verifies.
+        let ok = hits
+            .iter()
+            .filter(|h| Scheme::detect(&h.headers) == Some(*scheme))
+            .filter(|h| wh.verify_at(&h.body, &h.headers, now_secs()).is_ok())
+            .count();
+        assert_eq!(ok, 1, "{scheme}");
+    }
+    let slack = hits
+        .iter()
+        .find(|h| Scheme::detect(&h.headers) == Some(Scheme::Slack))
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&slack.body).unwrap();
+    assert_eq!(body["type"], "event_callback");
+    assert_eq!(body["event"]["type"], "user.created");
+}
+
+#[tokio::test]
+async fn rotation_signs_with_both_secrets_during_the_grace_period() {
+    let app = started(&config(&[]));
+    let rx = receiver(vec![]).await;
+    let w = create(&app, &rx.url, "stripe").await;
+    let old = w["secret"].as_str().unwrap().to_owned();
+    let path = format!("/webhooks/{}/rotate-secret", w["id"].as_str().unwrap());
+    let (status, rotated) = call(&app, "POST", &path, Some(json!({"grace_period_secs": 60}))).await;
+    assert_eq!(status, 200);
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert_eq!(rotated["previous_secrets"][0]["secret"], old.as_str());
+
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, finished).await;
+    let hit = rx.hits().pop().unwrap();
+    for secret in [&old, &new] {
+        let wh = Webhook::new(Scheme::Stripe, secret).unwrap();
+        wh.verify_at(&hit.body, &hit.headers, now_secs()).unwrap();
+    }
+
+    // Without grace the replaced secret stops at once; an earlier one keeps its own grace.
+    let (_, rotated) = call(&app, "POST", &path, Some(json!({"grace_period_secs": 0}))).await;
+    let newest = rotated["secret"].as_str().unwrap().to_owned();
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, finished).await;
+    let hit = rx.hits().pop().unwrap();
+    let verify = |s: &str| {
+        Webhook::new(Scheme::Stripe, s)
+            .unwrap()
+            .verify_at(&hit.body, &hit.headers, now_secs())
+    };
+    assert!(verify(&newest).is_ok());
+    assert_eq!(verify(&new).unwrap_err().code(), "no_matching_signature");
+    assert!(verify(&old).is_ok());
+    assert_eq!(rotated["previous_secrets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn pending_retries_resume_after_a_restart_on_the_same_db() {
+    let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
+    let mut cfg = config(&[1000]); // 1 s once scaled
+    cfg.db = DbLocation::File(path.clone());
+    let rx = receiver(vec![Answer::Status(500)]).await;
+
+    let first = started(&cfg);
+    create(&first, &rx.url, "github").await;
+    let id = send(&first, "push").await;
+    let d = wait_until(&first, &id, |d| d.attempts == 1).await;
+    assert_eq!(d.status, DeliveryStatus::Pending);
+    assert!(d.next_attempt_at.is_some());
+    first.engine.shutdown();
+    drop(first);
+
+    let second = app(&cfg).unwrap();
+    assert_eq!(second.start().unwrap(), 1, "one pending delivery resumed");
+    let d = wait_until(&second, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Succeeded);
+    assert_eq!(d.attempts, 2);
+    let hits = rx.hits();
+    assert_eq!(hits.len(), 2, "the stopped engine sent nothing more");
+    let delivery_ids: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            h.headers
+                .iter()
+                .find(|(k, _)| k == "x-github-delivery")
+                .map(|(_, v)| v.clone())
+        })
+        .collect();
+    assert_eq!(delivery_ids, [Some(id.clone()), Some(id)]);
+    for f in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+    }
+}
