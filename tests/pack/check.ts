@@ -1,0 +1,21 @@
+// Type-checked by `deno check` in the scratch project: the published index.d.ts, found
+// through package.json "exports" ("types" condition) in node_modules.
+import { Webhook, WebhookVerificationError, type Scheme, type WebhookErrorCode } from "hookproof";
+
+const scheme: Scheme = "github";
+const wh: Webhook = new Webhook(["a", new Uint8Array([1, 2])], { scheme, toleranceSeconds: 60, now: () => new Date() });
+const headers: Record<string, string> = wh.sign("{}", { id: "msg_1", timestamp: new Date() });
+const event = wh.verify<{ ok: boolean }>("{}", new Headers(headers));
+const ok: boolean = event.ok;
+try {
+  wh.verifySignature(new Uint8Array(0), headers);
+} catch (e) {
+  if (e instanceof WebhookVerificationError) {
+    const code: WebhookErrorCode = e.code;
+    console.log(code, ok);
+  }
+}
+// @ts-expect-error: not a scheme
+new Webhook("s", { scheme: "nope" });
+// @ts-expect-error: a parsed body is not a WebhookBody
+wh.verify({ parsed: true }, headers);

