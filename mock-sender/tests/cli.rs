@@ -1,0 +1,124 @@
+//! The binary itself: `serve` announces its address on stdout; `trigger` prints each attempt.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{receiver, Answer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
+
+#[tokio::test]
+async fn trigger_retries_then_delivers() {
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    let url = rx.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args([
+                "trigger",
+                "--url",
+                &url,
+                "--type",
+                "slack",
+                "--event",
+                "app_mention",
+            ])
+            .args(["--data", r#"{"text":"hi"}"#, "--time-scale", "0.001"])
+            .args(["--retry-schedule", "10s,10s", "--attempt-timeout", "2s"])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("attempt 1/3: failed 500"), "{stdout}");
+    assert!(stdout.contains("attempt 2/3: ok 200"), "{stdout}");
+    assert!(stdout.contains("delivered after 2 attempt(s)"), "{stdout}");
+    let secret = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("secret "))
+        .expect("generated secret printed");
+    let hit = rx.hits().pop().unwrap();
+    hookproof::Webhook::new(hookproof::Scheme::Slack, secret)
+        .unwrap()
+        .verify_at(&hit.body, &hit.headers, common::now_secs())
+        .unwrap();
+}
+
+#[tokio::test]
+async fn trigger_exits_1_when_every_attempt_fails() {
+    let out = tokio::task::spawn_blocking(|| {
+        Command::new(BIN)
+            .args([
+                "trigger",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--secret",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ])
+            .args(["--time-scale", "0.001", "--retry-schedule", "1s"])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(!stdout.contains("secret "), "a given secret is not echoed");
+    assert!(stdout.contains("attempt 2/2: failed"), "{stdout}");
+    assert!(stdout.contains("failed after 2 attempt(s)"), "{stdout}");
+}
+
+#[test]
+fn serve_prints_its_address_and_answers() {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--memory",
+            "--time-scale",
+            "0.001",
+        ])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        client
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(body, r#"{"ok":true}"#);
+}
