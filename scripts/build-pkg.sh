@@ -26,5 +26,10 @@ mv "$GEN/hookproof.js" "$GEN/hookproof.mjs"
 log "CommonJS entry"
 "$BIN/esbuild" "$ROOT/pkg/src/cjs.mjs" --bundle --platform=node --format=cjs \
   --outfile="$ROOT/pkg/dist/index.cjs" --log-level=warning --log-override:empty-import-meta=silent
+# The integrations (hookproof/express, ...): their `#hookproof` import becomes
+# require("./index.cjs"), so that they share dist/index.cjs's one wasm instance.
+"$BIN/esbuild" "$ROOT"/pkg/src/{express,fastify,hono,next}.mjs --bundle --platform=node --format=cjs \
+  --outdir="$ROOT/pkg/dist" --out-extension:.js=.cjs --alias:#hookproof=./index.cjs --external:./index.cjs \
+  --log-level=warning
 
 log "pkg/ built: $(wc -c < "$GEN/hookproof_bg.wasm") bytes of wasm"

@@ -1,0 +1,338 @@
+// The framework integrations (hookproof/express, /hono, /next, /fastify) with the real
+// frameworks from npm, on the built pkg/: a signed delivery reaches the handler with the
+// parsed event; a forged one never does (401 {"error": {"code", "message"}}). Servers
+// listen on 127.0.0.1 with a port the kernel picks, or requests are injected in-process.
+import { test, describe, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
+import express from "express";
+import Fastify from "fastify";
+import { Hono } from "hono";
+import { serve } from "@hono/node-server";
+import { Webhook } from "../../pkg/src/node.mjs";
+
+const PKG_JSON = fileURLToPath(new URL("../../pkg/package.json", import.meta.url));
+const PKG = JSON.parse(readFileSync(PKG_JSON, "utf8"));
+// require() as the package resolves itself: the "require" condition of its exports map.
+const pkgRequire = createRequire(PKG_JSON);
+// import() of each subpath's ESM target, as listed in the exports map.
+const importSubpath = (name) => import(pathToFileURL(fileURLToPath(new URL(PKG.exports[`./${name}`].default, pathToFileURL(PKG_JSON)))));
+
+const expressEsm = await importSubpath("express");
+const honoEsm = await importSubpath("hono");
+const nextEsm = await importSubpath("next");
+const fastifyEsm = await importSubpath("fastify");
+const expressCjs = pkgRequire("hookproof/express");
+const fastifyCjs = pkgRequire("hookproof/fastify");
+const honoCjs = pkgRequire("hookproof/hono");
+const nextCjs = pkgRequire("hookproof/next");
+
+const SECRET = "whsec_" + Buffer.from("hookproof integration test key").toString("base64");
+const OTHER = "whsec_" + Buffer.from("somebody else's key").toString("base64");
+const BODY = JSON.stringify({ type: "invoice.paid", data: { id: "in_1", amount: 4200, note: "café ☕" } });
+const EVENT = JSON.parse(BODY);
+const signed = (body = BODY, secret = SECRET) => ({ "content-type": "application/json", ...new Webhook(secret).sign(body) });
+const forged = (body = BODY) => signed(body, OTHER);
+
+function assertError(status, json, wantStatus, code) {
+  assert.equal(status, wantStatus, JSON.stringify(json));
+  assert.equal(json.error.code, code);
+  assert.equal(typeof json.error.message, "string");
+  assert.ok(json.error.message.length > 0);
+}
+
+// --- a tiny loopback server harness -------------------------------------------------
+
+const servers = [];
+after(() => {
+  for (const s of servers) {
+    s.closeAllConnections?.();
+    s.close();
+  }
+});
+
+async function listen(handler) {
+  const { createServer } = await import("node:http");
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise((resolve, reject) => server.listen(0, "127.0.0.1", resolve).on("error", reject));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+async function post(base, path, body, headers) {
+  const res = await fetch(base + path, { method: "POST", body, headers, signal: AbortSignal.timeout(5000) });
+  return { status: res.status, json: await res.json() };
+}
+
+// --- express -----------------------------------------------------------------------
+
+function expressApp({ webhookMiddleware, rawBodySaver }, setup) {
+  const app = express();
+  const calls = [];
+  setup(app, { webhookMiddleware, rawBodySaver });
+  const handler = (req, res) => {
+    calls.push(req.webhook);
+    res.json({ event: req.webhook, rawBody: req.rawBody ? Buffer.from(req.rawBody).toString("utf8") : null });
+  };
+  app.post("/hook", webhookMiddleware(SECRET), handler);
+  return { app, calls };
+}
+
+for (const [flavour, mod] of [["ESM", expressEsm], ["CJS", expressCjs]]) {
+  describe(`express (${flavour})`, () => {
+    test("alone: reads the stream; signed reaches the handler, forged never does", async () => {
+      const { app, calls } = expressApp(mod, () => {});
+      const base = await listen(app);
+      const ok = await post(base, "/hook", BODY, signed());
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.json.event, EVENT);
+      assert.equal(ok.json.rawBody, BODY);
+      const bad = await post(base, "/hook", BODY, forged());
+      assertError(bad.status, bad.json, 401, "no_matching_signature");
+      const tampered = await post(base, "/hook", BODY.replace("4200", "1"), signed());
+      assertError(tampered.status, tampered.json, 401, "no_matching_signature");
+      const bare = await post(base, "/hook", BODY, { "content-type": "application/json" });
+      assertError(bare.status, bare.json, 401, "missing_header");
+      assert.equal(calls.length, 1);
+    });
+
+    test("after express.json({ verify: rawBodySaver }): verifies req.rawBody", async () => {
+      const { app, calls } = expressApp(mod, (app, { rawBodySaver }) => app.use(express.json({ verify: rawBodySaver })));
+      const base = await listen(app);
+      const ok = await post(base, "/hook", BODY, signed());
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.json.event, EVENT);
+      const bad = await post(base, "/hook", BODY, forged());
+      assertError(bad.status, bad.json, 401, "no_matching_signature");
+      assert.equal(calls.length, 1);
+    });
+
+    test("after a plain express.json(): 500 invalid_body_type with a clear message, never the handler", async () => {
+      const { app, calls } = expressApp(mod, (app) => app.use(express.json()));
+      const base = await listen(app);
+      const res = await post(base, "/hook", BODY, signed());
+      assertError(res.status, res.json, 500, "invalid_body_type");
+      assert.match(res.json.error.message, /rawBodySaver/);
+      assert.equal(calls.length, 0);
+      // A body express.json() does not parse (not JSON content) is still in the stream.
+      const text = await post(base, "/hook", BODY, { ...signed(), "content-type": "text/plain" });
+      assert.equal(text.status, 200);
+      assert.deepEqual(text.json.event, EVENT);
+    });
+
+    test("after express.raw() or express.text(): verifies the Buffer or string body", async () => {
+      for (const parser of [express.raw({ type: "*/*" }), express.text({ type: "*/*" })]) {
+        const { app, calls } = expressApp(mod, (app) => app.use(parser));
+        const base = await listen(app);
+        assert.equal((await post(base, "/hook", BODY, signed())).status, 200);
+        const bad = await post(base, "/hook", BODY, forged());
+        assertError(bad.status, bad.json, 401, "no_matching_signature");
+        assert.equal(calls.length, 1);
+      }
+    });
+
+    test("gzip bodies are verified decoded; a body over the limit is 413", async () => {
+      const app = express();
+      const calls = [];
+      app.post("/hook", mod.webhookMiddleware(SECRET, { limit: 1000 }), (req, res) => {
+        calls.push(req.webhook);
+        res.json({ event: req.webhook });
+      });
+      const base = await listen(app);
+      const gz = await post(base, "/hook", gzipSync(BODY), { ...signed(), "content-encoding": "gzip" });
+      assert.equal(gz.status, 200);
+      assert.deepEqual(gz.json.event, EVENT);
+      const big = JSON.stringify({ pad: "x".repeat(2000) });
+      const tooBig = await post(base, "/hook", big, signed(big));
+      assertError(tooBig.status, tooBig.json, 413, "body_too_large");
+      const bomb = gzipSync(big);
+      const inflated = await post(base, "/hook", bomb, { ...signed(big), "content-encoding": "gzip" });
+      assertError(inflated.status, inflated.json, 413, "body_too_large");
+      assert.equal(calls.length, 1);
+    });
+
+    test("options: scheme and tolerance; a bad secret throws at once", async () => {
+      const app = express();
+      const github = new Webhook("gh secret", { scheme: "github" });
+      app.post("/gh", mod.webhookMiddleware("gh secret", { scheme: "github" }), (req, res) => res.json(req.webhook));
+      const old = new Webhook(SECRET, { now: () => Date.now() - 3600_000 });
+      app.post("/std", mod.webhookMiddleware(SECRET, { toleranceSeconds: 60 }), (req, res) => res.json(req.webhook));
+      const base = await listen(app);
+      const ok = await post(base, "/gh", BODY, github.sign(BODY));
+      assert.deepEqual(ok.json, EVENT);
+      const stale = await post(base, "/std", BODY, old.sign(BODY));
+      assertError(stale.status, stale.json, 401, "timestamp_too_old");
+      assert.throws(() => mod.webhookMiddleware("whsec_not base64!"), { code: "invalid_secret" });
+      assert.throws(() => mod.webhookMiddleware(SECRET, { scheme: "paypal" }), { code: "invalid_option" });
+    });
+  });
+}
+
+// --- hono --------------------------------------------------------------------------
+
+function honoApp({ webhookMiddleware }) {
+  const app = new Hono();
+  const calls = [];
+  app.post("/hook", webhookMiddleware(SECRET), async (c) => {
+    calls.push(c.get("webhook"));
+    // The body stays readable after the middleware (Hono caches it).
+    return c.json({ event: c.get("webhook"), text: await c.req.text() });
+  });
+  return { app, calls };
+}
+
+for (const [flavour, mod] of [["ESM", honoEsm], ["CJS", honoCjs]]) {
+  describe(`hono (${flavour})`, () => {
+    test("app.request(): signed reaches the handler, forged never does", async () => {
+      const { app, calls } = honoApp(mod);
+      const ok = await app.request("/hook", { method: "POST", body: BODY, headers: signed() });
+      assert.equal(ok.status, 200);
+      const json = await ok.json();
+      assert.deepEqual(json.event, EVENT);
+      assert.equal(json.text, BODY);
+      for (const [headers, body, code] of [
+        [forged(), BODY, "no_matching_signature"],
+        [signed(), BODY + " ", "no_matching_signature"],
+        [{ "content-type": "application/json" }, BODY, "missing_header"],
+      ]) {
+        const res = await app.request("/hook", { method: "POST", body, headers });
+        assertError(res.status, await res.json(), 401, code);
+      }
+      assert.equal(calls.length, 1);
+    });
+  });
+}
+
+test("hono on @hono/node-server over loopback", async () => {
+  const { app, calls } = honoApp(honoEsm);
+  const server = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  servers.push(server);
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const ok = await post(base, "/hook", BODY, signed());
+  assert.equal(ok.status, 200);
+  assert.deepEqual(ok.json.event, EVENT);
+  const bad = await post(base, "/hook", BODY, forged());
+  assertError(bad.status, bad.json, 401, "no_matching_signature");
+  assert.equal(calls.length, 1);
+});
+
+// --- next (App Router route handlers: Request in, Response out) --------------------
+
+for (const [flavour, mod] of [["ESM", nextEsm], ["CJS", nextCjs]]) {
+  describe(`next (${flavour})`, () => {
+    const request = (body, headers) => new Request("http://localhost/api/webhooks", { method: "POST", body, headers });
+
+    test("withWebhook: the handler gets the event; forged answers 401 without calling it", async () => {
+      const calls = [];
+      const POST = mod.withWebhook(async (event, req, context) => {
+        calls.push(event);
+        return Response.json({ event, params: await context.params, url: req.url });
+      }, SECRET);
+      const ok = await POST(request(BODY, signed()), { params: Promise.resolve({ slug: "stripe" }) });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await ok.json(), { event: EVENT, params: { slug: "stripe" }, url: "http://localhost/api/webhooks" });
+      const bad = await POST(request(BODY, forged()), { params: Promise.resolve({}) });
+      assertError(bad.status, await bad.json(), 401, "no_matching_signature");
+      const notJson = await POST(request("nope", signed("nope")));
+      assertError(notJson.status, await notJson.json(), 400, "invalid_payload");
+      assert.equal(calls.length, 1);
+      assert.throws(() => mod.withWebhook(async () => {}, ""), { code: "invalid_secret" });
+    });
+
+    test("verifyNextRequest: { ok, event } or { ok: false, response }", async () => {
+      const good = await mod.verifyNextRequest(request(BODY, signed()), SECRET);
+      assert.deepEqual(good, { ok: true, event: EVENT });
+      const bad = await mod.verifyNextRequest(request(BODY, forged()), SECRET);
+      assert.equal(bad.ok, false);
+      assert.equal(bad.error.code, "no_matching_signature");
+      assertError(bad.response.status, await bad.response.json(), 401, "no_matching_signature");
+      const gh = new Webhook("gh", { scheme: "github" });
+      const viaGithub = await mod.verifyNextRequest(request(BODY, gh.sign(BODY)), "gh", { scheme: "github" });
+      assert.deepEqual(viaGithub.event, EVENT);
+    });
+  });
+}
+
+// --- fastify -----------------------------------------------------------------------
+
+async function fastifyApp({ webhookPlugin }) {
+  const app = Fastify();
+  const calls = [];
+  app.register(async (scope) => {
+    await scope.register(webhookPlugin, { secret: SECRET });
+    scope.post("/hook", async (request) => {
+      calls.push(request.webhook);
+      return { event: request.webhook, raw: Buffer.isBuffer(request.body) ? request.body.toString("utf8") : null };
+    });
+  });
+  // Outside the plugin's context: Fastify's own JSON parser, no verification.
+  app.post("/plain", async (request) => ({ body: request.body, webhook: request.webhook ?? null }));
+  await app.ready();
+  return { app, calls };
+}
+
+for (const [flavour, mod] of [["ESM", fastifyEsm], ["CJS", fastifyCjs]]) {
+  describe(`fastify (${flavour})`, () => {
+    test("inject: signed reaches the handler with request.webhook; forged never does", async () => {
+      const { app, calls } = await fastifyApp(mod);
+      try {
+        const ok = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: signed() });
+        assert.equal(ok.statusCode, 200);
+        assert.deepEqual(ok.json(), { event: EVENT, raw: BODY });
+        const bad = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: forged() });
+        assertError(bad.statusCode, bad.json(), 401, "no_matching_signature");
+        const text = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: { ...forged(), "content-type": "text/plain" } });
+        assertError(text.statusCode, text.json(), 401, "no_matching_signature");
+        const none = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: { "content-type": "application/json" } });
+        assertError(none.statusCode, none.json(), 401, "missing_header");
+        assert.equal(calls.length, 1);
+        // The parser is scoped: other routes still get parsed JSON and no verification.
+        const plain = await app.inject({ method: "POST", url: "/plain", payload: { a: 1 } });
+        assert.deepEqual(plain.json(), { body: { a: 1 }, webhook: null });
+      } finally {
+        await app.close();
+      }
+    });
+
+    test("over loopback, and a bad secret fails the registration", async () => {
+      const { app, calls } = await fastifyApp(mod);
+      try {
+        const base = await app.listen({ port: 0, host: "127.0.0.1" });
+        const ok = await post(base, "/hook", BODY, signed());
+        assert.deepEqual(ok.json.event, EVENT);
+        const bad = await post(base, "/hook", BODY, forged());
+        assertError(bad.status, bad.json, 401, "no_matching_signature");
+        assert.equal(calls.length, 1);
+      } finally {
+        await app.close();
+      }
+      const broken = Fastify();
+      broken.register(mod.webhookPlugin, { secret: "whsec_!!" });
+      await assert.rejects(broken.ready(), { code: "invalid_secret" });
+      await broken.close();
+    });
+  });
+}
+
+test("CJS integrations share dist/index.cjs's wasm instance (no second copy bundled)", () => {
+  const root = pkgRequire("hookproof");
+  for (const name of ["express", "fastify", "hono", "next"]) {
+    const file = pkgRequire.resolve(`hookproof/${name}`);
+    assert.match(file, new RegExp(`dist/${name}\\.cjs$`));
+    const source = readFileSync(file, "utf8");
+    assert.match(source, /require\("\.\/index\.cjs"\)/);
+    assert.ok(!source.includes("WebAssembly"), `${name}.cjs embeds the wasm glue`);
+  }
+  // An error thrown by the integration is the root entry's class.
+  try {
+    expressCjs.webhookMiddleware("");
+    assert.fail("expected a throw");
+  } catch (e) {
+    assert.ok(e instanceof root.WebhookVerificationError);
+  }
+});
