@@ -12,6 +12,9 @@ const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const STRIPE_SECRET = "whsec_test_0123456789abcdef";
 const BODY = JSON.stringify({ id: "evt_1", object: "event", type: "invoice.paid", data: { object: { amount: 1299 } } });
 const stripe = new Stripe("sk_test_interop");
+// Under Bun, stripe loads its web build, whose synchronous webhook functions throw
+// ("SubtleCryptoProvider cannot be used in a synchronous context"): a stripe limitation.
+const stripeSync = process.versions.bun ? { skip: "stripe's sync webhook API is unavailable under Bun" } : {};
 
 test("standardwebhooks -> hookproof", () => {
   const theirs = new StandardWebhook(SECRET);
@@ -45,17 +48,22 @@ test("svix -> hookproof and hookproof -> svix", () => {
   assert.deepEqual(theirs.verify(BODY, new Webhook(SECRET).sign(BODY)), JSON.parse(BODY));
 });
 
-test("stripe generateTestHeaderString -> hookproof", () => {
+test("stripe generateTestHeaderString -> hookproof", stripeSync, () => {
   const header = stripe.webhooks.generateTestHeaderString({ payload: BODY, secret: STRIPE_SECRET });
   const event = new Webhook(STRIPE_SECRET, { scheme: "stripe" }).verify(BODY, { "stripe-signature": header });
   assert.equal(event.type, "invoice.paid");
 });
 
-test("hookproof -> stripe constructEvent and constructEventAsync", async () => {
+test("hookproof -> stripe constructEventAsync", async () => {
   const headers = new Webhook(STRIPE_SECRET, { scheme: "stripe" }).sign(BODY);
-  assert.equal(stripe.webhooks.constructEvent(BODY, headers["stripe-signature"], STRIPE_SECRET).id, "evt_1");
   const event = await stripe.webhooks.constructEventAsync(Buffer.from(BODY), headers["stripe-signature"], STRIPE_SECRET);
   assert.equal(event.id, "evt_1");
+  await assert.rejects(stripe.webhooks.constructEventAsync(BODY, headers["stripe-signature"], "whsec_other"));
+});
+
+test("hookproof -> stripe constructEvent", stripeSync, () => {
+  const headers = new Webhook(STRIPE_SECRET, { scheme: "stripe" }).sign(BODY);
+  assert.equal(stripe.webhooks.constructEvent(BODY, headers["stripe-signature"], STRIPE_SECRET).id, "evt_1");
   assert.throws(() => stripe.webhooks.constructEvent(BODY, headers["stripe-signature"], "whsec_other"));
   // Vector uses the Stripe rule: Stripe's library accepts a Vector signature too.
   const vector = new Webhook(STRIPE_SECRET, { scheme: "vector" }).sign(BODY);
