@@ -1,0 +1,120 @@
+// The playground (www/index.html) in Chromium: the published Standard Webhooks vector
+// verifies; one changed body byte gives no_matching_signature; a stale timestamp gives
+// timestamp_too_old with the age in words; the sign tab's output verifies back.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { serveStatic } from "./static-server.mjs";
+import { launch, loopbackOnly, ROOT, ARTIFACTS } from "./browser.mjs";
+
+const VECTOR = {
+  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  body: '{"test": 2432232314}',
+  headers: [
+    "webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek",
+    "webhook-timestamp: 1614265330",
+    "webhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+  ].join("\n"),
+  timestamp: 1614265330,
+};
+
+let server, url, browser, page, outside;
+before(async () => {
+  ({ server, url } = await serveStatic(ROOT));
+  browser = await launch();
+  outside = await loopbackOnly(browser.context);
+  page = await browser.context.newPage();
+  await page.goto(`${url}/www/`);
+  await page.waitForSelector("html[data-ready=true]");
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function fill({ secret = VECTOR.secret, headers = VECTOR.headers, body = VECTOR.body, now, tolerance = "300", scheme = "auto" }) {
+  await page.selectOption("#v-scheme", scheme);
+  await page.fill("#v-tolerance", tolerance);
+  await page.fill("#v-now", now === undefined ? "" : String(now));
+  await page.fill("#v-secret", secret);
+  await page.fill("#v-headers", headers);
+  await page.fill("#v-body", body);
+}
+
+async function verdict() {
+  // The result updates on the next animation frame after input.
+  await page.waitForFunction(() => document.querySelector("#v-result").dataset.state !== "idle");
+  return page.$eval("#v-result", (el) => ({ state: el.dataset.state, code: el.dataset.code, text: el.innerText }));
+}
+
+test("a known-good Standard Webhooks delivery shows verified", async () => {
+  await fill({ now: VECTOR.timestamp });
+  const r = await verdict();
+  assert.equal(r.state, "verified", r.text);
+  assert.equal(r.code, "verified");
+  assert.match(r.text, /Verified/);
+  assert.match(await page.innerText("#v-facts"), /standard \(detected\)/);
+  await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
+});
+
+test("the same with one body byte changed shows no_matching_signature", async () => {
+  await fill({ now: VECTOR.timestamp, body: VECTOR.body.replace("4}", "5}") });
+  const r = await verdict();
+  assert.equal(r.state, "failed");
+  assert.equal(r.code, "no_matching_signature");
+  assert.match(r.text, /no_matching_signature/);
+  assert.match(r.text, /exact raw bytes/);
+  await page.screenshot({ path: join(ARTIFACTS, "playground-no-match.png"), fullPage: true });
+});
+
+test("a stale timestamp shows timestamp_too_old, in words", async () => {
+  await fill({ now: VECTOR.timestamp + 412 });
+  const r = await verdict();
+  assert.equal(r.state, "failed");
+  assert.equal(r.code, "timestamp_too_old");
+  assert.match(r.text, /timestamp is 412 s old; tolerance is 300 s/);
+  await page.screenshot({ path: join(ARTIFACTS, "playground-stale.png"), fullPage: true });
+  // Raising the tolerance makes it verify.
+  await page.fill("#v-tolerance", "600");
+  await page.waitForFunction(() => document.querySelector("#v-result").dataset.code === "verified");
+});
+
+test("headers copied from a log with noise, and the current clock", async () => {
+  // A stale delivery against the real clock (empty "now") is too old.
+  await fill({ headers: `> POST /hook HTTP/1.1\r\n> Host: example\r\n> ${VECTOR.headers.replace(/\n/g, "\r\n> ")}\r\n` });
+  const r = await verdict();
+  assert.equal(r.code, "timestamp_too_old");
+  // "Use the delivery's timestamp" sets now and it verifies.
+  await page.click("#v-now-from-headers");
+  await page.waitForFunction(() => document.querySelector("#v-result").dataset.code === "verified");
+  assert.equal(await page.inputValue("#v-now"), String(VECTOR.timestamp));
+});
+
+test("sign tab: every scheme's headers and curl command verify back", async () => {
+  await page.click("#tab-sign");
+  assert.equal(await page.isVisible("#panel-sign"), true);
+  for (const scheme of ["standard", "stripe", "github", "slack", "shopify"]) {
+    await page.selectOption("#s-scheme", scheme);
+    await page.fill("#s-body", `{"scheme":"${scheme}","quote":"it's"}`);
+    const headers = await page.innerText("#s-headers");
+    const curl = await page.innerText("#s-curl");
+    assert.match(curl, /^curl -sS -X POST http:\/\/localhost:3000\/webhook/);
+    assert.match(curl, /--data-binary '\{"scheme":"[a-z]+","quote":"it'\\''s"\}'/);
+    await page.click("#s-to-verify");
+    await page.waitForFunction(() => document.querySelector("#v-result").dataset.state !== "idle");
+    const r = await page.$eval("#v-result", (el) => ({ code: el.dataset.code, text: el.innerText }));
+    assert.equal(r.code, "verified", `${scheme}: ${r.text}\n${headers}`);
+    await page.click("#tab-sign");
+  }
+  await page.screenshot({ path: join(ARTIFACTS, "playground-sign.png"), fullPage: true });
+});
+
+test("keyboard: arrow keys switch tabs; no page errors; nothing left loopback", async () => {
+  await page.focus("#tab-sign");
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.getAttribute("#tab-verify", "aria-selected"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "tab-verify");
+  assert.equal(await page.getAttribute("#v-result", "aria-live"), "polite");
+  assert.deepEqual(browser.errors, []);
+  assert.deepEqual(outside, []);
+});

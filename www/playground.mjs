@@ -1,0 +1,277 @@
+// The playground: verify a pasted delivery, or sign a body, with the hookproof wasm build.
+// Plain ES module, no build step. The package's browser entry is imported by a relative
+// path, so this page works from any static host that serves the repository root (or
+// www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
+import { parseHeaders, EXPLANATIONS, curlCommand, isoSeconds, deliveryTimestamp } from "./parse.mjs";
+
+const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
+const EXAMPLE = {
+  secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  headers:
+    "POST /webhook HTTP/1.1\ncontent-type: application/json\nwebhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\n" +
+    "webhook-timestamp: 1614265330\nwebhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+  body: '{"test": 2432232314}',
+  now: "1614265330",
+};
+
+const $ = (id) => document.getElementById(id);
+const encoder = new TextEncoder();
+
+let hp; // the package, once its wasm is instantiated
+try {
+  hp = await import("../pkg/src/browser.mjs");
+  $("loading").remove();
+} catch (e) {
+  $("loading").textContent =
+    `Could not load the verifier from ../pkg/src/browser.mjs (${e.message}). Serve the repository root ` +
+    "(after `bash scripts/build-pkg.sh`) with a static server that sends .wasm as application/wasm.";
+  $("loading").setAttribute("role", "alert");
+  throw e;
+}
+const { Webhook, WebhookVerificationError, detectScheme } = hp;
+
+// ---------------------------------------------------------------------------- tabs
+const tabs = [$("tab-verify"), $("tab-sign")];
+function selectTab(tab, focus = true) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute("aria-controls")).hidden = !on;
+  }
+  if (focus) tab.focus();
+  history.replaceState(null, "", tab.id === "tab-sign" ? "#sign" : "#verify");
+}
+for (const t of tabs) {
+  t.addEventListener("click", () => selectTab(t));
+  t.addEventListener("keydown", (e) => {
+    const i = tabs.indexOf(t);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    selectTab(tabs[(next + tabs.length) % tabs.length]);
+  });
+}
+if (location.hash === "#sign") selectTab($("tab-sign"), false);
+
+for (const select of [$("v-scheme"), $("s-scheme")]) {
+  for (const s of SCHEMES) select.append(new Option(s, s));
+}
+
+// -------------------------------------------------------------------------- verify
+const secretsOf = (text) => text.split(/\s+/).filter(Boolean);
+
+function nowSeconds() {
+  const v = $("v-now").value.trim();
+  if (v === "") return { seconds: Math.floor(Date.now() / 1000), fixed: false };
+  if (!/^\d+$/.test(v)) return { error: `"now" must be whole Unix seconds, not "${v}"` };
+  return { seconds: Number(v), fixed: true };
+}
+
+function el(tag, props = {}, ...children) {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+}
+
+function showResult(state, title, ...paragraphs) {
+  const box = $("v-result");
+  box.dataset.state = state;
+  box.replaceChildren(el("h2", {}, ...[title].flat()), ...paragraphs.filter(Boolean));
+}
+
+function showFacts(rows) {
+  $("v-facts").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+}
+
+function verifyNow() {
+  const secretText = $("v-secret").value;
+  const headerText = $("v-headers").value;
+  const body = $("v-body").value;
+  const bytes = encoder.encode(body);
+  $("v-body-bytes").textContent = `${bytes.length} byte${bytes.length === 1 ? "" : "s"}`;
+  const box = $("v-result");
+  delete box.dataset.code;
+
+  const { headers, names, skipped } = parseHeaders(headerText);
+  const tolerance = Number($("v-tolerance").value === "" ? 300 : $("v-tolerance").value);
+  const now = nowSeconds();
+  const ts = deliveryTimestamp(headers);
+  const facts = [];
+
+  if (!secretText.trim() && !headerText.trim() && !body) {
+    showResult("idle", "Paste a delivery", el("p", {}, "The verdict appears here as you type."));
+    showFacts([]);
+    return;
+  }
+
+  let scheme = $("v-scheme").value;
+  const detected = detectScheme(headers);
+  if (scheme === "auto") {
+    facts.push(["scheme", detected ? `${detected} (detected)` : "none detected"]);
+  } else {
+    facts.push(["scheme", detected && detected !== scheme ? `${scheme} (headers look like ${detected})` : scheme]);
+  }
+  facts.push(["headers read", [...names.values()].join(", ") || "none"]);
+  if (skipped.length) facts.push(["lines ignored", skipped.join(" | ")]);
+  facts.push(["body", `${bytes.length} bytes`]);
+  const secrets = secretsOf(secretText);
+  facts.push(["secrets", String(secrets.length)]);
+  if (ts !== null) {
+    facts.push(["timestamp", `${ts} = ${isoSeconds(ts)}`]);
+    if (!now.error) {
+      const age = now.seconds - ts;
+      facts.push(["age", age >= 0 ? `${age} s old` : `${-age} s in the future`]);
+    }
+  }
+  if (!now.error) facts.push(["now", `${now.seconds} = ${isoSeconds(now.seconds)}${now.fixed ? " (set)" : ""}`]);
+  facts.push(["tolerance", `${tolerance} s`]);
+  showFacts(facts);
+
+  if (now.error) return fail("invalid_option", now.error);
+  if (!Number.isFinite(tolerance) || tolerance < 0) return fail("invalid_option", "the tolerance must be 0 or more seconds");
+  if (scheme === "auto") {
+    if (!detected) {
+      return fail(
+        "missing_header",
+        "no signature header of a known scheme in the pasted headers",
+        "Paste the request headers, or pick the scheme.",
+      );
+    }
+    scheme = detected;
+  }
+  if (secrets.length === 0) {
+    showResult("idle", "Enter the secret", el("p", {}, `The ${scheme} signature is checked against it.`));
+    return;
+  }
+  try {
+    const wh = new Webhook(secrets, { scheme, toleranceSeconds: tolerance, now: () => now.seconds * 1000 });
+    wh.verifySignature(bytes, headers);
+  } catch (e) {
+    if (e instanceof WebhookVerificationError) return fail(e.code, e.message);
+    return fail("error", String(e?.message ?? e));
+  }
+  box.dataset.code = "verified";
+  let json = null;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    // shown below
+  }
+  showResult(
+    "verified",
+    "✓ Verified",
+    el("p", {}, `The ${scheme} signature matches this body and secret`, ts !== null ? ", and the timestamp is within the tolerance." : "."),
+    json === null
+      ? el("p", {}, "Note: the body is not JSON, so ", el("code", {}, "verify()"), " would throw ", el("code", {}, "invalid_payload"), "; ", el("code", {}, "verifySignature()"), " accepts it.")
+      : el("pre", { className: "out" }, JSON.stringify(json, null, 2).slice(0, 4000)),
+  );
+}
+
+function fail(code, message, hint) {
+  $("v-result").dataset.code = code;
+  showResult(
+    "failed",
+    ["✗ Not verified: ", el("code", { className: "errcode" }, code)],
+    el("p", {}, message),
+    el("p", { className: "hint" }, hint ?? EXPLANATIONS[code] ?? ""),
+  );
+}
+
+let pending = 0;
+function scheduleVerify() {
+  cancelAnimationFrame(pending);
+  pending = requestAnimationFrame(verifyNow);
+}
+$("verify-form").addEventListener("input", scheduleVerify);
+$("verify-form").addEventListener("change", scheduleVerify);
+$("verify-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  verifyNow();
+});
+$("verify-form").addEventListener("reset", () => setTimeout(verifyNow));
+$("v-now-from-headers").addEventListener("click", () => {
+  const ts = deliveryTimestamp(parseHeaders($("v-headers").value).headers);
+  if (ts !== null) $("v-now").value = String(ts);
+  verifyNow();
+});
+$("v-now-clear").addEventListener("click", () => {
+  $("v-now").value = "";
+  verifyNow();
+});
+$("v-example").addEventListener("click", () => {
+  $("v-secret").value = EXAMPLE.secret;
+  $("v-headers").value = EXAMPLE.headers;
+  $("v-body").value = EXAMPLE.body;
+  $("v-now").value = EXAMPLE.now;
+  $("v-scheme").value = "auto";
+  verifyNow();
+});
+
+// ---------------------------------------------------------------------------- sign
+function randomSecret() {
+  const key = crypto.getRandomValues(new Uint8Array(24));
+  return "whsec_" + btoa(String.fromCharCode(...key));
+}
+function randomId() {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return "msg_" + Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+let lastSigned = null;
+function signNow() {
+  const scheme = $("s-scheme").value;
+  const body = $("s-body").value;
+  const ts = $("s-timestamp").value.trim();
+  $("s-error").textContent = "";
+  lastSigned = null;
+  try {
+    if (ts !== "" && !/^\d+$/.test(ts)) throw new Error("the timestamp must be whole Unix seconds");
+    const wh = new Webhook(secretsOf($("s-secret").value), { scheme });
+    const headers = wh.sign(body, {
+      id: $("s-id").value.trim() || undefined,
+      timestamp: ts === "" ? undefined : Number(ts),
+    });
+    lastSigned = { scheme, body, headers, secret: $("s-secret").value };
+    $("s-headers").textContent = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\n");
+    $("s-curl").textContent = curlCommand($("s-url").value, headers, body);
+  } catch (e) {
+    $("s-headers").textContent = "";
+    $("s-curl").textContent = "";
+    $("s-error").textContent = e.code ? `${e.code}: ${e.message}` : e.message;
+  }
+}
+$("sign-form").addEventListener("input", signNow);
+$("sign-form").addEventListener("change", signNow);
+$("sign-form").addEventListener("submit", (e) => e.preventDefault());
+$("s-generate").addEventListener("click", () => {
+  $("s-secret").value = randomSecret();
+  signNow();
+});
+
+async function copy(text, what) {
+  try {
+    await navigator.clipboard.writeText(text);
+    $("s-copied").textContent = `${what} copied.`;
+  } catch {
+    $("s-copied").textContent = `Could not copy (clipboard not allowed here): select the text instead.`;
+  }
+}
+$("s-copy-headers").addEventListener("click", () => copy($("s-headers").textContent, "Headers"));
+$("s-copy-curl").addEventListener("click", () => copy($("s-curl").textContent, "curl command"));
+$("s-to-verify").addEventListener("click", () => {
+  if (!lastSigned) return;
+  $("v-secret").value = lastSigned.secret;
+  $("v-headers").value = $("s-headers").textContent;
+  $("v-body").value = lastSigned.body;
+  $("v-scheme").value = lastSigned.scheme;
+  $("v-now").value = "";
+  selectTab($("tab-verify"));
+  verifyNow();
+});
+
+$("s-secret").value = randomSecret();
+$("s-id").value = randomId();
+signNow();
+verifyNow();
+document.documentElement.dataset.ready = "true";
