@@ -1,0 +1,69 @@
+// The .wasm: size raw and gzipped (node:zlib, level 9), and instantiate time.
+//   node bench/wasm.mjs --out FILE [--quick]
+// Cold: each sample is a fresh Node process doing `new WebAssembly.Module(bytes)` +
+// `new WebAssembly.Instance(module, imports)` once (V8 caches compiled modules per
+// process, so repeating it in one process measures the cache). Warm: the same repeated
+// in this process. Both are medians; imports are stubs of the right kind (instantiation
+// does not call them).
+import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { gzipSync, brotliCompressSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "./lib/args.mjs";
+
+const WASM = fileURLToPath(new URL("../pkg/gen/hookproof_bg.wasm", import.meta.url));
+
+function stubImports(module) {
+  const imports = {};
+  for (const { module: m, name, kind } of WebAssembly.Module.imports(module)) {
+    imports[m] ??= {};
+    if (kind === "function") imports[m][name] = () => {};
+    else throw new Error(`unexpected ${kind} import ${m}.${name}`);
+  }
+  return imports;
+}
+
+/** One compile + instantiate, in ms: [compile, instantiate, total]. */
+function once(bytes) {
+  const t0 = performance.now();
+  const module = new WebAssembly.Module(bytes);
+  const t1 = performance.now();
+  new WebAssembly.Instance(module, stubImports(module));
+  const t2 = performance.now();
+  return [t1 - t0, t2 - t1, t2 - t0];
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+if (process.argv[2] === "--once") {
+  // A child: one cold measurement, printed as JSON.
+  process.stdout.write(JSON.stringify(once(readFileSync(WASM))));
+} else {
+  const args = parseArgs(process.argv.slice(2));
+  const bytes = readFileSync(WASM);
+  const coldN = args.quick ? 3 : 21;
+  const warmN = args.quick ? 5 : 200;
+  const cold = [];
+  for (let i = 0; i < coldN; i++) {
+    cold.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--once"], { encoding: "utf8" })));
+  }
+  const warm = [];
+  for (let i = 0; i < warmN; i++) warm.push(once(bytes));
+  const col = (xs, i) => xs.map((x) => x[i]);
+  const result = {
+    file: "pkg/gen/hookproof_bg.wasm",
+    runtime: "node",
+    runtimeVersion: process.version,
+    rawBytes: bytes.length,
+    gzipBytes: gzipSync(bytes, { level: 9 }).length,
+    brotliBytes: brotliCompressSync(bytes).length,
+    cold: { n: coldN, compileMs: median(col(cold, 0)), instantiateMs: median(col(cold, 1)), totalMs: median(col(cold, 2)), maxTotalMs: Math.max(...col(cold, 2)) },
+    warm: { n: warmN, compileMs: median(col(warm, 0)), instantiateMs: median(col(warm, 1)), totalMs: median(col(warm, 2)) },
+  };
+  if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2));
+  else console.log(result);
+}
