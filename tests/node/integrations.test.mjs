@@ -5,6 +5,7 @@
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { execFile } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
@@ -25,6 +26,7 @@ const expressEsm = await importSubpath("express");
 const honoEsm = await importSubpath("hono");
 const nextEsm = await importSubpath("next");
 const fastifyEsm = await importSubpath("fastify");
+// (Under Bun, require takes the "bun" condition: the ES modules again, as for the root.)
 const expressCjs = pkgRequire("hookproof/express");
 const fastifyCjs = pkgRequire("hookproof/fastify");
 const honoCjs = pkgRequire("hookproof/hono");
@@ -322,9 +324,10 @@ for (const [flavour, mod] of [["ESM", fastifyEsm], ["CJS", fastifyCjs]]) {
 test("CJS integrations share dist/index.cjs's wasm instance (no second copy bundled)", () => {
   const root = pkgRequire("hookproof");
   for (const name of ["express", "fastify", "hono", "next"]) {
-    const file = pkgRequire.resolve(`hookproof/${name}`);
-    assert.match(file, new RegExp(`dist/${name}\\.cjs$`));
-    const source = readFileSync(file, "utf8");
+    // Bun takes the "bun" condition (the ES module, as for the root entry) even for require.
+    const want = process.versions.bun ? `src/${name}\\.mjs$` : `dist/${name}\\.cjs$`;
+    assert.match(pkgRequire.resolve(`hookproof/${name}`), new RegExp(want));
+    const source = readFileSync(new URL(`../../pkg/dist/${name}.cjs`, import.meta.url), "utf8");
     assert.match(source, /require\("\.\/index\.cjs"\)/);
     assert.ok(!source.includes("WebAssembly"), `${name}.cjs embeds the wasm glue`);
   }
@@ -334,5 +337,42 @@ test("CJS integrations share dist/index.cjs's wasm instance (no second copy bund
     assert.fail("expected a throw");
   } catch (e) {
     assert.ok(e instanceof root.WebhookVerificationError);
+  }
+});
+
+// --- toolchain checks, under the machine's Node only (not re-run by tests/runtimes) -----
+
+const PRIMARY = !process.versions.bun && !process.execPath.includes("node_modules");
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+function run(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+test("the declarations (pkg/{express,hono,next,fastify}.d.ts) type-check against the frameworks' types", { skip: !PRIMARY, timeout: 90_000 }, async () => {
+  const deno = `${ROOT}node_modules/.bin/deno`;
+  const { code, output } = await run(deno, ["check", "--quiet", "--import-map", "tests/integrations/import_map.json", "tests/integrations/types.ts"], 80_000);
+  assert.equal(code, 0, output);
+});
+
+test("hono on workerd: bundled with esbuild (workerd condition), the .wasm a workerd wasm module", { skip: !PRIMARY, timeout: 60_000 }, async () => {
+  const { startWorkerdHono } = await import("../integrations/workerd-hono/serve.mjs");
+  const { base, stop } = await startWorkerdHono({ secret: SECRET });
+  try {
+    const ok = await post(base, "/hook", BODY, signed());
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.deepEqual(ok.json.event, EVENT);
+    const bad = await post(base, "/hook", BODY, forged());
+    assertError(bad.status, bad.json, 401, "no_matching_signature");
+    const stale = await post(base, "/hook", BODY, new Webhook(SECRET, { now: () => Date.now() - 3600_000 }).sign(BODY));
+    assertError(stale.status, stale.json, 401, "timestamp_too_old");
+    const calls = await (await fetch(base + "/calls", { signal: AbortSignal.timeout(5000) })).json();
+    assert.deepEqual(calls, { handler: 1 });
+  } finally {
+    stop();
   }
 });

@@ -1,0 +1,76 @@
+/**
+ * hookproof/express: webhook verification middleware for Express 4 and 5 (and any
+ * Node `(req, res, next)` stack such as connect).
+ *
+ * ```js
+ * import express from "express";
+ * import { webhookMiddleware } from "hookproof/express";
+ * const app = express();
+ * app.post("/webhooks", webhookMiddleware(process.env.WEBHOOK_SECRET), (req, res) => res.json({ got: req.webhook.type }));
+ * ```
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
+
+/** The `error.code` of an answer: the verifier's codes and the body reader's own. */
+export type WebhookResponseErrorCode =
+  | WebhookErrorCode
+  /** 413: the body (or, for Content-Encoding gzip/deflate/br, the decoded body) exceeds `limit`. */
+  | "body_too_large"
+  /** 415: a Content-Encoding other than identity, gzip, deflate or br. */
+  | "unsupported_content_encoding";
+
+/**
+ * The JSON body of every error answer. Status: 500 for `invalid_body_type` (the raw body
+ * was consumed by a body parser: a server misconfiguration), 400 for `invalid_payload`
+ * (authentic but not JSON), 413 `body_too_large`, 415 `unsupported_content_encoding`,
+ * 401 for every other code.
+ */
+export interface WebhookErrorBody {
+  error: { code: WebhookResponseErrorCode; message: string };
+}
+
+export interface ExpressWebhookOptions extends WebhookOptions {
+  /** Largest body read from the stream, in bytes (after decoding). Default 1 MiB. */
+  limit?: number;
+}
+
+/**
+ * The raw body, for the `verify` option of `express.json()`, `express.urlencoded()`,
+ * `express.text()` (body-parser): stores the bytes as `req.rawBody`, so that
+ * `webhookMiddleware` works when mounted after that parser.
+ *
+ * ```js
+ * app.use(express.json({ verify: rawBodySaver }));
+ * ```
+ */
+export function rawBodySaver(req: IncomingMessage, res: ServerResponse, buf: Buffer): void;
+
+/**
+ * Middleware that verifies the delivery and sets `req.webhook` to the parsed event.
+ *
+ * The signed bytes are taken from, in order: `req.rawBody` (see {@link rawBodySaver}),
+ * `req.body` if it is a Buffer or string (`express.raw()`, `express.text()`), or the
+ * request stream if no body parser consumed it (then also stored as `req.rawBody`).
+ * If a parser consumed the stream and kept no raw bytes (a plain `express.json()` mounted
+ * first), the answer is 500 `invalid_body_type`: a parsed object cannot be verified.
+ *
+ * On failure it answers with a {@link WebhookErrorBody} and never calls `next()`.
+ * @throws WebhookVerificationError at once for a bad secret (`invalid_secret`) or option.
+ */
+export function webhookMiddleware(
+  secret: WebhookSecret | WebhookSecret[],
+  options?: ExpressWebhookOptions,
+): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+declare global {
+  // Merges into @types/express's Request when it is installed.
+  namespace Express {
+    interface Request {
+      /** The verified, parsed event (hookproof/express). */
+      webhook?: unknown;
+      /** The raw body bytes (hookproof/express's rawBodySaver or webhookMiddleware). */
+      rawBody?: Buffer | string;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * hookproof/fastify: a Fastify plugin that verifies the deliveries to the routes of the
+ * encapsulated context it is registered in.
+ *
+ * ```js
+ * import { webhookPlugin } from "hookproof/fastify";
+ * app.register(async (scope) => {
+ *   await scope.register(webhookPlugin, { secret: process.env.WEBHOOK_SECRET });
+ *   scope.post("/webhooks", async (request) => ({ got: request.webhook.type }));
+ * });
+ * ```
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
+
+/**
+ * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
+ * not JSON), 401 for every other code.
+ */
+export interface WebhookErrorBody {
+  error: { code: WebhookErrorCode; message: string };
+}
+
+export interface FastifyWebhookOptions extends WebhookOptions {
+  /** One secret, or several during a rotation. */
+  secret: WebhookSecret | WebhookSecret[];
+  /** Largest body, in bytes. Default: the Fastify instance's `bodyLimit` (1 MiB). */
+  bodyLimit?: number;
+}
+
+/**
+ * In the context it is registered in (and its children), not elsewhere: replaces the
+ * content type parsers with one that keeps the raw bytes (`request.body` is a Buffer there),
+ * verifies every request in a preValidation hook and sets `request.webhook` to the parsed
+ * event; otherwise answers with a {@link WebhookErrorBody} and the handler is not called.
+ * Register it inside `app.register(async (scope) => ...)` with the webhook routes, not on
+ * the root instance (where it would apply to every route). Like a `fastify-plugin`
+ * plugin, it has no encapsulation of its own.
+ * A bad secret or option fails the registration (`invalid_secret`, `invalid_option`).
+ */
+export const webhookPlugin: FastifyPluginAsync<FastifyWebhookOptions>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The verified, parsed event, in the context of hookproof/fastify's webhookPlugin. */
+    webhook: unknown;
+  }
+}

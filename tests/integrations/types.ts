@@ -1,0 +1,47 @@
+// Type-checks the integrations' declarations (pkg/*.d.ts) against the frameworks' own
+// types: `deno check tests/integrations/types.ts` (run by tests/integrations/run.sh).
+import { Hono } from "hono";
+import Fastify from "fastify";
+import type { Webhook } from "../../pkg/index.js";
+import { rawBodySaver, webhookMiddleware as expressWebhook } from "../../pkg/express.d.ts";
+import { webhookMiddleware as honoWebhook } from "../../pkg/hono.d.ts";
+import { verifyNextRequest, withWebhook } from "../../pkg/next.d.ts";
+import { webhookPlugin, type FastifyWebhookOptions } from "../../pkg/fastify.d.ts";
+
+type Paid = { type: "invoice.paid"; data: { id: string } };
+declare const secret: string;
+
+// express: node's (req, res, next) shape; rawBodySaver fits body-parser's verify.
+const mw = expressWebhook(secret, { scheme: "stripe", limit: 1 << 20 });
+mw satisfies (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, next: () => void) => void;
+const verify: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, buf: Buffer, encoding: string) => void = rawBodySaver;
+
+// hono: c.get("webhook") is typed from the middleware.
+const app = new Hono();
+app.post("/hook", honoWebhook<Paid>(secret), (c) => {
+  const event: Paid = c.get("webhook");
+  return c.json({ id: event.data.id });
+});
+
+// next: a route handler with the route context passed through.
+export const POST = withWebhook<Paid, { params: Promise<{ slug: string }> }>(async (event, request, { params }) => {
+  const { slug } = await params;
+  return Response.json({ id: event.data.id, slug, url: request.url });
+}, secret);
+POST satisfies (request: Request, context: { params: Promise<{ slug: string }> }) => Promise<Response>;
+export async function PUT(request: Request): Promise<Response> {
+  const result = await verifyNextRequest<Paid>(request, secret, { toleranceSeconds: 60 });
+  if (!result.ok) return result.response;
+  return Response.json({ id: result.event.data.id });
+}
+
+// fastify: the plugin's options are checked; request.webhook is declared.
+const fastify = Fastify();
+fastify.register(async (scope) => {
+  await scope.register(webhookPlugin, { secret, scheme: "github", bodyLimit: 1000 });
+  scope.post("/hook", async (request) => ({ event: request.webhook }));
+});
+// @ts-expect-error: secret is required
+fastify.register(webhookPlugin, {} satisfies Partial<FastifyWebhookOptions>);
+
+export type { Webhook, verify };

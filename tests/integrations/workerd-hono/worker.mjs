@@ -1,0 +1,19 @@
+// A Hono app on workerd using hookproof/hono: POST /hook verifies the delivery and answers
+// {"event": ...}; a forged one gets 401 {"error": {"code", "message"}} from the middleware.
+// Bundled with Hono by esbuild (conditions: workerd), the package's .wasm kept as an
+// external `wasm` module that workerd compiles ahead of time (see drive.mjs).
+import { Hono } from "hono";
+import { webhookMiddleware } from "hookproof/hono";
+
+const app = new Hono();
+const calls = { handler: 0 };
+// The secret is a binding, known per request: the middleware is made once, on first use.
+let verify;
+
+app.post("/hook", (c, next) => (verify ??= webhookMiddleware(c.env.WEBHOOK_SECRET))(c, next), (c) => {
+  calls.handler++;
+  return c.json({ event: c.get("webhook") });
+});
+app.get("/calls", (c) => c.json(calls));
+
+export default app;
