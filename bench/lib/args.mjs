@@ -2,7 +2,7 @@
 import { QUICK_SIZES, SIZES } from "./cases.mjs";
 
 export function parseArgs(argv) {
-  const out = { quick: false, sizes: null, only: null, out: null, runtimes: null };
+  const out = { quick: false, sizes: null, only: null, out: null, runtimes: null, results: null, updateBenchmarks: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -15,6 +15,8 @@ export function parseArgs(argv) {
     else if (a.startsWith("--only")) out.only = value().split(",");
     else if (a.startsWith("--out")) out.out = value();
     else if (a.startsWith("--runtimes")) out.runtimes = value().split(",");
+    else if (a.startsWith("--results")) out.results = value();
+    else if (a === "--update-benchmarks") out.updateBenchmarks = true;
     else if (a === "-h" || a === "--help") out.help = true;
     else throw new Error(`unknown option ${a}`);
   }

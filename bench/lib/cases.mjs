@@ -257,7 +257,10 @@ export function fixtures(Webhook, body) {
 /** Contenders runnable with `deps`, optionally filtered by id substrings. */
 export function available(deps, only) {
   return CONTENDERS.filter(
-    (c) => c.needs.every((n) => deps[n] !== undefined) && (!only || only.some((o) => c.id.includes(o))),
+    (c) =>
+      c.needs.every((n) => deps[n] !== undefined) &&
+      !(deps.skip ?? []).includes(c.id) &&
+      (!only || only.some((o) => c.id.includes(o))),
   );
 }
 

@@ -1,0 +1,49 @@
+// The Deno runtime entry: the same contenders and tinybench measurement as bench/node.mjs,
+// with the peers' edge builds (bench/results/build/peers.mjs, bundled by run.mjs) and
+// hookproof's Deno entry (pkg/src/node.mjs, which Deno's "deno" export condition picks).
+// Started by bench/run.mjs; standalone (after one run.mjs has bundled the peers):
+//   deno run --allow-read --allow-write=bench/results bench/deno.mjs --out FILE [--quick]
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { Bench } from "../node_modules/tinybench/dist/index.js";
+import { StandardWebhook, SvixWebhook, Stripe, octokitVerify } from "./results/build/peers.mjs";
+import { Webhook } from "../pkg/src/node.mjs";
+import { measure } from "./lib/measure.mjs";
+import { parseArgs } from "./lib/args.mjs";
+
+const args = parseArgs(Deno.args);
+const deps = {
+  Webhook,
+  StandardWebhook,
+  SvixWebhook,
+  Stripe,
+  // Deno gets stripe's worker build: only constructEventAsync works (the sync API throws).
+  stripe: new Stripe("sk_test_bench", { httpClient: Stripe.createFetchHttpClient() }),
+  octokitVerify,
+  createHmac,
+  timingSafeEqual,
+  Buffer,
+  subtle: crypto.subtle,
+};
+// stripe's worker build has no sync crypto: measure constructEventAsync only.
+const only = args.only ?? null;
+const rows = await measure({
+  Bench,
+  deps: { ...deps, skip: ["stripe"] },
+  sizes: args.sizes,
+  quick: args.quick,
+  only,
+  log: (m) => console.error(`deno: ${m}`),
+});
+const results = {
+  runtime: "deno",
+  runtimeVersion: Deno.version.deno,
+  date: new Date().toISOString(),
+  quick: args.quick,
+  method:
+    "tinybench in-process (performance.now), warm-up then timed samples; per-verify figures = sample / batch. " +
+    "Peers are their edge builds (stripe worker build: constructEventAsync only; octokit web build: WebCrypto).",
+  sizes: args.sizes,
+  rows,
+};
+Deno.writeTextFileSync(args.out, JSON.stringify(results, null, 2));

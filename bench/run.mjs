@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// The benchmark harness of issue 5. See bench/README.md.
+//   node bench/run.mjs [--quick] [--runtimes node,deno,workerd] [--sizes 256,1k,1m]
+//                      [--only hp-,svix] [--results DIR] [--update-benchmarks]
+// Runs each runtime in its own process, then writes DIR/<runtime>.{json,md,svg},
+// DIR/wasm.json and DIR/summary.md (default DIR: bench/results, git-ignored), and prints
+// the ratios hookproof/peer and the issue's goals. --update-benchmarks also rewrites the
+// generated part of BENCHMARKS.md and bench/chart*.svg (full runs only).
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "./lib/args.mjs";
+import { chartSeries, consoleSummary, markdown, mbps, ratios, sizeLabel, svgChart, fmtRatio } from "./lib/report.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const TOOLS = {
+  deno: join(BIN, "deno"),
+  workerd: join(BIN, "workerd"),
+  esbuild: join(BIN, "esbuild"),
+};
+const ALL_RUNTIMES = ["node", "deno", "workerd"];
+
+let args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${e.message} (see bench/README.md)`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 9).join("\n"));
+  process.exit(0);
+}
+if (args.updateBenchmarks && (args.quick || args.only || args.runtimes)) {
+  console.error("bench: --update-benchmarks needs a full run (no --quick, --only or --runtimes)");
+  process.exit(2);
+}
+const runtimes = args.runtimes ?? ALL_RUNTIMES;
+const OUT = resolve(args.results ?? join(HERE, "results"));
+mkdirSync(OUT, { recursive: true });
+const started = performance.now();
+const log = (m) => console.error(`\x1b[1mbench: ${m}\x1b[0m`);
+
+if (!existsSync(join(ROOT, "pkg/gen/hookproof_bg.wasm"))) {
+  console.error("bench: pkg/ is not built: run `bash scripts/build-pkg.sh` first");
+  process.exit(1);
+}
+
+function run(cmd, argv, { timeoutMs, env } = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, {
+    cwd: ROOT,
+    stdio: ["ignore", "inherit", "inherit"],
+    timeout: timeoutMs,
+    killSignal: "SIGKILL",
+    env: { ...process.env, DO_NOT_TRACK: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1", ...env },
+  });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${relative(ROOT, cmd) || cmd} ${argv.slice(0, 2).join(" ")} exited with ${r.status ?? r.signal}`);
+  return (performance.now() - t0) / 1000;
+}
+
+// Common options passed on to every runtime entry.
+const common = [
+  ...(args.quick ? ["--quick"] : []),
+  "--sizes",
+  args.sizes.join(","),
+  ...(args.only ? ["--only", args.only.join(",")] : []),
+];
+const timeoutMs = (args.quick ? 60 : 900) * 1000;
+
+// The peers' edge builds, for Deno and workerd.
+if (runtimes.some((r) => r !== "node")) {
+  run(TOOLS.esbuild, [
+    join(HERE, "lib/peers-entry.mjs"),
+    "--bundle",
+    "--format=esm",
+    "--platform=browser",
+    "--conditions=worker",
+    `--outfile=${join(HERE, "results/build/peers.mjs")}`,
+    "--log-level=warning",
+  ]);
+}
+
+const machine = machineInfo();
+const seconds = {};
+for (const rt of runtimes) {
+  const out = join(OUT, `${rt}.json`);
+  log(`${rt}: measuring ${args.sizes.map(sizeLabel).join(", ")}${args.quick ? " (quick)" : ""}`);
+  if (rt === "node") {
+    seconds[rt] = run(process.execPath, [join(HERE, "node.mjs"), "--out", out, ...common], { timeoutMs });
+  } else if (rt === "deno") {
+    seconds[rt] = run(
+      TOOLS.deno,
+      ["run", "--no-remote", "--no-config", `--allow-read=${ROOT}`, `--allow-write=${OUT}`, join(HERE, "deno.mjs"), "--out", out, ...common],
+      { timeoutMs },
+    );
+  } else if (rt === "workerd") {
+    seconds[rt] = run(process.execPath, [join(HERE, "workerd/drive.mjs"), TOOLS.workerd, "--out", out, ...common], { timeoutMs });
+  } else {
+    throw new Error(`unknown runtime ${rt} (one of ${ALL_RUNTIMES.join(", ")})`);
+  }
+}
+log("wasm: size and instantiate time");
+seconds.wasm = run(process.execPath, [join(HERE, "wasm.mjs"), "--out", join(OUT, "wasm.json"), ...(args.quick ? ["--quick"] : [])], { timeoutMs });
+
+// Reports.
+const all = {};
+for (const rt of runtimes) {
+  const res = JSON.parse(readFileSync(join(OUT, `${rt}.json`), "utf8"));
+  res.machine = machine.summary;
+  writeFileSync(join(OUT, `${rt}.json`), JSON.stringify(res, null, 2));
+  writeFileSync(join(OUT, `${rt}.svg`), svgChart({ title: chartTitle(res), sizes: res.sizes, series: chartSeries([res]) }));
+  writeFileSync(join(OUT, `${rt}.md`), `# hookproof benchmark: ${rt}\n\n` + markdown(res, { chart: `${rt}.svg` }));
+  all[rt] = res;
+}
+const wasm = JSON.parse(readFileSync(join(OUT, "wasm.json"), "utf8"));
+const goals = evaluateGoals(all, wasm);
+const totalSeconds = (performance.now() - started) / 1000;
+writeFileSync(join(OUT, "summary.md"), summaryMarkdown({ all, wasm, goals, chartDir: "", totalSeconds }));
+
+for (const res of Object.values(all)) console.log(consoleSummary(res));
+console.log(`\nwasm: ${wasm.rawBytes} B raw, ${wasm.gzipBytes} B gzip; instantiate (cold, median of ${wasm.cold.n}) ${wasm.cold.totalMs.toFixed(2)} ms`);
+console.log("\nGoals (issue 5):");
+for (const g of goals) console.log(`  ${g.status.padEnd(7)} ${g.goal}: ${g.measured}`);
+console.log(`\nOptimisation log row: ${logRow(all, wasm)}`);
+console.log(`\nbench: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")}; total ${totalSeconds.toFixed(0)} s`);
+console.log(`bench: reports in ${relative(ROOT, OUT) || OUT}/ (summary.md, <runtime>.md, <runtime>.svg)`);
+
+if (args.updateBenchmarks) {
+  for (const rt of runtimes) copyFileSync(join(OUT, `${rt}.svg`), join(HERE, rt === "node" ? "chart.svg" : `chart-${rt}.svg`));
+  updateBenchmarksMd(summaryMarkdown({ all, wasm, goals, chartDir: "bench/", totalSeconds, forRepo: true }));
+  log("BENCHMARKS.md and bench/chart*.svg updated");
+}
+
+function chartTitle(res) {
+  return `hookproof / peer, ${res.runtime} ${res.runtimeVersion}${res.quick ? " (quick run)" : ""}: >1 = hookproof faster`;
+}
+
+function machineInfo() {
+  let model = cpus()[0]?.model ?? "?";
+  const lscpu = spawnSync("lscpu", [], { encoding: "utf8" });
+  if (lscpu.status === 0) model = /^Model name:\s*(.+)$/m.exec(lscpu.stdout)?.[1]?.trim() ?? model;
+  const cores = cpus().length;
+  const mem = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
+  return { model, cores, mem, summary: `${model}, ${cores} logical CPUs, ${mem} RAM, ${process.platform} ${process.arch}` };
+}
+
+/** The issue's goals, each with the measured figure and MET / MISSED (or N/A when not measured). */
+function evaluateGoals(all, wasm) {
+  const out = [];
+  const ratioOf = (rt, peer) => (all[rt] ? ratios(all[rt]).find((r) => r.peer === peer) : undefined);
+  const minOver = (r, sizes) => {
+    const vs = sizes.map((s) => r?.bySize[s]).filter((v) => v !== undefined);
+    return vs.length ? { min: Math.min(...vs), at: sizes[sizes.findIndex((s) => r.bySize[s] === Math.min(...vs))] } : undefined;
+  };
+  const push = (goal, target, m, fmt, note = "") => {
+    if (!m) return out.push({ goal, status: "N/A", measured: "not measured in this run", target });
+    out.push({ goal, status: m.value >= target ? "MET" : "MISSED", measured: fmt(m) + note, target, value: m.value });
+  };
+  for (const peer of ["standardwebhooks", "svix"]) {
+    const r = ratioOf("node", peer);
+    const m = r && minOver(r, all.node.sizes);
+    push(`≥ 3x ${peer} at every size (Node)`, 3, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+  }
+  {
+    const r = ratioOf("node", "node-crypto");
+    const sizes = all.node?.sizes.filter((s) => s <= 1024) ?? [];
+    const m = r && sizes.length ? minOver(r, sizes) : undefined;
+    push("≥ 1.0x bare node:crypto createHmac at ≤ 1 KB (Node)", 1, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+  }
+  {
+    const r = ratioOf("workerd", "webcrypto");
+    const sizes = all.workerd?.sizes.filter((s) => s <= 4096) ?? [];
+    const m = r && sizes.length ? minOver(r, sizes) : undefined;
+    push("≥ 1.5x WebCrypto subtle.verify in workerd at ≤ 4 KB", 1.5, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+  }
+  {
+    const MB = 1024 * 1024;
+    const row = all.node?.rows.find((r) => r.id === "hp-verifySignature-bytes");
+    const str = all.node?.rows.find((r) => r.id === "hp-verifySignature");
+    const m = row?.sizes[MB];
+    push(
+      "≥ 350 MB/s SHA-256 inside wasm at 1 MB (Node)",
+      350,
+      m && { value: mbps(MB, m.medianNs) },
+      (m) => `${m.value.toFixed(0)} MB/s (verifySignature, Uint8Array body)`,
+      str?.sizes[MB] ? `; ${mbps(MB, str.sizes[MB].medianNs).toFixed(0)} MB/s with a string body` : "",
+    );
+  }
+  // Lower is better for sizes and time: report as MET when under the limit.
+  const under = (goal, limit, value, fmt) =>
+    out.push({ goal, status: value <= limit ? "MET" : "MISSED", measured: fmt(value), target: limit, value });
+  under(".wasm ≤ 40 KB raw", 40 * 1024, wasm.rawBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
+  under(".wasm ≤ 20 KB gzipped", 20 * 1024, wasm.gzipBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
+  under("instantiate ≤ 2 ms", 2, wasm.cold.totalMs, (v) => `${v.toFixed(2)} ms (cold: fresh process, compile + instantiate, median of ${wasm.cold.n})`);
+  return out;
+}
+
+/** One line for BENCHMARKS.md's optimisation log. */
+function logRow(all, wasm) {
+  const r = (rt, peer, size) => fmtRatio(all[rt] && ratios(all[rt]).find((x) => x.peer === peer)?.bySize[size]);
+  const minStd = all.node && Math.min(...Object.values(ratios(all.node).find((x) => x.peer === "standardwebhooks")?.bySize ?? { x: NaN }));
+  const mb = all.node?.rows.find((x) => x.id === "hp-verifySignature-bytes")?.sizes[1024 * 1024];
+  return [
+    "",
+    new Date().toISOString().slice(0, 10),
+    "(change)",
+    r("node", "node-crypto", 256),
+    r("node", "node-crypto", 1024),
+    fmtRatio(minStd),
+    r("workerd", "webcrypto", 1024),
+    mb ? `${mbps(1024 * 1024, mb.medianNs).toFixed(0)}` : "–",
+    `${wasm.rawBytes} / ${wasm.gzipBytes}`,
+    wasm.cold.totalMs.toFixed(2),
+    "",
+  ].join(" | ").trim();
+}
+
+function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = false }) {
+  const parts = [];
+  const first = Object.values(all)[0];
+  parts.push(
+    [
+      `Machine: ${machine.summary}.`,
+      `Date: ${new Date().toISOString()}${args.quick ? " (**--quick smoke run: numbers are not meaningful**)" : ""}.`,
+      `Runtimes: ${Object.values(all).map((r) => `${r.runtime} ${r.runtimeVersion}`).join(", ")}.`,
+      `Command: \`node bench/run.mjs${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}\` (${totalSeconds.toFixed(0)} s).`,
+    ].join("\n"),
+  );
+  parts.push(
+    "## Goals (issue 5)\n\n| goal | measured | status |\n| --- | --- | --- |\n" +
+      goals.map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`).join("\n"),
+  );
+  parts.push(
+    "## wasm\n\n| | |\n| --- | ---: |\n" +
+      [
+        ["raw", `${wasm.rawBytes} B`],
+        ["gzip -9", `${wasm.gzipBytes} B`],
+        ["brotli", `${wasm.brotliBytes} B`],
+        [`cold compile + instantiate (fresh Node process, median of ${wasm.cold.n})`, `${wasm.cold.totalMs.toFixed(2)} ms (compile ${wasm.cold.compileMs.toFixed(2)}, instantiate ${wasm.cold.instantiateMs.toFixed(2)}; max ${wasm.cold.maxTotalMs.toFixed(2)})`],
+        [`warm (same process, V8's module cache; median of ${wasm.warm.n})`, `${wasm.warm.totalMs.toFixed(3)} ms`],
+      ]
+        .map(([a, b]) => `| ${a} | ${b} |`)
+        .join("\n"),
+  );
+  for (const res of Object.values(all)) {
+    const chart = forRepo ? `${chartDir}${res.runtime === "node" ? "chart.svg" : `chart-${res.runtime}.svg`}` : `${res.runtime}.svg`;
+    parts.push(markdown(res, { chart }).replace(/^## /, "## Results: "));
+  }
+  void first;
+  return parts.join("\n\n") + "\n";
+}
+
+function updateBenchmarksMd(generated) {
+  const file = join(ROOT, "BENCHMARKS.md");
+  const BEGIN = "<!-- bench:begin (generated by `node bench/run.mjs --update-benchmarks`; edits here are overwritten) -->";
+  const END = "<!-- bench:end -->";
+  const block = `${BEGIN}\n${generated}${END}`;
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const a = text.indexOf("<!-- bench:begin");
+  const b = text.indexOf(END);
+  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length);
+  else text = `# Benchmarks\n\n${block}\n\n## Optimisation log\n\n${LOG_HEAD}\n`;
+  writeFileSync(file, text);
+}
+const LOG_HEAD = [
+  "| date | change | vs node:crypto 256 B | vs node:crypto 1 KB | vs standardwebhooks (min) | workerd vs subtle 1 KB | MB/s 1 MB | wasm raw / gz (B) | instantiate ms |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+].join("\n");
