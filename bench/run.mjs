@@ -8,7 +8,7 @@
 // generated part of BENCHMARKS.md and bench/chart*.svg (full runs only).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./lib/args.mjs";
@@ -147,7 +147,9 @@ function machineInfo() {
   if (lscpu.status === 0) model = /^Model name:\s*(.+)$/m.exec(lscpu.stdout)?.[1]?.trim() ?? model;
   const cores = cpus().length;
   const mem = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
-  return { model, cores, mem, summary: `${model}, ${cores} logical CPUs, ${mem} RAM, ${process.platform} ${process.arch}` };
+  // The load at the start: this machine is shared, and a busy one makes every figure noisier.
+  const load = loadavg().map((l) => l.toFixed(2)).join(" ");
+  return { model, cores, mem, summary: `${model}, ${cores} logical CPUs, ${mem} RAM, ${process.platform} ${process.arch}; load average at start ${load}` };
 }
 
 /** The issue's goals, each with the measured figure and MET / MISSED (or N/A when not measured). */

@@ -147,7 +147,7 @@ function esc(s) {
 export function svgChart({ title, sizes, series }) {
   const W = 960;
   const H = 440;
-  const M = { top: 48, right: 20, bottom: 56, left: 56 };
+  const M = { top: 48, right: 20, bottom: 56, left: 78 };
   const legendH = 18 * Math.ceil(series.length / 2);
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom - legendH;
