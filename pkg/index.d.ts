@@ -99,8 +99,43 @@ export class Webhook {
   verify<T = unknown>(body: WebhookBody, headers: WebhookHeaders): T;
   /** The same checks as `verify`, without parsing: for bodies of any bytes. */
   verifySignature(body: WebhookBody, headers: WebhookHeaders): void;
+  /**
+   * The signature doctor: never throws. Verifies, and when that fails, checks which known
+   * mistake would have matched and says so in plain words with the fix. Reports never
+   * contain the secret or an expected signature.
+   */
+  diagnose(body: WebhookBody | object, headers: WebhookHeaders): Diagnosis;
   /** Headers (lower-case names) that make `verify` accept `body`. */
   sign(body: WebhookBody, options?: SignOptions): Record<string, string>;
+}
+
+/** What {@link Webhook.diagnose} found. */
+export interface Diagnosis {
+  /** Whether the delivery verifies as given. */
+  verified: boolean;
+  /** The error code `verify` gives, when it fails. */
+  code: WebhookErrorCode | null;
+  /** The error message `verify` gives, when it fails. */
+  message: string | null;
+  /** Recognised mistakes, most likely first. */
+  findings: DiagnosisFinding[];
+}
+
+export interface DiagnosisFinding {
+  kind:
+    | "parsed_body"
+    | "wrong_scheme"
+    | "body_reserialized"
+    | "trailing_newline_removed"
+    | "trailing_newline_added"
+    | "line_endings_changed"
+    | "secret_whitespace"
+    | "secret_form"
+    | "other_scheme_rule"
+    | "timestamp_milliseconds"
+    | "clock_skew";
+  /** The mistake and its fix, in plain words. */
+  message: string;
 }
 
 /** Reads a Fetch API `Request`'s body as bytes and verifies it; resolves to the parsed event. */

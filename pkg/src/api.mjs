@@ -176,6 +176,56 @@ export class Webhook {
   }
 
   /**
+   * The signature doctor. Never throws: verifies, and when that fails, reports which known
+   * mistake would have matched (a re-serialized body, a changed newline, the secret in
+   * another form, another scheme's rule, a timestamp in milliseconds, clock skew).
+   */
+  diagnose(body, headers) {
+    const findings = [];
+    let bytes;
+    if (body !== null && typeof body === "object" && !ArrayBuffer.isView(body) && tag(body) !== "[object ArrayBuffer]") {
+      findings.push({
+        kind: "parsed_body",
+        message:
+          "the body is an already parsed object, not the raw bytes received; the findings below are for " +
+          "JSON.stringify(body). Verify the raw body (express.raw(), await request.arrayBuffer())",
+      });
+      try {
+        bytes = encoder.encode(JSON.stringify(body));
+      } catch {
+        bytes = new Uint8Array();
+      }
+    } else {
+      try {
+        bytes = toBytes(body);
+      } catch (e) {
+        return { verified: false, code: e.code, message: e.message, findings };
+      }
+    }
+    const flat = [];
+    try {
+      const entries =
+        typeof headers?.entries === "function" ? [...headers.entries()] : Object.entries(headers ?? {});
+      for (const [k, v] of entries) {
+        const value = headerValue(v);
+        if (value !== undefined) flat.push(String(k), value);
+      }
+    } catch {
+      // Unreadable headers: diagnose what we have.
+    }
+    const now = Math.floor(nowMs(this.#clock) / 1000);
+    const report = this.#inner.diagnose(bytes, flat, now);
+    report.code ??= null;
+    report.message ??= null;
+    if (findings.length) {
+      report.findings.unshift(...findings);
+      if (report.verified) report.verified = false;
+      report.code = "invalid_body_type";
+    }
+    return report;
+  }
+
+  /**
    * The headers (lower-case names) that make `verify` accept `body`. `id` defaults to a
    * random `msg_...`, `timestamp` (seconds or a Date) to now.
    */

@@ -199,3 +199,38 @@ test("random headers and bodies: only WebhookVerificationError, and the module k
   const wh = new Webhook(STD_SECRET);
   wh.verify(BODY, wh.sign(BODY));
 });
+
+test("diagnose: never throws, names the mistake, never echoes the secret or signature", () => {
+  const wh = new Webhook(STD_SECRET, { now: at(T0) });
+  const signedBody = JSON.stringify(JSON.parse(BODY), null, 2);
+  const h = wh.sign(signedBody);
+  const sig = h["webhook-signature"].slice(3);
+  assert.deepEqual(wh.diagnose(signedBody, h), { verified: true, code: null, message: null, findings: [] });
+
+  const reserialized = wh.diagnose(JSON.stringify(JSON.parse(signedBody)), h);
+  assert.equal(reserialized.code, "no_matching_signature");
+  assert.deepEqual(reserialized.findings.map((f) => f.kind), ["body_reserialized"]);
+
+  const parsed = wh.diagnose(JSON.parse(signedBody), new Headers(h));
+  assert.equal(parsed.code, "invalid_body_type");
+  assert.deepEqual(parsed.findings.map((f) => f.kind), ["parsed_body", "body_reserialized"]);
+
+  const stripeHeaders = new Webhook(STD_SECRET, { scheme: "stripe", now: at(T0) }).sign(signedBody);
+  assert.deepEqual(wh.diagnose(signedBody, stripeHeaders).findings.map((f) => f.kind), ["wrong_scheme"]);
+
+  const stale = wh.diagnose(signedBody, new Webhook(STD_SECRET, { now: at(T0 - 412) }).sign(signedBody));
+  assert.equal(stale.code, "timestamp_too_old");
+  assert.match(stale.findings[0].message, /412 s/);
+
+  for (const junk of [undefined, null, 42, Symbol.iterator]) {
+    const r = wh.diagnose(junk, junk);
+    assert.equal(r.verified, false);
+  }
+  const all = JSON.stringify([reserialized, parsed, stale]);
+  assert.ok(!all.includes("MfKQ9r8GKY") && !all.includes(sig));
+});
+
+test("no_matching_signature's message points at diagnose()", () => {
+  const wh = new Webhook(STD_SECRET);
+  assert.throws(() => wh.verify("{}", wh.sign("{ }")), /diagnose\(\)/);
+});

@@ -38,7 +38,7 @@ pub enum Error {
         tolerance: u64,
     },
     /// The signature header parsed, but none of its signatures matches any secret.
-    #[error("no signature in {0} matches the body and secret; is the body the exact raw bytes received and the secret this endpoint's?")]
+    #[error("no signature in {0} matches the body and secret (diagnose() names the usual causes: a re-serialized body, the secret in another form)")]
     NoMatchingSignature(&'static str),
     /// The secret is empty or not in the form the scheme needs.
     #[error("invalid secret: {0}")]

@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod diagnose;
 mod error;
 mod headers;
 mod scheme;
@@ -42,6 +43,7 @@ mod webhook;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use diagnose::{Diagnosis, Finding};
 pub use error::Error;
 pub use headers::Headers;
 pub use scheme::Scheme;

@@ -87,6 +87,17 @@ impl WasmWebhook {
             .map_err(to_js)
     }
 
+    /// The signature doctor's report (a plain object); `headers` is every request header
+    /// as a flat list `[name, value, name, value, ...]`.
+    pub fn diagnose(&self, body: &[u8], headers: Vec<String>, now_seconds: f64) -> JsValue {
+        let pairs: Vec<(&str, &str)> = headers
+            .chunks_exact(2)
+            .map(|kv| (kv[0].as_str(), kv[1].as_str()))
+            .collect();
+        let report = self.inner.diagnose(body, &pairs, now_seconds as i64);
+        serde_wasm_bindgen::to_value(&report).unwrap_or(JsValue::NULL)
+    }
+
     /// Signs `body`: a flat list `[name, value, name, value, ...]`.
     pub fn sign(&self, body: &[u8], id: &str, timestamp: f64) -> Result<Vec<String>, JsValue> {
         if !timestamp.is_finite() {

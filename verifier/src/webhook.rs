@@ -25,7 +25,7 @@ const MAX_TAG: usize = 32;
 /// A keyed MAC, its inner and outer pads hashed once when the secret is added, so each
 /// verify hashes only the message.
 #[derive(Clone)]
-enum Key {
+pub(crate) enum Key {
     Sha256(Hmac<Sha256>),
     Sha1(Hmac<Sha1>),
 }
@@ -42,7 +42,7 @@ impl Tag {
 }
 
 impl Key {
-    fn new(algorithm: Algorithm, key: &[u8]) -> Result<Key, Error> {
+    pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Result<Key, Error> {
         if key.is_empty() {
             return Err(Error::InvalidSecret("the secret is empty"));
         }
@@ -107,9 +107,18 @@ pub struct Verified {
 /// ```
 #[derive(Clone)]
 pub struct Webhook {
-    scheme: Scheme,
-    keys: Vec<Key>,
+    pub(crate) scheme: Scheme,
+    pub(crate) keys: Vec<Key>,
+    /// The secrets as given, kept only for `diagnose` (which tries their other forms).
+    pub(crate) secrets: Vec<SecretInput>,
     tolerance: u64,
+}
+
+/// A secret as it was given, string or bytes.
+#[derive(Clone)]
+pub(crate) enum SecretInput {
+    Str(String),
+    Bytes(Vec<u8>),
 }
 
 impl fmt::Debug for Webhook {
@@ -155,23 +164,25 @@ impl Webhook {
         Webhook {
             scheme,
             keys: Vec::new(),
+            secrets: Vec::new(),
             tolerance: DEFAULT_TOLERANCE_SECS,
         }
     }
 
     /// Adds a secret string, decoded as the scheme requires.
     pub fn add_secret(&mut self, secret: &str) -> Result<(), Error> {
-        let rules = self.scheme.rules();
-        match rules.key_form() {
-            KeyForm::Utf8 => self.add_key(secret.as_bytes()),
-            KeyForm::Base64 => self.add_key(&decode_secret(secret)?),
-        }
+        let key = key_bytes(self.scheme, secret)?;
+        self.keys
+            .push(Key::new(self.scheme.rules().algorithm(), &key)?);
+        self.secrets.push(SecretInput::Str(secret.to_owned()));
+        Ok(())
     }
 
     /// Adds raw key bytes.
     pub fn add_key(&mut self, key: &[u8]) -> Result<(), Error> {
-        let key = Key::new(self.scheme.rules().algorithm(), key)?;
-        self.keys.push(key);
+        self.keys
+            .push(Key::new(self.scheme.rules().algorithm(), key)?);
+        self.secrets.push(SecretInput::Bytes(key.to_vec()));
         Ok(())
     }
 
@@ -210,30 +221,7 @@ impl Webhook {
         let rules = self.scheme.rules();
         let headers = DynHeaders(headers);
         let env = rules.read(&headers)?;
-        let header = self.scheme.signature_header();
-
-        let mut candidates = 0usize;
-        let mut matched = Choice::from(0);
-        let tags: Vec<Tag> = self.keys.iter().map(|k| k.tag(rules, &env, body)).collect();
-        rules.signatures(env.signatures, &mut |encoded| {
-            candidates += 1;
-            let mut buf = [0u8; MAX_TAG];
-            if let Some(len) = decode_signature(rules.encoding(), encoded, &mut buf) {
-                for tag in &tags {
-                    // Lengths are public (fixed per scheme); the bytes are compared in constant time.
-                    matched |= buf[..len].ct_eq(tag.as_slice());
-                }
-            }
-        });
-        if candidates == 0 {
-            return Err(Error::InvalidHeader {
-                header,
-                reason: "no signature in the expected format",
-            });
-        }
-        if !bool::from(matched) {
-            return Err(Error::NoMatchingSignature(header));
-        }
+        signature_matches(rules, rules, &self.keys, &env, body)?;
         if let Some((_, ts)) = env.timestamp {
             self.check_tolerance(ts, now)?;
         }
@@ -292,7 +280,7 @@ impl Webhook {
         }
     }
 
-    fn check_tolerance(&self, ts: i64, now: i64) -> Result<(), Error> {
+    pub(crate) fn check_tolerance(&self, ts: i64, now: i64) -> Result<(), Error> {
         let tolerance = self.tolerance;
         let age = i128::from(now) - i128::from(ts);
         let clamp = |v: i128| u64::try_from(v).unwrap_or(u64::MAX);
@@ -309,6 +297,54 @@ impl Webhook {
         } else {
             Ok(())
         }
+    }
+}
+
+/// Checks `env`'s signatures (split and decoded by `header_rules`) against the tags of
+/// `keys` over the bytes `content_rules` signs. Verify uses one scheme's rules for both;
+/// `diagnose` mixes them to recognise a sender using another scheme's rule.
+pub(crate) fn signature_matches(
+    header_rules: &dyn Rules,
+    content_rules: &dyn Rules,
+    keys: &[Key],
+    env: &Envelope<'_>,
+    body: &[u8],
+) -> Result<(), Error> {
+    let header = header_rules.header_names()[0];
+    let mut candidates = 0usize;
+    let mut matched = Choice::from(0);
+    let tags: Vec<Tag> = keys
+        .iter()
+        .map(|k| k.tag(content_rules, env, body))
+        .collect();
+    header_rules.signatures(env.signatures, &mut |encoded| {
+        candidates += 1;
+        let mut buf = [0u8; MAX_TAG];
+        if let Some(len) = decode_signature(header_rules.encoding(), encoded, &mut buf) {
+            for tag in &tags {
+                // Lengths are public (fixed per scheme); the bytes are compared in constant time.
+                matched |= buf[..len].ct_eq(tag.as_slice());
+            }
+        }
+    });
+    if candidates == 0 {
+        return Err(Error::InvalidHeader {
+            header,
+            reason: "no signature in the expected format",
+        });
+    }
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(Error::NoMatchingSignature(header))
+    }
+}
+
+/// A secret string to key bytes, as `scheme` reads it.
+pub(crate) fn key_bytes(scheme: Scheme, secret: &str) -> Result<Vec<u8>, Error> {
+    match scheme.rules().key_form() {
+        KeyForm::Utf8 => Ok(secret.as_bytes().to_vec()),
+        KeyForm::Base64 => decode_secret(secret),
     }
 }
 
@@ -351,7 +387,7 @@ fn encode_signature(encoding: Encoding, tag: &[u8]) -> String {
 }
 
 /// Lets a generic `H: Headers + ?Sized` be read through the rules' `&dyn Headers`.
-struct DynHeaders<'a, H: ?Sized>(&'a H);
+pub(crate) struct DynHeaders<'a, H: ?Sized>(pub(crate) &'a H);
 
 impl<H: Headers + ?Sized> Headers for DynHeaders<'_, H> {
     fn header(&self, name: &str) -> Option<&str> {
