@@ -147,3 +147,29 @@ export function verifyRequest<T = unknown>(
 
 /** The scheme whose signature header is present in `headers`, or null. */
 export function detectScheme(headers: WebhookHeaders): Scheme | null;
+
+/** The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, X-GitHub-Delivery, X-Shopify-Webhook-Id), or null. */
+export function deliveryId(headers: WebhookHeaders): string | null;
+
+export interface ReplayGuardOptions {
+  /** How long an id is remembered. Default 600 s; keep it >= the verifier's tolerance. */
+  ttlSeconds?: number;
+  /** At most this many ids are remembered; the oldest are forgotten first. Default 10 000. */
+  maxEntries?: number;
+  /** The clock (milliseconds or a Date), for tests. */
+  now?: () => number | Date;
+}
+
+/**
+ * Drops duplicate deliveries (at-least-once delivery resends, replays within the
+ * tolerance). Per process and in memory: with several instances, use a shared store
+ * instead (Redis `SET <id> 1 NX EX <ttl>`, or a unique key written in the same database
+ * transaction as the event's effects).
+ */
+export class ReplayGuard {
+  constructor(options?: ReplayGuardOptions);
+  /** Records `id`; true when it was already seen within the TTL (drop it), false the first time. */
+  seen(id: string): boolean;
+  /** How many ids are remembered. */
+  readonly size: number;
+}

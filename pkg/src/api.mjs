@@ -255,3 +255,69 @@ export async function verifyRequest(request, secret, options = {}) {
   const body = new Uint8Array(await request.arrayBuffer());
   return wh.verify(body, request.headers);
 }
+
+/** Headers that carry a provider's delivery id, kept the same across its retries. */
+const DELIVERY_ID_HEADERS = ["webhook-id", "svix-id", "x-vector-delivery", "x-github-delivery", "x-shopify-webhook-id"];
+
+/** The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, ...), or null. */
+export function deliveryId(headers) {
+  const read = headerReader(headers);
+  for (const name of DELIVERY_ID_HEADERS) {
+    const value = headerValue(read(name));
+    if (value) return value;
+  }
+  return null;
+}
+
+/**
+ * Remembers delivery ids for `ttlSeconds`, at most `maxEntries` of them (the oldest are
+ * forgotten first), so a receiver can drop the duplicates that at-least-once delivery
+ * sends. Per process: behind several instances, back it by a shared store instead (e.g.
+ * Redis `SET id 1 NX EX ttl`, or a unique key in your database, inserted in the same
+ * transaction as the event's effects).
+ */
+export class ReplayGuard {
+  #seen = new Map();
+  #ttlMs;
+  #max;
+  #clock;
+
+  constructor(options = {}) {
+    const { ttlSeconds = 600, maxEntries = 10_000, now = Date.now } = options ?? {};
+    if (!(ttlSeconds > 0) || !(maxEntries >= 1) || typeof now !== "function") {
+      fail("invalid_option", "ReplayGuard needs ttlSeconds > 0, maxEntries >= 1 and a now() function");
+    }
+    this.#ttlMs = ttlSeconds * 1000;
+    this.#max = Math.floor(maxEntries);
+    this.#clock = now;
+  }
+
+  /**
+   * Records `id`; returns true when it was already seen within the TTL (a duplicate to
+   * drop), false the first time. Call it only after the signature verified.
+   */
+  seen(id) {
+    if (typeof id !== "string" || id === "") fail("invalid_option", "a delivery id must be a non-empty string");
+    const now = nowMs(this.#clock);
+    this.#expire(now);
+    const at = this.#seen.get(id);
+    if (at !== undefined && now - at < this.#ttlMs) return true;
+    this.#seen.delete(id);
+    this.#seen.set(id, now);
+    if (this.#seen.size > this.#max) this.#seen.delete(this.#seen.keys().next().value);
+    return false;
+  }
+
+  /** How many ids are remembered. */
+  get size() {
+    return this.#seen.size;
+  }
+
+  // Ids are kept in insertion order, which is time order: expire from the front.
+  #expire(now) {
+    for (const [id, at] of this.#seen) {
+      if (now - at < this.#ttlMs) break;
+      this.#seen.delete(id);
+    }
+  }
+}

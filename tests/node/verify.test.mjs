@@ -2,7 +2,7 @@
 // accepted body and header form. Runs under Node, Bun and Node 24 (tests/runtimes).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Webhook, WebhookVerificationError, verifyRequest, detectScheme } from "../../pkg/src/node.mjs";
+import { Webhook, WebhookVerificationError, verifyRequest, detectScheme, ReplayGuard, deliveryId } from "../../pkg/src/node.mjs";
 
 const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
 const STD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -233,4 +233,23 @@ test("diagnose: never throws, names the mistake, never echoes the secret or sign
 test("no_matching_signature's message points at diagnose()", () => {
   const wh = new Webhook(STD_SECRET);
   assert.throws(() => wh.verify("{}", wh.sign("{ }")), /diagnose\(\)/);
+});
+
+test("ReplayGuard drops duplicates within the TTL, bounded in size", () => {
+  let now = 0;
+  const guard = new ReplayGuard({ ttlSeconds: 10, maxEntries: 3, now: () => now });
+  const wh = new Webhook(STD_SECRET);
+  const h = wh.sign(BODY, { id: "msg_dup" });
+  assert.equal(deliveryId(h), "msg_dup");
+  assert.equal(deliveryId(new Headers({ "X-Vector-Delivery": "01J" })), "01J");
+  assert.equal(deliveryId({}), null);
+  assert.equal(guard.seen(deliveryId(h)), false);
+  assert.equal(guard.seen("msg_dup"), true);
+  now = 10_000;
+  assert.equal(guard.seen("msg_dup"), false, "forgotten after the TTL");
+  for (const id of ["a", "b", "c", "d"]) guard.seen(id);
+  assert.equal(guard.size, 3);
+  assert.equal(guard.seen("msg_dup"), false, "the oldest is evicted first");
+  assert.throws(() => guard.seen(""), { code: "invalid_option" });
+  assert.throws(() => new ReplayGuard({ ttlSeconds: 0 }), { code: "invalid_option" });
 });
