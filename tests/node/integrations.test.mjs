@@ -8,7 +8,9 @@ import { createRequire } from "node:module";
 import { execFile } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { readFileSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync, copyFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
@@ -374,5 +376,30 @@ test("hono on workerd: bundled with esbuild (workerd condition), the .wasm a wor
     assert.deepEqual(calls, { handler: 1 });
   } finally {
     stop();
+  }
+});
+
+test("hono on Deno: hookproof/hono resolved as an npm package from node_modules", { skip: !PRIMARY, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hookproof-deno-hono-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules/hookproof"), "dir");
+    symlinkSync(join(ROOT, "node_modules/hono"), join(dir, "node_modules/hono"), "dir");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { hookproof: "*", hono: "*" } }));
+    copyFileSync(join(ROOT, "tests/integrations/deno-hono.mjs"), join(dir, "main.mjs"));
+    const deno = join(ROOT, "node_modules/.bin/deno");
+    const { code, output } = await new Promise((resolve) =>
+      execFile(deno, ["run", "--quiet", "--no-remote", "--node-modules-dir=manual", "--allow-read", "main.mjs"],
+        { cwd: dir, timeout: 50_000, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
+        (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr })),
+    );
+    assert.equal(code, 0, output);
+    const [ok, bad, calls] = output.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(ok, { status: 200, body: { event: { type: "ping", n: 1 } } });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.error.code, "no_matching_signature");
+    assert.deepEqual(calls, { calls: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
