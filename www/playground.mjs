@@ -270,6 +270,9 @@ $("s-to-verify").addEventListener("click", () => {
   verifyNow();
 });
 
+// Served by the sender, the dashboard is at / (this page at /playground); as files, dashboard.html.
+if (location.pathname.endsWith("/playground")) $("dashboard-link").href = "./";
+
 $("s-secret").value = randomSecret();
 $("s-id").value = randomId();
 signNow();

@@ -1,0 +1,212 @@
+// The dashboard's view of the hookproof-sender REST API (same origin). The sender's
+// routes may live at the root (`/webhooks`) or under `/v1`; the prefix is found once.
+// Records are normalized so the page does not care which field names the sender uses:
+//   webhook  { id, url, type (the profile), kind (http|slack), events, enabled, description }
+//   delivery { id, webhook_id, event_id, event_type, status, attempts, max_attempts,
+//              next_attempt_at (ms|null), last_status_code, last_error, created_at (ms) }
+//   attempt  { id, delivery_id, webhook_id, attempt, at (ms), ms, status_code, ok, error,
+//              outcome, next_attempt_at (ms|null) }
+
+/** Milliseconds since the epoch from ms, seconds, or an ISO string; null otherwise. */
+export function toMs(v) {
+  if (v === null || v === undefined || v === "") return null;
+  if (typeof v === "number") return v < 1e12 ? v * 1000 : v;
+  const n = Number(v);
+  if (Number.isFinite(n)) return toMs(n);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : t;
+}
+
+const STATUS = { success: "succeeded", succeeded: "succeeded", delivered: "succeeded", failed: "failed", pending: "pending" };
+
+export function webhook(w) {
+  return {
+    id: w.id,
+    url: w.url,
+    // The signing profile: `profile` (with `type` = http|slack), or the older `type` = scheme.
+    type: w.profile ?? w.scheme ?? w.type ?? "",
+    kind: w.profile !== undefined ? w.type ?? "http" : "http",
+    events: w.events ?? [],
+    enabled: w.enabled ?? !w.disabled,
+    description: w.description ?? "",
+  };
+}
+
+export function delivery(d, webhookId) {
+  return {
+    id: d.id,
+    webhook_id: d.webhook_id ?? webhookId ?? "",
+    event_id: d.event_id ?? "",
+    event_type: d.event_type ?? d.event ?? d.type ?? "",
+    status: STATUS[d.status] ?? d.status,
+    attempts: d.attempts ?? 0,
+    max_attempts: d.max_attempts ?? null,
+    next_attempt_at: toMs(d.next_attempt_at),
+    last_status_code: d.last_status_code ?? null,
+    last_error: d.last_error ?? null,
+    created_at: toMs(d.created_at) ?? 0,
+  };
+}
+
+export function attempt(a, webhookId) {
+  const code = a.status_code ?? null;
+  const ok = a.outcome ? a.outcome === "success" : code !== null && code >= 200 && code < 300;
+  return {
+    id: a.id,
+    delivery_id: a.delivery_id,
+    webhook_id: a.webhook_id ?? webhookId ?? "",
+    attempt: a.attempt,
+    at: toMs(a.started_at ?? a.delivered_at ?? a.at),
+    ms: a.duration_ms ?? a.response_time_ms ?? null,
+    status_code: code,
+    ok,
+    error: a.error ?? null,
+    outcome: a.outcome ?? (ok ? "success" : "failed"),
+    next_attempt_at: toMs(a.next_attempt_at),
+  };
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class Api {
+  constructor({ base = null, token = null } = {}) {
+    this.base = base; // null until found
+    this.token = token;
+    this.perWebhook = false; // true when the sender only lists deliveries per webhook
+  }
+
+  async request(method, path, body) {
+    const headers = { accept: "application/json" };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch((this.base ?? "") + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: reported below
+    }
+    if (!res.ok) {
+      const err = json?.error ?? {};
+      throw new ApiError(res.status, err.code ?? `http_${res.status}`, err.message ?? `${method} ${path}: HTTP ${res.status}`);
+    }
+    return json;
+  }
+
+  /** Finds the route prefix: `?api=` wins; else `/v1` if it answers, else the root. */
+  async discover(explicit) {
+    if (explicit !== null && explicit !== undefined) {
+      this.base = explicit.replace(/\/$/, "");
+      return this.base;
+    }
+    for (const base of ["", "/v1"]) {
+      this.base = base;
+      try {
+        const r = await this.request("GET", "/webhooks");
+        if (r && Array.isArray(r.data)) return base;
+      } catch (e) {
+        if (e.status === 401) return base;
+      }
+    }
+    this.base = "";
+    throw new ApiError(0, "no_api", "no hookproof-sender API on this origin (GET /webhooks and /v1/webhooks failed)");
+  }
+
+  async webhooks() {
+    return (await this.request("GET", "/webhooks")).data.map(webhook);
+  }
+
+  async deliveries(webhooks, limit = 500) {
+    if (!this.perWebhook) {
+      try {
+        return (await this.request("GET", `/deliveries?limit=${limit}`)).data.map((d) => delivery(d));
+      } catch (e) {
+        if (e.status !== 404 && e.status !== 405) throw e;
+        this.perWebhook = true;
+      }
+    }
+    const lists = await Promise.all(
+      webhooks.map(async (w) =>
+        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/deliveries`)).data.map((d) => delivery(d, w.id)),
+      ),
+    );
+    return lists.flat().sort((a, b) => b.created_at - a.created_at);
+  }
+
+  /** Every attempt, newest first (for the chart). */
+  async logs(webhooks, limit = 1000) {
+    if (!this.perWebhook) {
+      try {
+        return (await this.request("GET", `/logs?limit=${limit}`)).data.map((a) => attempt(a));
+      } catch (e) {
+        if (e.status !== 404 && e.status !== 405) throw e;
+        this.perWebhook = true;
+      }
+    }
+    const lists = await Promise.all(
+      webhooks.map(async (w) =>
+        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/logs?limit=${limit}`)).data.map((a) => attempt(a, w.id)),
+      ),
+    );
+    return lists.flat().sort((a, b) => b.at - a.at);
+  }
+
+  /** One delivery's attempts, oldest first. */
+  async attempts(d) {
+    if (!this.perWebhook) {
+      try {
+        return (await this.request("GET", `/deliveries/${encodeURIComponent(d.id)}/attempts`)).data
+          .map((a) => attempt(a))
+          .sort((a, b) => a.attempt - b.attempt);
+      } catch (e) {
+        if (e.status !== 404 && e.status !== 405) throw e;
+      }
+    }
+    const logs = (await this.request("GET", `/webhooks/${encodeURIComponent(d.webhook_id)}/logs`)).data;
+    return logs
+      .map((a) => attempt(a, d.webhook_id))
+      .filter((a) => a.delivery_id === d.id)
+      .sort((a, b) => a.attempt - b.attempt);
+  }
+
+  /** Enables or disables: PATCH {disabled} (this sender), else PUT {enabled} (the issue's form). */
+  async setEnabled(id, enabled) {
+    const path = `/webhooks/${encodeURIComponent(id)}`;
+    try {
+      return await this.request("PATCH", path, { disabled: !enabled });
+    } catch (e) {
+      if (e.status !== 404 && e.status !== 405 && e.status !== 400) throw e;
+      return this.request("PUT", path, { enabled });
+    }
+  }
+
+  sendTest(id) {
+    return this.request("POST", `/webhooks/${encodeURIComponent(id)}/test`);
+  }
+
+  retry(id) {
+    return this.request("POST", `/deliveries/${encodeURIComponent(id)}/retry`);
+  }
+
+  sendEvent(type, data) {
+    return this.request("POST", "/events", { type, data });
+  }
+
+  /** The server-sent events URL (EventSource cannot send headers: the token goes in the query). */
+  streamUrl() {
+    const q = this.token ? `?token=${encodeURIComponent(this.token)}` : "";
+    return `${this.base ?? ""}/stream${q}`;
+  }
+}
