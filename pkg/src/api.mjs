@@ -71,12 +71,21 @@ function headerReader(headers) {
   if (typeof headers.get === "function" && !(headers instanceof Map)) {
     return (name) => headers.get(name) ?? undefined;
   }
-  const entries = headers instanceof Map ? [...headers] : Object.entries(headers);
-  const lower = new Map();
-  for (const [k, v] of entries) {
-    if (typeof k === "string" && !lower.has(k.toLowerCase())) lower.set(k.toLowerCase(), v);
+  if (headers instanceof Map) {
+    return (name) => {
+      for (const [k, v] of headers) if (typeof k === "string" && k.toLowerCase() === name) return v;
+      return undefined;
+    };
   }
-  return (name) => lower.get(name);
+  // Plain objects: Node's IncomingHttpHeaders keys are already lower-case, so try the
+  // exact key first and scan without regard to case only when it is absent.
+  return (name) => {
+    if (Object.hasOwn(headers, name)) return headers[name];
+    for (const k in headers) {
+      if (k.length === name.length && k.toLowerCase() === name) return headers[k];
+    }
+    return undefined;
+  };
 }
 
 function headerValue(value) {
@@ -158,11 +167,17 @@ export class Webhook {
 
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
   verifySignature(body, headers) {
-    const bytes = toBytes(body);
+    const bytes = typeof body === "string" ? body : toBytes(body);
     const read = headerReader(headers);
-    const [h0, h1, h2] = this.#names.map((n) => headerValue(read(n)));
+    const names = this.#names;
+    const h0 = headerValue(read(names[0]));
+    const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
+    const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
-    call(() => this.#inner.verify(bytes, h0, h1, h2, now));
+    const inner = this.#inner;
+    call(() =>
+      typeof bytes === "string" ? inner.verifyStr(bytes, h0, h1, h2, now) : inner.verify(bytes, h0, h1, h2, now),
+    );
   }
 
   /** Verifies, then returns the body parsed as JSON. */

@@ -76,6 +76,31 @@ impl WasmWebhook {
         h2: Option<String>,
         now_seconds: f64,
     ) -> Result<(), JsValue> {
+        self.verify_bytes(body, [h0, h1, h2], now_seconds)
+    }
+
+    /// As `verify`, for a string body: wasm-bindgen writes the string's UTF-8 straight
+    /// into wasm memory (`TextEncoder.encodeInto`), saving a copy.
+    #[wasm_bindgen(js_name = verifyStr)]
+    pub fn verify_str(
+        &self,
+        body: &str,
+        h0: Option<String>,
+        h1: Option<String>,
+        h2: Option<String>,
+        now_seconds: f64,
+    ) -> Result<(), JsValue> {
+        self.verify_bytes(body.as_bytes(), [h0, h1, h2], now_seconds)
+    }
+}
+
+impl WasmWebhook {
+    fn verify_bytes(
+        &self,
+        body: &[u8],
+        [h0, h1, h2]: [Option<String>; 3],
+        now_seconds: f64,
+    ) -> Result<(), JsValue> {
         let headers = Positional {
             names: self.inner.scheme().header_names(),
             values: [h0, h1, h2],
@@ -86,7 +111,10 @@ impl WasmWebhook {
             .map(|_| ())
             .map_err(to_js)
     }
+}
 
+#[wasm_bindgen]
+impl WasmWebhook {
     /// The signature doctor's report (a plain object); `headers` is every request header
     /// as a flat list `[name, value, name, value, ...]`.
     pub fn diagnose(&self, body: &[u8], headers: Vec<String>, now_seconds: f64) -> JsValue {
