@@ -57,7 +57,7 @@ check_contents() {
     src/api.mjs src/node.mjs src/workerd.mjs src/browser.mjs; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|index\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(\.mjs|_bg\.wasm)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(\.mjs|_bg\.wasm)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
