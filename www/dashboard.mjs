@@ -203,19 +203,22 @@ function renderTimeline() {
   const next = d.status === "pending" && d.next_attempt_at ? d.next_attempt_at : null;
   const t0 = points.length ? points[0].at : d.created_at;
   const tEnd = Math.max(t0 + 1, next ?? 0, ...points.map((p) => p.at + (p.a.ms ?? 0)));
-  const x = (t) => 2 + (96 * (t - t0)) / (tEnd - t0);
+  // Retry schedules grow geometrically (5 s, 5 min, 30 min, ...): a logarithmic axis keeps
+  // the first quick retries apart and the late ones on screen.
+  const x = (t) => 2 + (96 * Math.log1p(Math.max(0, t - t0))) / Math.log1p(tEnd - t0);
   const marks = points.map(({ at, a }) => {
-    const m = el("div", { class: `mark ${a.ok ? "ok" : "bad"}`, title: `attempt ${a.attempt}: ${a.status_code ?? a.outcome}` }, el("span", {}, `#${a.attempt}`));
+    const label = a.attempt === 1 ? "#1" : `#${a.attempt} +${span(at - t0)}`;
+    const m = el("div", { class: `mark ${a.ok ? "ok" : "bad"}${x(at) > 85 ? " end" : ""}`, title: `attempt ${a.attempt}: ${a.status_code ?? a.outcome}` }, el("span", {}, label));
     m.style.left = `${x(at)}%`;
     return m;
   });
   if (next) {
-    const m = el("div", { class: "mark next", title: `next attempt at ${clock(next)}` }, el("span", {}, "next"));
+    const m = el("div", { class: `mark next${x(next) > 85 ? " end" : ""}`, title: `next attempt at ${clock(next)}` }, el("span", {}, "next"));
     m.style.left = `${x(next)}%`;
     marks.push(m);
   }
   const axis = el("div", { class: "timeline-axis", "aria-hidden": "true" }, marks);
-  const scale = el("div", { class: "timeline-scale", "aria-hidden": "true" }, el("span", {}, clock(t0)), el("span", {}, `+${span(tEnd - t0)}`));
+  const scale = el("div", { class: "timeline-scale", "aria-hidden": "true" }, el("span", {}, clock(t0)), el("span", {}, "time since attempt #1 (log scale)"), el("span", {}, `+${span(tEnd - t0)}`));
 
   const items = attempts.map((a) =>
     el(

@@ -6,7 +6,9 @@
 //
 // If the sender does not serve the dashboard at / yet, every case is skipped, saying so.
 // HOOKPROOF_WWW_PROXY=1 puts tests/www/dev-proxy.mjs (www/ and pkg/ as the sender will
-// serve them, the API proxied) in front of the sender instead.
+// serve them, the API proxied) in front of the sender instead; HOOKPROOF_WWW_SSE=1 makes
+// that proxy also answer GET /stream (emulated from /logs), to test the live mode.
+// The page's connection mode (live = SSE, polling = no stream) is printed.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -92,7 +94,7 @@ async function startSender() {
 const senderUrl = await startSender();
 let base = senderUrl;
 if (process.env.HOOKPROOF_WWW_PROXY === "1") {
-  const { server, url } = await serveWithProxy(senderUrl);
+  const { server, url } = await serveWithProxy(senderUrl, 0, { emulateStream: process.env.HOOKPROOF_WWW_SSE === "1" });
   cleanups.push(() => new Promise((ok) => server.close(ok)));
   base = url;
 }
@@ -150,6 +152,8 @@ if (!SKIP) {
   page = await browser.context.newPage();
   await page.goto(base + "/");
   await page.waitForSelector("html[data-loaded=true]");
+  await new Promise((ok) => setTimeout(ok, 500));
+  console.log(`# dashboard connection: ${await page.textContent("#conn")}`);
 }
 
 let RETRIED;
@@ -228,5 +232,17 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
   await page.evaluate(() => document.activeElement.blur());
   await new Promise((ok) => setTimeout(ok, 1600)); // let the "fresh" highlight fade
   await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  assert.deepEqual(browser.errors, []);
+});
+
+test("the sender also serves the playground, linked from the dashboard", { skip: SKIP }, async () => {
+  await page.click("#playground-link");
+  await page.waitForSelector("html[data-ready=true]");
+  assert.equal(new URL(page.url()).pathname, "/playground");
+  await page.click("#v-example");
+  await page.waitForFunction(() => document.querySelector("#v-result").dataset.code === "verified");
+  await page.click("#dashboard-link");
+  await page.waitForSelector("html[data-loaded=true]");
+  assert.equal(new URL(page.url()).pathname, "/");
   assert.deepEqual(browser.errors, []);
 });

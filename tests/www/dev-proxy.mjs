@@ -14,7 +14,34 @@ import { MIME } from "./static-server.mjs";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 
-export async function serveWithProxy(apiUrl, port = 0) {
+/**
+ * `emulateStream`: answer GET /stream itself, as the sender will (see www/README.md), by
+ * polling the sender's GET /logs: one `event: attempt` per new attempt.
+ */
+function streamFromLogs(api, req, res) {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  res.write(": connected\n\n");
+  const seen = new Set();
+  let first = true;
+  const timer = setInterval(async () => {
+    try {
+      const logs = (await (await fetch(new URL("/logs?limit=100", api))).json()).data;
+      for (const a of logs.reverse()) {
+        if (seen.has(a.id)) continue;
+        seen.add(a.id);
+        if (first) continue;
+        const delivery = await (await fetch(new URL(`/deliveries/${a.delivery_id}`, api))).json();
+        res.write(`event: attempt\ndata: ${JSON.stringify({ ...a, webhook_id: a.webhook_id, status: delivery.status })}\n\n`);
+      }
+      first = false;
+    } catch {
+      // the sender went away: the test is ending
+    }
+  }, 100);
+  req.on("close", () => clearInterval(timer));
+}
+
+export async function serveWithProxy(apiUrl, port = 0, { emulateStream = false } = {}) {
   const api = new URL(apiUrl);
   const wwwFiles = new Set(await readdir(join(ROOT, "www")));
   const fileFor = (path) => {
@@ -39,6 +66,7 @@ export async function serveWithProxy(apiUrl, port = 0) {
         return res.end();
       }
     }
+    if (emulateStream && req.method === "GET" && path === "/stream") return streamFromLogs(api, req, res);
     const up = request(
       { host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers },
       (r) => {
