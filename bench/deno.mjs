@@ -2,16 +2,19 @@
 // with the peers' edge builds (bench/results/build/peers.mjs, bundled by run.mjs) and
 // hookproof's Deno entry (pkg/src/node.mjs, which Deno's "deno" export condition picks).
 // Started by bench/run.mjs; standalone (after one run.mjs has bundled the peers):
-//   deno run --allow-read --allow-write=bench/results bench/deno.mjs --out FILE [--quick]
+//   deno run --allow-read --allow-write=bench/results bench/deno.mjs --out FILE [--quick] [--pkg DIR]
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { Bench } from "../node_modules/tinybench/dist/index.js";
 import { StandardWebhook, SvixWebhook, Stripe, octokitVerify } from "./results/build/peers.mjs";
-import { Webhook } from "../pkg/src/node.mjs";
 import { measure } from "./lib/measure.mjs";
 import { parseArgs } from "./lib/args.mjs";
 
 const args = parseArgs(Deno.args);
+const pkgDir = args.pkg ?? new URL("../pkg", import.meta.url).pathname;
+const { Webhook } = await import(new URL(`file://${pkgDir}/src/node.mjs`).href);
+const wasmBytes = Deno.readFileSync(`${pkgDir}/gen/hookproof_bg.wasm`);
+const wasmSha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", wasmBytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 const deps = {
   Webhook,
   StandardWebhook,
@@ -25,14 +28,12 @@ const deps = {
   Buffer,
   subtle: crypto.subtle,
 };
-// stripe's worker build has no sync crypto: measure constructEventAsync only.
-const only = args.only ?? null;
 const rows = await measure({
   Bench,
   deps: { ...deps, skip: ["stripe"] },
   sizes: args.sizes,
   quick: args.quick,
-  only,
+  only: args.only,
   log: (m) => console.error(`deno: ${m}`),
 });
 const results = {
@@ -41,9 +42,11 @@ const results = {
   date: new Date().toISOString(),
   quick: args.quick,
   method:
-    "tinybench in-process (performance.now), warm-up then timed samples; per-verify figures = sample / batch. " +
+    "tinybench in-process (performance.now), warm-up then timed samples; per-verify figures = sample / batch; " +
+    "best of 3 rounds (the round with the lowest median). " +
     "Peers are their edge builds (stripe worker build: constructEventAsync only; octokit web build: WebCrypto).",
   sizes: args.sizes,
+  wasmSha256,
   rows,
 };
 Deno.writeTextFileSync(args.out, JSON.stringify(results, null, 2));

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The benchmark harness of issue 5. See bench/README.md.
 //   node bench/run.mjs [--quick] [--runtimes node,deno,workerd] [--sizes 256,1k,1m]
-//                      [--only hp-,svix] [--results DIR] [--update-benchmarks]
+//                      [--only hp-,svix] [--results DIR] [--update-benchmarks] [--report-only]
 // Runs each runtime in its own process, then writes DIR/<runtime>.{json,md,svg},
 // DIR/wasm.json and DIR/summary.md (default DIR: bench/results, git-ignored), and prints
 // the ratios hookproof/peer and the issue's goals. --update-benchmarks also rewrites the
-// generated part of BENCHMARKS.md and bench/chart*.svg (full runs only).
+// generated part of BENCHMARKS.md and bench/chart*.svg (full runs only). --report-only
+// rewrites the reports from the JSON files of the last run, measuring nothing.
+// pkg/ is copied to bench/results/build/pkg first and every runtime loads that copy, so a
+// rebuild of pkg/ during the run cannot mix two builds.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +26,10 @@ const TOOLS = {
   esbuild: join(BIN, "esbuild"),
 };
 const ALL_RUNTIMES = ["node", "deno", "workerd"];
+const LOG_HEAD = [
+  "| date | change | vs node:crypto 256 B | vs node:crypto 1 KB | vs standardwebhooks (min) | workerd vs subtle 1 KB | MB/s 1 MB | wasm raw / gz (B) | instantiate ms |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+].join("\n");
 
 let args;
 try {
@@ -35,12 +42,14 @@ if (args.help) {
   console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 9).join("\n"));
   process.exit(0);
 }
-if (args.updateBenchmarks && (args.quick || args.only || args.runtimes)) {
+if (args.updateBenchmarks && (args.quick || args.only || (args.runtimes && !args.reportOnly))) {
   console.error("bench: --update-benchmarks needs a full run (no --quick, --only or --runtimes)");
   process.exit(2);
 }
-const runtimes = args.runtimes ?? ALL_RUNTIMES;
-const OUT = resolve(args.results ?? join(HERE, "results"));
+const OUT0 = resolve(args.results ?? join(HERE, "results"));
+const previous = args.reportOnly && existsSync(join(OUT0, "run.json")) ? JSON.parse(readFileSync(join(OUT0, "run.json"), "utf8")) : null;
+const runtimes = args.runtimes ?? previous?.runtimes ?? ALL_RUNTIMES;
+const OUT = OUT0;
 mkdirSync(OUT, { recursive: true });
 const started = performance.now();
 const log = (m) => console.error(`\x1b[1mbench: ${m}\x1b[0m`);
@@ -64,8 +73,14 @@ function run(cmd, argv, { timeoutMs, env } = {}) {
   return (performance.now() - t0) / 1000;
 }
 
+const machine = previous?.machine ?? machineInfo();
+let seconds = previous?.seconds ?? {};
+if (!args.reportOnly) {
 // Common options passed on to every runtime entry.
+const SNAP = join(HERE, "results/build/pkg");
 const common = [
+  "--pkg",
+  SNAP,
   ...(args.quick ? ["--quick"] : []),
   "--sizes",
   args.sizes.join(","),
@@ -73,8 +88,13 @@ const common = [
 ];
 const timeoutMs = (args.quick ? 60 : 900) * 1000;
 
-// The peers' edge builds, for Deno and workerd.
-if (runtimes.some((r) => r !== "node")) {
+// One copy of the package for the whole run.
+rmSync(SNAP, { recursive: true, force: true });
+for (const part of ["src", "gen"]) cpSync(join(ROOT, "pkg", part), join(SNAP, part), { recursive: true });
+copyFileSync(join(ROOT, "pkg/package.json"), join(SNAP, "package.json"));
+
+// The peers' edge builds, for Deno (workerd's Worker is bundled by its driver).
+if (runtimes.includes("deno")) {
   run(TOOLS.esbuild, [
     join(HERE, "lib/peers-entry.mjs"),
     "--bundle",
@@ -86,8 +106,6 @@ if (runtimes.some((r) => r !== "node")) {
   ]);
 }
 
-const machine = machineInfo();
-const seconds = {};
 for (const rt of runtimes) {
   const out = join(OUT, `${rt}.json`);
   log(`${rt}: measuring ${args.sizes.map(sizeLabel).join(", ")}${args.quick ? " (quick)" : ""}`);
@@ -106,7 +124,10 @@ for (const rt of runtimes) {
   }
 }
 log("wasm: size and instantiate time");
-seconds.wasm = run(process.execPath, [join(HERE, "wasm.mjs"), "--out", join(OUT, "wasm.json"), ...(args.quick ? ["--quick"] : [])], { timeoutMs });
+seconds.wasm = run(process.execPath, [join(HERE, "wasm.mjs"), "--pkg", SNAP, "--out", join(OUT, "wasm.json"), ...(args.quick ? ["--quick"] : [])], { timeoutMs });
+
+writeFileSync(join(OUT, "run.json"), JSON.stringify({ runtimes, machine, seconds, argv: process.argv.slice(2), totalSeconds: (performance.now() - started) / 1000 }, null, 2));
+}
 
 // Reports.
 const all = {};
@@ -120,7 +141,10 @@ for (const rt of runtimes) {
 }
 const wasm = JSON.parse(readFileSync(join(OUT, "wasm.json"), "utf8"));
 const goals = evaluateGoals(all, wasm);
-const totalSeconds = (performance.now() - started) / 1000;
+const totalSeconds = args.reportOnly ? previous?.totalSeconds ?? NaN : (performance.now() - started) / 1000;
+// Every runtime must have measured the same build.
+const builds = new Set([wasm.sha256, ...Object.values(all).map((r) => r.wasmSha256)].filter(Boolean));
+if (builds.size > 1) console.error("bench: WARNING: the runtimes measured different wasm builds (pkg/ was rebuilt during the run?)");
 writeFileSync(join(OUT, "summary.md"), summaryMarkdown({ all, wasm, goals, chartDir: "", totalSeconds }));
 
 for (const res of Object.values(all)) console.log(consoleSummary(res));
@@ -231,7 +255,8 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
       `Machine: ${machine.summary}.`,
       `Date: ${new Date().toISOString()}${args.quick ? " (**--quick smoke run: numbers are not meaningful**)" : ""}.`,
       `Runtimes: ${Object.values(all).map((r) => `${r.runtime} ${r.runtimeVersion}`).join(", ")}.`,
-      `Command: \`node bench/run.mjs${process.argv.slice(2).length ? " " + process.argv.slice(2).join(" ") : ""}\` (${totalSeconds.toFixed(0)} s).`,
+      `Command: \`node bench/run.mjs${(previous?.argv ?? process.argv.slice(2)).length ? " " + (previous?.argv ?? process.argv.slice(2)).join(" ") : ""}\` (${totalSeconds.toFixed(0)} s).`,
+      `wasm build: sha256 ${wasm.sha256?.slice(0, 16)}…, ${wasm.rawBytes} B.`,
     ].join("\n"),
   );
   parts.push(
@@ -270,7 +295,4 @@ function updateBenchmarksMd(generated) {
   else text = `# Benchmarks\n\n${block}\n\n## Optimisation log\n\n${LOG_HEAD}\n`;
   writeFileSync(file, text);
 }
-const LOG_HEAD = [
-  "| date | change | vs node:crypto 256 B | vs node:crypto 1 KB | vs standardwebhooks (min) | workerd vs subtle 1 KB | MB/s 1 MB | wasm raw / gz (B) | instantiate ms |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-].join("\n");
+

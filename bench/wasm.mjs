@@ -11,7 +11,17 @@ import { gzipSync, brotliCompressSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./lib/args.mjs";
 
-const WASM = fileURLToPath(new URL("../pkg/gen/hookproof_bg.wasm", import.meta.url));
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+
+// `--pkg DIR` (run.mjs passes its snapshot) or `--wasm FILE` for a cold child.
+const argv = process.argv.slice(2);
+const wasmAt = argv.indexOf("--wasm");
+const pkgAt = argv.indexOf("--pkg");
+const WASM =
+  wasmAt >= 0
+    ? argv[wasmAt + 1]
+    : resolve(pkgAt >= 0 ? argv[pkgAt + 1] : fileURLToPath(new URL("../pkg", import.meta.url)), "gen/hookproof_bg.wasm");
 
 function stubImports(module) {
   const imports = {};
@@ -39,7 +49,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-if (process.argv[2] === "--once") {
+if (argv[0] === "--once") {
   // A child: one cold measurement, printed as JSON.
   process.stdout.write(JSON.stringify(once(readFileSync(WASM))));
 } else {
@@ -49,13 +59,14 @@ if (process.argv[2] === "--once") {
   const warmN = args.quick ? 5 : 200;
   const cold = [];
   for (let i = 0; i < coldN; i++) {
-    cold.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--once"], { encoding: "utf8" })));
+    cold.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--once", "--wasm", WASM], { encoding: "utf8" })));
   }
   const warm = [];
   for (let i = 0; i < warmN; i++) warm.push(once(bytes));
   const col = (xs, i) => xs.map((x) => x[i]);
   const result = {
-    file: "pkg/gen/hookproof_bg.wasm",
+    file: WASM,
+    sha256: createHash("sha256").update(bytes).digest("hex"),
     runtime: "node",
     runtimeVersion: process.version,
     rawBytes: bytes.length,

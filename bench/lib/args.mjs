@@ -2,7 +2,7 @@
 import { QUICK_SIZES, SIZES } from "./cases.mjs";
 
 export function parseArgs(argv) {
-  const out = { quick: false, sizes: null, only: null, out: null, runtimes: null, results: null, updateBenchmarks: false };
+  const out = { quick: false, sizes: null, only: null, out: null, runtimes: null, results: null, updateBenchmarks: false, pkg: null, reportOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -17,6 +17,8 @@ export function parseArgs(argv) {
     else if (a.startsWith("--runtimes")) out.runtimes = value().split(",");
     else if (a.startsWith("--results")) out.results = value();
     else if (a === "--update-benchmarks") out.updateBenchmarks = true;
+    else if (a === "--report-only") out.reportOnly = true;
+    else if (a.startsWith("--pkg")) out.pkg = value();
     else if (a === "-h" || a === "--help") out.help = true;
     else throw new Error(`unknown option ${a}`);
   }

@@ -1,6 +1,5 @@
 # workerd config for the benchmark (bench/workerd/drive.mjs starts it on 127.0.0.1 with
-# a port the kernel picks). Module names are repository paths so relative imports resolve
-# as on disk. bench/results/build/peers.mjs is bundled by bench/run.mjs (esbuild).
+# a port the kernel picks).
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -9,14 +8,11 @@ const config :Workerd.Config = (
 );
 
 const benchWorker :Workerd.Worker = (
+  # Both written by drive.mjs: the esbuild bundle of worker.mjs, and the .wasm it imports
+  # (workerd compiles `wasm` modules ahead of time; the import yields a WebAssembly.Module).
   modules = [
-    (name = "bench/workerd/worker.mjs", esModule = embed "worker.mjs"),
-    (name = "bench/lib/cases.mjs", esModule = embed "../lib/cases.mjs"),
-    (name = "bench/results/build/peers.mjs", esModule = embed "../results/build/peers.mjs"),
-    (name = "pkg/src/workerd.mjs", esModule = embed "../../pkg/src/workerd.mjs"),
-    (name = "pkg/src/api.mjs", esModule = embed "../../pkg/src/api.mjs"),
-    (name = "pkg/gen/hookproof.mjs", esModule = embed "../../pkg/gen/hookproof.mjs"),
-    (name = "pkg/gen/hookproof_bg.wasm", wasm = embed "../../pkg/gen/hookproof_bg.wasm"),
+    (name = "worker.mjs", esModule = embed "../results/build/worker.mjs"),
+    (name = "hookproof_bg.wasm", wasm = embed "../results/build/hookproof_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",
   # node:crypto (createHmac) as Workers users with nodejs_compat get it.

@@ -1,11 +1,13 @@
-// The benchmark Worker. workerd's clocks only advance on I/O (Spectre mitigation), so
+// The benchmark Worker, bundled by drive.mjs (esbuild: the peers' worker builds, hookproof's
+// workerd entry, with its .wasm import left to workerd) into bench/results/build/. workerd's clocks only advance on I/O (Spectre mitigation), so
 // nothing is timed in here: the driver (drive.mjs) times whole requests from outside.
 //   GET /prepare?size=S        sign a body of S bytes, build and check every contender
 //   GET /run?id=ID&size=S&n=N  call contender ID's verify N times (awaiting async ones)
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
-import { StandardWebhook, SvixWebhook, Stripe, octokitVerify } from "../results/build/peers.mjs";
-import { Webhook } from "../../pkg/src/workerd.mjs";
+import { StandardWebhook, SvixWebhook, Stripe, octokitVerify } from "../lib/peers-entry.mjs";
+// "hookproof" is aliased by drive.mjs's esbuild bundling to <pkg>/src/workerd.mjs.
+import { Webhook } from "hookproof";
 import { available, prepare } from "../lib/cases.mjs";
 
 const deps = {
