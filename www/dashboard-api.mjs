@@ -17,6 +17,16 @@ export function toMs(v) {
   return Number.isNaN(t) ? null : t;
 }
 
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/** The time inside a ULID id (`msg_01H...`), for senders whose records carry no created_at. */
+export function ulidTime(id) {
+  const ulid = String(id ?? "").split("_").pop().toUpperCase();
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(ulid)) return null;
+  let t = 0;
+  for (const c of ulid.slice(0, 10)) t = t * 32 + CROCKFORD.indexOf(c);
+  return t;
+}
+
 const STATUS = { success: "succeeded", succeeded: "succeeded", delivered: "succeeded", failed: "failed", pending: "pending" };
 
 export function webhook(w) {
@@ -44,7 +54,7 @@ export function delivery(d, webhookId) {
     next_attempt_at: toMs(d.next_attempt_at),
     last_status_code: d.last_status_code ?? null,
     last_error: d.last_error ?? null,
-    created_at: toMs(d.created_at) ?? 0,
+    created_at: toMs(d.created_at) ?? ulidTime(d.id) ?? 0,
   };
 }
 

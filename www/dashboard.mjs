@@ -370,7 +370,9 @@ function poll(everyMs) {
   pollTimer = setInterval(refresh, everyMs);
 }
 
-function describeEvent(data) {
+function describeEvent(type, data) {
+  if (type === "delivery") return `New delivery: ${data.event ?? data.event_type ?? "event"} to ${data.webhook_id ?? "?"}`;
+  if (type === "lagged") return "Caught up after missing some live updates";
   const a = data.attempt ?? data;
   const d = data.delivery ?? {};
   const status = d.status ?? data.status ?? (a.outcome === "success" ? "succeeded" : "");
@@ -386,7 +388,7 @@ function connect() {
   let opened = false;
   const onMessage = (e) => {
     try {
-      announce(describeEvent(JSON.parse(e.data)));
+      announce(describeEvent(e.type, JSON.parse(e.data)));
     } catch {
       // not JSON: still a reason to reload
     }
@@ -398,7 +400,7 @@ function connect() {
     poll(5000); // a safety net: deliveries that have no attempt yet
     refreshSoon();
   });
-  for (const type of ["attempt", "delivery", "webhook", "message"]) es.addEventListener(type, onMessage);
+  for (const type of ["attempt", "delivery", "webhook", "lagged", "message"]) es.addEventListener(type, onMessage);
   es.addEventListener("error", () => {
     // No stream route (404), or the sender went away: poll until it comes back.
     setMode("polling", opened ? "reconnecting… (polling every second)" : "polling every second");

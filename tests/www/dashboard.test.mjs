@@ -127,7 +127,8 @@ if (SKIP) console.log(`# skipping the dashboard tests: ${SKIP}`);
 async function createWebhook(events) {
   let r;
   try {
-    r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events, enabled: true });
+    // Waits before attempts 1..4 (s, scaled x0.001): a delivery fails for good in ~2 s.
+    r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events, enabled: true, retry_schedule: [0, 5, 300, 1800] });
   } catch {
     r = await call("POST", "/webhooks", { url: receiverUrl, type: "standard", secret: SECRET, events });
   }
@@ -219,6 +220,12 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
   await page.waitForFunction((id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "disabled", USERS);
   await page.click(`[id="toggle-${USERS}"]`);
   await page.waitForFunction((id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "enabled", USERS);
+
+  // Keyboard focus survives the live updates (rows and buttons are rebuilt).
+  await page.focus(`[id="test-${ORDERS}"]`);
+  await sendEvent("order.created", { id: "ord_3" });
+  await new Promise((ok) => setTimeout(ok, 2500));
+  assert.equal(await page.evaluate(() => document.activeElement.id), `test-${ORDERS}`);
 
   const before = receiver.received.length;
   await page.click(`[id="test-${ORDERS}"]`);
