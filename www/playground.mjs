@@ -144,12 +144,20 @@ function verifyNow() {
     showResult("idle", "Enter the secret", el("p", {}, `The ${scheme} signature is checked against it.`));
     return;
   }
+  let wh;
   try {
-    const wh = new Webhook(secrets, { scheme, toleranceSeconds: tolerance, now: () => now.seconds * 1000 });
+    wh = new Webhook(secrets, { scheme, toleranceSeconds: tolerance, now: () => now.seconds * 1000 });
     wh.verifySignature(bytes, headers);
   } catch (e) {
-    if (e instanceof WebhookVerificationError) return fail(e.code, e.message);
-    return fail("error", String(e?.message ?? e));
+    if (!(e instanceof WebhookVerificationError)) return fail("error", String(e?.message ?? e));
+    // The signature doctor (Webhook#diagnose) names the known mistake that would have matched.
+    let findings = [];
+    try {
+      if (wh && typeof wh.diagnose === "function") findings = wh.diagnose(bytes, headers).findings ?? [];
+    } catch {
+      // no diagnosis: the code and message still say what failed
+    }
+    return fail(e.code, e.message, undefined, findings);
   }
   box.dataset.code = "verified";
   let json = null;
@@ -168,12 +176,21 @@ function verifyNow() {
   );
 }
 
-function fail(code, message, hint) {
+function fail(code, message, hint, findings = []) {
   $("v-result").dataset.code = code;
   showResult(
     "failed",
     ["✗ Not verified: ", el("code", { className: "errcode" }, code)],
     el("p", {}, message),
+    findings.length
+      ? el("div", { id: "v-findings" },
+          el("p", {}, el("strong", {}, findings.length === 1 ? "Likely cause:" : "Likely causes:")),
+          el("ul", {}, ...findings.map((f) => {
+            const li = el("li", {}, f.message);
+            li.dataset.kind = f.kind;
+            return li;
+          })))
+      : null,
     el("p", { className: "hint" }, hint ?? EXPLANATIONS[code] ?? ""),
   );
 }

@@ -67,6 +67,18 @@ test("the same with one body byte changed shows no_matching_signature", async ()
   await page.screenshot({ path: join(ARTIFACTS, "playground-no-match.png"), fullPage: true });
 });
 
+test("the signature doctor names a re-serialized body and an added newline", async () => {
+  await fill({ now: VECTOR.timestamp, body: '{"test":2432232314}' });
+  let r = await verdict();
+  assert.equal(r.code, "no_matching_signature");
+  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), ["body_reserialized"]);
+  assert.match(r.text, /Likely cause:\s+the body was re-serialized/);
+  await page.screenshot({ path: join(ARTIFACTS, "playground-doctor.png"), fullPage: true });
+  await fill({ now: VECTOR.timestamp, body: VECTOR.body + "\n" });
+  r = await verdict();
+  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), ["trailing_newline_added"]);
+});
+
 test("a stale timestamp shows timestamp_too_old, in words", async () => {
   await fill({ now: VECTOR.timestamp + 412 });
   const r = await verdict();
