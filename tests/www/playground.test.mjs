@@ -42,7 +42,7 @@ async function fill({ secret = VECTOR.secret, headers = VECTOR.headers, body = V
 }
 
 async function verdict() {
-  // The result updates on the next animation frame after input.
+  // The page verifies synchronously on every input event, so this is the current verdict.
   await page.waitForFunction(() => document.querySelector("#v-result").dataset.state !== "idle");
   return page.$eval("#v-result", (el) => ({ state: el.dataset.state, code: el.dataset.code, text: el.innerText }));
 }
