@@ -10,21 +10,22 @@ pub enum DbLocation {
     File(PathBuf),
 }
 
-/// The Standard Webhooks schedule: the waits before attempts 2, 3, ... (8 attempts in all).
-pub const DEFAULT_RETRY_SCHEDULE: [Duration; 7] = [
-    Duration::from_secs(5),
-    Duration::from_secs(5 * 60),
-    Duration::from_secs(30 * 60),
-    Duration::from_secs(2 * 3600),
-    Duration::from_secs(5 * 3600),
-    Duration::from_secs(10 * 3600),
-    Duration::from_secs(10 * 3600),
-];
-
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Success means a 2xx within this long (connection to last byte; not scaled).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Largest request body the API accepts, by default.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// Requests on the wire at once to one endpoint, by default.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
+
+/// How long attempt logs (and finished deliveries) are kept, by default: 90 days.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 86400);
+
+/// The repository's `www/` and `pkg/` at build time: served at `/`, `/playground`,
+/// `/www/*` and `/pkg/*` unless `--www` / `--pkg` say otherwise.
+pub const DEFAULT_WWW_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../www");
+pub const DEFAULT_PKG_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../pkg");
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -33,11 +34,21 @@ pub struct Config {
     pub time_scale: f64,
     /// How long one HTTP attempt may take, connection to last byte (not scaled).
     pub attempt_timeout: Duration,
-    /// Waits before attempts 2, 3, ...; one more attempt than there are waits.
-    pub retry_schedule: Vec<Duration>,
-    /// When set, the API (all but `/health` and `/openapi.json`) wants `Authorization: Bearer <token>`.
+    /// Requests on the wire at once to one endpoint.
+    pub max_in_flight: usize,
+    /// When set, the API (all but `/healthz`, `/openapi.json` and the static files) wants
+    /// `Authorization: Bearer <token>`.
     pub token: Option<String>,
     pub max_body_bytes: u64,
+    /// Allow `http://` URLs to hosts other than loopback.
+    pub allow_http: bool,
+    /// PEM certificate(s) trusted besides the system roots (self-signed test receivers).
+    pub ca_cert: Option<PathBuf>,
+    /// Attempt logs older than this are deleted (hourly).
+    pub retention: Duration,
+    /// Static files: the dashboard and playground (`www/`) and the npm package (`pkg/`).
+    pub www_dir: PathBuf,
+    pub pkg_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -46,9 +57,14 @@ impl Default for Config {
             db: DbLocation::Memory,
             time_scale: 1.0,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            retry_schedule: DEFAULT_RETRY_SCHEDULE.to_vec(),
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            allow_http: false,
+            ca_cert: None,
+            retention: DEFAULT_RETENTION,
+            www_dir: PathBuf::from(DEFAULT_WWW_DIR),
+            pkg_dir: PathBuf::from(DEFAULT_PKG_DIR),
         }
     }
 }
@@ -74,7 +90,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
-/// Parses a comma-separated list of durations; empty means no retries.
+/// Parses a comma-separated list of durations: the waits before attempts 1, 2, ...
 pub fn parse_schedule(s: &str) -> Result<Vec<Duration>, String> {
     s.split(',')
         .filter(|p| !p.trim().is_empty())
@@ -98,6 +114,6 @@ mod tests {
             parse_schedule("1s, 2m"),
             Ok(vec![Duration::from_secs(1), Duration::from_secs(120)])
         );
-        assert_eq!(parse_schedule(""), Ok(vec![]));
+        assert_eq!(parse_duration("2.5m"), Ok(Duration::from_secs(150)));
     }
 }

@@ -22,9 +22,20 @@ pub use api::error::ApiError;
 pub use config::{Config, DbLocation};
 pub use delivery::Engine;
 
-use api::models::{ConfigFile, CreateWebhook};
-use delivery::RetrySchedule;
+use api::models::CreateWebhook;
+use delivery::Settings;
 use store::{SqliteStore, Store, StoreError, WebhookRecord};
+
+/// Where Linux distributions (and the BSDs, macOS with Homebrew's OpenSSL) keep the
+/// system's trusted roots, as one PEM bundle; `SSL_CERT_FILE` first.
+const SYSTEM_ROOT_BUNDLES: [&str; 6] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/usr/local/etc/openssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -34,6 +45,8 @@ pub enum StartError {
     Client(#[from] reqwest::Error),
     #[error("config file {path}: {message}")]
     ConfigFile { path: String, message: String },
+    #[error("--ca-cert {path}: {message}")]
+    CaCert { path: String, message: String },
 }
 
 /// A built sender: the routes to serve and the engine delivering in the background.
@@ -41,6 +54,8 @@ pub struct App {
     pub routes: BoxedFilter<(Response,)>,
     pub engine: Arc<Engine>,
     pub store: Arc<dyn Store>,
+    allow_http: bool,
+    retention: std::time::Duration,
 }
 
 /// Builds the sender. Nothing runs until `App::start` (inside a Tokio runtime).
@@ -51,32 +66,74 @@ pub fn app(config: &Config) -> Result<App, StartError> {
     };
     let engine = Engine::new(
         Arc::clone(&store),
-        RetrySchedule::new(config.retry_schedule.clone(), config.time_scale),
-        config.attempt_timeout,
-    )?;
+        client(config)?,
+        Settings {
+            time_scale: config.time_scale,
+            attempt_timeout: config.attempt_timeout,
+            max_in_flight: config.max_in_flight,
+        },
+    );
     let state = api::State {
         store: Arc::clone(&store),
         engine: Arc::clone(&engine),
         max_body_bytes: config.max_body_bytes,
         token: config.token.as_deref().map(Arc::from),
+        allow_http: config.allow_http,
     };
+    let files = api::files::routes(&config.www_dir, &config.pkg_dir);
     Ok(App {
-        routes: api::filters::routes(state),
+        routes: api::filters::routes(state, files),
         engine,
         store,
+        allow_http: config.allow_http,
+        retention: config.retention,
     })
 }
 
+/// The HTTP client of every attempt: no redirects (a provider reports them as failures),
+/// the built-in webpki roots, the system's roots and `--ca-cert`.
+fn client(config: &Config) -> Result<reqwest::Client, StartError> {
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let system = std::env::var_os("SSL_CERT_FILE")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(SYSTEM_ROOT_BUNDLES.iter().map(std::path::PathBuf::from))
+        .find(|p| p.is_file());
+    if let Some(pem) = system.and_then(|p| std::fs::read(p).ok()) {
+        // A system bundle we cannot parse is skipped: the built-in roots remain.
+        for cert in reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default() {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let Some(path) = &config.ca_cert {
+        let fail = |message: String| StartError::CaCert {
+            path: path.display().to_string(),
+            message,
+        };
+        let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(fail("no PEM certificate in the file".into()));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder.build()?)
+}
+
 impl App {
-    /// Resumes the pending deliveries found in the store; how many.
+    /// Resumes the pending deliveries found in the store (how many), and starts pruning
+    /// logs past the retention.
     pub fn start(&self) -> Result<usize, StoreError> {
+        self.engine.prune_every_hour(self.retention);
         self.engine.resume()
     }
 
     /// Creates a webhook, or replaces the one with the same id (keeping its creation
     /// time): what `--config` does for each entry.
     pub fn upsert_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, ApiError> {
-        let mut w = api::handlers::new_webhook(req)?;
+        let mut w = api::handlers::new_webhook(req, self.allow_http)?;
         if let Some(old) = self.store.webhook(&w.id)? {
             w.created_at = old.created_at;
         }
@@ -91,16 +148,37 @@ impl App {
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-        let file: ConfigFile = serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
-        file.into_webhooks()
+        let file: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+        let entries = match file {
+            serde_json::Value::Array(list) => list,
+            serde_json::Value::Object(mut o) => match o.remove("webhooks") {
+                Some(serde_json::Value::Array(list)) => list,
+                _ => return Err(fail("expected {\"webhooks\": [...]} or an array".into())),
+            },
+            _ => return Err(fail("expected {\"webhooks\": [...]} or an array".into())),
+        };
+        // Every entry is checked before any is stored.
+        let requests = entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                let bytes = serde_json::to_vec(entry).unwrap_or_default();
+                api::error::parse_json::<CreateWebhook>(&bytes).map_err(|e| (i, e))
+            })
+            .collect::<Result<Vec<_>, _>>();
+        let at = |i: usize, e: ApiError| {
+            let field = e.field.map(|f| format!(".{f}")).unwrap_or_default();
+            fail(format!("webhooks[{i}]{field}: {}", e.message))
+        };
+        let requests = requests.map_err(|(i, e)| at(i, e))?;
+        for (i, req) in requests.iter().enumerate() {
+            api::handlers::new_webhook(req.clone(), self.allow_http).map_err(|e| at(i, e))?;
+        }
+        requests
             .into_iter()
             .enumerate()
-            .map(|(i, req)| {
-                self.upsert_webhook(req).map_err(|e| {
-                    let field = e.field.map(|f| format!(".{f}")).unwrap_or_default();
-                    fail(format!("webhooks[{i}]{field}: {}", e.message))
-                })
-            })
+            .map(|(i, req)| self.upsert_webhook(req).map_err(|e| at(i, e)))
             .collect()
     }
 }

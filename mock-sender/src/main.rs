@@ -8,8 +8,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use hookproof_sender::api::models::CreateWebhook;
-use hookproof_sender::config::{parse_duration, parse_schedule, DEFAULT_MAX_BODY_BYTES};
+use hookproof_sender::api::models::{CreateWebhook, Wait};
+use hookproof_sender::config::{
+    parse_duration, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PKG_DIR, DEFAULT_WWW_DIR,
+};
+use hookproof_sender::delivery::{new_id, now_ms, Notice};
 use hookproof_sender::store::{DeliveryStatus, Outcome};
 use hookproof_sender::{app, Config, DbLocation};
 
@@ -29,20 +32,36 @@ enum Command {
     /// Serve the REST API (see GET /openapi.json) and deliver in the background.
     #[command(after_help = CONFIG_HELP)]
     Serve(ServeArgs),
-    /// Send one event to one URL, retrying on the schedule, printing each attempt.
-    /// Exits 0 when delivered, 1 when every attempt failed.
+    /// Send one signed event to one URL, retrying on the profile's schedule, printing
+    /// each attempt as it happens (like `stripe trigger`, offline). Exits 0 when
+    /// delivered, 1 when every attempt failed.
     Trigger(TriggerArgs),
 }
 
 const CONFIG_HELP: &str = "\
---config FILE is JSON: {\"webhooks\": [ENTRY, ...]} (or just the array). Each ENTRY:
-  {\"id\": \"wh_orders\",            optional; fixed id, replaced in place on every start
-   \"url\": \"http://127.0.0.1:3000/hook\",   required
-   \"type\": \"stripe\",              standard (default), svix, stripe, vector, github,
-                                    vercel, slack, shopify, generic
-   \"secret\": \"whsec_...\",         optional; generated when omitted
-   \"events\": [\"order.created\"],   optional; empty or [\"*\"] means every event
-   \"description\": \"...\", \"disabled\": false}
+--config FILE is JSON: {\"webhooks\": [ENTRY, ...]} (or just the array); each ENTRY is the
+body of POST /v1/webhooks, plus an optional fixed \"id\" (replaced in place on every start):
+  {\"id\": \"wh_orders\",
+   \"url\": \"http://127.0.0.1:3000/hook\",      required
+   \"events\": [\"order.*\", \"invoice.paid\"],  required: names, prefix.* or *
+   \"profile\": \"stripe\",                  vector (default), standard, svix, stripe, github,
+                                         vercel, shopify, slack, generic
+   \"type\": \"http\",                       http (default) or slack (Block Kit message)
+   \"secret\": \"whsec_...\",                optional; generated when omitted
+   \"retry_schedule\": [0, \"42s\", \"2.5m\"],  optional; else the profile's schedule
+   \"enabled\": true, \"description\": \"...\"}
+
+Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-scale):
+  vector            0, 42s, 2.5m, 9m, 30m
+  standard, svix    0, 5s, 5m, 30m, 2h, 5h, 10h, 10h
+  stripe            0, 1m, 5m, 30m, 2h, 6h, 12h, 24h, 24h
+  shopify           0, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h
+  slack             0, 5s, 1m, 5m
+  github            0 (GitHub does not retry: POST /v1/deliveries/{id}/retry redelivers)
+  vercel, generic   0, 30s, 5m, 30m, 2h
+
+Besides the API (GET /openapi.json), serve serves the dashboard at /, the playground at
+/playground, www/ at /www/ and the npm package's browser build at /pkg/.
 
 On start, serve prints one line to stdout: `listening on http://ADDR` (then logs go to
 stderr; RUST_LOG=debug for more).";
@@ -50,16 +69,18 @@ stderr; RUST_LOG=debug for more).";
 /// Settings shared by serve and trigger.
 #[derive(Args)]
 struct DeliveryArgs {
-    /// Multiply every retry delay by F (and nothing else): 0.001 turns 5 min into 300 ms.
+    /// Multiply every retry wait by F (and nothing else): 0.001 turns 5 min into 300 ms.
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_scale)]
     time_scale: f64,
-    /// Give up one attempt after this long (not scaled): 500ms, 15s, 1m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "15s")]
+    /// An attempt succeeds on a 2xx within this long (not scaled): 500ms, 15s, 1m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
     attempt_timeout: Duration,
-    /// Waits before attempts 2, 3, ... (comma-separated; "" = no retries).
-    /// Default: the Standard Webhooks schedule.
-    #[arg(long, value_name = "LIST", value_parser = schedule, default_value = "5s,5m,30m,2h,5h,10h,10h")]
-    retry_schedule: Schedule,
+    /// Accept http:// URLs to hosts other than loopback (https is always accepted).
+    #[arg(long)]
+    allow_http: bool,
+    /// Trust the PEM certificate(s) in FILE besides the system roots (self-signed receivers).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -70,7 +91,7 @@ struct ServeArgs {
     /// SQLite file keeping webhooks, deliveries and logs (pending retries resume on restart).
     #[arg(
         long,
-        value_name = "FILE",
+        value_name = "PATH",
         default_value = "hookproof-sender.db",
         conflicts_with = "memory"
     )]
@@ -81,43 +102,62 @@ struct ServeArgs {
     /// Webhooks to create (or replace, by id) at start; format below.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Require `Authorization: Bearer TOKEN` on the API (not on /health, /openapi.json).
+    /// Require `Authorization: Bearer TOKEN` on /v1 (/v1/stream also takes ?token=).
     #[arg(long, env = "HOOKPROOF_SENDER_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Delete attempt logs and finished deliveries older than this (checked hourly).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
+    retention: Duration,
+    /// Requests on the wire at once to one endpoint; more wait their turn.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT, value_parser = at_least_one)]
+    max_in_flight: usize,
     /// Largest accepted request body, in bytes.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: u64,
+    /// The dashboard and playground pages, served at / and /playground.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_WWW_DIR)]
+    www: PathBuf,
+    /// The npm package (its src/ and gen/ are served at /pkg/).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_PKG_DIR)]
+    pkg: PathBuf,
     #[command(flatten)]
     delivery: DeliveryArgs,
 }
 
 #[derive(Args)]
 struct TriggerArgs {
+    /// The event type, e.g. order.created.
+    #[arg(value_name = "EVENT_TYPE")]
+    event: String,
     /// Where to POST.
     #[arg(long)]
     url: String,
-    /// Signing profile: standard, svix, stripe, vector, github, vercel, slack, shopify, generic.
-    #[arg(long = "type", value_name = "TYPE", default_value = "standard")]
-    scheme: String,
     /// Signing secret; generated and printed when omitted.
     #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
     secret: Option<String>,
-    /// Event type.
-    #[arg(long, default_value = "webhook.test")]
-    event: String,
+    /// Envelope and signature: vector, standard, svix, stripe, github, vercel, shopify,
+    /// slack, generic.
+    #[arg(long, default_value = "vector")]
+    profile: String,
+    /// http, or slack for a Block Kit message to a Slack incoming webhook.
+    #[arg(long = "type", value_name = "TYPE", default_value = "http")]
+    kind: String,
     /// Event data, JSON; `@FILE` reads a file.
     #[arg(long, default_value = "{}")]
     data: String,
+    /// Waits before attempts 1, 2, ..., comma-separated (e.g. 0,5s,1m); default: the
+    /// profile's schedule (see serve --help).
+    #[arg(long, value_name = "LIST")]
+    retry_schedule: Option<String>,
     #[command(flatten)]
     delivery: DeliveryArgs,
 }
 
-/// A newtype so clap takes the list as one value, not many.
-#[derive(Clone)]
-struct Schedule(Vec<Duration>);
-
-fn schedule(s: &str) -> Result<Schedule, String> {
-    parse_schedule(s).map(Schedule)
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{s}` is not a whole number >= 1")),
+    }
 }
 
 fn parse_scale(s: &str) -> Result<f64, String> {
@@ -132,9 +172,9 @@ fn config(delivery: &DeliveryArgs, db: DbLocation) -> Config {
         db,
         time_scale: delivery.time_scale,
         attempt_timeout: delivery.attempt_timeout,
-        retry_schedule: delivery.retry_schedule.0.clone(),
-        token: None,
-        max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        allow_http: delivery.allow_http,
+        ca_cert: delivery.ca_cert.clone(),
+        ..Config::default()
     }
 }
 
@@ -171,6 +211,10 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     let config = Config {
         token: args.token.clone(),
         max_body_bytes: args.max_body_bytes,
+        max_in_flight: args.max_in_flight,
+        retention: args.retention,
+        www_dir: args.www.clone(),
+        pkg_dir: args.pkg.clone(),
         ..config(&args.delivery, db)
     };
     let app = app(&config)?;
@@ -188,7 +232,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         })?;
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
-    tracing::info!(%addr, time_scale = config.time_scale, "serving");
+    tracing::info!(%addr, time_scale = config.time_scale, www = %config.www_dir.display(), "serving");
     server.await;
     app.engine.shutdown();
     Ok(ExitCode::SUCCESS)
@@ -223,34 +267,47 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
     };
     let app = app(&config(&args.delivery, DbLocation::Memory))?;
     let given_secret = args.secret.is_some();
+    let retry_schedule = args.retry_schedule.as_deref().map(|list| {
+        list.split(',')
+            .map(|w| Wait::Duration(w.trim().to_owned()))
+            .collect()
+    });
     let webhook = app
         .upsert_webhook(CreateWebhook {
             url: args.url,
-            scheme: Some(args.scheme),
+            kind: Some(args.kind),
+            profile: Some(args.profile),
             secret: args.secret,
+            events: vec!["*".into()],
+            retry_schedule,
             ..CreateWebhook::default()
         })
-        .map_err(|e| match e.field {
-            Some(f) => format!("--{f}: {}", e.message),
+        .map_err(|e| match e.field.as_deref() {
+            Some(f) => {
+                let flag = f.split('[').next().unwrap_or(f).replace('_', "-");
+                format!("--{flag}: {}", e.message)
+            }
             None => e.message,
         })?;
     if !given_secret {
         println!("secret {}", webhook.secret);
     }
-    let mut events = app.engine.subscribe();
-    let delivery = app.engine.enqueue(
-        &webhook,
-        &hookproof_sender::delivery::new_id("evt"),
-        &args.event,
-        &data,
-    )?;
+    let mut notices = app.engine.subscribe();
+    let delivery = app
+        .engine
+        .enqueue(&webhook, &new_id("evt"), &args.event, &data)?;
     println!(
         "delivery {} ({} {}) to {}",
-        delivery.id, webhook.scheme, args.event, webhook.url
+        delivery.id, webhook.profile, args.event, webhook.url
     );
     loop {
-        let ev = events.recv().await?;
-        let a = &ev.attempt;
+        let Notice::Attempt {
+            attempt: a,
+            delivery: d,
+        } = notices.recv().await?
+        else {
+            continue;
+        };
         let result = match (a.outcome, a.status_code) {
             (Outcome::Success, Some(code)) => format!("ok {code}"),
             (_, Some(code)) => format!("failed {code}"),
@@ -260,24 +317,21 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
             ),
         };
         let next = match a.next_attempt_at {
-            Some(at) => format!(
-                "; retry in {} ms",
-                (at - hookproof_sender::delivery::now_ms()).max(0)
-            ),
+            Some(at) => format!("; retry in {} ms", (at - now_ms()).max(0)),
             None => String::new(),
         };
         println!(
             "attempt {}/{}: {result} in {} ms{next}",
-            a.attempt, ev.delivery.max_attempts, a.duration_ms
+            a.attempt, d.max_attempts, a.response_time_ms
         );
-        match ev.delivery.status {
+        match d.status {
             DeliveryStatus::Pending => continue,
-            DeliveryStatus::Succeeded => {
-                println!("delivered after {} attempt(s)", ev.delivery.attempts);
+            DeliveryStatus::Success => {
+                println!("delivered after {} attempt(s)", d.attempts);
                 return Ok(ExitCode::SUCCESS);
             }
             DeliveryStatus::Failed => {
-                println!("failed after {} attempt(s)", ev.delivery.attempts);
+                println!("failed after {} attempt(s)", d.attempts);
                 return Ok(ExitCode::FAILURE);
             }
         }

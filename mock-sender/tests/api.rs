@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{call, call_with, config, finished, started, wait_until};
+use common::{call, call_with, config, finished, ok, started, wait_until};
 use serde_json::{json, Value};
 
 /// Unreachable at once (nothing listens on port 1), so deliveries fail fast without a server.
@@ -19,359 +19,647 @@ fn assert_error(status: u16, body: &Value, want_status: u16, code: &str, field: 
     assert_eq!(e["field"].as_str(), field, "{body}");
 }
 
-#[tokio::test]
-async fn health_and_openapi_describe_every_route() {
-    let app = started(&config(&[]));
-    assert_eq!(
-        call(&app, "GET", "/health", None).await,
-        (200, json!({"ok": true}))
-    );
-    let (status, doc) = call(&app, "GET", "/openapi.json", None).await;
-    assert_eq!(status, 200);
-    assert_eq!(doc["openapi"], "3.0.3");
-    for path in [
-        "/health",
-        "/openapi.json",
-        "/webhooks",
-        "/webhooks/{id}",
-        "/webhooks/{id}/rotate-secret",
-        "/webhooks/{id}/test",
-        "/events",
-        "/deliveries",
-        "/deliveries/{id}",
-        "/deliveries/{id}/attempts",
-        "/deliveries/{id}/retry",
-        "/logs",
-    ] {
-        assert!(doc["paths"][path].is_object(), "{path}");
-    }
+async fn create(app: &hookproof_sender::App, body: Value) -> Value {
+    ok(app, "POST", "/v1/webhooks", Some(body), 201).await
 }
 
 #[tokio::test]
-async fn webhook_crud() {
-    let app = started(&config(&[]));
-    let (status, w) = call(
+async fn healthz_and_openapi_describe_every_route() {
+    let app = started(&config());
+    let health = ok(&app, "GET", "/healthz", None, 200).await;
+    assert_eq!(health["ok"], true);
+    let (status, doc) = call(&app, "GET", "/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.0.3");
+    let paths = [
+        "/healthz",
+        "/openapi.json",
+        "/v1/webhooks",
+        "/v1/webhooks/{id}",
+        "/v1/webhooks/{id}/rotate-secret",
+        "/v1/webhooks/{id}/test",
+        "/v1/webhooks/{id}/deliveries",
+        "/v1/webhooks/{id}/logs",
+        "/v1/events",
+        "/v1/deliveries",
+        "/v1/deliveries/{id}",
+        "/v1/deliveries/{id}/attempts",
+        "/v1/deliveries/{id}/retry",
+        "/v1/logs",
+        "/v1/stream",
+        "/",
+        "/playground",
+    ];
+    for path in paths {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    assert_eq!(doc["paths"].as_object().unwrap().len(), paths.len());
+    assert!(doc["paths"]["/v1/webhooks/{id}"]["put"].is_object());
+}
+
+#[tokio::test]
+async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
+    let app = started(&config());
+    let w = create(
         &app,
-        "POST",
-        "/webhooks",
-        Some(json!({"url": DEAD_URL, "type": "slack", "events": ["a"], "description": "d"})),
+        json!({"type": "http", "url": DEAD_URL, "events": ["order.*"], "enabled": true, "profile": "stripe"}),
     )
     .await;
-    assert_eq!(status, 201, "{w}");
     let id = w["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("wh_"));
-    assert_eq!(w["type"], "slack");
-    assert!(w["secret"].as_str().unwrap().starts_with("whsec_"));
-    assert_eq!(w["events"], json!(["a"]));
+    assert_eq!(w["type"], "http");
+    assert_eq!(w["profile"], "stripe");
+    assert_eq!(w["enabled"], true);
+    assert_eq!(w["events"], json!(["order.*"]));
+    assert!(w["created_at"].as_str().unwrap().ends_with('Z'));
+    let secret = w["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
 
-    let (status, got) = call(&app, "GET", &format!("/webhooks/{id}"), None).await;
-    assert_eq!((status, &got), (200, &w));
-    let (status, list) = call(&app, "GET", "/webhooks", None).await;
-    assert_eq!(status, 200);
-    assert_eq!(list["data"], json!([w]));
+    // Defaults: type http, profile vector with its schedule, enabled.
+    let d = create(&app, json!({"url": DEAD_URL, "events": ["*"]})).await;
+    assert_eq!(
+        (&d["type"], &d["profile"], &d["enabled"]),
+        (&json!("http"), &json!("vector"), &json!(true))
+    );
+    assert_eq!(d["retry_schedule"], json!([0, 42, 150, 540, 1800]));
 
-    let (status, patched) = call(
+    let got = ok(&app, "GET", &format!("/v1/webhooks/{id}"), None, 200).await;
+    let mut without_secret = w.clone();
+    without_secret.as_object_mut().unwrap().remove("secret");
+    assert_eq!(got, without_secret);
+    let list = ok(&app, "GET", "/v1/webhooks", None, 200).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0], without_secret);
+
+    // PUT is partial.
+    let put = ok(
         &app,
-        "PATCH",
-        &format!("/webhooks/{id}"),
-        Some(json!({"url": "http://127.0.0.1:2/x", "type": "github", "disabled": true})),
+        "PUT",
+        &format!("/v1/webhooks/{id}"),
+        Some(json!({"enabled": false, "events": ["a", "b.*"]})),
+        200,
     )
     .await;
-    assert_eq!(status, 200, "{patched}");
-    assert_eq!(patched["url"], "http://127.0.0.1:2/x");
-    assert_eq!(patched["type"], "github");
-    assert_eq!(patched["disabled"], true);
-    assert_eq!(patched["secret"], w["secret"]);
+    assert_eq!(put["enabled"], false);
+    assert_eq!(put["events"], json!(["a", "b.*"]));
+    assert_eq!(put["url"], DEAD_URL);
+    let put = ok(
+        &app,
+        "PUT",
+        &format!("/v1/webhooks/{id}"),
+        Some(json!({"url": "http://localhost:2/x", "retry_schedule": [0, "1s", 2.5]})),
+        200,
+    )
+    .await;
+    assert_eq!(put["url"], "http://localhost:2/x");
+    assert_eq!(put["enabled"], false);
+    assert_eq!(put["retry_schedule"], json!([0, 1, 2.5]));
 
-    // A fixed id, with the `scheme` alias and a given secret.
-    let (status, fixed) = call(
+    // Rotation returns the new secret, once.
+    let rotated = ok(
         &app,
         "POST",
-        "/webhooks",
-        Some(json!({"id": "wh_fixed", "url": DEAD_URL, "scheme": "stripe", "secret": "sk_test"})),
+        &format!("/v1/webhooks/{id}/rotate-secret"),
+        None,
+        200,
     )
     .await;
-    assert_eq!(status, 201);
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    assert!(rotated.get("previous_secrets").is_none());
+
+    // No GET or PUT answer, anywhere, carries a secret.
+    for (method, path, body) in [
+        ("GET", format!("/v1/webhooks/{id}"), None),
+        ("GET", "/v1/webhooks".to_owned(), None),
+        (
+            "PUT",
+            format!("/v1/webhooks/{id}"),
+            Some(json!({"enabled": true})),
+        ),
+    ] {
+        let res = warp::test::request()
+            .method(method)
+            .path(&path)
+            .json(&body.unwrap_or(Value::Null))
+            .reply(&app.routes)
+            .await;
+        let text = String::from_utf8_lossy(res.body()).into_owned();
+        assert!(res.status().is_success(), "{method} {path}: {text}");
+        for s in [&secret, &new_secret] {
+            assert!(!text.contains(s.as_str()), "{method} {path} leaks: {text}");
+        }
+        assert!(!text.contains("\"secret\""), "{method} {path}: {text}");
+    }
+
+    // A fixed id and a given secret; the same id again is a conflict.
+    let fixed = create(
+        &app,
+        json!({"id": "wh_fixed", "url": DEAD_URL, "events": ["*"], "profile": "github", "secret": "gh_s3cret"}),
+    )
+    .await;
     assert_eq!(
         (fixed["id"].as_str(), fixed["secret"].as_str()),
-        (Some("wh_fixed"), Some("sk_test"))
+        (Some("wh_fixed"), Some("gh_s3cret"))
     );
+    assert_eq!(fixed["retry_schedule"], json!([0]), "GitHub does not retry");
     let (status, body) = call(
         &app,
         "POST",
-        "/webhooks",
-        Some(json!({"id": "wh_fixed", "url": DEAD_URL})),
+        "/v1/webhooks",
+        Some(json!({"id": "wh_fixed", "url": DEAD_URL, "events": ["*"]})),
     )
     .await;
     assert_error(status, &body, 409, "conflict", Some("id"));
 
-    let (status, body) = call(&app, "DELETE", &format!("/webhooks/{id}"), None).await;
+    let (status, body) = call(&app, "DELETE", &format!("/v1/webhooks/{id}"), None).await;
     assert_eq!((status, body), (204, Value::Null));
-    let (status, body) = call(&app, "GET", &format!("/webhooks/{id}"), None).await;
+    let (status, body) = call(&app, "GET", &format!("/v1/webhooks/{id}"), None).await;
     assert_error(status, &body, 404, "not_found", None);
-    let (status, body) = call(&app, "DELETE", &format!("/webhooks/{id}"), None).await;
+    let (status, body) = call(&app, "DELETE", &format!("/v1/webhooks/{id}"), None).await;
     assert_error(status, &body, 404, "not_found", None);
-    let (status, body) = call(&app, "PATCH", &format!("/webhooks/{id}"), Some(json!({}))).await;
+    let (status, body) = call(&app, "PUT", &format!("/v1/webhooks/{id}"), Some(json!({}))).await;
     assert_error(status, &body, 404, "not_found", None);
 }
 
 #[tokio::test]
-async fn invalid_requests_are_json_errors() {
-    let app = started(&config(&[]));
+async fn bad_requests_are_json_errors_and_change_nothing() {
+    let app = started(&config());
+    let w = create(&app, json!({"url": DEAD_URL, "events": ["a"]})).await;
+    let wid = w["id"].as_str().unwrap().to_owned();
     let post = |body: Value| {
         let app = &app;
-        async move { call(app, "POST", "/webhooks", Some(body)).await }
+        async move { call(app, "POST", "/v1/webhooks", Some(body)).await }
     };
-    let (s, b) = post(json!({"url": "ftp://x"})).await;
-    assert_error(s, &b, 400, "invalid_field", Some("url"));
-    let (s, b) = post(json!({"url": DEAD_URL, "type": "carrier-pigeon"})).await;
-    assert_error(s, &b, 400, "invalid_field", Some("type"));
-    let (s, b) = post(json!({"url": DEAD_URL, "secret": "whsec_!!!"})).await;
-    assert_error(s, &b, 400, "invalid_field", Some("secret"));
-    let (s, b) = post(json!({"url": DEAD_URL, "id": "bad id"})).await;
-    assert_error(s, &b, 400, "invalid_field", Some("id"));
-    let (s, b) = post(json!({"url": DEAD_URL, "colour": "red"})).await;
-    assert_error(s, &b, 400, "invalid_body", Some("colour"));
-    let (s, b) = post(json!({"type": "stripe"})).await;
-    assert_error(s, &b, 400, "invalid_body", Some("url"));
+    let base = || json!({"url": DEAD_URL, "events": ["*"]});
+    let with = |k: &str, v: Value| {
+        let mut b = base();
+        b[k] = v;
+        b
+    };
+    for (body, code, field) in [
+        (with("url", json!("ftp://x")), "invalid_field", "url"),
+        (
+            with("url", json!("http://example.com/hook")),
+            "invalid_field",
+            "url",
+        ),
+        (with("url", json!(5)), "invalid_body", "url"),
+        (with("type", json!("stripe")), "invalid_field", "type"),
+        (
+            with("profile", json!("carrier-pigeon")),
+            "invalid_field",
+            "profile",
+        ),
+        (
+            json!({"url": DEAD_URL, "events": ["*"], "profile": "standard", "secret": "whsec_!!!"}),
+            "invalid_field",
+            "secret",
+        ),
+        (with("id", json!("bad id")), "invalid_field", "id"),
+        (with("events", json!([])), "invalid_field", "events"),
+        (with("events", json!(["a*"])), "invalid_field", "events[0]"),
+        (with("events", json!(["a", 1])), "invalid_body", "events[1]"),
+        (with("enabled", json!("yes")), "invalid_body", "enabled"),
+        (
+            with("retry_schedule", json!([])),
+            "invalid_field",
+            "retry_schedule",
+        ),
+        (
+            with("retry_schedule", json!([0, "5y"])),
+            "invalid_field",
+            "retry_schedule[1]",
+        ),
+        (
+            with("retry_schedule", json!([0, -1])),
+            "invalid_field",
+            "retry_schedule[1]",
+        ),
+        (with("colour", json!("red")), "invalid_body", "colour"),
+        (json!({"events": ["*"]}), "invalid_body", "url"),
+        (json!({"url": DEAD_URL}), "invalid_body", "events"),
+    ] {
+        let (s, b) = post(body.clone()).await;
+        assert_error(s, &b, 400, code, Some(field));
+    }
+    // https anywhere is fine.
+    let (s, _) = post(with("url", json!("https://hooks.slack.com/services/T/B/X"))).await;
+    assert_eq!(s, 201);
 
     let res = warp::test::request()
         .method("POST")
-        .path("/webhooks")
+        .path("/v1/webhooks")
         .body("{not json")
         .reply(&app.routes)
         .await;
     let b: Value = serde_json::from_slice(res.body()).unwrap();
     assert_error(res.status().as_u16(), &b, 400, "invalid_body", None);
-
-    let (s, b) = call(&app, "POST", "/webhooks", None).await;
+    let (s, b) = call(&app, "POST", "/v1/webhooks", None).await;
     assert_error(s, &b, 400, "invalid_body", None);
-
-    let big = json!({"url": DEAD_URL, "description": "x".repeat(70 * 1024)});
-    let (s, b) = call(&app, "POST", "/webhooks", Some(big)).await;
+    let big = json!({"url": DEAD_URL, "events": ["*"], "description": "x".repeat(70 * 1024)});
+    let (s, b) = call(&app, "POST", "/v1/webhooks", Some(big)).await;
     assert_error(s, &b, 413, "payload_too_large", None);
-
     let res = warp::test::request()
         .method("POST")
-        .path("/events")
+        .path("/v1/events")
         .header("transfer-encoding", "chunked")
         .reply(&app.routes)
         .await;
     let b: Value = serde_json::from_slice(res.body()).unwrap();
     assert_error(res.status().as_u16(), &b, 411, "length_required", None);
 
-    let (s, b) = call(&app, "PUT", "/webhooks", Some(json!({}))).await;
+    // A bad PUT changes nothing, even in the fields that were valid.
+    let path = format!("/v1/webhooks/{wid}");
+    for (body, field) in [
+        (json!({"enabled": false, "url": "nope"}), "url"),
+        (json!({"enabled": false, "events": []}), "events"),
+        (json!({"enabled": false, "profile": "stripe"}), "profile"),
+        (json!({"enabled": "no"}), "enabled"),
+    ] {
+        let (s, b) = call(&app, "PUT", &path, Some(body)).await;
+        assert!(s == 400, "{b}");
+        assert_eq!(b["error"]["field"], field, "{b}");
+    }
+    assert_eq!(ok(&app, "GET", &path, None, 200).await["enabled"], true);
+    assert_eq!(
+        ok(&app, "GET", "/v1/webhooks", None, 200)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let (s, b) = call(&app, "PATCH", &path, Some(json!({}))).await;
     assert_error(s, &b, 405, "method_not_allowed", None);
     let (s, b) = call(&app, "GET", "/nowhere", None).await;
     assert_error(s, &b, 404, "not_found", None);
-    let (s, b) = call(&app, "GET", "/deliveries?status=lost", None).await;
+    let (s, b) = call(&app, "POST", "/nowhere", Some(json!({}))).await;
+    assert_error(s, &b, 404, "not_found", None);
+    let (s, b) = call(&app, "GET", "/webhooks", None).await;
+    assert_error(s, &b, 404, "not_found", None);
+    let (s, b) = call(&app, "GET", "/v1/deliveries?colour=red", None).await;
     assert_error(s, &b, 400, "invalid_query", None);
-    let (s, b) = call(&app, "GET", "/logs?limit=0", None).await;
+    let (s, b) = call(&app, "GET", "/v1/deliveries?status=lost", None).await;
+    assert_error(s, &b, 400, "invalid_field", Some("status"));
+    let (s, b) = call(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/logs?status=pending"),
+        None,
+    )
+    .await;
+    assert_error(s, &b, 400, "invalid_field", Some("status"));
+    let (s, b) = call(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/logs?limit=0"),
+        None,
+    )
+    .await;
     assert_error(s, &b, 400, "invalid_field", Some("limit"));
-    let (s, b) = call(&app, "POST", "/events", Some(json!({"type": ""}))).await;
+    let (s, b) = call(&app, "POST", "/v1/events", Some(json!({"type": ""}))).await;
     assert_error(s, &b, 400, "invalid_field", Some("type"));
+    let (s, b) = call(&app, "POST", "/v1/events", Some(json!({"data": {}}))).await;
+    assert_error(s, &b, 400, "invalid_body", Some("type"));
     let (s, b) = call(
         &app,
         "POST",
-        "/events",
+        "/v1/events",
         Some(json!({"type": "a", "webhook_ids": ["wh_nope"]})),
     )
     .await;
     assert_error(s, &b, 404, "not_found", Some("webhook_ids"));
-    for path in ["/deliveries/msg_nope", "/deliveries/msg_nope/attempts"] {
+    assert!(ok(&app, "GET", "/v1/deliveries", None, 200)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    for path in [
+        "/v1/deliveries/nope",
+        "/v1/deliveries/nope/attempts",
+        "/v1/webhooks/wh_nope/deliveries",
+        "/v1/webhooks/wh_nope/logs",
+    ] {
         let (s, b) = call(&app, "GET", path, None).await;
         assert_error(s, &b, 404, "not_found", None);
     }
-    let (s, b) = call(&app, "POST", "/deliveries/msg_nope/retry", None).await;
-    assert_error(s, &b, 404, "not_found", None);
-    for path in ["/webhooks/wh_nope/test", "/webhooks/wh_nope/rotate-secret"] {
+    for path in [
+        "/v1/deliveries/nope/retry",
+        "/v1/webhooks/wh_nope/test",
+        "/v1/webhooks/wh_nope/rotate-secret",
+    ] {
         let (s, b) = call(&app, "POST", path, None).await;
         assert_error(s, &b, 404, "not_found", None);
     }
 }
 
 #[tokio::test]
-async fn the_token_guards_the_api_but_not_health() {
-    let mut cfg = config(&[]);
+async fn the_token_guards_the_api_but_not_healthz() {
+    let mut cfg = config();
     cfg.token = Some("s3cret".into());
     let app = started(&cfg);
-    assert_eq!(call(&app, "GET", "/health", None).await.0, 200);
+    assert_eq!(call(&app, "GET", "/healthz", None).await.0, 200);
     assert_eq!(call(&app, "GET", "/openapi.json", None).await.0, 200);
-    let (s, b) = call(&app, "GET", "/webhooks", None).await;
+    for (method, path) in [
+        ("GET", "/v1/webhooks"),
+        ("POST", "/v1/events"),
+        ("GET", "/v1/stream"),
+        ("GET", "/v1/stream?token=wrong"),
+    ] {
+        let (s, b) = call(&app, method, path, Some(json!({"type": "a"}))).await;
+        assert_error(s, &b, 401, "unauthorized", None);
+    }
+    let (s, b) = call_with(&app, "GET", "/v1/webhooks", None, Some("wrong")).await;
     assert_error(s, &b, 401, "unauthorized", None);
-    let (s, b) = call_with(&app, "GET", "/webhooks", None, Some("wrong")).await;
-    assert_error(s, &b, 401, "unauthorized", None);
-    let (s, b) = call(&app, "POST", "/events", Some(json!({"type": "a"}))).await;
-    assert_error(s, &b, 401, "unauthorized", None);
-    let (s, _) = call_with(&app, "GET", "/webhooks", None, Some("s3cret")).await;
+    let (s, _) = call_with(&app, "GET", "/v1/webhooks", None, Some("s3cret")).await;
     assert_eq!(s, 200);
 }
 
 #[tokio::test]
-async fn events_fan_out_to_the_webhooks_that_want_them() {
-    let app = started(&config(&[]));
+async fn events_fan_out_to_the_enabled_webhooks_whose_patterns_match() {
+    let app = started(&config());
     let mut ids = Vec::new();
     for body in [
         json!({"url": DEAD_URL, "events": ["order.paid"]}),
-        json!({"url": DEAD_URL}),
+        json!({"url": DEAD_URL, "events": ["order.*"]}),
         json!({"url": DEAD_URL, "events": ["*"]}),
-        json!({"url": DEAD_URL, "disabled": true}),
+        json!({"url": DEAD_URL, "events": ["*"], "enabled": false}),
+        json!({"url": DEAD_URL, "events": ["invoice.*", "order"]}),
     ] {
-        let (_, w) = call(&app, "POST", "/webhooks", Some(body)).await;
-        ids.push(w["id"].as_str().unwrap().to_owned());
+        ids.push(create(&app, body).await["id"].as_str().unwrap().to_owned());
     }
-    let (s, ev) = call(
+    let ev = ok(
         &app,
         "POST",
-        "/events",
+        "/v1/events",
         Some(json!({"type": "order.paid", "data": {"n": 1}})),
+        202,
     )
     .await;
-    assert_eq!(s, 202);
     assert!(ev["id"].as_str().unwrap().starts_with("evt_"));
     assert_eq!(ev["type"], "order.paid");
-    assert_eq!(ev["deliveries"].as_array().unwrap().len(), 3);
-    let (_, ev) = call(
+    let to: Vec<_> = ev["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["webhook_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(to, ids[..3]);
+    let d = &ev["deliveries"][0];
+    assert_eq!(d["status"], "pending");
+    assert_eq!(d["event"], "order.paid");
+    assert_eq!(d["event_id"], ev["id"]);
+    assert_eq!(d["attempts"], 0);
+    assert!(
+        ulid::Ulid::from_string(d["id"].as_str().unwrap()).is_ok(),
+        "{d}"
+    );
+
+    let ev = ok(
         &app,
         "POST",
-        "/events",
-        Some(json!({"type": "order.refunded", "id": "evt_fixed"})),
+        "/v1/events",
+        Some(json!({"type": "order", "id": "evt_fixed"})),
+        202,
     )
     .await;
     assert_eq!(ev["id"], "evt_fixed");
-    assert_eq!(ev["deliveries"].as_array().unwrap().len(), 2);
-    let (_, ev) = call(
+    assert_eq!(
+        ev["deliveries"].as_array().unwrap().len(),
+        2,
+        "`order.*` is not `order`"
+    );
+    let ev = ok(
         &app,
         "POST",
-        "/events",
+        "/v1/events",
         Some(json!({"type": "order.paid", "webhook_ids": [ids[1]]})),
+        202,
     )
     .await;
-    let ds = ev["deliveries"].as_array().unwrap();
-    assert_eq!(ds.len(), 1);
-    assert_eq!(ds[0]["webhook_id"], ids[1].as_str());
-    assert_eq!(ds[0]["status"], "pending");
+    assert_eq!(ev["deliveries"].as_array().unwrap().len(), 1);
 
-    let (_, list) = call(
+    let list = ok(
         &app,
         "GET",
-        &format!("/deliveries?webhook_id={}", ids[1]),
+        &format!("/v1/webhooks/{}/deliveries", ids[1]),
         None,
+        200,
     )
     .await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 3);
-    let (_, list) = call(
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let list = ok(
         &app,
         "GET",
-        "/deliveries?event_type=order.refunded&limit=1",
+        &format!("/v1/deliveries?webhook_id={}", ids[2]),
         None,
+        200,
     )
     .await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let list = ok(&app, "GET", "/v1/deliveries?event=order&limit=1", None, 200).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["event"], "order");
 }
 
 #[tokio::test]
-async fn deliveries_attempts_logs_retry_and_test() {
-    let app = started(&config(&[]));
-    let (_, w) = call(&app, "POST", "/webhooks", Some(json!({"url": DEAD_URL}))).await;
-    let wid = w["id"].as_str().unwrap();
-    let (s, d) = call(&app, "POST", &format!("/webhooks/{wid}/test"), None).await;
-    assert_eq!(s, 202, "{d}");
-    assert_eq!(d["event_type"], "webhook.test");
-    let id = d["id"].as_str().unwrap().to_owned();
-    assert!(id.starts_with("msg_"));
+async fn deliveries_logs_retry_and_test() {
+    let app = started(&config());
+    let w = create(
+        &app,
+        json!({"url": DEAD_URL, "events": ["*"], "profile": "standard", "retry_schedule": [0]}),
+    )
+    .await;
+    let wid = w["id"].as_str().unwrap().to_owned();
+    let ev = ok(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "a.b"})),
+        202,
+    )
+    .await;
+    let id = ev["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.attempts, 1);
 
-    let done = wait_until(&app, &id, finished).await;
-    assert_eq!(done.attempts, 1);
-    let (s, got) = call(&app, "GET", &format!("/deliveries/{id}"), None).await;
-    assert_eq!(s, 200);
-    assert_eq!(got["status"], "failed");
-    assert_eq!(got["max_attempts"], 1);
-    let (_, failed) = call(&app, "GET", "/deliveries?status=failed", None).await;
-    assert_eq!(failed["data"][0]["id"], id.as_str());
+    let deliveries = ok(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/deliveries"),
+        None,
+        200,
+    )
+    .await;
+    let shown = &deliveries[0];
+    for key in [
+        "id",
+        "event_id",
+        "event",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+    ] {
+        assert!(shown.get(key).is_some(), "{key}: {shown}");
+    }
+    assert_eq!(shown["status"], "failed");
+    assert!(shown["next_attempt_at"].is_null());
+    let failed = ok(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/deliveries?status=failed"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(failed.as_array().unwrap().len(), 1);
+    let pending = ok(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/deliveries?status=pending"),
+        None,
+        200,
+    )
+    .await;
+    assert!(pending.as_array().unwrap().is_empty());
 
-    let (s, again) = call(&app, "POST", &format!("/deliveries/{id}/retry"), None).await;
-    assert_eq!(s, 202);
-    assert_eq!(again["status"], "pending");
-    let done = wait_until(&app, &id, |d| d.attempts == 2 && finished(d)).await;
-    assert_eq!(done.max_attempts, 2);
+    // Retry after the final failure: one more attempt.
+    let r = ok(
+        &app,
+        "POST",
+        &format!("/v1/deliveries/{id}/retry"),
+        None,
+        202,
+    )
+    .await;
+    assert_eq!(r["status"], "pending");
+    let d = wait_until(&app, &id, |d| finished(d) && d.attempts == 2).await;
+    assert_eq!(d.status, hookproof_sender::store::DeliveryStatus::Failed);
 
-    let (s, attempts) = call(&app, "GET", &format!("/deliveries/{id}/attempts"), None).await;
-    assert_eq!(s, 200);
-    let attempts = attempts["data"].as_array().unwrap();
-    assert_eq!(attempts.len(), 2);
-    assert_eq!(attempts[0]["attempt"], 1);
-    assert_eq!(attempts[1]["attempt"], 2);
-    assert_eq!(attempts[0]["outcome"], "connection_error");
+    let one = ok(&app, "GET", &format!("/v1/deliveries/{id}"), None, 200).await;
+    assert_eq!(one["attempts"], 2);
+    assert!(one["body"].as_str().unwrap().contains("\"a.b\""));
+    let attempts = ok(
+        &app,
+        "GET",
+        &format!("/v1/deliveries/{id}/attempts"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(attempts[0]["attempt"], 1, "oldest first");
     assert!(attempts[0]["request_headers"]
         .as_array()
         .unwrap()
         .iter()
         .any(|h| h[0] == "webhook-signature"));
 
-    let (s, logs) = call(&app, "GET", &format!("/logs?delivery_id={id}"), None).await;
-    assert_eq!(s, 200);
-    assert_eq!(logs["data"][0]["attempt"], 2, "newest first");
-    let (_, logs) = call(
+    let logs = ok(&app, "GET", &format!("/v1/webhooks/{wid}/logs"), None, 200).await;
+    let newest = &logs[0];
+    assert_eq!(newest["attempt"], 2, "newest first");
+    for key in [
+        "id",
+        "delivery_id",
+        "event",
+        "attempt",
+        "status_code",
+        "response_time_ms",
+        "delivered_at",
+        "error",
+        "response_body",
+    ] {
+        assert!(newest.get(key).is_some(), "{key}: {newest}");
+    }
+    assert_eq!(newest["event"], "a.b");
+    assert!(
+        newest["error"].as_str().unwrap().contains("onnect"),
+        "{newest}"
+    );
+    let limited = ok(
         &app,
         "GET",
-        &format!("/logs?webhook_id={wid}&limit=1"),
+        &format!("/v1/webhooks/{wid}/logs?status=failed&limit=1"),
         None,
+        200,
     )
     .await;
-    assert_eq!(logs["data"].as_array().unwrap().len(), 1);
+    assert_eq!(limited.as_array().unwrap().len(), 1);
+    let successes = ok(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/logs?status=success"),
+        None,
+        200,
+    )
+    .await;
+    assert!(successes.as_array().unwrap().is_empty());
+    let all = ok(
+        &app,
+        "GET",
+        &format!("/v1/logs?delivery_id={id}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
 
-    // A custom test event; rotate-secret without a body generates a secret.
-    let (s, d) = call(
+    // A custom test event.
+    let d = ok(
         &app,
         "POST",
-        &format!("/webhooks/{wid}/test"),
+        &format!("/v1/webhooks/{wid}/test"),
         Some(json!({"type": "ping", "data": {"hello": "world"}})),
+        202,
     )
     .await;
-    assert_eq!(s, 202);
-    assert_eq!(d["event_type"], "ping");
-    assert!(d["body"].as_str().unwrap().contains("world"));
-    let (s, r) = call(
-        &app,
-        "POST",
-        &format!("/webhooks/{wid}/rotate-secret"),
-        None,
-    )
-    .await;
-    assert_eq!(s, 200);
-    assert_ne!(r["secret"], w["secret"]);
-    assert_eq!(r["previous_secrets"][0]["secret"], w["secret"]);
+    assert_eq!(d["event"], "ping");
+    let d = ok(&app, "POST", &format!("/v1/webhooks/{wid}/test"), None, 202).await;
+    assert_eq!(d["event"], "webhook.test");
 }
 
 #[tokio::test]
 async fn config_file_creates_and_replaces_webhooks() {
-    let app = started(&config(&[]));
+    let app = started(&config());
     let path = std::env::temp_dir().join(format!("hookproof-sender-{}.json", ulid::Ulid::new()));
     std::fs::write(
         &path,
         r#"{"webhooks": [
-            {"id": "wh_orders", "url": "http://127.0.0.1:3000/a", "type": "stripe", "secret": "sk_1", "events": ["order.paid"]},
-            {"url": "http://127.0.0.1:3000/b"}
+            {"id": "wh_orders", "url": "http://127.0.0.1:3000/a", "profile": "stripe", "secret": "sk_1", "events": ["order.*"]},
+            {"url": "http://127.0.0.1:3000/b", "events": ["*"]}
         ]}"#,
     )
     .unwrap();
     let created = app.load_config_file(&path).unwrap();
     assert_eq!(created.len(), 2);
     assert_eq!(created[0].id, "wh_orders");
-    assert_eq!(created[1].scheme, "standard");
-    std::fs::write(&path, r#"[{"id": "wh_orders", "url": "http://127.0.0.1:3000/c", "type": "stripe", "secret": "sk_1"}]"#).unwrap();
+    assert_eq!(created[1].profile, "vector");
+    std::fs::write(&path, r#"[{"id": "wh_orders", "url": "http://127.0.0.1:3000/c", "profile": "stripe", "secret": "sk_1", "events": ["*"]}]"#).unwrap();
     app.load_config_file(&path).unwrap();
-    let (_, w) = call(&app, "GET", "/webhooks/wh_orders", None).await;
+    let w = ok(&app, "GET", "/v1/webhooks/wh_orders", None, 200).await;
     assert_eq!(w["url"], "http://127.0.0.1:3000/c");
-    assert_eq!(w["created_at"], created[0].created_at);
 
-    std::fs::write(
-        &path,
-        r#"[{"url": "http://127.0.0.1:3000/c", "type": "nope"}]"#,
-    )
-    .unwrap();
-    let err = app.load_config_file(&path).unwrap_err().to_string();
-    assert!(err.contains("webhooks[0].type"), "{err}");
+    for (text, want) in [
+        (
+            r#"[{"url": "http://127.0.0.1:3000/c", "events": ["*"], "profile": "nope"}]"#,
+            "webhooks[0].profile",
+        ),
+        (
+            r#"[{"url": "http://127.0.0.1:3000/c", "events": ["*"]}, {"url": "x"}]"#,
+            "webhooks[1].events",
+        ),
+        (r#"{"hooks": []}"#, "expected"),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let err = app.load_config_file(&path).unwrap_err().to_string();
+        assert!(err.contains(want), "{err}");
+    }
+    assert_eq!(
+        app.store.webhooks().unwrap().len(),
+        2,
+        "a bad file adds nothing"
+    );
     let _ = std::fs::remove_file(&path);
 }

@@ -18,15 +18,14 @@ async fn trigger_retries_then_delivers() {
         Command::new(BIN)
             .args([
                 "trigger",
+                "app_mention",
                 "--url",
                 &url,
-                "--type",
+                "--profile",
                 "slack",
-                "--event",
-                "app_mention",
             ])
             .args(["--data", r#"{"text":"hi"}"#, "--time-scale", "0.001"])
-            .args(["--retry-schedule", "10s,10s", "--attempt-timeout", "2s"])
+            .args(["--retry-schedule", "0,10s,10s", "--attempt-timeout", "2s"])
             .env("RUST_LOG", "error")
             .output()
             .unwrap()
@@ -55,12 +54,13 @@ async fn trigger_exits_1_when_every_attempt_fails() {
         Command::new(BIN)
             .args([
                 "trigger",
+                "order.created",
                 "--url",
                 "http://127.0.0.1:1/",
                 "--secret",
                 "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             ])
-            .args(["--time-scale", "0.001", "--retry-schedule", "1s"])
+            .args(["--time-scale", "0.001", "--retry-schedule", "0,1s"])
             .env("RUST_LOG", "error")
             .output()
             .unwrap()
@@ -110,7 +110,7 @@ fn serve_prints_its_address_and_answers() {
             .build()
             .unwrap();
         client
-            .get(format!("{base}/health"))
+            .get(format!("{base}/healthz"))
             .send()
             .await
             .unwrap()
@@ -120,5 +120,47 @@ fn serve_prints_its_address_and_answers() {
     });
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(body, r#"{"ok":true}"#);
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["data"]["ok"], true, "{body}");
+}
+
+#[test]
+fn trigger_rejects_bad_flags_before_sending() {
+    for (args, want) in [
+        (
+            vec!["trigger", "a", "--url", "http://example.com/"],
+            "--url: http://",
+        ),
+        (
+            vec![
+                "trigger",
+                "a",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--profile",
+                "nope",
+            ],
+            "--profile",
+        ),
+        (
+            vec![
+                "trigger",
+                "a",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--retry-schedule",
+                "0,5y",
+            ],
+            "--retry-schedule",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(&args)
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+    }
 }

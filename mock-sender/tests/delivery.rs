@@ -5,46 +5,52 @@ mod common;
 
 use std::time::Duration;
 
-use common::{call, config, finished, now_secs, receiver, started, wait_until, Answer};
+use common::{config, finished, now_secs, ok, receiver, started, wait_until, Answer};
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::{DeliveryStatus, Outcome, Query};
 use hookproof_sender::{app, DbLocation};
 use serde_json::json;
 
-async fn create(app: &hookproof_sender::App, url: &str, ty: &str) -> serde_json::Value {
-    let (status, w) = call(
-        app,
-        "POST",
-        "/webhooks",
-        Some(json!({"url": url, "type": ty})),
-    )
-    .await;
-    assert_eq!(status, 201, "{w}");
-    w
+/// A webhook for every event; `schedule` in seconds (scaled by 0.001), or the profile's.
+async fn create(
+    app: &hookproof_sender::App,
+    url: &str,
+    profile: &str,
+    schedule: Option<&[u64]>,
+) -> serde_json::Value {
+    let mut body = json!({"type": "http", "url": url, "events": ["*"], "profile": profile});
+    if let Some(s) = schedule {
+        body["retry_schedule"] = json!(s);
+    }
+    ok(app, "POST", "/v1/webhooks", Some(body), 201).await
 }
 
 async fn send(app: &hookproof_sender::App, ty: &str) -> String {
-    let (status, ev) = call(
+    let ev = ok(
         app,
         "POST",
-        "/events",
+        "/v1/events",
         Some(json!({"type": ty, "data": {"order": 42}})),
+        202,
     )
     .await;
-    assert_eq!(status, 202, "{ev}");
     ev["deliveries"][0]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
 async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
     // Waits of 100 s and 200 s, scaled by 0.001: 100 ms and 200 ms.
-    let app = started(&config(&[100, 200]));
+    let app = started(&config());
     let rx = receiver(vec![Answer::Status(500), Answer::Status(503)]).await;
-    let w = create(&app, &rx.url, "vector").await;
+    let w = create(&app, &rx.url, "vector", Some(&[0, 100, 200])).await;
     let id = send(&app, "order.paid").await;
+    assert!(
+        ulid::Ulid::from_string(&id).is_ok(),
+        "X-Vector-Delivery is a ULID: {id}"
+    );
 
     let d = wait_until(&app, &id, finished).await;
-    assert_eq!(d.status, DeliveryStatus::Succeeded);
+    assert_eq!(d.status, DeliveryStatus::Success);
     assert_eq!(d.attempts, 3);
 
     let hits = rx.hits();
@@ -58,8 +64,20 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
             "same delivery id on every attempt"
         );
         assert_eq!(hit.body, d.body.as_bytes(), "same bytes on every attempt");
-        let event = hit.headers.iter().find(|(k, _)| k == "x-vector-event");
-        assert_eq!(event.map(|(_, v)| v.as_str()), Some("order.paid"));
+        let header = |name: &str| {
+            hit.headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(header("x-vector-event"), Some("order.paid"));
+        assert_eq!(header("x-vector-delivery"), Some(id.as_str()));
+        assert_eq!(header("content-type"), Some("application/json"));
+        let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+        assert_eq!(body["event"], "order.paid");
+        assert_eq!(body["data"], json!({"order": 42}));
+        assert!(body["occurred_at"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(body.as_object().unwrap().len(), 3);
     }
     let gap1 = hits[1].at - hits[0].at;
     let gap2 = hits[2].at - hits[1].at;
@@ -67,9 +85,15 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
     assert!(gap2 >= Duration::from_millis(200), "{gap2:?}");
     assert!(gap1 < Duration::from_secs(3) && gap2 < Duration::from_secs(3));
 
-    let (status, attempts) = call(&app, "GET", &format!("/deliveries/{id}/attempts"), None).await;
-    assert_eq!(status, 200);
-    let outcomes: Vec<_> = attempts["data"]
+    let attempts = ok(
+        &app,
+        "GET",
+        &format!("/v1/deliveries/{id}/attempts"),
+        None,
+        200,
+    )
+    .await;
+    let outcomes: Vec<_> = attempts
         .as_array()
         .unwrap()
         .iter()
@@ -88,20 +112,20 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
             (3, "success".to_owned())
         ]
     );
-    assert_eq!(attempts["data"][0]["status_code"], 500);
-    assert!(attempts["data"][0]["next_attempt_at"].is_i64());
-    assert!(attempts["data"][2]["next_attempt_at"].is_null());
+    assert_eq!(attempts[0]["status_code"], 500);
+    assert!(attempts[0]["next_attempt_at"].is_string());
+    assert!(attempts[2]["next_attempt_at"].is_null());
 }
 
 #[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
-    let app = started(&config(&[10]));
+    let app = started(&config());
     let rx = receiver(vec![
         Answer::Hang(Duration::from_secs(2)),
         Answer::Hang(Duration::from_secs(2)),
     ])
     .await;
-    create(&app, &rx.url, "standard").await;
+    create(&app, &rx.url, "standard", Some(&[0, 10])).await;
     let id = send(&app, "order.paid").await;
 
     let d = wait_until(&app, &id, finished).await;
@@ -119,30 +143,30 @@ async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     for a in &attempts {
         assert_eq!(a.outcome, Outcome::Timeout);
         assert!(
-            a.duration_ms >= 200 && a.duration_ms < 1500,
+            a.response_time_ms >= 200 && a.response_time_ms < 1500,
             "{}",
-            a.duration_ms
+            a.response_time_ms
         );
     }
 }
 
 #[tokio::test]
 async fn every_profile_signs_verifiably() {
-    let app = started(&config(&[]));
+    let app = started(&config());
     let rx = receiver(vec![]).await;
     let mut secrets = Vec::new();
     for scheme in Scheme::ALL {
-        let w = create(&app, &rx.url, scheme.name()).await;
+        let w = create(&app, &rx.url, scheme.name(), None).await;
         secrets.push((scheme, w["secret"].as_str().unwrap().to_owned()));
     }
-    let (status, ev) = call(
+    let ev = ok(
         &app,
         "POST",
-        "/events",
+        "/v1/events",
         Some(json!({"type": "user.created", "data": {"id": 7}})),
+        202,
     )
     .await;
-    assert_eq!(status, 202);
     for d in ev["deliveries"].as_array().unwrap() {
         wait_until(&app, d["id"].as_str().unwrap(), finished).await;
     }
@@ -165,20 +189,62 @@ async fn every_profile_signs_verifiably() {
     let body: serde_json::Value = serde_json::from_slice(&slack.body).unwrap();
     assert_eq!(body["type"], "event_callback");
     assert_eq!(body["event"]["type"], "user.created");
+    let body_of = |scheme: Scheme| -> serde_json::Value {
+        let hit = hits
+            .iter()
+            .find(|h| Scheme::detect(&h.headers) == Some(scheme))
+            .unwrap();
+        serde_json::from_slice(&hit.body).unwrap()
+    };
+    assert_eq!(body_of(Scheme::Stripe)["data"]["object"], json!({"id": 7}));
+    assert_eq!(body_of(Scheme::Stripe)["object"], "event");
+    assert_eq!(body_of(Scheme::Standard)["type"], "user.created");
+    assert_eq!(body_of(Scheme::Vercel)["payload"], json!({"id": 7}));
+    assert_eq!(body_of(Scheme::Github), json!({"id": 7}));
+}
+
+#[tokio::test]
+async fn slack_webhooks_get_a_signed_block_kit_message() {
+    let app = started(&config());
+    let rx = receiver(vec![]).await;
+    let w = ok(
+        &app,
+        "POST",
+        "/v1/webhooks",
+        Some(json!({"type": "slack", "url": rx.url, "events": ["deploy.*"]})),
+        201,
+    )
+    .await;
+    assert_eq!(w["type"], "slack");
+    let id = send(&app, "deploy.finished").await;
+    wait_until(&app, &id, finished).await;
+    let hit = rx.hits().pop().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    assert!(body["text"].as_str().unwrap().contains("deploy.finished"));
+    assert_eq!(body["blocks"][0]["text"]["text"], "deploy.finished");
+    Webhook::new(Scheme::Vector, w["secret"].as_str().unwrap())
+        .unwrap()
+        .verify_at(&hit.body, &hit.headers, now_secs())
+        .unwrap();
 }
 
 #[tokio::test]
 async fn rotation_signs_with_both_secrets_during_the_grace_period() {
-    let app = started(&config(&[]));
+    let app = started(&config());
     let rx = receiver(vec![]).await;
-    let w = create(&app, &rx.url, "stripe").await;
+    let w = create(&app, &rx.url, "stripe", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
-    let path = format!("/webhooks/{}/rotate-secret", w["id"].as_str().unwrap());
-    let (status, rotated) = call(&app, "POST", &path, Some(json!({"grace_period_secs": 60}))).await;
-    assert_eq!(status, 200);
+    let path = format!("/v1/webhooks/{}/rotate-secret", w["id"].as_str().unwrap());
+    let rotated = ok(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"grace_period_secs": 60})),
+        200,
+    )
+    .await;
     let new = rotated["secret"].as_str().unwrap().to_owned();
     assert_ne!(new, old);
-    assert_eq!(rotated["previous_secrets"][0]["secret"], old.as_str());
 
     let id = send(&app, "a").await;
     wait_until(&app, &id, finished).await;
@@ -189,7 +255,14 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
     }
 
     // Without grace the replaced secret stops at once; an earlier one keeps its own grace.
-    let (_, rotated) = call(&app, "POST", &path, Some(json!({"grace_period_secs": 0}))).await;
+    let rotated = ok(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"grace_period_secs": 0})),
+        200,
+    )
+    .await;
     let newest = rotated["secret"].as_str().unwrap().to_owned();
     let id = send(&app, "a").await;
     wait_until(&app, &id, finished).await;
@@ -202,18 +275,17 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
     assert!(verify(&newest).is_ok());
     assert_eq!(verify(&new).unwrap_err().code(), "no_matching_signature");
     assert!(verify(&old).is_ok());
-    assert_eq!(rotated["previous_secrets"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
-    let mut cfg = config(&[1000]); // 1 s once scaled
+    let mut cfg = config();
     cfg.db = DbLocation::File(path.clone());
     let rx = receiver(vec![Answer::Status(500)]).await;
 
     let first = started(&cfg);
-    create(&first, &rx.url, "github").await;
+    create(&first, &rx.url, "github", Some(&[0, 1000])).await; // 1 s once scaled
     let id = send(&first, "push").await;
     let d = wait_until(&first, &id, |d| d.attempts == 1).await;
     assert_eq!(d.status, DeliveryStatus::Pending);
@@ -224,7 +296,7 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     let second = app(&cfg).unwrap();
     assert_eq!(second.start().unwrap(), 1, "one pending delivery resumed");
     let d = wait_until(&second, &id, finished).await;
-    assert_eq!(d.status, DeliveryStatus::Succeeded);
+    assert_eq!(d.status, DeliveryStatus::Success);
     assert_eq!(d.attempts, 2);
     let hits = rx.hits();
     assert_eq!(hits.len(), 2, "the stopped engine sent nothing more");
@@ -240,5 +312,30 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     assert_eq!(delivery_ids, [Some(id.clone()), Some(id)]);
     for f in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+    }
+}
+
+#[tokio::test]
+async fn the_in_flight_cap_queues_requests_to_one_endpoint() {
+    let mut cfg = config();
+    cfg.max_in_flight = 1;
+    let app = started(&cfg);
+    let slow = Answer::Hang(Duration::from_millis(150));
+    let rx = receiver(vec![slow, slow, slow]).await;
+    create(&app, &rx.url, "generic", None).await;
+    let ids = [
+        send(&app, "a").await,
+        send(&app, "b").await,
+        send(&app, "c").await,
+    ];
+    for id in &ids {
+        let d = wait_until(&app, id, finished).await;
+        assert_eq!(d.status, DeliveryStatus::Success);
+    }
+    let mut at: Vec<_> = rx.hits().iter().map(|h| h.at).collect();
+    at.sort();
+    for pair in at.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(140), "one at a time: {gap:?}");
     }
 }

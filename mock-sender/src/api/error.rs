@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use warp::http::StatusCode;
 use warp::reply::Response;
@@ -90,13 +91,34 @@ fn field_of(message: &str) -> Option<String> {
     Some(message[start..start + len].to_owned())
 }
 
-/// A 400 for a body that is not the JSON the route wants.
-pub fn invalid_body(e: &serde_json::Error) -> ApiError {
-    let message = e.to_string();
-    ApiError {
-        field: field_of(&message),
-        ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", message)
-    }
+/// Parses JSON, or a 400 `invalid_body` naming the field at fault (`url`, `events[1]`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        let field = if inner.is_syntax() || inner.is_eof() {
+            None
+        } else {
+            let named = (message.starts_with("missing field")
+                || message.starts_with("unknown field"))
+            .then(|| field_of(&message))
+            .flatten();
+            match (path.as_str(), named) {
+                (".", named) => named,
+                (p, Some(n)) if !p.ends_with(n.as_str()) => Some(format!("{p}.{n}")),
+                (p, _) => Some(p.to_owned()),
+            }
+        };
+        ApiError {
+            field,
+            ..ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", message)
+        }
+    })?;
+    de.end()
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", e.to_string()))?;
+    Ok(value)
 }
 
 pub async fn handle_rejection(r: Rejection) -> Result<Response, Infallible> {
@@ -161,5 +183,31 @@ mod tests {
             Some("url")
         );
         assert_eq!(field_of("expected value"), None);
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        url: String,
+        events: Vec<String>,
+    }
+
+    #[test]
+    fn parse_errors_name_the_field() {
+        let field = |json: &str| parse_json::<Body>(json.as_bytes()).unwrap_err().field;
+        assert_eq!(field(r#"{"events": []}"#).as_deref(), Some("url"));
+        assert_eq!(field(r#"{"url": 5, "events": []}"#).as_deref(), Some("url"));
+        assert_eq!(
+            field(r#"{"url": "u", "events": ["a", 1]}"#).as_deref(),
+            Some("events[1]")
+        );
+        assert_eq!(
+            field(r#"{"url": "u", "events": [], "x": 1}"#).as_deref(),
+            Some("x")
+        );
+        assert_eq!(field(r#"{"url": "#), None);
+        assert_eq!(field(r#"{"url": "u", "events": []} x"#), None);
+        assert!(parse_json::<Body>(br#"{"url": "u", "events": []}"#).is_ok());
     }
 }

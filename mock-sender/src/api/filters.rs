@@ -11,15 +11,17 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-use super::error::{handle_rejection, invalid_body, ApiError};
+use super::error::{handle_rejection, parse_json, ApiError};
 use super::handlers;
-use super::models::ListQuery;
+use super::models::{ListQuery, StreamQuery};
 use super::State;
 
-/// Every route, with the JSON rejection handler.
-pub fn routes(state: State) -> BoxedFilter<(Response,)> {
+/// Every route, with the JSON rejection handler; the static files last.
+pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
     health()
         .or(openapi())
+        .unify()
+        .or(stream(state.clone()))
         .unify()
         .or(webhooks_create(state.clone()))
         .unify()
@@ -35,6 +37,10 @@ pub fn routes(state: State) -> BoxedFilter<(Response,)> {
         .unify()
         .or(webhook_test(state.clone()))
         .unify()
+        .or(webhook_deliveries(state.clone()))
+        .unify()
+        .or(webhook_logs(state.clone()))
+        .unify()
         .or(events_send(state.clone()))
         .unify()
         .or(deliveries_list(state.clone()))
@@ -47,6 +53,8 @@ pub fn routes(state: State) -> BoxedFilter<(Response,)> {
         .unify()
         .or(logs(state))
         .unify()
+        .or(files)
+        .unify()
         .recover(handle_rejection)
         .unify()
         .with(warp::trace::request())
@@ -54,7 +62,7 @@ pub fn routes(state: State) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-type Route = BoxedFilter<(Response,)>;
+pub type Route = BoxedFilter<(Response,)>;
 
 fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
     warp::any().map(move || state.clone())
@@ -67,21 +75,28 @@ fn auth(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
         .and_then(move |given: Option<String>| {
             let token = token.clone();
             async move {
-                let Some(token) = token else {
-                    return Ok(());
-                };
                 let given = given.as_deref().and_then(|v| v.strip_prefix("Bearer "));
-                match given {
-                    Some(g) if bool::from(g.as_bytes().ct_eq(token.as_bytes())) => Ok(()),
-                    _ => Err(warp::reject::custom(ApiError::unauthorized())),
+                if token_ok(token.as_deref(), given) {
+                    Ok(())
+                } else {
+                    Err(warp::reject::custom(ApiError::unauthorized()))
                 }
             }
         })
         .untuple_one()
 }
 
+/// No token configured, or the given one equals it (in constant time).
+fn token_ok(token: Option<&str>, given: Option<&str>) -> bool {
+    match (token, given) {
+        (None, _) => true,
+        (Some(t), Some(g)) => bool::from(g.as_bytes().ct_eq(t.as_bytes())),
+        (Some(_), None) => false,
+    }
+}
+
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
-    serde_json::from_slice(bytes).map_err(|e| warp::reject::custom(invalid_body(&e)))
+    parse_json(bytes).map_err(warp::reject::custom)
 }
 
 /// The body, at most `--max-body-bytes`. This is `warp::body::content_length_limit`
@@ -147,7 +162,7 @@ fn list_query() -> impl Filter<Extract = (ListQuery,), Error = Rejection> + Clon
 }
 
 pub fn health() -> Route {
-    warp::path!("health")
+    warp::path!("healthz")
         .and(warp::get())
         .and_then(handlers::health)
         .boxed()
@@ -161,7 +176,7 @@ pub fn openapi() -> Route {
 }
 
 pub fn webhooks_create(state: State) -> Route {
-    warp::path!("webhooks")
+    warp::path!("v1" / "webhooks")
         .and(warp::post())
         .and(auth(&state))
         .and(json_body(&state))
@@ -171,7 +186,7 @@ pub fn webhooks_create(state: State) -> Route {
 }
 
 pub fn webhooks_list(state: State) -> Route {
-    warp::path!("webhooks")
+    warp::path!("v1" / "webhooks")
         .and(warp::get())
         .and(auth(&state))
         .and(with_state(state))
@@ -180,7 +195,7 @@ pub fn webhooks_list(state: State) -> Route {
 }
 
 pub fn webhook_get(state: State) -> Route {
-    warp::path!("webhooks" / String)
+    warp::path!("v1" / "webhooks" / String)
         .and(warp::get())
         .and(auth(&state))
         .and(with_state(state))
@@ -189,8 +204,8 @@ pub fn webhook_get(state: State) -> Route {
 }
 
 pub fn webhook_update(state: State) -> Route {
-    warp::path!("webhooks" / String)
-        .and(warp::patch())
+    warp::path!("v1" / "webhooks" / String)
+        .and(warp::put())
         .and(auth(&state))
         .and(json_body(&state))
         .and(with_state(state))
@@ -199,7 +214,7 @@ pub fn webhook_update(state: State) -> Route {
 }
 
 pub fn webhook_delete(state: State) -> Route {
-    warp::path!("webhooks" / String)
+    warp::path!("v1" / "webhooks" / String)
         .and(warp::delete())
         .and(auth(&state))
         .and(with_state(state))
@@ -208,7 +223,7 @@ pub fn webhook_delete(state: State) -> Route {
 }
 
 pub fn webhook_rotate_secret(state: State) -> Route {
-    warp::path!("webhooks" / String / "rotate-secret")
+    warp::path!("v1" / "webhooks" / String / "rotate-secret")
         .and(warp::post())
         .and(auth(&state))
         .and(optional_json_body(&state))
@@ -218,7 +233,7 @@ pub fn webhook_rotate_secret(state: State) -> Route {
 }
 
 pub fn webhook_test(state: State) -> Route {
-    warp::path!("webhooks" / String / "test")
+    warp::path!("v1" / "webhooks" / String / "test")
         .and(warp::post())
         .and(auth(&state))
         .and(optional_json_body(&state))
@@ -228,7 +243,7 @@ pub fn webhook_test(state: State) -> Route {
 }
 
 pub fn events_send(state: State) -> Route {
-    warp::path!("events")
+    warp::path!("v1" / "events")
         .and(warp::post())
         .and(auth(&state))
         .and(json_body(&state))
@@ -238,7 +253,7 @@ pub fn events_send(state: State) -> Route {
 }
 
 pub fn deliveries_list(state: State) -> Route {
-    warp::path!("deliveries")
+    warp::path!("v1" / "deliveries")
         .and(warp::get())
         .and(auth(&state))
         .and(list_query())
@@ -248,7 +263,7 @@ pub fn deliveries_list(state: State) -> Route {
 }
 
 pub fn delivery_get(state: State) -> Route {
-    warp::path!("deliveries" / String)
+    warp::path!("v1" / "deliveries" / String)
         .and(warp::get())
         .and(auth(&state))
         .and(with_state(state))
@@ -257,7 +272,7 @@ pub fn delivery_get(state: State) -> Route {
 }
 
 pub fn delivery_attempts(state: State) -> Route {
-    warp::path!("deliveries" / String / "attempts")
+    warp::path!("v1" / "deliveries" / String / "attempts")
         .and(warp::get())
         .and(auth(&state))
         .and(with_state(state))
@@ -266,7 +281,7 @@ pub fn delivery_attempts(state: State) -> Route {
 }
 
 pub fn delivery_retry(state: State) -> Route {
-    warp::path!("deliveries" / String / "retry")
+    warp::path!("v1" / "deliveries" / String / "retry")
         .and(warp::post())
         .and(auth(&state))
         .and(with_state(state))
@@ -274,8 +289,55 @@ pub fn delivery_retry(state: State) -> Route {
         .boxed()
 }
 
+pub fn webhook_deliveries(state: State) -> Route {
+    warp::path!("v1" / "webhooks" / String / "deliveries")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(list_query())
+        .and(with_state(state))
+        .and_then(handlers::webhook_deliveries)
+        .boxed()
+}
+
+pub fn webhook_logs(state: State) -> Route {
+    warp::path!("v1" / "webhooks" / String / "logs")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(list_query())
+        .and(with_state(state))
+        .and_then(handlers::webhook_logs)
+        .boxed()
+}
+
+/// Server-sent events; the token may come as `?token=` (EventSource sends no headers).
+pub fn stream(state: State) -> Route {
+    let token = state.token.clone();
+    warp::path!("v1" / "stream")
+        .and(warp::get())
+        .and(warp::header::optional::<String>("authorization"))
+        .and(warp::query::<StreamQuery>())
+        .and_then(move |header: Option<String>, q: StreamQuery| {
+            let token = token.clone();
+            async move {
+                let given = header
+                    .as_deref()
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .or(q.token.as_deref());
+                if token_ok(token.as_deref(), given) {
+                    Ok(())
+                } else {
+                    Err(warp::reject::custom(ApiError::unauthorized()))
+                }
+            }
+        })
+        .untuple_one()
+        .and(with_state(state))
+        .map(|state: State| super::stream::reply(&state.engine))
+        .boxed()
+}
+
 pub fn logs(state: State) -> Route {
-    warp::path!("logs")
+    warp::path!("v1" / "logs")
         .and(warp::get())
         .and(auth(&state))
         .and(list_query())

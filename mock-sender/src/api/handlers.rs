@@ -11,19 +11,25 @@ use warp::{Rejection, Reply};
 
 use super::error::ApiError;
 use super::models::{
-    CreateWebhook, EventAccepted, List, ListQuery, RotateSecret, SendEvent, TestEvent,
-    UpdateWebhook,
+    CreateWebhook, CreatedWebhook, Data, DeliveryView, EventAccepted, ListQuery, LogView,
+    RotateSecret, SendEvent, TestEvent, UpdateWebhook, Wait, WebhookView,
 };
 use super::State;
-use crate::delivery::{new_id, now_ms};
-use crate::store::{PreviousSecret, Query, WebhookRecord};
+use crate::config::parse_duration;
+use crate::delivery::{new_id, now_ms, profile_default};
+use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
 
 const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;
 const TEST_EVENT_TYPE: &str = "webhook.test";
 const MAX_LIST_LIMIT: u32 = 1000;
+const DEFAULT_PROFILE: Scheme = Scheme::Vector;
+/// Bounds on a `retry_schedule`: entries, and the longest wait (7 days).
+const MAX_SCHEDULE_LEN: usize = 50;
+const MAX_WAIT_MS: u64 = 7 * 86400 * 1000;
 
-fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
-    warp::reply::with_status(warp::reply::json(value), status).into_response()
+/// `{"data": value}` with `status`.
+fn json<T: Serialize>(status: StatusCode, value: T) -> Response {
+    warp::reply::with_status(warp::reply::json(&Data { data: value }), status).into_response()
 }
 
 /// `whsec_` + base64 of 24 random bytes: valid for every profile.
@@ -37,23 +43,62 @@ pub fn generate_secret() -> String {
     )
 }
 
-fn parse_scheme(name: &str) -> Result<Scheme, ApiError> {
+fn parse_profile(name: &str) -> Result<Scheme, ApiError> {
     name.parse().map_err(|_| {
         let names: Vec<&str> = Scheme::ALL.iter().map(|s| s.name()).collect();
         ApiError::invalid(
-            "type",
-            format!("unknown type `{name}`; one of {}", names.join(", ")),
+            "profile",
+            format!("unknown profile `{name}`; one of {}", names.join(", ")),
         )
     })
 }
 
-fn check_url(url: &str) -> Result<(), ApiError> {
-    match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
-        _ => Err(ApiError::invalid(
+fn parse_kind(name: &str) -> Result<Kind, ApiError> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == name)
+        .ok_or_else(|| {
+            let hint = if name.parse::<Scheme>().is_ok() {
+                format!(" (`{name}` is a profile: send it as `profile`)")
+            } else {
+                String::new()
+            };
+            ApiError::invalid(
+                "type",
+                format!("type must be `http` or `slack`, not `{name}`{hint}"),
+            )
+        })
+}
+
+/// An absolute http(s) URL; plain http only to loopback unless `--allow-http`.
+pub fn check_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
+    let u = match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => u,
+        _ => {
+            return Err(ApiError::invalid(
+                "url",
+                "url must be an absolute http(s) URL",
+            ))
+        }
+    };
+    if u.scheme() == "http" && !allow_http && !is_loopback(&u) {
+        return Err(ApiError::invalid(
             "url",
-            "url must be an absolute http(s) URL",
-        )),
+            "http:// is only for loopback receivers (127.0.0.1, ::1, localhost): use https, or start the sender with --allow-http",
+        ));
+    }
+    Ok(())
+}
+
+fn is_loopback(u: &reqwest::Url) -> bool {
+    let host = u.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
     }
 }
 
@@ -63,7 +108,7 @@ fn check_secret(scheme: Scheme, secret: &str) -> Result<(), ApiError> {
         .map_err(|e| ApiError::invalid("secret", e.to_string()))
 }
 
-fn check_id(id: &str) -> Result<(), ApiError> {
+fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 128
         && id
@@ -73,45 +118,120 @@ fn check_id(id: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::invalid(
-            "id",
-            "id must be 1-128 letters, digits, `_` or `-`",
+            field,
+            format!("{field} must be 1-128 letters, digits, `_` or `-`"),
         ))
     }
 }
 
+/// At least one pattern; each an event name, `prefix.*` or `*`.
+fn check_events(events: &[String]) -> Result<(), ApiError> {
+    if events.is_empty() {
+        return Err(ApiError::invalid(
+            "events",
+            "events must list at least one event type, `prefix.*` or `*`",
+        ));
+    }
+    for (i, e) in events.iter().enumerate() {
+        let name = e.strip_suffix(".*").unwrap_or(e);
+        let ok = e == "*"
+            || (!name.is_empty()
+                && name.len() <= 200
+                && !name.contains('*')
+                && !name.chars().any(char::is_whitespace));
+        if !ok {
+            return Err(ApiError::invalid(
+                &format!("events[{i}]"),
+                format!("`{e}` is not an event type, `prefix.*` or `*`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Milliseconds per entry, checked.
+pub fn parse_retry_schedule(waits: &[Wait]) -> Result<Vec<u64>, ApiError> {
+    if waits.is_empty() || waits.len() > MAX_SCHEDULE_LEN {
+        return Err(ApiError::invalid(
+            "retry_schedule",
+            format!("retry_schedule must have 1-{MAX_SCHEDULE_LEN} waits (the first is usually 0)"),
+        ));
+    }
+    waits
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let field = format!("retry_schedule[{i}]");
+            let d = match w {
+                Wait::Seconds(s) => std::time::Duration::try_from_secs_f64(*s)
+                    .map_err(|_| format!("{s} is not a number of seconds >= 0")),
+                Wait::Duration(s) => parse_duration(s),
+            }
+            .map_err(|m| ApiError::invalid(&field, m))?;
+            let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+            if ms > MAX_WAIT_MS {
+                return Err(ApiError::invalid(&field, "a wait is at most 7 days"));
+            }
+            Ok(ms)
+        })
+        .collect()
+}
+
 /// Checks a new webhook and builds its record (not stored).
-pub fn new_webhook(req: CreateWebhook) -> Result<WebhookRecord, ApiError> {
+pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord, ApiError> {
     let id = match req.id {
         Some(id) => {
-            check_id(&id)?;
+            check_id("id", &id)?;
             id
         }
         None => new_id("wh"),
     };
-    check_url(&req.url)?;
-    let scheme = parse_scheme(req.scheme.as_deref().unwrap_or("standard"))?;
+    let kind = parse_kind(req.kind.as_deref().unwrap_or("http"))?;
+    check_url(&req.url, allow_http)?;
+    check_events(&req.events)?;
+    let profile = match &req.profile {
+        Some(p) => parse_profile(p)?,
+        None => DEFAULT_PROFILE,
+    };
     let secret = req.secret.unwrap_or_else(generate_secret);
-    check_secret(scheme, &secret)?;
+    check_secret(profile, &secret)?;
+    let retry_schedule = req
+        .retry_schedule
+        .as_deref()
+        .map(parse_retry_schedule)
+        .transpose()?;
     let now = now_ms();
     Ok(WebhookRecord {
         id,
+        kind,
         url: req.url,
-        scheme: scheme.name().to_owned(),
+        profile: profile.name().to_owned(),
         secret,
         previous_secrets: Vec::new(),
         events: req.events,
+        enabled: req.enabled.unwrap_or(true),
+        retry_schedule,
         description: req.description,
-        disabled: req.disabled,
         created_at: now,
         updated_at: now,
     })
 }
 
-/// What the API shows of a webhook: expired grace secrets are dropped.
-fn shown(mut w: WebhookRecord) -> WebhookRecord {
-    let now = now_ms();
-    w.previous_secrets.retain(|p| p.expires_at > now);
-    w
+/// What the API shows of a webhook: never its secrets.
+pub fn view(w: &WebhookRecord) -> WebhookView {
+    let schedule = match &w.retry_schedule {
+        Some(s) => s.clone(),
+        None => profile_default(w.profile.parse().unwrap_or(DEFAULT_PROFILE)),
+    };
+    WebhookView::new(w, &schedule)
+}
+
+/// The one answer that shows the secret.
+pub fn created(w: &WebhookRecord) -> CreatedWebhook {
+    CreatedWebhook {
+        webhook: view(w),
+        secret: w.secret.clone(),
+    }
 }
 
 fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
@@ -122,7 +242,7 @@ fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
 }
 
 pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response, Rejection> {
-    let w = new_webhook(req)?;
+    let w = new_webhook(req, state.allow_http)?;
     if state
         .store
         .webhook(&w.id)
@@ -140,22 +260,20 @@ pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response
         .into());
     }
     state.store.put_webhook(&w).map_err(ApiError::from)?;
-    tracing::info!(webhook = %w.id, url = %w.url, r#type = %w.scheme, "webhook created");
-    Ok(json(StatusCode::CREATED, &w))
+    tracing::info!(webhook = %w.id, url = %w.url, profile = %w.profile, "webhook created");
+    Ok(json(StatusCode::CREATED, created(&w)))
 }
 
 pub async fn list_webhooks(state: State) -> Result<Response, Rejection> {
     let data = state.store.webhooks().map_err(ApiError::from)?;
     Ok(json(
         StatusCode::OK,
-        &List {
-            data: data.into_iter().map(shown).collect(),
-        },
+        data.iter().map(view).collect::<Vec<_>>(),
     ))
 }
 
 pub async fn get_webhook(id: String, state: State) -> Result<Response, Rejection> {
-    Ok(json(StatusCode::OK, &shown(find_webhook(&state, &id)?)))
+    Ok(json(StatusCode::OK, view(&find_webhook(&state, &id)?)))
 }
 
 pub async fn update_webhook(
@@ -164,27 +282,36 @@ pub async fn update_webhook(
     state: State,
 ) -> Result<Response, Rejection> {
     let mut w = find_webhook(&state, &id)?;
-    if let Some(url) = req.url {
-        check_url(&url)?;
-        w.url = url;
+    // Everything is checked before anything changes.
+    if let Some(url) = &req.url {
+        check_url(url, state.allow_http)?;
     }
-    if let Some(name) = req.scheme {
-        let scheme = parse_scheme(&name)?;
-        check_secret(scheme, &w.secret)?;
-        w.scheme = scheme.name().to_owned();
+    if let Some(events) = &req.events {
+        check_events(events)?;
+    }
+    let schedule = req
+        .retry_schedule
+        .as_deref()
+        .map(parse_retry_schedule)
+        .transpose()?;
+    if let Some(url) = req.url {
+        w.url = url;
     }
     if let Some(events) = req.events {
         w.events = events;
     }
+    if let Some(s) = schedule {
+        w.retry_schedule = Some(s);
+    }
     if let Some(d) = req.description {
         w.description = Some(d);
     }
-    if let Some(disabled) = req.disabled {
-        w.disabled = disabled;
+    if let Some(enabled) = req.enabled {
+        w.enabled = enabled;
     }
     w.updated_at = now_ms();
     state.store.put_webhook(&w).map_err(ApiError::from)?;
-    Ok(json(StatusCode::OK, &shown(w)))
+    Ok(json(StatusCode::OK, view(&w)))
 }
 
 pub async fn delete_webhook(id: String, state: State) -> Result<Response, Rejection> {
@@ -202,7 +329,7 @@ pub async fn rotate_secret(
     state: State,
 ) -> Result<Response, Rejection> {
     let mut w = find_webhook(&state, &id)?;
-    let scheme = parse_scheme(&w.scheme)?;
+    let scheme = parse_profile(&w.profile)?;
     let secret = req.secret.unwrap_or_else(generate_secret);
     check_secret(scheme, &secret)?;
     let now = now_ms();
@@ -223,12 +350,15 @@ pub async fn rotate_secret(
     w.updated_at = now;
     state.store.put_webhook(&w).map_err(ApiError::from)?;
     tracing::info!(webhook = %id, grace_period_secs = grace, "secret rotated");
-    Ok(json(StatusCode::OK, &shown(w)))
+    Ok(json(StatusCode::OK, created(&w)))
 }
 
 pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Response, Rejection> {
     let w = find_webhook(&state, &id)?;
     let event_type = req.event_type.unwrap_or_else(|| TEST_EVENT_TYPE.to_owned());
+    if event_type.is_empty() {
+        return Err(ApiError::invalid("type", "type must not be empty").into());
+    }
     let data = req
         .data
         .unwrap_or_else(|| serde_json::json!({ "test": true, "webhook_id": w.id }));
@@ -236,16 +366,18 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
         .engine
         .enqueue(&w, &new_id("evt"), &event_type, &data)
         .map_err(ApiError::from)?;
-    Ok(json(StatusCode::ACCEPTED, &d))
+    Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))
 }
 
 pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Rejection> {
-    if req.event_type.is_empty() {
-        return Err(ApiError::invalid("type", "type must not be empty").into());
+    if req.event_type.is_empty() || req.event_type.contains('*') {
+        return Err(
+            ApiError::invalid("type", "type must be a non-empty event type, without `*`").into(),
+        );
     }
     let event_id = match req.id {
         Some(id) => {
-            check_id(&id)?;
+            check_id("id", &id)?;
             id
         }
         None => new_id("evt"),
@@ -266,18 +398,17 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             && req
                 .webhook_ids
                 .as_ref()
-                .map_or(true, |ids| ids.contains(&w.id))
+                .is_none_or(|ids| ids.contains(&w.id))
     }) {
-        deliveries.push(
-            state
-                .engine
-                .enqueue(w, &event_id, &req.event_type, &req.data)
-                .map_err(ApiError::from)?,
-        );
+        let d = state
+            .engine
+            .enqueue(w, &event_id, &req.event_type, &req.data)
+            .map_err(ApiError::from)?;
+        deliveries.push(DeliveryView::new(&d));
     }
     Ok(json(
         StatusCode::ACCEPTED,
-        &EventAccepted {
+        EventAccepted {
             id: event_id,
             event_type: req.event_type,
             deliveries,
@@ -285,30 +416,123 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
     ))
 }
 
-fn to_query(q: ListQuery) -> Result<Query, ApiError> {
-    if let Some(limit) = q.limit {
-        if limit == 0 || limit > MAX_LIST_LIMIT {
+fn check_limit(q: &ListQuery) -> Result<(), ApiError> {
+    match q.limit {
+        Some(limit) if limit == 0 || limit > MAX_LIST_LIMIT => Err(ApiError::invalid(
+            "limit",
+            format!("limit must be 1-{MAX_LIST_LIMIT}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The filters of a delivery listing.
+fn delivery_query(q: ListQuery) -> Result<Query, ApiError> {
+    check_limit(&q)?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some("pending") => Some(DeliveryStatus::Pending),
+        Some("success") => Some(DeliveryStatus::Success),
+        Some("failed") => Some(DeliveryStatus::Failed),
+        Some(s) => {
             return Err(ApiError::invalid(
-                "limit",
-                format!("limit must be 1-{MAX_LIST_LIMIT}"),
-            ));
+                "status",
+                format!("status must be pending, success or failed, not `{s}`"),
+            ))
         }
+    };
+    Ok(Query {
+        webhook_id: q.webhook_id,
+        status,
+        event_type: q.event,
+        limit: q.limit,
+        ..Query::default()
+    })
+}
+
+/// The filters of an attempt listing.
+fn log_query(q: ListQuery) -> Result<Query, ApiError> {
+    check_limit(&q)?;
+    let failed = match q.status.as_deref() {
+        None => None,
+        Some("failed") => Some(true),
+        Some("success") => Some(false),
+        Some(s) => {
+            return Err(ApiError::invalid(
+                "status",
+                format!("status must be success or failed, not `{s}`"),
+            ))
+        }
+    };
+    if q.event.is_some() {
+        return Err(ApiError::invalid(
+            "event",
+            "logs do not filter on the event",
+        ));
     }
     Ok(Query {
         webhook_id: q.webhook_id,
         delivery_id: q.delivery_id,
-        status: q.status,
-        event_type: q.event_type,
+        failed,
         limit: q.limit,
+        ..Query::default()
     })
 }
 
+fn deliveries_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
+    let data = state.store.deliveries(q).map_err(ApiError::from)?;
+    Ok(json(
+        StatusCode::OK,
+        data.iter().map(DeliveryView::new).collect::<Vec<_>>(),
+    ))
+}
+
+fn logs_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
+    let data = state.store.attempts(q).map_err(ApiError::from)?;
+    Ok(json(
+        StatusCode::OK,
+        data.iter().map(LogView::new).collect::<Vec<_>>(),
+    ))
+}
+
+/// A webhook's deliveries, newest first.
+pub async fn webhook_deliveries(
+    id: String,
+    q: ListQuery,
+    state: State,
+) -> Result<Response, Rejection> {
+    if q.webhook_id.is_some() {
+        return Err(ApiError::invalid("webhook_id", "the webhook is in the path").into());
+    }
+    find_webhook(&state, &id)?;
+    let q = Query {
+        webhook_id: Some(id),
+        ..delivery_query(q)?
+    };
+    deliveries_reply(&state, &q)
+}
+
+/// A webhook's attempts, newest first.
+pub async fn webhook_logs(id: String, q: ListQuery, state: State) -> Result<Response, Rejection> {
+    if q.webhook_id.is_some() {
+        return Err(ApiError::invalid("webhook_id", "the webhook is in the path").into());
+    }
+    find_webhook(&state, &id)?;
+    let q = Query {
+        webhook_id: Some(id),
+        ..log_query(q)?
+    };
+    logs_reply(&state, &q)
+}
+
+/// Every delivery, newest first.
 pub async fn list_deliveries(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    let data = state
-        .store
-        .deliveries(&to_query(q)?)
-        .map_err(ApiError::from)?;
-    Ok(json(StatusCode::OK, &List { data }))
+    deliveries_reply(&state, &delivery_query(q)?)
+}
+
+/// Every attempt, newest first.
+pub async fn logs(q: ListQuery, state: State) -> Result<Response, Rejection> {
+    logs_reply(&state, &log_query(q)?)
 }
 
 pub async fn get_delivery(id: String, state: State) -> Result<Response, Rejection> {
@@ -317,7 +541,7 @@ pub async fn get_delivery(id: String, state: State) -> Result<Response, Rejectio
         .delivery(&id)
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("delivery", &id))?;
-    Ok(json(StatusCode::OK, &d))
+    Ok(json(StatusCode::OK, DeliveryView::with_body(&d)))
 }
 
 /// Oldest first: the story of one delivery.
@@ -333,7 +557,10 @@ pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rej
         })
         .map_err(ApiError::from)?;
     data.reverse();
-    Ok(json(StatusCode::OK, &List { data }))
+    Ok(json(
+        StatusCode::OK,
+        data.iter().map(LogView::new).collect::<Vec<_>>(),
+    ))
 }
 
 pub async fn retry_delivery(id: String, state: State) -> Result<Response, Rejection> {
@@ -342,22 +569,16 @@ pub async fn retry_delivery(id: String, state: State) -> Result<Response, Reject
         .retry(&id)
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("delivery", &id))?;
-    Ok(json(StatusCode::ACCEPTED, &d))
-}
-
-/// Newest first: every attempt, filterable by webhook and delivery.
-pub async fn logs(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    let data = state
-        .store
-        .attempts(&to_query(q)?)
-        .map_err(ApiError::from)?;
-    Ok(json(StatusCode::OK, &List { data }))
+    Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))
 }
 
 pub async fn health() -> Result<Response, Rejection> {
-    Ok(json(StatusCode::OK, &serde_json::json!({ "ok": true })))
+    Ok(json(
+        StatusCode::OK,
+        serde_json::json!({ "ok": true, "version": env!("CARGO_PKG_VERSION") }),
+    ))
 }
 
 pub async fn openapi() -> Result<Response, Rejection> {
-    Ok(json(StatusCode::OK, &super::openapi::document()))
+    Ok(warp::reply::json(&super::openapi::document()).into_response())
 }

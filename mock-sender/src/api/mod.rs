@@ -1,11 +1,15 @@
-//! The REST API: `filters` (one function per route), `handlers`, `models` (JSON shapes),
-//! `error` (the JSON rejection handler) and `openapi` (the document at `/openapi.json`).
+//! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
+//! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
+//! `/openapi.json`), `stream` (server-sent events) and `files` (the dashboard, the
+//! playground and the npm package, from disk).
 
 pub mod error;
+pub mod files;
 pub mod filters;
 pub mod handlers;
 pub mod models;
 pub mod openapi;
+pub mod stream;
 
 use std::sync::Arc;
 
@@ -19,4 +23,6 @@ pub struct State {
     pub engine: Arc<Engine>,
     pub max_body_bytes: u64,
     pub token: Option<Arc<str>>,
+    /// `http://` URLs to hosts other than loopback are accepted.
+    pub allow_http: bool,
 }

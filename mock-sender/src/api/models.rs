@@ -1,42 +1,55 @@
-//! The JSON shapes the API reads. Records it returns are the store's own (`store::*Record`).
+//! The JSON shapes of the API: requests it reads, and views of the stored records it
+//! returns. Views never carry a secret, except `CreatedWebhook` (create and rotate-secret).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::{DeliveryRecord, DeliveryStatus};
+use crate::delivery::payload::rfc3339;
+use crate::store::{AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, WebhookRecord};
 
-/// `POST /webhooks`, and each entry of a `--config` file.
+/// `POST /v1/webhooks`, and each entry of a `--config` file.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Optional fixed id (letters, digits, `_`, `-`); a `wh_` ULID otherwise.
     pub id: Option<String>,
+    /// `http` (default) or `slack`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
     pub url: String,
-    /// The signing profile; `standard` by default.
-    #[serde(rename = "type", alias = "scheme")]
-    pub scheme: Option<String>,
+    /// Event type patterns: exact names, `prefix.*` or `*`.
+    pub events: Vec<String>,
+    /// Default true.
+    pub enabled: Option<bool>,
+    /// Envelope and signature: `vector` by default.
+    pub profile: Option<String>,
     /// `whsec_` + base64 of 24 random bytes when omitted.
     pub secret: Option<String>,
-    #[serde(default)]
-    pub events: Vec<String>,
+    /// Waits before attempts 1, 2, ...: seconds, or durations like `"42s"`, `"2.5m"`.
+    pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
-    #[serde(default)]
-    pub disabled: bool,
 }
 
-/// `PATCH /webhooks/{id}`: fields left out stay as they are.
+/// One entry of a `retry_schedule`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Wait {
+    Seconds(f64),
+    Duration(String),
+}
+
+/// `PUT /v1/webhooks/{id}`: fields left out stay as they are.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
+    pub enabled: Option<bool>,
     pub url: Option<String>,
-    #[serde(rename = "type", alias = "scheme")]
-    pub scheme: Option<String>,
     pub events: Option<Vec<String>>,
+    pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
-    pub disabled: Option<bool>,
 }
 
-/// `POST /webhooks/{id}/rotate-secret`.
+/// `POST /v1/webhooks/{id}/rotate-secret`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecret {
@@ -46,7 +59,7 @@ pub struct RotateSecret {
     pub grace_period_secs: Option<u64>,
 }
 
-/// `POST /events`: one event, delivered to every enabled webhook that wants its type.
+/// `POST /v1/events`: one event, delivered to every enabled webhook that wants its type.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SendEvent {
@@ -60,7 +73,7 @@ pub struct SendEvent {
     pub webhook_ids: Option<Vec<String>>,
 }
 
-/// `POST /webhooks/{id}/test`: sent whatever the webhook's event filter says.
+/// `POST /v1/webhooks/{id}/test`: sent whatever the webhook's event filter says.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TestEvent {
@@ -70,29 +83,191 @@ pub struct TestEvent {
     pub data: Option<Value>,
 }
 
-/// Query string of `GET /deliveries`, `GET /logs`, `GET /deliveries/{id}/attempts`.
+/// Query string of the listings. `status` is a delivery status for deliveries,
+/// `success` or `failed` for logs.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub webhook_id: Option<String>,
     pub delivery_id: Option<String>,
-    pub status: Option<DeliveryStatus>,
-    pub event_type: Option<String>,
+    pub status: Option<String>,
+    #[serde(alias = "event_type")]
+    pub event: Option<String>,
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct List<T> {
-    pub data: Vec<T>,
+/// `?token=` on `/v1/stream`: `EventSource` cannot send an Authorization header.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct StreamQuery {
+    pub token: Option<String>,
 }
 
-/// The answer to `POST /events`.
+/// Every answer: `{"data": ...}`.
+#[derive(Debug, Serialize)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+/// A webhook as the API shows it: no secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookView {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub url: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub profile: String,
+    /// Waits in seconds before attempts 1, 2, ... (unscaled): its own or the profile's.
+    pub retry_schedule: Vec<Value>,
+    pub description: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl WebhookView {
+    pub fn new(w: &WebhookRecord, schedule: &[u64]) -> WebhookView {
+        WebhookView {
+            id: w.id.clone(),
+            kind: w.kind.as_str(),
+            url: w.url.clone(),
+            events: w.events.clone(),
+            enabled: w.enabled,
+            profile: w.profile.clone(),
+            retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),
+            description: w.description.clone(),
+            created_at: rfc3339(w.created_at),
+            updated_at: rfc3339(w.updated_at),
+        }
+    }
+}
+
+/// Milliseconds as a JSON number of seconds: `42`, `2.5`.
+fn seconds(ms: u64) -> Value {
+    if ms % 1000 == 0 {
+        Value::from(ms / 1000)
+    } else {
+        // Precise enough for any schedule.
+        Value::from(ms as f64 / 1000.0)
+    }
+}
+
+/// The answer to create and rotate-secret: the one time the secret is shown.
+#[derive(Debug, Serialize)]
+pub struct CreatedWebhook {
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+    pub secret: String,
+}
+
+/// A delivery: one event on its way to one endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryView {
+    /// A ULID: the delivery id every attempt sends (X-Vector-Delivery, webhook-id, ...).
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    /// The event type.
+    pub event: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub last_status_code: Option<u16>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The exact body sent; only on `GET /v1/deliveries/{id}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl DeliveryView {
+    pub fn new(d: &DeliveryRecord) -> DeliveryView {
+        DeliveryView {
+            id: d.id.clone(),
+            webhook_id: d.webhook_id.clone(),
+            event_id: d.event_id.clone(),
+            event: d.event_type.clone(),
+            status: d.status,
+            attempts: d.attempts,
+            max_attempts: d.max_attempts,
+            last_status_code: d.last_status_code,
+            last_error: d.last_error.clone(),
+            next_attempt_at: d.next_attempt_at.map(rfc3339),
+            created_at: rfc3339(d.created_at),
+            updated_at: rfc3339(d.updated_at),
+            body: None,
+        }
+    }
+
+    pub fn with_body(d: &DeliveryRecord) -> DeliveryView {
+        DeliveryView {
+            body: Some(d.body.clone()),
+            ..DeliveryView::new(d)
+        }
+    }
+}
+
+/// One attempt, as `/logs` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    pub id: String,
+    pub delivery_id: String,
+    pub webhook_id: String,
+    /// The event type.
+    pub event: String,
+    /// 1-based.
+    pub attempt: u32,
+    pub status_code: Option<u16>,
+    pub response_time_ms: u64,
+    pub delivered_at: String,
+    pub error: Option<String>,
+    /// The first 4 KiB of the answer.
+    pub response_body: Option<String>,
+    pub outcome: Outcome,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    /// When the retry this failure scheduled happens, if any.
+    pub next_attempt_at: Option<String>,
+}
+
+impl LogView {
+    pub fn new(a: &AttemptRecord) -> LogView {
+        LogView {
+            id: a.id.clone(),
+            delivery_id: a.delivery_id.clone(),
+            webhook_id: a.webhook_id.clone(),
+            event: a.event.clone(),
+            attempt: a.attempt,
+            status_code: a.status_code,
+            response_time_ms: a.response_time_ms,
+            delivered_at: rfc3339(a.delivered_at),
+            error: a.error.clone(),
+            response_body: a.response_body.clone(),
+            outcome: a.outcome,
+            url: a.url.clone(),
+            request_headers: a.request_headers.clone(),
+            next_attempt_at: a.next_attempt_at.map(rfc3339),
+        }
+    }
+}
+
+/// An `attempt` event of `/v1/stream`: the log entry and the delivery's status after it.
+#[derive(Debug, Serialize)]
+pub struct StreamAttempt {
+    #[serde(flatten)]
+    pub log: LogView,
+    pub status: DeliveryStatus,
+}
+
+/// The answer to `POST /v1/events`.
 #[derive(Debug, Serialize)]
 pub struct EventAccepted {
     pub id: String,
     #[serde(rename = "type")]
     pub event_type: String,
-    pub deliveries: Vec<DeliveryRecord>,
+    pub deliveries: Vec<DeliveryView>,
 }
 
 /// A `--config` file: `{"webhooks": [...]}` or just the array.

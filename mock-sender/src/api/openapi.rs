@@ -2,11 +2,12 @@
 
 use serde_json::{json, Value};
 
+fn data(schema: Value) -> Value {
+    json!({ "type": "object", "required": ["data"], "properties": { "data": schema } })
+}
+
 fn list_of(schema: &str) -> Value {
-    json!({
-        "type": "object",
-        "properties": { "data": { "type": "array", "items": { "$ref": format!("#/components/schemas/{schema}") } } }
-    })
+    data(json!({ "type": "array", "items": schema_ref(schema) }))
 }
 
 fn ok(status: &str, description: &str, schema: Value) -> Value {
@@ -34,26 +35,44 @@ fn query_params(names: &[&str]) -> Value {
             .iter()
             .map(|n| {
                 let schema = match *n {
-                    "limit" => json!({ "type": "integer", "minimum": 1, "maximum": 1000 }),
-                    "status" => {
-                        json!({ "type": "string", "enum": ["pending", "succeeded", "failed"] })
+                    "limit" => {
+                        json!({ "type": "integer", "minimum": 1, "maximum": 1000, "default": 1000 })
                     }
+                    "status" => {
+                        json!({ "type": "string", "enum": ["pending", "success", "failed"] })
+                    }
+                    "log_status" => json!({ "type": "string", "enum": ["success", "failed"] }),
                     _ => json!({ "type": "string" }),
                 };
-                json!({ "name": n, "in": "query", "required": false, "schema": schema })
+                let name = if *n == "log_status" { "status" } else { n };
+                json!({ "name": name, "in": "query", "required": false, "schema": schema })
             })
             .collect(),
     )
 }
 
+fn time() -> Value {
+    json!({ "type": "string", "format": "date-time", "example": "2025-01-02T03:04:05.678Z" })
+}
+
+fn nullable_time() -> Value {
+    json!({ "type": "string", "format": "date-time", "nullable": true })
+}
+
 pub fn document() -> Value {
-    let types: Vec<&str> = hookproof::Scheme::ALL.iter().map(|s| s.name()).collect();
+    let profiles: Vec<&str> = hookproof::Scheme::ALL.iter().map(|s| s.name()).collect();
+    let wait = json!({ "oneOf": [
+        { "type": "number", "minimum": 0, "description": "seconds" },
+        { "type": "string", "example": "2.5m", "description": "a duration: 500ms, 42s, 2.5m, 2h, 1d" }
+    ] });
+    let events = json!({ "type": "array", "minItems": 1, "items": { "type": "string" },
+        "description": "event types: an exact name, `prefix.*` (every type below `prefix.`) or `*`" });
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "hookproof-sender",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A local webhook provider: signed deliveries (every hookproof scheme), retries on a schedule scaled by --time-scale, attempt logs. With --token, every route but /health and /openapi.json needs `Authorization: Bearer <token>`. Times are Unix milliseconds."
+            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -67,48 +86,54 @@ pub fn document() -> Value {
                     "properties": { "error": { "type": "object", "required": ["code", "message", "field"], "properties": {
                         "code": { "type": "string", "example": "invalid_field" },
                         "message": { "type": "string" },
-                        "field": { "type": "string", "nullable": true }
+                        "field": { "type": "string", "nullable": true, "example": "events[0]" }
                     } } }
                 },
                 "Webhook": {
                     "type": "object",
+                    "description": "No secret: it is shown once, by create and rotate-secret.",
                     "properties": {
                         "id": { "type": "string", "example": "wh_01HZX..." },
+                        "type": { "type": "string", "enum": ["http", "slack"] },
                         "url": { "type": "string" },
-                        "type": { "type": "string", "enum": types },
-                        "secret": { "type": "string", "example": "whsec_..." },
-                        "previous_secrets": { "type": "array", "items": { "type": "object", "properties": {
-                            "secret": { "type": "string" }, "expires_at": { "type": "integer" } } } },
-                        "events": { "type": "array", "items": { "type": "string" }, "description": "empty or [\"*\"]: every event" },
+                        "events": events,
+                        "enabled": { "type": "boolean" },
+                        "profile": { "type": "string", "enum": profiles },
+                        "retry_schedule": { "type": "array", "items": { "type": "number" }, "description": "seconds before attempts 1, 2, ... (unscaled): the webhook's own or its profile's" },
                         "description": { "type": "string", "nullable": true },
-                        "disabled": { "type": "boolean" },
-                        "created_at": { "type": "integer" },
-                        "updated_at": { "type": "integer" }
+                        "created_at": time(),
+                        "updated_at": time()
                     }
+                },
+                "WebhookWithSecret": {
+                    "allOf": [schema_ref("Webhook"), { "type": "object", "required": ["secret"], "properties": { "secret": { "type": "string", "example": "whsec_..." } } }]
                 },
                 "CreateWebhook": {
                     "type": "object",
-                    "required": ["url"],
+                    "required": ["url", "events"],
                     "additionalProperties": false,
                     "properties": {
-                        "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$" },
-                        "url": { "type": "string" },
-                        "type": { "type": "string", "enum": types, "default": "standard" },
+                        "type": { "type": "string", "enum": ["http", "slack"], "default": "http", "description": "slack: the event as a Block Kit message (text + blocks) for a Slack incoming webhook" },
+                        "url": { "type": "string", "description": "http:// only to loopback unless --allow-http" },
+                        "events": events,
+                        "enabled": { "type": "boolean", "default": true },
+                        "profile": { "type": "string", "enum": profiles, "default": "vector" },
                         "secret": { "type": "string", "description": "generated (whsec_ + base64 of 24 bytes) when omitted" },
-                        "events": { "type": "array", "items": { "type": "string" } },
+                        "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "description": "waits before attempts 1, 2, ...; default the profile's" },
                         "description": { "type": "string" },
-                        "disabled": { "type": "boolean" }
+                        "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$", "description": "a fixed id; wh_<ULID> otherwise" }
                     }
                 },
                 "UpdateWebhook": {
                     "type": "object",
                     "additionalProperties": false,
+                    "description": "A partial update: what is left out stays.",
                     "properties": {
+                        "enabled": { "type": "boolean" },
                         "url": { "type": "string" },
-                        "type": { "type": "string", "enum": types },
-                        "events": { "type": "array", "items": { "type": "string" } },
-                        "description": { "type": "string" },
-                        "disabled": { "type": "boolean" }
+                        "events": events,
+                        "retry_schedule": { "type": "array", "items": wait },
+                        "description": { "type": "string" }
                     }
                 },
                 "RotateSecret": {
@@ -131,8 +156,8 @@ pub fn document() -> Value {
                     "properties": {
                         "type": { "type": "string" },
                         "data": {},
-                        "id": { "type": "string" },
-                        "webhook_ids": { "type": "array", "items": { "type": "string" } }
+                        "id": { "type": "string", "description": "evt_<ULID> otherwise" },
+                        "webhook_ids": { "type": "array", "items": { "type": "string" }, "description": "only these webhooks (still subject to their events)" }
                     }
                 },
                 "EventAccepted": {
@@ -146,84 +171,105 @@ pub fn document() -> Value {
                 "Delivery": {
                     "type": "object",
                     "properties": {
-                        "id": { "type": "string", "description": "msg_...: the delivery id every attempt signs" },
+                        "id": { "type": "string", "description": "a ULID: the delivery id every attempt sends (X-Vector-Delivery, webhook-id, X-GitHub-Delivery, ...)" },
                         "webhook_id": { "type": "string" },
                         "event_id": { "type": "string" },
-                        "event_type": { "type": "string" },
-                        "body": { "type": "string", "description": "the exact bytes sent" },
-                        "status": { "type": "string", "enum": ["pending", "succeeded", "failed"] },
+                        "event": { "type": "string", "description": "the event type" },
+                        "status": { "type": "string", "enum": ["pending", "success", "failed"] },
                         "attempts": { "type": "integer" },
                         "max_attempts": { "type": "integer" },
-                        "next_attempt_at": { "type": "integer", "nullable": true },
                         "last_status_code": { "type": "integer", "nullable": true },
                         "last_error": { "type": "string", "nullable": true },
-                        "created_at": { "type": "integer" },
-                        "updated_at": { "type": "integer" }
+                        "next_attempt_at": nullable_time(),
+                        "created_at": time(),
+                        "updated_at": time(),
+                        "body": { "type": "string", "description": "the exact bytes sent; only from GET /v1/deliveries/{id}" }
                     }
                 },
-                "Attempt": {
+                "Log": {
                     "type": "object",
                     "properties": {
                         "id": { "type": "string" },
                         "delivery_id": { "type": "string" },
                         "webhook_id": { "type": "string" },
+                        "event": { "type": "string" },
                         "attempt": { "type": "integer", "description": "1-based" },
-                        "url": { "type": "string" },
-                        "started_at": { "type": "integer" },
-                        "duration_ms": { "type": "integer" },
-                        "outcome": { "type": "string", "enum": ["success", "http_error", "timeout", "connection_error", "error"] },
                         "status_code": { "type": "integer", "nullable": true },
-                        "error": { "type": "string", "nullable": true },
-                        "response_body": { "type": "string", "nullable": true },
+                        "response_time_ms": { "type": "integer" },
+                        "delivered_at": time(),
+                        "error": { "type": "string", "nullable": true, "description": "why it failed: HTTP status, timeout, refused, reset, DNS, TLS" },
+                        "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB of the answer" },
+                        "outcome": { "type": "string", "enum": ["success", "http_error", "timeout", "connection_error", "error"] },
+                        "url": { "type": "string" },
                         "request_headers": { "type": "array", "items": { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 } },
-                        "next_attempt_at": { "type": "integer", "nullable": true }
+                        "next_attempt_at": nullable_time()
                     }
+                },
+                "StreamAttempt": {
+                    "allOf": [schema_ref("Log"), { "type": "object", "properties": { "status": { "type": "string", "enum": ["pending", "success", "failed"], "description": "the delivery's status after this attempt" } } }]
                 }
             }
         },
         "security": [{ "bearer": [] }],
         "paths": {
-            "/health": { "get": { "security": [], "summary": "Liveness", "responses": ok("200", "{\"ok\":true}", json!({ "type": "object" })) } },
+            "/healthz": { "get": { "security": [], "summary": "Liveness", "responses": ok("200", "{\"data\":{\"ok\":true,\"version\":\"..\"}}", data(json!({ "type": "object" }))) } },
             "/openapi.json": { "get": { "security": [], "summary": "This document", "responses": ok("200", "OpenAPI 3", json!({ "type": "object" })) } },
-            "/webhooks": {
-                "post": { "summary": "Create a webhook endpoint", "requestBody": body("CreateWebhook", true), "responses": ok("201", "Created", schema_ref("Webhook")) },
-                "get": { "summary": "List webhooks, oldest first", "responses": ok("200", "Webhooks", list_of("Webhook")) }
+            "/v1/webhooks": {
+                "post": { "summary": "Create a webhook; the answer is the only one with its secret", "requestBody": body("CreateWebhook", true), "responses": ok("201", "Created", data(schema_ref("WebhookWithSecret"))) },
+                "get": { "summary": "Webhooks, oldest first", "responses": ok("200", "Webhooks", list_of("Webhook")) }
             },
-            "/webhooks/{id}": {
+            "/v1/webhooks/{id}": {
                 "parameters": [id_param("id")],
-                "get": { "summary": "One webhook", "responses": ok("200", "Webhook", schema_ref("Webhook")) },
-                "patch": { "summary": "Change fields of a webhook", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", schema_ref("Webhook")) },
+                "get": { "summary": "One webhook", "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
+                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
                 "delete": { "summary": "Delete a webhook (its pending deliveries then fail)", "responses": { "204": { "description": "Deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
             },
-            "/webhooks/{id}/rotate-secret": {
+            "/v1/webhooks/{id}/rotate-secret": {
                 "parameters": [id_param("id")],
-                "post": { "summary": "Replace the secret; the old one keeps signing for the grace period", "requestBody": body("RotateSecret", false), "responses": ok("200", "Webhook", schema_ref("Webhook")) }
+                "post": { "summary": "Replace the secret (returned once); the old one keeps signing alongside for the grace period", "requestBody": body("RotateSecret", false), "responses": ok("200", "Webhook", data(schema_ref("WebhookWithSecret"))) }
             },
-            "/webhooks/{id}/test": {
+            "/v1/webhooks/{id}/test": {
                 "parameters": [id_param("id")],
-                "post": { "summary": "Send a test event to this webhook, whatever its event filter", "requestBody": body("TestEvent", false), "responses": ok("202", "Delivery queued", schema_ref("Delivery")) }
+                "post": { "summary": "Send a test event to this webhook, whatever its events", "requestBody": body("TestEvent", false), "responses": ok("202", "Delivery made", data(schema_ref("Delivery"))) }
             },
-            "/events": {
-                "post": { "summary": "Send an event to every enabled webhook that wants its type", "requestBody": body("SendEvent", true), "responses": ok("202", "Deliveries queued", schema_ref("EventAccepted")) }
-            },
-            "/deliveries": {
-                "get": { "summary": "Deliveries, newest first", "parameters": query_params(&["webhook_id", "status", "event_type", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
-            },
-            "/deliveries/{id}": {
+            "/v1/webhooks/{id}/deliveries": {
                 "parameters": [id_param("id")],
-                "get": { "summary": "One delivery", "responses": ok("200", "Delivery", schema_ref("Delivery")) }
+                "get": { "summary": "The webhook's deliveries, newest first", "parameters": query_params(&["status", "event", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
             },
-            "/deliveries/{id}/attempts": {
+            "/v1/webhooks/{id}/logs": {
                 "parameters": [id_param("id")],
-                "get": { "summary": "A delivery's attempts, oldest first", "responses": ok("200", "Attempts", list_of("Attempt")) }
+                "get": { "summary": "Every attempt to the webhook, newest first", "parameters": query_params(&["log_status", "delivery_id", "limit"]), "responses": ok("200", "Attempts", list_of("Log")) }
             },
-            "/deliveries/{id}/retry": {
+            "/v1/events": {
+                "post": { "summary": "Send an event: one delivery per enabled webhook whose events match", "requestBody": body("SendEvent", true), "responses": ok("202", "Deliveries made", data(schema_ref("EventAccepted"))) }
+            },
+            "/v1/deliveries": {
+                "get": { "summary": "Every delivery, newest first", "parameters": query_params(&["webhook_id", "status", "event", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
+            },
+            "/v1/deliveries/{id}": {
                 "parameters": [id_param("id")],
-                "post": { "summary": "Attempt now: cuts a pending wait short, or adds one attempt to a finished delivery", "responses": ok("202", "Delivery", schema_ref("Delivery")) }
+                "get": { "summary": "One delivery, with the body it sends", "responses": ok("200", "Delivery", data(schema_ref("Delivery"))) }
             },
-            "/logs": {
-                "get": { "summary": "Every attempt, newest first", "parameters": query_params(&["webhook_id", "delivery_id", "limit"]), "responses": ok("200", "Attempts", list_of("Attempt")) }
-            }
+            "/v1/deliveries/{id}/attempts": {
+                "parameters": [id_param("id")],
+                "get": { "summary": "A delivery's attempts, oldest first", "responses": ok("200", "Attempts", list_of("Log")) }
+            },
+            "/v1/deliveries/{id}/retry": {
+                "parameters": [id_param("id")],
+                "post": { "summary": "Attempt now: cuts a pending wait short, or adds one attempt to a finished delivery", "responses": ok("202", "Delivery", data(schema_ref("Delivery"))) }
+            },
+            "/v1/logs": {
+                "get": { "summary": "Every attempt, newest first", "parameters": query_params(&["webhook_id", "delivery_id", "log_status", "limit"]), "responses": ok("200", "Attempts", list_of("Log")) }
+            },
+            "/v1/stream": {
+                "get": {
+                    "summary": "Server-sent events: `delivery` (data: Delivery) when a delivery is made, `attempt` (data: StreamAttempt) after every attempt, `lagged` when this client missed some; a keep-alive comment every 15 s",
+                    "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the --token, for EventSource (which sends no headers)" }],
+                    "responses": { "200": { "description": "text/event-stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "4XX": { "$ref": "#/components/responses/Error" } }
+                }
+            },
+            "/": { "get": { "security": [], "summary": "The dashboard (www/dashboard.html)", "responses": { "200": { "description": "text/html" } } } },
+            "/playground": { "get": { "security": [], "summary": "The playground (www/index.html); /www/* serves www/, /pkg/src/* and /pkg/gen/* the npm package's browser build", "responses": { "200": { "description": "text/html" } } } }
         }
     })
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::store::Outcome;
 
 /// Bytes of the receiver's answer kept in the attempt log.
-const RESPONSE_BODY_LOG_BYTES: usize = 1024;
+const RESPONSE_BODY_LOG_BYTES: usize = 4096;
 
 /// What one attempt learned.
 #[derive(Debug, Clone)]

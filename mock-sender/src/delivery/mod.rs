@@ -1,5 +1,6 @@
 //! The delivery queue: one task per pending delivery, sleeping until its next attempt,
 //! signing with `hookproof`, logging every attempt to the store and to subscribers.
+//! At most `max_in_flight` requests per endpoint are on the wire at once.
 
 mod attempt;
 pub mod payload;
@@ -12,11 +13,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hookproof::{Scheme, Webhook};
 use serde_json::Value;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Semaphore};
 use tokio::task::AbortHandle;
 
 pub use attempt::Sent;
-pub use schedule::RetrySchedule;
+pub use schedule::{profile_default, scaled};
 
 use crate::store::{
     AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError, WebhookRecord,
@@ -34,53 +35,80 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())
 }
 
-/// Sent to subscribers after each attempt is logged.
+/// What subscribers hear about.
 #[derive(Debug, Clone)]
-pub struct AttemptEvent {
-    pub attempt: AttemptRecord,
-    pub delivery: DeliveryRecord,
+pub enum Notice {
+    /// A delivery was made (before its first attempt).
+    Delivery(DeliveryRecord),
+    /// An attempt was logged; `delivery` is the delivery after it.
+    Attempt {
+        attempt: Box<AttemptRecord>,
+        delivery: DeliveryRecord,
+    },
+}
+
+/// How the engine delivers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Multiplies every wait of every schedule.
+    pub time_scale: f64,
+    /// How long one HTTP attempt may take, connection to last byte (not scaled).
+    pub attempt_timeout: Duration,
+    /// Requests on the wire at once to one endpoint; more wait their turn.
+    pub max_in_flight: usize,
 }
 
 pub struct Engine {
     store: Arc<dyn Store>,
     client: reqwest::Client,
-    schedule: RetrySchedule,
-    attempt_timeout: Duration,
+    settings: Settings,
+    /// One semaphore per endpoint, for the in-flight cap.
+    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// The task driving each pending delivery, tagged so a replaced task's exit cannot
     /// remove its replacement.
     tasks: Mutex<HashMap<String, (u64, AbortHandle)>>,
     next_tag: AtomicU64,
-    events: broadcast::Sender<AttemptEvent>,
+    events: broadcast::Sender<Notice>,
 }
 
 impl Engine {
-    pub fn new(
-        store: Arc<dyn Store>,
-        schedule: RetrySchedule,
-        attempt_timeout: Duration,
-    ) -> Result<Arc<Engine>, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            // A provider reports a redirect as a failure rather than following it.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Arc::new(Engine {
+    /// `client` must not follow redirects: a provider reports them as failures.
+    pub fn new(store: Arc<dyn Store>, client: reqwest::Client, settings: Settings) -> Arc<Engine> {
+        Arc::new(Engine {
             store,
             client,
-            schedule,
-            attempt_timeout,
+            settings,
+            slots: Mutex::new(HashMap::new()),
             tasks: Mutex::new(HashMap::new()),
             next_tag: AtomicU64::new(0),
             events: broadcast::channel(1024).0,
-        }))
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
-    /// Every attempt, as it is logged.
-    pub fn subscribe(&self) -> broadcast::Receiver<AttemptEvent> {
+    /// Every new delivery and every attempt, as they are stored.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.events.subscribe()
+    }
+
+    /// Deletes logs older than `retention` now and every hour after.
+    pub fn prune_every_hour(self: &Arc<Self>, retention: Duration) {
+        let engine = Arc::clone(self);
+        let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match engine.store.prune(now_ms().saturating_sub(retention_ms)) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(rows = n, "pruned logs past --retention"),
+                    Err(e) => tracing::error!(error = %e, "pruning"),
+                }
+            }
+        });
     }
 
     /// Stores a delivery of one event to one endpoint and starts it.
@@ -92,9 +120,10 @@ impl Engine {
         data: &Value,
     ) -> Result<DeliveryRecord, StoreError> {
         let now = now_ms();
-        // The scheme was checked when the webhook was stored; fall back to the most common shape.
-        let scheme = webhook.scheme.parse().unwrap_or(Scheme::Standard);
+        // The profile was checked when the webhook was stored.
+        let scheme = webhook.profile.parse().unwrap_or(Scheme::Vector);
         let body = payload::body(
+            webhook.kind,
             scheme,
             &payload::Event {
                 id: event_id,
@@ -103,23 +132,35 @@ impl Engine {
                 created_at: now,
             },
         );
+        let schedule = webhook
+            .retry_schedule
+            .clone()
+            .unwrap_or_else(|| profile_default(scheme));
+        let first = now
+            + scaled(
+                schedule.first().copied().unwrap_or(0),
+                self.settings.time_scale,
+            );
         let delivery = DeliveryRecord {
-            id: new_id("msg"),
+            // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
+            id: ulid::Ulid::new().to_string(),
             webhook_id: webhook.id.clone(),
             event_id: event_id.to_owned(),
             event_type: event_type.to_owned(),
             body,
             status: DeliveryStatus::Pending,
             attempts: 0,
-            max_attempts: self.schedule.max_attempts(),
-            next_attempt_at: Some(now),
+            max_attempts: u32::try_from(schedule.len()).unwrap_or(u32::MAX),
+            schedule,
+            next_attempt_at: Some(first),
             last_status_code: None,
             last_error: None,
             created_at: now,
             updated_at: now,
         };
         self.store.put_delivery(&delivery)?;
-        self.drive(delivery.id.clone(), now);
+        let _ = self.events.send(Notice::Delivery(delivery.clone()));
+        self.drive(delivery.id.clone(), first);
         Ok(delivery)
     }
 
@@ -208,29 +249,35 @@ impl Engine {
         }
         let webhook = self.store.webhook(&d.webhook_id)?;
         let number = d.attempts + 1;
-        let started_at = now_ms();
+        let mut started_at = now_ms();
         let mut headers = Vec::new();
         let sent = match &webhook {
             None => Sent::not_sent("the webhook was deleted".into()),
-            Some(w) => match sign(w, &d, started_at) {
-                Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
-                Ok(h) => {
-                    headers = h;
-                    attempt::post(
-                        &self.client,
-                        &w.url,
-                        &headers,
-                        &d.body,
-                        self.attempt_timeout,
-                    )
-                    .await
+            Some(w) => {
+                let slot = self.slot(&w.id);
+                // Never closed, so this always yields a permit.
+                let _permit = slot.acquire().await;
+                started_at = now_ms();
+                match sign(w, &d, started_at) {
+                    Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
+                    Ok(h) => {
+                        headers = h;
+                        attempt::post(
+                            &self.client,
+                            &w.url,
+                            &headers,
+                            &d.body,
+                            self.settings.attempt_timeout,
+                        )
+                        .await
+                    }
                 }
-            },
+            }
         };
         let now = now_ms();
         let next = match sent.outcome {
             Outcome::Success => {
-                d.status = DeliveryStatus::Succeeded;
+                d.status = DeliveryStatus::Success;
                 None
             }
             // Nothing will change on its own: no point retrying.
@@ -238,8 +285,8 @@ impl Engine {
                 d.status = DeliveryStatus::Failed;
                 None
             }
-            _ => match self.schedule.delay_after(number, d.max_attempts) {
-                Some(delay) => Some(now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX)),
+            _ => match schedule::wait_after(&d.schedule, number, d.max_attempts) {
+                Some(wait) => Some(now + scaled(wait, self.settings.time_scale)),
                 None => {
                     d.status = DeliveryStatus::Failed;
                     None
@@ -255,10 +302,11 @@ impl Engine {
             id: new_id("atm"),
             delivery_id: d.id.clone(),
             webhook_id: d.webhook_id.clone(),
+            event: d.event_type.clone(),
             attempt: number,
             url: webhook.as_ref().map(|w| w.url.clone()).unwrap_or_default(),
-            started_at,
-            duration_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
+            delivered_at: started_at,
+            response_time_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
             outcome: sent.outcome,
             status_code: sent.status_code,
             error: sent.error,
@@ -274,17 +322,27 @@ impl Engine {
             attempt = number,
             outcome = ?record.outcome,
             status = ?record.status_code,
-            duration_ms = record.duration_ms,
+            response_time_ms = record.response_time_ms,
             error = record.error.as_deref().unwrap_or(""),
             final_status = d.status.as_str(),
             "attempt"
         );
         // No subscriber is fine.
-        let _ = self.events.send(AttemptEvent {
-            attempt: record,
+        let _ = self.events.send(Notice::Attempt {
+            attempt: Box::new(record),
             delivery: d,
         });
         Ok(next)
+    }
+
+    /// The in-flight cap of one endpoint.
+    fn slot(&self, webhook_id: &str) -> Arc<Semaphore> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(
+            slots
+                .entry(webhook_id.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.settings.max_in_flight.max(1)))),
+        )
     }
 }
 
@@ -295,10 +353,10 @@ fn sign(
     d: &DeliveryRecord,
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
-    let scheme: Scheme = w.scheme.parse()?;
+    let scheme: Scheme = w.profile.parse()?;
     let signer = Webhook::with_secrets(scheme, w.signing_secrets(now_ms))?;
     let signed = signer.sign(d.body.as_bytes(), &d.id, now_ms.div_euclid(1000))?;
-    Ok(payload::headers(scheme, &d.event_type, &w.id)
+    Ok(payload::headers(scheme, &d.event_type, &w.id, &d.id)
         .into_iter()
         .chain(signed)
         .map(|(k, v)| (k.to_owned(), v))

@@ -4,6 +4,14 @@
 use hookproof::Scheme;
 use serde_json::{json, Value};
 
+use crate::store::Kind;
+
+/// The region Vercel-profile bodies claim to come from.
+const VERCEL_REGION: &str = "iad1";
+/// Slack's limits on a header block's and a section's text.
+const SLACK_HEADER_CHARS: usize = 150;
+const SLACK_SECTION_CHARS: usize = 2900;
+
 /// An event as the API received it.
 pub struct Event<'a> {
     pub id: &'a str,
@@ -13,11 +21,24 @@ pub struct Event<'a> {
     pub created_at: i64,
 }
 
-/// The body, shaped like the provider the profile imitates. Serialised once per delivery
-/// so every attempt signs and sends the same bytes.
-pub fn body(scheme: Scheme, ev: &Event<'_>) -> String {
+/// The body: a Slack message for a `slack` webhook, else shaped like the provider the
+/// profile imitates. Serialised once per delivery so every attempt signs and sends the
+/// same bytes.
+pub fn body(kind: Kind, scheme: Scheme, ev: &Event<'_>) -> String {
+    match kind {
+        Kind::Slack => slack_message(ev).to_string(),
+        Kind::Http => envelope(scheme, ev).to_string(),
+    }
+}
+
+fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
     let secs = ev.created_at.div_euclid(1000);
-    let value = match scheme {
+    match scheme {
+        Scheme::Vector => json!({
+            "event": ev.event_type,
+            "occurred_at": rfc3339(ev.created_at),
+            "data": ev.data,
+        }),
         Scheme::Standard | Scheme::Svix => json!({
             "type": ev.event_type,
             "timestamp": rfc3339(ev.created_at),
@@ -28,7 +49,6 @@ pub fn body(scheme: Scheme, ev: &Event<'_>) -> String {
             "object": "event",
             "type": ev.event_type,
             "created": secs,
-            "livemode": false,
             "data": { "object": ev.data },
         }),
         Scheme::Slack => {
@@ -54,6 +74,7 @@ pub fn body(scheme: Scheme, ev: &Event<'_>) -> String {
             "type": ev.event_type,
             "createdAt": ev.created_at,
             "payload": ev.data,
+            "region": VERCEL_REGION,
         }),
         // GitHub and Shopify send the resource itself; the event type is a header.
         Scheme::Github | Scheme::Shopify => ev.data.clone(),
@@ -63,12 +84,38 @@ pub fn body(scheme: Scheme, ev: &Event<'_>) -> String {
             "created_at": rfc3339(ev.created_at),
             "data": ev.data,
         }),
-    };
-    value.to_string()
+    }
 }
 
-/// Headers the provider sends besides its signature headers.
-pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'static str, String)> {
+/// A Slack incoming-webhook message: `text` for notifications, `blocks` for the channel.
+fn slack_message(ev: &Event<'_>) -> Value {
+    let pretty = serde_json::to_string_pretty(ev.data).unwrap_or_default();
+    json!({
+        "text": format!("{}: {}", ev.event_type, ev.data),
+        "blocks": [
+            { "type": "header", "text": { "type": "plain_text", "text": truncate(ev.event_type, SLACK_HEADER_CHARS) } },
+            { "type": "section", "text": { "type": "mrkdwn", "text": format!("```{}```", truncate(&pretty, SLACK_SECTION_CHARS)) } },
+            { "type": "context", "elements": [{ "type": "mrkdwn", "text": format!("`{}` at {} from hookproof-sender", ev.id, rfc3339(ev.created_at)) }] },
+        ],
+    })
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max.saturating_sub(1)) {
+        Some((i, _)) if s.len() > i + 1 => format!("{}…", &s[..i]),
+        _ => s.to_owned(),
+    }
+}
+
+/// Headers the provider sends besides its signature headers (which carry the delivery
+/// id where the provider has one).
+pub fn headers(
+    scheme: Scheme,
+    event_type: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> Vec<(&'static str, String)> {
     let mut h = vec![
         ("Content-Type", "application/json".to_string()),
         (
@@ -87,6 +134,7 @@ pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'sta
                 "X-Shopify-Shop-Domain",
                 "hookproof.myshopify.com".to_string(),
             ));
+            h.push(("X-Shopify-Webhook-Id", delivery_id.to_string()));
         }
         Scheme::Vector => h.push(("X-Vector-Event", event_type.to_string())),
         Scheme::Generic => h.push(("X-Webhook-Event", event_type.to_string())),
@@ -140,8 +188,47 @@ mod tests {
             created_at: 1_700_000_000_000,
         };
         for scheme in Scheme::ALL {
-            let v: Value = serde_json::from_str(&body(scheme, &ev)).unwrap();
+            let v: Value = serde_json::from_str(&body(Kind::Http, scheme, &ev)).unwrap();
             assert!(v.is_object(), "{scheme}");
         }
+        let keys = |scheme| -> Vec<String> {
+            let v: Value = serde_json::from_str(&body(Kind::Http, scheme, &ev)).unwrap();
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(Scheme::Vector), ["data", "event", "occurred_at"]);
+        assert_eq!(keys(Scheme::Standard), ["data", "timestamp", "type"]);
+        assert_eq!(
+            keys(Scheme::Stripe),
+            ["created", "data", "id", "object", "type"]
+        );
+        assert_eq!(
+            keys(Scheme::Vercel),
+            ["createdAt", "id", "payload", "region", "type"]
+        );
+        assert_eq!(keys(Scheme::Generic), ["created_at", "data", "id", "type"]);
+    }
+
+    #[test]
+    fn slack_webhooks_get_block_kit() {
+        let data = json!({"a": "x".repeat(5000)});
+        let ev = Event {
+            id: "evt_1",
+            event_type: "user.created",
+            data: &data,
+            created_at: 0,
+        };
+        let v: Value = serde_json::from_str(&body(Kind::Slack, Scheme::Vector, &ev)).unwrap();
+        assert!(v["text"].as_str().unwrap().starts_with("user.created: "));
+        assert_eq!(v["blocks"][0]["type"], "header");
+        let section = v["blocks"][1]["text"]["text"].as_str().unwrap();
+        assert!(
+            section.chars().count() <= SLACK_SECTION_CHARS + 6,
+            "{}",
+            section.len()
+        );
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "ab…");
     }
 }

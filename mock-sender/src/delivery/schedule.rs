@@ -1,34 +1,48 @@
-//! When the next attempt happens.
+//! When attempts happen: each profile's default schedule, and `--time-scale`.
 
-use std::time::Duration;
+use hookproof::Scheme;
 
-#[derive(Debug, Clone)]
-pub struct RetrySchedule {
-    delays: Vec<Duration>,
-    scale: f64,
+const S: u64 = 1000;
+const M: u64 = 60 * S;
+const H: u64 = 60 * M;
+
+/// The waits (ms) before attempts 1, 2, ... that a profile's provider uses, as far as it
+/// documents them; a webhook's `retry_schedule` replaces it.
+pub fn profile_default(scheme: Scheme) -> Vec<u64> {
+    match scheme {
+        // Vector Pro: five attempts.
+        Scheme::Vector => vec![0, 42 * S, 150 * S, 9 * M, 30 * M],
+        // Svix's published schedule, which Standard Webhooks recommends.
+        Scheme::Standard | Scheme::Svix => {
+            vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H]
+        }
+        // Stripe retries with backoff for up to three days.
+        Scheme::Stripe => vec![0, M, 5 * M, 30 * M, 2 * H, 6 * H, 12 * H, 24 * H, 24 * H],
+        // GitHub does not retry; redeliver by hand (POST /v1/deliveries/{id}/retry).
+        Scheme::Github => vec![0],
+        // Shopify: 8 retries over about 4 hours.
+        Scheme::Shopify => vec![0, 10 * S, 30 * S, M, 5 * M, 15 * M, 30 * M, H, 2 * H],
+        // Slack's Events API: 3 retries, the last after about 5 minutes.
+        Scheme::Slack => vec![0, 5 * S, M, 5 * M],
+        // Vercel, generic and anything newer.
+        _ => vec![0, 30 * S, 5 * M, 30 * M, 2 * H],
+    }
 }
 
-impl RetrySchedule {
-    pub fn new(delays: Vec<Duration>, scale: f64) -> RetrySchedule {
-        RetrySchedule { delays, scale }
-    }
+/// `ms` multiplied by `--time-scale`, in whole milliseconds.
+pub fn scaled(ms: u64, scale: f64) -> i64 {
+    // Saturating float-to-int conversion; schedules are far below i64::MAX.
+    (ms as f64 * scale).round() as i64
+}
 
-    /// Attempts a new delivery gets: the first, then one per delay.
-    pub fn max_attempts(&self) -> u32 {
-        u32::try_from(self.delays.len()).unwrap_or(u32::MAX - 1) + 1
+/// The unscaled wait after attempt `attempt` (1-based) failed, or `None` when it was the
+/// last: the schedule's next entry. A delivery retried by hand past its schedule gets no
+/// further automatic attempt.
+pub fn wait_after(schedule: &[u64], attempt: u32, max_attempts: u32) -> Option<u64> {
+    if attempt >= max_attempts {
+        return None;
     }
-
-    /// The (scaled) wait after failed attempt `attempt` (1-based), or `None` when it was
-    /// the last. A delivery retried by hand past the schedule reuses its last delay.
-    pub fn delay_after(&self, attempt: u32, max_attempts: u32) -> Option<Duration> {
-        if attempt >= max_attempts {
-            return None;
-        }
-        let i = (attempt as usize)
-            .saturating_sub(1)
-            .min(self.delays.len().checked_sub(1)?);
-        Some(self.delays[i].mul_f64(self.scale))
-    }
+    schedule.get(attempt as usize).copied()
 }
 
 #[cfg(test)]
@@ -36,16 +50,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scaled_delays_then_none() {
-        let s = RetrySchedule::new(
-            vec![Duration::from_secs(5), Duration::from_secs(300)],
-            0.001,
+    fn vector_is_five_attempts() {
+        let v = profile_default(Scheme::Vector);
+        assert_eq!(v, [0, 42_000, 150_000, 540_000, 1_800_000]);
+        assert_eq!(wait_after(&v, 1, 5), Some(42_000));
+        assert_eq!(wait_after(&v, 4, 5), Some(1_800_000));
+        assert_eq!(wait_after(&v, 5, 5), None);
+        assert_eq!(
+            wait_after(&v, 5, 6),
+            None,
+            "a manual retry past the schedule"
         );
-        assert_eq!(s.max_attempts(), 3);
-        assert_eq!(s.delay_after(1, 3), Some(Duration::from_millis(5)));
-        assert_eq!(s.delay_after(2, 3), Some(Duration::from_millis(300)));
-        assert_eq!(s.delay_after(3, 3), None);
-        assert_eq!(s.delay_after(3, 5), Some(Duration::from_millis(300)));
-        assert_eq!(RetrySchedule::new(vec![], 1.0).delay_after(1, 2), None);
+        assert_eq!(scaled(42_000, 0.001), 42);
+        for scheme in Scheme::ALL {
+            assert_eq!(profile_default(scheme)[0], 0, "{scheme}: attempt 1 at once");
+        }
     }
 }

@@ -18,27 +18,55 @@ pub enum StoreError {
     /// A stored record no longer parses.
     #[error("stored record: {0}")]
     Json(#[from] serde_json::Error),
+    /// The file was written by another version of the sender.
+    #[error("the database has schema version {0}, from another hookproof-sender version; delete it or pick another --db")]
+    Version(i64),
 }
 
-/// A receiver endpoint: where to send, how to sign, with which secret(s).
+/// Where a webhook's deliveries go: any HTTP receiver, or a Slack incoming webhook.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The profile's envelope, POSTed to the URL.
+    #[default]
+    Http,
+    /// The event rendered as a Slack Block Kit message (`text` + `blocks`).
+    Slack,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Http, Kind::Slack];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Http => "http",
+            Kind::Slack => "slack",
+        }
+    }
+}
+
+/// A receiver endpoint: where to send, how to sign, with which secret(s). Never served
+/// as is: the API shows `api::models::WebhookView`, which has no secrets.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WebhookRecord {
     pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: Kind,
     pub url: String,
-    /// The signing profile: a `hookproof::Scheme` name (`standard`, `stripe`, `slack`, ...).
-    #[serde(rename = "type")]
-    pub scheme: String,
+    /// The envelope and signature profile: a `hookproof::Scheme` name (`vector`, `stripe`, ...).
+    pub profile: String,
     pub secret: String,
     /// Secrets replaced by a rotation, still signed with until `expires_at`.
     #[serde(default)]
     pub previous_secrets: Vec<PreviousSecret>,
-    /// Event types this endpoint receives; empty (or `*`) means all.
-    #[serde(default)]
+    /// Event type patterns: an exact name, `prefix.*` or `*`.
     pub events: Vec<String>,
+    pub enabled: bool,
+    /// Waits (ms, unscaled) before attempts 1, 2, ...; `None`: the profile's default.
+    #[serde(default)]
+    pub retry_schedule: Option<Vec<u64>>,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub disabled: bool,
     /// Unix milliseconds.
     pub created_at: i64,
     /// Unix milliseconds.
@@ -67,8 +95,18 @@ impl WebhookRecord {
 
     /// Whether an event of `event_type` goes to this endpoint.
     pub fn wants(&self, event_type: &str) -> bool {
-        !self.disabled
-            && (self.events.is_empty() || self.events.iter().any(|e| e == "*" || e == event_type))
+        self.enabled && self.events.iter().any(|p| event_matches(p, event_type))
+    }
+}
+
+/// `*` matches everything, `order.*` every type below `order.`, anything else itself.
+pub fn event_matches(pattern: &str, event_type: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some("") => true,
+        Some(prefix) if prefix.ends_with('.') => {
+            event_type.len() > prefix.len() && event_type.starts_with(prefix)
+        }
+        _ => pattern == event_type,
     }
 }
 
@@ -76,7 +114,7 @@ impl WebhookRecord {
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
     Pending,
-    Succeeded,
+    Success,
     Failed,
 }
 
@@ -84,7 +122,7 @@ impl DeliveryStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Succeeded => "succeeded",
+            DeliveryStatus::Success => "success",
             DeliveryStatus::Failed => "failed",
         }
     }
@@ -102,7 +140,10 @@ pub struct DeliveryRecord {
     pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: u32,
+    /// The schedule's length, or one more than `attempts` after a manual retry.
     pub max_attempts: u32,
+    /// Waits (ms, unscaled) before attempts 1, 2, ..., fixed when the delivery is made.
+    pub schedule: Vec<u64>,
     /// Unix milliseconds of the next attempt, while pending.
     pub next_attempt_at: Option<i64>,
     pub last_status_code: Option<u16>,
@@ -132,16 +173,18 @@ pub struct AttemptRecord {
     pub id: String,
     pub delivery_id: String,
     pub webhook_id: String,
+    /// The event type.
+    pub event: String,
     /// 1-based.
     pub attempt: u32,
     pub url: String,
-    /// Unix milliseconds.
-    pub started_at: i64,
-    pub duration_ms: u64,
+    /// Unix milliseconds when the request went out.
+    pub delivered_at: i64,
+    pub response_time_ms: u64,
     pub outcome: Outcome,
     pub status_code: Option<u16>,
     pub error: Option<String>,
-    /// The first KiB of the answer.
+    /// The first 4 KiB of the answer.
     pub response_body: Option<String>,
     /// The headers sent (signatures included, secrets never).
     pub request_headers: Vec<(String, String)>,
@@ -156,6 +199,8 @@ pub struct Query {
     pub delivery_id: Option<String>,
     pub status: Option<DeliveryStatus>,
     pub event_type: Option<String>,
+    /// Attempts only: `Some(true)` for failed ones, `Some(false)` for successes.
+    pub failed: Option<bool>,
     pub limit: Option<u32>,
 }
 
@@ -173,6 +218,9 @@ pub trait Store: Send + Sync + 'static {
     /// Newest first; filters on webhook, status and event type.
     fn deliveries(&self, query: &Query) -> Result<Vec<DeliveryRecord>, StoreError>;
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
-    /// Newest first; filters on webhook and delivery.
+    /// Newest first; filters on webhook, delivery and failure.
     fn attempts(&self, query: &Query) -> Result<Vec<AttemptRecord>, StoreError>;
+    /// Deletes attempts made, and finished deliveries last changed, before `before_ms`;
+    /// how many rows went.
+    fn prune(&self, before_ms: i64) -> Result<usize, StoreError>;
 }

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id);
 ";
 
+/// Bumped whenever a stored record changes shape incompatibly.
+const SCHEMA_VERSION: i64 = 2;
+
 /// Rows returned when a listing sets no limit.
 const DEFAULT_LIMIT: u32 = 1000;
 
@@ -53,7 +56,17 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'webhooks'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 && version != SCHEMA_VERSION {
+            return Err(StoreError::Version(version));
+        }
         conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -167,13 +180,15 @@ impl Store for SqliteStore {
             "SELECT json FROM attempts
              WHERE (?1 IS NULL OR webhook_id = ?1)
                AND (?2 IS NULL OR delivery_id = ?2)
-             ORDER BY seq DESC LIMIT ?3",
+               AND (?3 IS NULL OR (json_extract(json, '$.outcome') != 'success') = ?3)
+             ORDER BY seq DESC LIMIT ?4",
         )?;
         let rows = stmt
             .query_map(
                 params![
                     q.webhook_id,
                     q.delivery_id,
+                    q.failed,
                     q.limit.unwrap_or(DEFAULT_LIMIT)
                 ],
                 |r| r.get(0),
@@ -181,23 +196,39 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<String>, _>>()?;
         parse_rows(rows)
     }
+
+    fn prune(&self, before_ms: i64) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        let attempts = conn.execute(
+            "DELETE FROM attempts WHERE json_extract(json, '$.delivered_at') < ?1",
+            [before_ms],
+        )?;
+        let deliveries = conn.execute(
+            "DELETE FROM deliveries
+             WHERE status != 'pending' AND json_extract(json, '$.updated_at') < ?1",
+            [before_ms],
+        )?;
+        Ok(attempts + deliveries)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{DeliveryStatus, Outcome};
+    use crate::store::{DeliveryStatus, Kind, Outcome};
 
     fn webhook(id: &str) -> WebhookRecord {
         WebhookRecord {
             id: id.into(),
+            kind: Kind::Http,
             url: "http://127.0.0.1:1/".into(),
-            scheme: "standard".into(),
+            profile: "standard".into(),
             secret: "whsec_x".into(),
             previous_secrets: vec![],
-            events: vec![],
+            events: vec!["*".into()],
+            enabled: true,
+            retry_schedule: None,
             description: None,
-            disabled: false,
             created_at: 1,
             updated_at: 1,
         }
@@ -213,11 +244,31 @@ mod tests {
             status,
             attempts: 0,
             max_attempts: 3,
+            schedule: vec![0, 1, 2],
             next_attempt_at: Some(5),
             last_status_code: None,
             last_error: None,
             created_at: 1,
             updated_at: 1,
+        }
+    }
+
+    fn attempt(i: usize, delivery_id: &str, outcome: Outcome, at: i64) -> AttemptRecord {
+        AttemptRecord {
+            id: format!("atm_{i}"),
+            delivery_id: delivery_id.into(),
+            webhook_id: "wh_1".into(),
+            event: "a.b".into(),
+            attempt: 1,
+            url: "u".into(),
+            delivered_at: at,
+            response_time_ms: 0,
+            outcome,
+            status_code: None,
+            error: None,
+            response_body: None,
+            request_headers: vec![],
+            next_attempt_at: None,
         }
     }
 
@@ -257,37 +308,54 @@ mod tests {
             .map(|d| d.id)
             .collect();
         assert_eq!(ids, ["msg_3", "msg_1"]);
-        s.put_delivery(&delivery("msg_3", DeliveryStatus::Succeeded))
+        s.put_delivery(&delivery("msg_3", DeliveryStatus::Success))
             .unwrap();
         assert_eq!(s.deliveries(&q).unwrap().len(), 1);
     }
 
     #[test]
-    fn attempts_filter_by_delivery() {
+    fn attempts_filter_by_delivery_and_failure() {
         let s = SqliteStore::memory().unwrap();
+        let outcomes = [Outcome::Timeout, Outcome::Success, Outcome::HttpError];
         for (i, d) in ["msg_1", "msg_2", "msg_1"].iter().enumerate() {
-            s.add_attempt(&AttemptRecord {
-                id: format!("atm_{i}"),
-                delivery_id: (*d).into(),
-                webhook_id: "wh_1".into(),
-                attempt: 1,
-                url: "u".into(),
-                started_at: 0,
-                duration_ms: 0,
-                outcome: Outcome::Timeout,
-                status_code: None,
-                error: None,
-                response_body: None,
-                request_headers: vec![],
-                next_attempt_at: None,
-            })
-            .unwrap();
+            s.add_attempt(&attempt(i, d, outcomes[i], 0)).unwrap();
         }
-        let q = Query {
+        let ids = |q: Query| -> Vec<String> {
+            s.attempts(&q).unwrap().into_iter().map(|a| a.id).collect()
+        };
+        let by_delivery = Query {
             delivery_id: Some("msg_1".into()),
             ..Query::default()
         };
-        let ids: Vec<_> = s.attempts(&q).unwrap().into_iter().map(|a| a.id).collect();
-        assert_eq!(ids, ["atm_2", "atm_0"]);
+        assert_eq!(ids(by_delivery), ["atm_2", "atm_0"]);
+        let failed = Query {
+            failed: Some(true),
+            ..Query::default()
+        };
+        assert_eq!(ids(failed), ["atm_2", "atm_0"]);
+        let ok = Query {
+            failed: Some(false),
+            ..Query::default()
+        };
+        assert_eq!(ids(ok), ["atm_1"]);
+    }
+
+    #[test]
+    fn prune_keeps_recent_logs_and_pending_deliveries() {
+        let s = SqliteStore::memory().unwrap();
+        s.add_attempt(&attempt(0, "msg_1", Outcome::Timeout, 10))
+            .unwrap();
+        s.add_attempt(&attempt(1, "msg_1", Outcome::Success, 1000))
+            .unwrap();
+        let mut old_done = delivery("msg_1", DeliveryStatus::Success);
+        old_done.updated_at = 10;
+        s.put_delivery(&old_done).unwrap();
+        let mut old_pending = delivery("msg_2", DeliveryStatus::Pending);
+        old_pending.updated_at = 10;
+        s.put_delivery(&old_pending).unwrap();
+        assert_eq!(s.prune(500).unwrap(), 2);
+        assert_eq!(s.attempts(&Query::default()).unwrap().len(), 1);
+        assert!(s.delivery("msg_1").unwrap().is_none());
+        assert!(s.delivery("msg_2").unwrap().is_some());
     }
 }

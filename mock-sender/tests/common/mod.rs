@@ -86,18 +86,14 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
     }
 }
 
-/// A fast config: retry delays scaled by 0.001, 200 ms attempt timeout.
-pub fn config(schedule_secs: &[u64]) -> Config {
+/// A fast config: waits scaled by 0.001, 200 ms attempt timeout.
+pub fn config() -> Config {
     Config {
         db: DbLocation::Memory,
         time_scale: 0.001,
         attempt_timeout: Duration::from_millis(200),
-        retry_schedule: schedule_secs
-            .iter()
-            .map(|s| Duration::from_secs(*s))
-            .collect(),
-        token: None,
         max_body_bytes: 64 * 1024,
+        ..Config::default()
     }
 }
 
@@ -108,6 +104,7 @@ pub fn started(config: &Config) -> App {
 }
 
 /// Calls the API in-process; the status and the JSON body (Null when empty).
+/// `data` of the answer is what most tests want: see `ok`.
 pub async fn call(app: &App, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     call_with(app, method, path, body, None).await
 }
@@ -133,6 +130,13 @@ pub async fn call_with(
         serde_json::from_slice(res.body()).expect("JSON answer")
     };
     (res.status().as_u16(), json)
+}
+
+/// Calls the API, expects `status`, and returns the answer's `data`.
+pub async fn ok(app: &App, method: &str, path: &str, body: Option<Value>, status: u16) -> Value {
+    let (got, json) = call(app, method, path, body).await;
+    assert_eq!(got, status, "{method} {path}: {json}");
+    json["data"].clone()
 }
 
 /// Polls the store until the delivery is no longer pending (or `pred` holds), 10 s at most.

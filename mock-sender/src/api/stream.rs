@@ -1,0 +1,52 @@
+//! `GET /v1/stream`: server-sent events for the dashboard. `event: delivery` when a
+//! delivery is made (data: the delivery, as `/deliveries` lists it); `event: attempt`
+//! after every attempt (data: the log entry, as `/logs` lists it, plus the delivery's new
+//! `status`); `event: lagged` when this client fell behind and missed some (refetch).
+//! A comment every 15 s keeps proxies from closing the connection.
+
+use std::convert::Infallible;
+
+use futures_util::stream;
+use serde::Serialize;
+use tokio::sync::broadcast::error::RecvError;
+use warp::reply::Response;
+use warp::sse::Event;
+use warp::Reply;
+
+use super::models::{DeliveryView, LogView, StreamAttempt};
+use crate::delivery::{Engine, Notice};
+
+pub fn reply(engine: &Engine) -> Response {
+    let events = stream::unfold(engine.subscribe(), |mut rx| async move {
+        let event = match rx.recv().await {
+            Ok(notice) => event(&notice),
+            Err(RecvError::Lagged(missed)) => {
+                json_event("lagged", &serde_json::json!({ "missed": missed }))
+            }
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok::<_, Infallible>(event), rx))
+    });
+    warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
+}
+
+/// The SSE event for one notice.
+pub fn event(notice: &Notice) -> Event {
+    match notice {
+        Notice::Delivery(d) => json_event("delivery", &DeliveryView::new(d)),
+        Notice::Attempt { attempt, delivery } => json_event(
+            "attempt",
+            &StreamAttempt {
+                log: LogView::new(attempt),
+                status: delivery.status,
+            },
+        ),
+    }
+}
+
+fn json_event<T: Serialize>(name: &str, data: &T) -> Event {
+    // Serialising these records cannot fail; an empty object would still be valid JSON.
+    Event::default()
+        .event(name)
+        .data(serde_json::to_string(data).unwrap_or_else(|_| "{}".into()))
+}
