@@ -1,0 +1,198 @@
+//! Over real loopback HTTP: the server-sent events of `/v1/stream` and the static files
+//! (dashboard, playground, the npm package's browser build) with their content types.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::{config, receiver, started};
+use serde_json::{json, Value};
+
+/// A scratch www/ and pkg/ like the repository's.
+fn scratch_dirs() -> (PathBuf, PathBuf) {
+    let root = std::env::temp_dir().join(format!("hookproof-sender-web-{}", ulid::Ulid::new()));
+    let www = root.join("www");
+    let pkg = root.join("pkg");
+    for (path, text) in [
+        (www.join("dashboard.html"), "<title>dashboard</title>"),
+        (www.join("index.html"), "<title>playground</title>"),
+        (www.join("style.css"), "body {}"),
+        (www.join("dashboard.mjs"), "export {};"),
+        (
+            pkg.join("src/browser.mjs"),
+            "import '../gen/hookproof.mjs';",
+        ),
+        (pkg.join("gen/hookproof.mjs"), "export default 1;"),
+        (pkg.join("gen/hookproof_bg.wasm"), "\0asm"),
+        (pkg.join("package.json"), "{}"),
+        (root.join("secret.txt"), "no"),
+    ] {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    (www, pkg)
+}
+
+async fn serve(app: &hookproof_sender::App) -> String {
+    let (addr, server): (SocketAddr, _) =
+        warp::serve(app.routes.clone()).bind_ephemeral(([127, 0, 0, 1], 0));
+    tokio::spawn(server);
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn static_files_with_module_and_wasm_types() {
+    let (www, pkg) = scratch_dirs();
+    let mut cfg = config();
+    cfg.www_dir = www.clone();
+    cfg.pkg_dir = pkg;
+    cfg.token = Some("t".into());
+    let app = started(&cfg);
+    let base = serve(&app).await;
+    let client = reqwest::Client::new();
+    for (path, status, content_type, body) in [
+        (
+            "/",
+            200,
+            "text/html; charset=utf-8",
+            "<title>dashboard</title>",
+        ),
+        (
+            "/playground",
+            200,
+            "text/html; charset=utf-8",
+            "<title>playground</title>",
+        ),
+        ("/style.css", 200, "text/css; charset=utf-8", "body {}"),
+        (
+            "/dashboard.mjs",
+            200,
+            "text/javascript; charset=utf-8",
+            "export {};",
+        ),
+        (
+            "/www/index.html",
+            200,
+            "text/html; charset=utf-8",
+            "<title>playground</title>",
+        ),
+        (
+            "/pkg/src/browser.mjs",
+            200,
+            "text/javascript; charset=utf-8",
+            "import '../gen/hookproof.mjs';",
+        ),
+        (
+            "/pkg/gen/hookproof.mjs",
+            200,
+            "text/javascript; charset=utf-8",
+            "export default 1;",
+        ),
+        (
+            "/pkg/gen/hookproof_bg.wasm",
+            200,
+            "application/wasm",
+            "\0asm",
+        ),
+        ("/pkg/package.json", 404, "application/json", ""),
+        ("/www/../secret.txt", 404, "application/json", ""),
+        ("/nothing.js", 404, "application/json", ""),
+    ] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "{path}");
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        assert_eq!(ct, content_type, "{path}");
+        let text = res.text().await.unwrap();
+        if status == 200 {
+            assert_eq!(text, body, "{path}");
+        } else {
+            let e: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(e["error"]["code"], "not_found", "{path}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(www.parent().unwrap());
+}
+
+#[tokio::test]
+async fn the_stream_tells_of_deliveries_and_attempts() {
+    let app = started(&config());
+    let base = serve(&app).await;
+    let rx = receiver(vec![common::Answer::Status(500)]).await;
+    let client = reqwest::Client::new();
+    let mut stream = client
+        .get(format!("{base}/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+
+    let api = |method: reqwest::Method, path: &str, body: Value| {
+        client
+            .request(method, format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let w: String = api(
+        reqwest::Method::POST,
+        "/v1/webhooks",
+        json!({"url": rx.url, "events": ["*"], "retry_schedule": [0, 10]}),
+    )
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let w: Value = serde_json::from_str(&w).unwrap();
+    let wid = w["data"]["id"].as_str().unwrap().to_owned();
+    api(
+        reqwest::Method::POST,
+        "/v1/events",
+        json!({"type": "order.created"}),
+    )
+    .await
+    .unwrap();
+
+    // One delivery event, then two attempts: failed (still pending), then success.
+    let mut text = String::new();
+    let events = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let chunk = stream.chunk().await.unwrap().expect("stream open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            let events: Vec<(String, Value)> = text
+                .split("\n\n")
+                .filter_map(|block| {
+                    let name = block.lines().find_map(|l| l.strip_prefix("event:"))?;
+                    let data = block.lines().find_map(|l| l.strip_prefix("data:"))?;
+                    Some((
+                        name.trim().to_owned(),
+                        serde_json::from_str(data.trim()).ok()?,
+                    ))
+                })
+                .collect();
+            if events.len() >= 3 {
+                return events;
+            }
+        }
+    })
+    .await
+    .expect("three events within 10 s");
+    assert_eq!(events[0].0, "delivery");
+    assert_eq!(events[0].1["webhook_id"], wid.as_str());
+    assert_eq!(events[0].1["status"], "pending");
+    let delivery_id = events[0].1["id"].clone();
+    for (i, (status, code)) in [("pending", 500), ("success", 200)].into_iter().enumerate() {
+        let (name, a) = &events[i + 1];
+        assert_eq!(name, "attempt");
+        assert_eq!(a["delivery_id"], delivery_id);
+        assert_eq!(a["webhook_id"], wid.as_str());
+        assert_eq!(a["event"], "order.created");
+        assert_eq!(a["attempt"], i + 1);
+        assert_eq!(a["status_code"], code);
+        assert_eq!(a["status"], status, "{a}");
+        assert!(a["response_time_ms"].is_u64() && a["delivered_at"].is_string());
+    }
+}
