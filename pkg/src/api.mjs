@@ -105,6 +105,11 @@ function randomId() {
   return "msg_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+let memory;
+function wasmMemory() {
+  return (memory ??= wasm.wasmMemory());
+}
+
 const headerNamesCache = new Map();
 function headerNames(scheme) {
   let names = headerNamesCache.get(scheme);
@@ -167,17 +172,29 @@ export class Webhook {
 
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
   verifySignature(body, headers) {
-    const bytes = typeof body === "string" ? body : toBytes(body);
     const read = headerReader(headers);
     const names = this.#names;
     const h0 = headerValue(read(names[0]));
     const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
+    const len = this.#writeBody(body);
+    call(() => this.#inner.verifyBuffer(len, h0, h1, h2, now));
+  }
+
+  // Writes the body straight into the verifier's reusable wasm buffer: strings with
+  // encodeInto (UTF-8 needs at most 3 bytes per UTF-16 unit), bytes with one copy.
+  #writeBody(body) {
     const inner = this.#inner;
-    call(() =>
-      typeof bytes === "string" ? inner.verifyStr(bytes, h0, h1, h2, now) : inner.verify(bytes, h0, h1, h2, now),
-    );
+    if (typeof body === "string") {
+      const capacity = body.length * 3;
+      const ptr = inner.bodyBuffer(capacity);
+      return encoder.encodeInto(body, new Uint8Array(wasmMemory().buffer, ptr, capacity)).written;
+    }
+    const bytes = toBytes(body);
+    const ptr = inner.bodyBuffer(bytes.length);
+    new Uint8Array(wasmMemory().buffer, ptr, bytes.length).set(bytes);
+    return bytes.length;
   }
 
   /** Verifies, then returns the body parsed as JSON. */

@@ -38,6 +38,15 @@ impl Headers for Positional {
 #[wasm_bindgen]
 pub struct WasmWebhook {
     inner: Webhook,
+    /// A reusable body buffer that JS writes into directly (`encodeInto` for strings,
+    /// `set` for bytes), so a verify allocates nothing and copies the body once.
+    body: Vec<u8>,
+}
+
+/// The module's memory, for the JS shell's views onto the body buffer.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 #[wasm_bindgen]
@@ -52,6 +61,7 @@ impl WasmWebhook {
         }
         Ok(WasmWebhook {
             inner: Webhook::empty(scheme(scheme_name)?).with_tolerance(tolerance as u64),
+            body: Vec::new(),
         })
     }
 
@@ -79,18 +89,28 @@ impl WasmWebhook {
         self.verify_bytes(body, [h0, h1, h2], now_seconds)
     }
 
-    /// As `verify`, for a string body: wasm-bindgen writes the string's UTF-8 straight
-    /// into wasm memory (`TextEncoder.encodeInto`), saving a copy.
-    #[wasm_bindgen(js_name = verifyStr)]
-    pub fn verify_str(
+    /// The address of the body buffer, grown to at least `capacity` bytes. The JS shell
+    /// writes the body there, then calls `verifyBuffer` with its length.
+    #[wasm_bindgen(js_name = bodyBuffer)]
+    pub fn body_buffer(&mut self, capacity: usize) -> usize {
+        if self.body.len() < capacity {
+            self.body.resize(capacity, 0);
+        }
+        self.body.as_mut_ptr() as usize
+    }
+
+    /// As `verify`, for the first `len` bytes of the body buffer.
+    #[wasm_bindgen(js_name = verifyBuffer)]
+    pub fn verify_buffer(
         &self,
-        body: &str,
+        len: usize,
         h0: Option<String>,
         h1: Option<String>,
         h2: Option<String>,
         now_seconds: f64,
     ) -> Result<(), JsValue> {
-        self.verify_bytes(body.as_bytes(), [h0, h1, h2], now_seconds)
+        let body = self.body.get(..len).unwrap_or(&[]);
+        self.verify_bytes(body, [h0, h1, h2], now_seconds)
     }
 }
 
