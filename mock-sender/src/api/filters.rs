@@ -18,13 +18,8 @@ use super::State;
 
 /// Every route, with the JSON rejection handler; the static files last.
 pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
-    health()
-        .or(openapi())
-        .unify()
-        .or(stream(state.clone()))
-        .unify()
-        .or(webhooks_create(state.clone()))
-        .unify()
+    // Boxed in groups: one long chain of `or`s overflows the trait solver in release builds.
+    let webhooks = webhooks_create(state.clone())
         .or(webhooks_list(state.clone()))
         .unify()
         .or(webhook_get(state.clone()))
@@ -41,8 +36,8 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .or(webhook_logs(state.clone()))
         .unify()
-        .or(events_send(state.clone()))
-        .unify()
+        .boxed();
+    let deliveries = events_send(state.clone())
         .or(deliveries_list(state.clone()))
         .unify()
         .or(delivery_get(state.clone()))
@@ -51,7 +46,17 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .or(delivery_retry(state.clone()))
         .unify()
-        .or(logs(state))
+        .or(logs(state.clone()))
+        .unify()
+        .boxed();
+    health()
+        .or(openapi())
+        .unify()
+        .or(stream(state))
+        .unify()
+        .or(webhooks)
+        .unify()
+        .or(deliveries)
         .unify()
         .or(files)
         .unify()
