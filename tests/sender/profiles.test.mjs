@@ -1,0 +1,172 @@
+// The sender binary (HOOKPROOF_SENDER) delivers one event to a webhook of every profile;
+// each webhook's receiver answers 500 once, then 204, and every attempt must verify with
+// the npm package, carry the same delivery id on its retry, and have the profile's shape.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { once } from "node:events";
+import { Webhook } from "../../pkg/src/node.mjs";
+
+const BIN = process.env.HOOKPROOF_SENDER ?? new URL("../../target/debug/hookproof-sender", import.meta.url).pathname;
+const PROFILES = ["vector", "standard", "svix", "stripe", "github", "vercel", "shopify", "slack", "generic"];
+// Where each profile's delivery id travels (none for vercel, slack, generic).
+const ID_HEADER = {
+  vector: "x-vector-delivery",
+  standard: "webhook-id",
+  svix: "svix-id",
+  github: "x-github-delivery",
+  shopify: "x-shopify-webhook-id",
+};
+
+let sender;
+let api;
+let receiver;
+let base;
+const hits = new Map(); // path -> [{ headers, body }]
+
+async function call(method, path, body) {
+  const res = await fetch(api + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+before(async () => {
+  receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const list = hits.get(req.url) ?? [];
+      list.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      hits.set(req.url, list);
+      res.writeHead(list.length === 1 ? 500 : 204).end();
+    });
+  });
+  receiver.listen(0, "127.0.0.1");
+  await once(receiver, "listening");
+  base = `http://127.0.0.1:${receiver.address().port}`;
+
+  sender = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--memory", "--time-scale", "0.001"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  sender.stdout.setEncoding("utf8");
+  let out = "";
+  while (!out.includes("\n")) {
+    const [chunk] = await once(sender.stdout, "data");
+    out += chunk;
+  }
+  api = out.match(/listening on (http:\/\/\S+)/)[1];
+});
+
+after(() => {
+  sender?.kill();
+  receiver?.close();
+});
+
+test("every profile's deliveries verify with the npm package, retries included", async () => {
+  const hooks = [];
+  for (const profile of PROFILES) {
+    const w = await call("POST", "/v1/webhooks", {
+      type: "http",
+      url: `${base}/hook/${profile}`,
+      events: ["order.*"],
+      enabled: true,
+      profile,
+      retry_schedule: [0, 5], // 5 ms once scaled: every profile retries, GitHub's too
+    });
+    assert.equal(w.profile, profile);
+    hooks.push({ profile, id: w.id, secret: w.secret, path: `/hook/${profile}`, type: "http" });
+  }
+  const slack = await call("POST", "/v1/webhooks", {
+    type: "slack",
+    url: `${base}/slack`,
+    events: ["*"],
+    enabled: true,
+    retry_schedule: [0, 5],
+  });
+  hooks.push({ profile: "vector", id: slack.id, secret: slack.secret, path: "/slack", type: "slack" });
+  for (const h of hooks) {
+    const shown = await call("GET", `/v1/webhooks/${h.id}`);
+    assert.equal(shown.secret, undefined, "GET never shows the secret");
+  }
+
+  const data = { order_id: 1001, total: 42.5 };
+  const ev = await call("POST", "/v1/events", { type: "order.created", data });
+  assert.equal(ev.deliveries.length, hooks.length);
+
+  const deadline = Date.now() + 10000;
+  let deliveries = [];
+  while (Date.now() < deadline) {
+    deliveries = await call("GET", "/v1/deliveries");
+    if (deliveries.length === hooks.length && deliveries.every((d) => d.status !== "pending")) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const d of deliveries) assert.equal(d.status, "success", JSON.stringify(d));
+
+  for (const h of hooks) {
+    const got = hits.get(h.path) ?? [];
+    assert.equal(got.length, 2, `${h.path}: one failure, one retry`);
+    const wh = new Webhook(h.secret, { scheme: h.profile });
+    const bodies = got.map(({ body, headers }) => wh.verify(body, headers));
+    assert.deepEqual(got[0].body, got[1].body, `${h.path}: the same bytes on the retry`);
+    const idHeader = ID_HEADER[h.profile];
+    if (idHeader) {
+      const delivery = deliveries.find((d) => d.webhook_id === h.id);
+      assert.equal(got[0].headers[idHeader], delivery.id, h.path);
+      assert.equal(got[1].headers[idHeader], delivery.id, h.path);
+    }
+    const b = bodies[0];
+    if (h.type === "slack") {
+      assert.match(b.text, /order\.created/);
+      assert.ok(Array.isArray(b.blocks));
+      continue;
+    }
+    switch (h.profile) {
+      case "vector":
+        assert.deepEqual(Object.keys(b).sort(), ["data", "event", "occurred_at"]);
+        assert.equal(b.event, "order.created");
+        assert.equal(got[0].headers["x-vector-event"], "order.created");
+        assert.deepEqual(b.data, data);
+        break;
+      case "standard":
+      case "svix":
+        assert.deepEqual(Object.keys(b).sort(), ["data", "timestamp", "type"]);
+        assert.deepEqual(b.data, data);
+        break;
+      case "stripe":
+        assert.equal(b.object, "event");
+        assert.equal(b.type, "order.created");
+        assert.deepEqual(b.data.object, data);
+        break;
+      case "vercel":
+        assert.deepEqual(Object.keys(b).sort(), ["createdAt", "id", "payload", "region", "type"]);
+        assert.deepEqual(b.payload, data);
+        break;
+      case "generic":
+        assert.deepEqual(Object.keys(b).sort(), ["created_at", "data", "id", "type"]);
+        break;
+      case "github":
+        assert.equal(got[0].headers["x-github-event"], "order.created");
+        assert.deepEqual(b, data);
+        break;
+      case "shopify":
+        assert.equal(got[0].headers["x-shopify-topic"], "order.created");
+        assert.deepEqual(b, data);
+        break;
+      case "slack":
+        assert.equal(b.type, "event_callback");
+        assert.equal(b.event.type, "order.created");
+        break;
+    }
+  }
+
+  const logs = await call("GET", `/v1/webhooks/${hooks[0].id}/logs?status=failed`);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0].status_code, 500);
+});
