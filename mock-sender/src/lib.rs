@@ -10,6 +10,7 @@
 pub mod api;
 pub mod config;
 pub mod delivery;
+pub mod doctor;
 pub mod store;
 
 use std::path::Path;

@@ -1,5 +1,6 @@
-//! The `hookproof-sender` CLI: `serve` (the REST API and delivery queue) and `trigger`
-//! (one delivery, with its retries, printed as it goes).
+//! The `hookproof-sender` CLI: `serve` (the REST API and delivery queue), `trigger`
+//! (one delivery, with its retries, printed as it goes) and `doctor` (why a captured
+//! request does not verify).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -36,7 +37,23 @@ enum Command {
     /// each attempt as it happens (like `stripe trigger`, offline). Exits 0 when
     /// delivered, 1 when every attempt failed.
     Trigger(TriggerArgs),
+    /// Say why a captured request does or does not verify: reads its headers (as copied
+    /// from a log) and raw body, and names the usual mistakes (re-serialized body, secret
+    /// in another form, wrong scheme, clock skew, ...). Exits 0 when it verifies, 1 when
+    /// not, 2 on a usage error. The secret is never printed.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
 }
+
+const DOCTOR_HELP: &str = "\
+--headers FILE holds `Name: value` lines; a first request line (`POST /hooks HTTP/1.1`),
+blank lines and HTTP/2 pseudo-headers (`:method: POST`) are skipped. --body FILE is read
+as raw bytes: save the body exactly as received (curl --data-binary @FILE, not a
+re-formatted copy).
+
+  hookproof-sender doctor --headers req.txt --body body.json --secret whsec_...
+  # not verified (stripe scheme, detected from the headers): no_matching_signature: ...
+  #   body_reserialized: the body was parsed and serialized again ...";
 
 const CONFIG_HELP: &str = "\
 --config FILE is JSON: {\"webhooks\": [ENTRY, ...]} (or just the array); each ENTRY is the
@@ -153,6 +170,30 @@ struct TriggerArgs {
     delivery: DeliveryArgs,
 }
 
+#[derive(Args)]
+struct DoctorArgs {
+    /// The request's headers, `Name: value` per line.
+    #[arg(long, value_name = "FILE")]
+    headers: PathBuf,
+    /// The request's body, the exact bytes received.
+    #[arg(long, value_name = "FILE")]
+    body: PathBuf,
+    /// The endpoint's signing secret (never printed).
+    #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
+    secret: String,
+    /// The signature scheme; default: detected from the headers. One of vector, standard,
+    /// svix, stripe, github, vercel, shopify, slack, generic.
+    #[arg(long, value_name = "NAME")]
+    scheme: Option<String>,
+    /// Accepted timestamp age, in seconds (timestamped schemes).
+    #[arg(long, value_name = "SECS", default_value_t = hookproof::DEFAULT_TOLERANCE_SECS)]
+    tolerance: u64,
+    /// Judge the timestamp as of this Unix time (seconds), e.g. when the request was
+    /// captured; default: now.
+    #[arg(long, value_name = "UNIX")]
+    now: Option<i64>,
+}
+
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -190,6 +231,7 @@ async fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Trigger(args) => trigger(args).await,
+        Command::Doctor(args) => doctor(&args),
     };
     match result {
         Ok(code) => code,
@@ -336,4 +378,40 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
             }
         }
     }
+}
+
+fn doctor(args: &DoctorArgs) -> Fallible<ExitCode> {
+    let read = |flag: &str, path: &PathBuf| {
+        std::fs::read(path).map_err(|e| format!("{flag} {}: {e}", path.display()))
+    };
+    let text = read("--headers", &args.headers)?;
+    let headers = hookproof_sender::doctor::parse_headers(&String::from_utf8_lossy(&text))
+        .map_err(|e| format!("--headers {}: {e}", args.headers.display()))?;
+    let body = read("--body", &args.body)?;
+    let (scheme, detected) = match &args.scheme {
+        Some(name) => (
+            name.parse::<hookproof::Scheme>()
+                .map_err(|e| format!("--scheme: {e}"))?,
+            false,
+        ),
+        None => (
+            hookproof::Scheme::detect(&headers)
+                .ok_or("--headers: no known signature header in the file; pass --scheme NAME")?,
+            true,
+        ),
+    };
+    let webhook = hookproof::Webhook::new(scheme, &args.secret)
+        .map_err(|e| format!("--secret: {e}"))?
+        .with_tolerance(args.tolerance);
+    let now = args.now.unwrap_or_else(|| now_ms().div_euclid(1000));
+    let diagnosis = webhook.diagnose(&body, &headers, now);
+    print!(
+        "{}",
+        hookproof_sender::doctor::report(scheme, detected, &diagnosis)
+    );
+    Ok(if diagnosis.verified {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

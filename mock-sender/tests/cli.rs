@@ -164,3 +164,119 @@ fn trigger_rejects_bad_flags_before_sending() {
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
 }
+
+/// Writes a captured request (request line, headers, blank line) and its body to files.
+fn capture(dir: &std::path::Path, headers: &[(&str, String)], body: &[u8]) -> [String; 2] {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut text = String::from("POST /hooks HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n");
+    for (k, v) in headers {
+        text.push_str(&format!("{k}: {v}\r\n"));
+    }
+    text.push_str("\r\n");
+    let (h, b) = (dir.join("headers.txt"), dir.join("body.bin"));
+    std::fs::write(&h, text).unwrap();
+    std::fs::write(&b, body).unwrap();
+    [h.display().to_string(), b.display().to_string()]
+}
+
+fn doctor(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(BIN)
+        .arg("doctor")
+        .args(args)
+        .env("RUST_LOG", "error")
+        .env_remove("HOOKPROOF_SECRET")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn doctor_verifies_and_explains() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let dir = std::env::temp_dir().join(format!("hookproof-doctor-{}", std::process::id()));
+    let body = b"{\"type\": \"order.paid\", \"data\": {\"amount\": 42}}";
+    let now = common::now_secs();
+    let wh = hookproof::Webhook::new(hookproof::Scheme::Stripe, secret).unwrap();
+    let headers = wh.sign(body, "evt_1", now).unwrap();
+    let now_arg = now.to_string();
+
+    let [h, b] = capture(&dir.join("good"), &headers, body);
+    let (code, stdout, stderr) = doctor(&["--headers", &h, "--body", &b, "--secret", secret]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.starts_with("verified"), "{stdout}");
+    assert!(stdout.contains("stripe"), "{stdout}");
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
+
+    // What JSON.parse then JSON.stringify hands the verifier.
+    let [h, b] = capture(
+        &dir.join("reserialized"),
+        &headers,
+        br#"{"type":"order.paid","data":{"amount":42}}"#,
+    );
+    let (code, stdout, stderr) = doctor(&[
+        "--headers",
+        &h,
+        "--body",
+        &b,
+        "--secret",
+        secret,
+        "--now",
+        &now_arg,
+        "--scheme",
+        "stripe",
+    ]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.starts_with("not verified"), "{stdout}");
+    assert!(stdout.contains("body_reserialized"), "{stdout}");
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
+
+    // Usage errors: exit 2 with the reason.
+    for (args, want) in [
+        (
+            vec![
+                "--headers",
+                &h,
+                "--body",
+                "/nonexistent/body",
+                "--secret",
+                secret,
+            ],
+            "--body",
+        ),
+        (
+            vec![
+                "--headers",
+                &h,
+                "--body",
+                &b,
+                "--secret",
+                secret,
+                "--scheme",
+                "nope",
+            ],
+            "--scheme",
+        ),
+        (
+            vec![
+                "--headers",
+                &h,
+                "--body",
+                &b,
+                "--secret",
+                "",
+                "--scheme",
+                "stripe",
+            ],
+            "invalid secret",
+        ),
+    ] {
+        let (code, stdout, stderr) = doctor(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
