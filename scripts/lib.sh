@@ -36,7 +36,9 @@ ensure_wasm_bindgen() {
 ensure_node_modules() {
   if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
     log "installing npm dev dependencies"
-    (cd "$ROOT" && npm ci --no-audit --no-fund)
+    # `npm install`, not `npm ci`: this npm leaves other platforms' optional binaries
+    # (deno, workerd) out of the lock file, which `npm ci` then refuses as out of sync.
+    (cd "$ROOT" && npm install --no-audit --no-fund)
   fi
 }
 
