@@ -46,17 +46,22 @@ pub async fn post(
         Ok(resp) => {
             let status = resp.status();
             // The timeout covers the body too, so a receiver that stalls mid-answer times out.
-            match resp.bytes().await {
-                Ok(bytes) => Ok((status, bytes)),
-                Err(e) => Err(e),
-            }
+            read_capped(resp, RESPONSE_BODY_LOG_BYTES)
+                .await
+                .map(|bytes| (status, bytes))
         }
         Err(e) => Err(e),
     };
     let duration = start.elapsed();
     match result {
         Ok((status, bytes)) => {
-            let end = bytes.len().min(RESPONSE_BODY_LOG_BYTES);
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            // Replacement characters may have grown it past the cap.
+            let mut end = text.len().min(RESPONSE_BODY_LOG_BYTES);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
             Sent {
                 outcome: if status.is_success() {
                     Outcome::Success
@@ -65,7 +70,7 @@ pub async fn post(
                 },
                 status_code: Some(status.as_u16()),
                 error: (!status.is_success()).then(|| format!("HTTP {status}")),
-                response_body: Some(String::from_utf8_lossy(&bytes[..end]).into_owned()),
+                response_body: Some(text),
                 duration,
             }
         }
@@ -87,6 +92,20 @@ pub async fn post(
             }
         }
     }
+}
+
+/// The first `cap` bytes of the answer's body. The rest is never read: a receiver
+/// streaming megabytes (or forever) costs at most `cap` bytes of memory, and dropping the
+/// response closes the connection.
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, reqwest::Error> {
+    let mut kept = Vec::new();
+    while kept.len() < cap {
+        match resp.chunk().await? {
+            Some(chunk) => kept.extend_from_slice(&chunk[..chunk.len().min(cap - kept.len())]),
+            None => break,
+        }
+    }
+    Ok(kept)
 }
 
 /// reqwest's top-level message is vague ("error sending request"); the cause says why.
