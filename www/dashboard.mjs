@@ -373,8 +373,10 @@ function poll(everyMs) {
 function describeEvent(type, data) {
   if (type === "delivery") return `New delivery: ${data.event ?? data.event_type ?? "event"} to ${data.webhook_id ?? "?"}`;
   if (type === "lagged") return "Caught up after missing some live updates";
-  const a = data.attempt ?? data;
-  const d = data.delivery ?? {};
+  // The sender sends the log entry flat (its `attempt` is the attempt number); older
+  // shapes nested it under `attempt`/`delivery`.
+  const a = typeof data.attempt === "object" && data.attempt !== null ? data.attempt : data;
+  const d = typeof data.delivery === "object" && data.delivery !== null ? data.delivery : {};
   const status = d.status ?? data.status ?? (a.outcome === "success" ? "succeeded" : "");
   return `${d.event_type ?? a.event ?? "event"} to ${d.webhook_id ?? a.webhook_id ?? "?"}: attempt ${a.attempt ?? "?"} ${a.status_code ?? a.outcome ?? ""}${status ? `, ${status}` : ""}`;
 }
