@@ -81,7 +81,9 @@ Besides the API (GET /openapi.json), serve serves the dashboard at /, the playgr
 /playground, www/ at /www/ and the npm package's browser build at /pkg/.
 
 On start, serve prints one line to stdout: `listening on http://ADDR` (then logs go to
-stderr; RUST_LOG=debug for more).";
+stderr; RUST_LOG=debug for more). On SIGTERM or Ctrl-C it stops taking requests and
+starting attempts, lets the attempts on the wire finish and be logged, then exits 0;
+deliveries waiting for a retry stay pending in --db and resume on the next start.";
 
 /// Settings shared by serve and trigger.
 #[derive(Args)]
@@ -268,15 +270,22 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     if resumed > 0 {
         tracing::info!(count = resumed, "pending deliveries resumed");
     }
+    let engine = std::sync::Arc::clone(&app.engine);
     let (addr, server) =
-        warp::serve(app.routes.clone()).try_bind_with_graceful_shutdown(args.addr, async {
+        warp::serve(app.routes.clone()).try_bind_with_graceful_shutdown(args.addr, async move {
             shutdown_signal().await;
+            tracing::info!("stopping: finishing the attempts in flight");
+            engine.stop();
         })?;
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, time_scale = config.time_scale, www = %config.www_dir.display(), "serving");
     server.await;
-    app.engine.shutdown();
+    // An attempt takes attempt_timeout at most, plus logging it.
+    app.engine
+        .drained(config.attempt_timeout + Duration::from_secs(5))
+        .await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,8 @@
 //! A comment every 15 s keeps proxies from closing the connection.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::stream;
 use serde::Serialize;
@@ -17,16 +19,25 @@ use super::models::{DeliveryView, LogView, StreamAttempt};
 use crate::delivery::{Engine, Notice};
 
 pub fn reply(engine: &Engine) -> Response {
-    let events = stream::unfold(engine.subscribe(), |mut rx| async move {
-        let event = match rx.recv().await {
-            Ok(notice) => event(&notice),
-            Err(RecvError::Lagged(missed)) => {
-                json_event("lagged", &serde_json::json!({ "missed": missed }))
-            }
-            Err(RecvError::Closed) => return None,
-        };
-        Some((Ok::<_, Infallible>(event), rx))
-    });
+    // Ends when the sender stops, so a graceful shutdown is not held up by open dashboards.
+    let closed: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(engine.closed());
+    let events = stream::unfold(
+        (engine.subscribe(), closed),
+        |(mut rx, mut closed)| async move {
+            let received = tokio::select! {
+                r = rx.recv() => r,
+                () = &mut closed => return None,
+            };
+            let event = match received {
+                Ok(notice) => event(&notice),
+                Err(RecvError::Lagged(missed)) => {
+                    json_event("lagged", &serde_json::json!({ "missed": missed }))
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok::<_, Infallible>(event), (rx, closed)))
+        },
+    );
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
 }
 

@@ -7,13 +7,13 @@ pub mod payload;
 mod schedule;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hookproof::{Scheme, Webhook};
 use serde_json::Value;
-use tokio::sync::{broadcast, Semaphore};
+use tokio::sync::{broadcast, watch, Semaphore};
 use tokio::task::AbortHandle;
 
 pub use attempt::Sent;
@@ -66,9 +66,38 @@ pub struct Engine {
     slots: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// The task driving each pending delivery, tagged so a replaced task's exit cannot
     /// remove its replacement.
-    tasks: Mutex<HashMap<String, (u64, AbortHandle)>>,
+    tasks: Mutex<HashMap<String, Task>>,
     next_tag: AtomicU64,
     events: broadcast::Sender<Notice>,
+    /// Set (under the `tasks` lock) by `stop`: no attempt starts after it.
+    stopping: AtomicBool,
+    /// Attempts under way.
+    busy: watch::Sender<usize>,
+    /// True once stopping: ends the `/v1/stream` connections.
+    closing: watch::Sender<bool>,
+}
+
+struct Task {
+    tag: u64,
+    handle: AbortHandle,
+    /// Making an attempt (not sleeping until one): `stop` lets it finish.
+    busy: bool,
+}
+
+/// Counts one attempt under way in `Engine::busy`, also when its task is aborted.
+struct Busy<'a>(&'a watch::Sender<usize>);
+
+impl<'a> Busy<'a> {
+    fn new(count: &'a watch::Sender<usize>) -> Busy<'a> {
+        count.send_modify(|n| *n += 1);
+        Busy(count)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n = n.saturating_sub(1));
+    }
 }
 
 impl Engine {
@@ -82,6 +111,9 @@ impl Engine {
             tasks: Mutex::new(HashMap::new()),
             next_tag: AtomicU64::new(0),
             events: broadcast::channel(1024).0,
+            stopping: AtomicBool::new(false),
+            busy: watch::channel(0).0,
+            closing: watch::channel(false).0,
         })
     }
 
@@ -195,11 +227,54 @@ impl Engine {
         Ok(Some(d))
     }
 
-    /// Stops every delivery task; pending deliveries stay pending in the store.
+    /// Stops every delivery task now, in flight or not; pending deliveries stay pending
+    /// in the store.
     pub fn shutdown(&self) {
+        self.closing.send_replace(true);
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        for (_, (_, handle)) in tasks.drain() {
-            handle.abort();
+        self.stopping.store(true, Ordering::SeqCst);
+        for (_, task) in tasks.drain() {
+            task.handle.abort();
+        }
+    }
+
+    /// The first half of a graceful shutdown: no new attempt starts, deliveries waiting
+    /// for their next attempt stop (they stay pending in the store, and resume on the
+    /// next start), `/v1/stream` connections end. Attempts on the wire carry on: see
+    /// `drained`.
+    pub fn stop(&self) {
+        self.closing.send_replace(true);
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        self.stopping.store(true, Ordering::SeqCst);
+        tasks.retain(|_, task| {
+            if !task.busy {
+                task.handle.abort();
+            }
+            task.busy
+        });
+    }
+
+    /// After `stop`: waits until the attempts on the wire have finished and been logged,
+    /// `limit` at most, then stops whatever is left.
+    pub async fn drained(&self, limit: Duration) {
+        let mut busy = self.busy.subscribe();
+        if tokio::time::timeout(limit, busy.wait_for(|n| *n == 0))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                in_flight = *busy.borrow(),
+                "attempts still in flight at shutdown: cut short"
+            );
+        }
+        self.shutdown();
+    }
+
+    /// Resolves once `stop` or `shutdown` was called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|c| *c).await;
         }
     }
 
@@ -211,6 +286,10 @@ impl Engine {
     fn drive(self: &Arc<Self>, id: String, at: i64) {
         let tag = self.next_tag.fetch_add(1, Ordering::Relaxed);
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stopping.load(Ordering::SeqCst) {
+            // Stays pending in the store: the next start resumes it.
+            return;
+        }
         let engine = Arc::clone(self);
         let task_id = id.clone();
         let handle = tokio::spawn(async move {
@@ -220,7 +299,28 @@ impl Engine {
                 if wait > 0 {
                     tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
                 }
-                match engine.attempt(&task_id).await {
+                let busy = {
+                    let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
+                    if engine.stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Some(task) = tasks.get_mut(&task_id).filter(|t| t.tag == tag) {
+                        task.busy = true;
+                    }
+                    Busy::new(&engine.busy)
+                };
+                let result = engine.attempt(&task_id).await;
+                if let Some(task) = engine
+                    .tasks
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_mut(&task_id)
+                    .filter(|t| t.tag == tag)
+                {
+                    task.busy = false;
+                }
+                drop(busy);
+                match result {
                     Ok(Some(next)) => at = next,
                     Ok(None) => break,
                     Err(e) => {
@@ -230,12 +330,17 @@ impl Engine {
                 }
             }
             let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
-            if tasks.get(&task_id).is_some_and(|(t, _)| *t == tag) {
+            if tasks.get(&task_id).is_some_and(|t| t.tag == tag) {
                 tasks.remove(&task_id);
             }
         });
-        if let Some((_, old)) = tasks.insert(id, (tag, handle.abort_handle())) {
-            old.abort();
+        let task = Task {
+            tag,
+            handle: handle.abort_handle(),
+            busy: false,
+        };
+        if let Some(old) = tasks.insert(id, task) {
+            old.handle.abort();
         }
     }
 
@@ -257,6 +362,10 @@ impl Engine {
                 let slot = self.slot(&w.id);
                 // Never closed, so this always yields a permit.
                 let _permit = slot.acquire().await;
+                if self.stopping.load(Ordering::SeqCst) {
+                    // Waited for its turn past a shutdown: left pending for the next start.
+                    return Ok(None);
+                }
                 started_at = now_ms();
                 match sign(w, &d, started_at) {
                     Err(e) => Sent::not_sent(format!("cannot sign: {e}")),

@@ -1,0 +1,135 @@
+//! SIGTERM: `serve` lets the attempt on the wire finish and be logged, then exits 0,
+//! open `/v1/stream` connections or not.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{receiver, Answer};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
+
+/// `serve` on a free port with `db`; the child and its base URL.
+fn serve(db: &Path) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--attempt-timeout", "5s"])
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
+    (child, base)
+}
+
+async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut req = client.request(method, url);
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_attempt_in_flight_finish() {
+    let db = std::env::temp_dir().join(format!("hookproof-sigterm-{}.db", ulid::Ulid::new()));
+    let rx = receiver(vec![Answer::Hang(Duration::from_millis(500))]).await;
+    let (mut child, base) = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || serve(&db))
+            .await
+            .unwrap()
+    };
+    let post = reqwest::Method::POST;
+    api(
+        post.clone(),
+        format!("{base}/v1/webhooks"),
+        Some(json!({"url": rx.url, "events": ["*"]})),
+    )
+    .await;
+    api(
+        post,
+        format!("{base}/v1/events"),
+        Some(json!({"type": "order.paid", "data": {"order": 42}})),
+    )
+    .await;
+
+    // The request has arrived; the receiver answers 500 ms later.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while rx.hits().is_empty() {
+        assert!(Instant::now() < deadline, "no request reached the receiver");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // An open dashboard (server-sent events) must not hold the shutdown up.
+    let stream = reqwest::get(format!("{base}/v1/stream")).await.unwrap();
+    assert!(stream.status().is_success());
+    let sent_at = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("serve did not exit within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    drop(stream);
+    assert!(
+        sent_at.elapsed() >= Duration::from_millis(300),
+        "exited before the answer: {:?}",
+        sent_at.elapsed()
+    );
+    assert_eq!(rx.hits().len(), 1);
+
+    // The attempt was logged before the exit.
+    let (mut again, base) = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || serve(&db))
+            .await
+            .unwrap()
+    };
+    let logs = api(reqwest::Method::GET, format!("{base}/v1/logs"), None).await;
+    let _ = again.kill();
+    let _ = again.wait();
+    let _ = std::fs::remove_file(&db);
+    let logs = logs["data"].as_array().unwrap();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(logs[0]["status_code"], 200, "{logs:?}");
+    assert_eq!(logs[0]["outcome"], "success", "{logs:?}");
+}
