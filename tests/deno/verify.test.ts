@@ -31,7 +31,7 @@ function expectCode(code: WebhookErrorCode, fn: () => unknown) {
 Deno.test("the file import and the bare 'hookproof' import are one module", () => {
   assert.equal(byPath.Webhook, byName.Webhook);
   assert.equal(byPath.WebhookVerificationError, byName.WebhookVerificationError);
-  assert.deepEqual(Object.keys(byName).sort(), ["Webhook", "WebhookVerificationError", "detectScheme", "verifyRequest"]);
+  assert.deepEqual(Object.keys(byName).sort(), ["ReplayGuard", "Webhook", "WebhookVerificationError", "deliveryId", "detectScheme", "verifyRequest"]);
 });
 
 Deno.test("standard signature matches node:crypto and verifies", () => {
