@@ -11,6 +11,7 @@ pub mod api;
 pub mod config;
 pub mod delivery;
 pub mod doctor;
+pub mod probe;
 pub mod store;
 
 use std::path::Path;
@@ -67,7 +68,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
     };
     let engine = Engine::new(
         Arc::clone(&store),
-        client(config)?,
+        http_client(config)?,
         Settings {
             time_scale: config.time_scale,
             attempt_timeout: config.attempt_timeout,
@@ -93,7 +94,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
 
 /// The HTTP client of every attempt: no redirects (a provider reports them as failures),
 /// the built-in webpki roots, the system's roots and `--ca-cert`.
-fn client(config: &Config) -> Result<reqwest::Client, StartError> {
+pub fn http_client(config: &Config) -> Result<reqwest::Client, StartError> {
     let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
     let system = std::env::var_os("SSL_CERT_FILE")
         .map(std::path::PathBuf::from)

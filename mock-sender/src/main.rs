@@ -1,6 +1,6 @@
 //! The `hookproof-sender` CLI: `serve` (the REST API and delivery queue), `trigger`
-//! (one delivery, with its retries, printed as it goes) and `doctor` (why a captured
-//! request does not verify).
+//! (one delivery, with its retries, printed as it goes), `doctor` (why a captured
+//! request does not verify) and `probe` (does a receiver accept and reject what it should).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -43,7 +43,23 @@ enum Command {
     /// not, 2 on a usage error. The secret is never printed.
     #[command(after_help = DOCTOR_HELP)]
     Doctor(DoctorArgs),
+    /// Test a receiver: send it a battery of deliveries of the profile, some it must
+    /// accept (2xx), some it must reject (non-2xx), and print a pass/fail table. Exits 0
+    /// when every check passes, 1 when any fails, 2 on a usage error.
+    #[command(after_help = PROBE_HELP)]
+    Probe(ProbeArgs),
 }
+
+const PROBE_HELP: &str = "\
+Must be accepted (2xx): a valid delivery; for standard, svix, stripe and vector, a
+signature list where only the last entry is valid (a bogus one first, as during a secret
+rotation).
+Must be rejected (non-2xx; a hang-up or timeout fails): a tampered body; a signature made
+with another secret; each header the scheme needs, missing; for timestamped schemes
+(standard, svix, stripe, vector, slack) a valid signature made 10 min ago, and one 10 min
+ahead.
+Reported, not judged: the same delivery sent twice (the probe cannot see whether it was
+processed twice), a 1 MB body (answer and time).";
 
 const DOCTOR_HELP: &str = "\
 --headers FILE holds `Name: value` lines; a first request line (`POST /hooks HTTP/1.1`),
@@ -196,6 +212,29 @@ struct DoctorArgs {
     now: Option<i64>,
 }
 
+#[derive(Args)]
+struct ProbeArgs {
+    /// The receiver to probe.
+    #[arg(long)]
+    url: String,
+    /// The receiver's signing secret (never printed).
+    #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
+    secret: String,
+    /// Envelope and signature: vector, standard, svix, stripe, github, vercel, shopify,
+    /// slack, generic.
+    #[arg(long, default_value = "vector")]
+    profile: String,
+    /// How long each request may take: 500ms, 15s, 1m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    attempt_timeout: Duration,
+    /// Accept an http:// URL to a host other than loopback (https is always accepted).
+    #[arg(long)]
+    allow_http: bool,
+    /// Trust the PEM certificate(s) in FILE besides the system roots (self-signed receivers).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+}
+
 fn at_least_one(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -234,6 +273,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::Trigger(args) => trigger(args).await,
         Command::Doctor(args) => doctor(&args),
+        Command::Probe(args) => probe(args).await,
     };
     match result {
         Ok(code) => code,
@@ -422,5 +462,37 @@ fn doctor(args: &DoctorArgs) -> Fallible<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
+    hookproof_sender::api::handlers::check_url(&args.url, args.allow_http)
+        .map_err(|e| format!("--url: {}", e.message))?;
+    let scheme: hookproof::Scheme = args
+        .profile
+        .parse()
+        .map_err(|e| format!("--profile: {e}"))?;
+    hookproof::Webhook::new(scheme, &args.secret).map_err(|e| format!("--secret: {e}"))?;
+    let client = hookproof_sender::http_client(&Config {
+        ca_cert: args.ca_cert.clone(),
+        ..Config::default()
+    })?;
+    let rows = hookproof_sender::probe::Probe {
+        client: &client,
+        url: &args.url,
+        scheme,
+        secret: &args.secret,
+        timeout: args.attempt_timeout,
+    }
+    .run()
+    .await?;
+    print!(
+        "{}",
+        hookproof_sender::probe::table(&args.url, scheme, &rows)
+    );
+    Ok(if rows.iter().any(|r| r.pass == Some(false)) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }

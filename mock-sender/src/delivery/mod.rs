@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, watch, Semaphore};
 use tokio::task::AbortHandle;
 
-pub use attempt::Sent;
+pub use attempt::{post, Sent};
 pub use schedule::{profile_default, scaled};
 
 use crate::store::{
@@ -464,10 +464,33 @@ fn sign(
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let scheme: Scheme = w.profile.parse()?;
     let signer = Webhook::with_secrets(scheme, w.signing_secrets(now_ms))?;
-    let signed = signer.sign(d.body.as_bytes(), &d.id, now_ms.div_euclid(1000))?;
-    Ok(payload::headers(scheme, &d.event_type, &w.id, &d.id)
-        .into_iter()
-        .chain(signed)
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect())
+    signed_headers(
+        &signer,
+        &d.event_type,
+        &w.id,
+        &d.id,
+        d.body.as_bytes(),
+        now_ms.div_euclid(1000),
+    )
+}
+
+/// Every header of one request of `signer`'s profile: the profile's own, then the
+/// signature headers of `body`, delivery `delivery_id`, signed at `timestamp` (Unix
+/// seconds) with each of `signer`'s secrets.
+pub fn signed_headers(
+    signer: &Webhook,
+    event_type: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+    body: &[u8],
+    timestamp: i64,
+) -> Result<Vec<(String, String)>, hookproof::Error> {
+    let signed = signer.sign(body, delivery_id, timestamp)?;
+    Ok(
+        payload::headers(signer.scheme(), event_type, webhook_id, delivery_id)
+            .into_iter()
+            .chain(signed)
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
