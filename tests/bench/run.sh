@@ -2,7 +2,8 @@
 # Smoke run of the benchmark harness (bench/run.mjs --quick): every runtime (Node, Deno,
 # workerd), two sizes, tiny time budgets, into a temporary folder. Seconds long. Checks
 # only that it runs, that every contender produced a figure and that the reports were
-# written; never asserts on timings (this is not a performance gate).
+# written; never asserts on timings (this is not a performance gate). Then the sender
+# throughput smoke (bench/sender.mjs --quick; builds the release sender if it is stale).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
@@ -41,6 +42,27 @@ check "node has octokit" grep -q 'octokit' "$OUT/node.md"
 check "wasm.json" grep -q '"gzipBytes"' "$OUT/wasm.json"
 check "summary.md has the goals" grep -q '^## Goals (issue 5)' "$OUT/summary.md"
 check "ratios printed" grep -q 'ratio hookproof/peer' "$OUT/stdout.log"
+
+# Sender throughput smoke (bench/sender.mjs --quick): tiny N, both store modes. Checks only
+# that it ran and produced numbers (it exits non-zero itself when deliveries are missing or
+# badly signed); never the timings.
+if timeout -k 5 300 "$NODE" bench/sender.mjs --quick --results "$OUT" >"$OUT/sender.stdout.log" 2>"$OUT/sender.stderr.log"; then
+  check "sender.json" test -s "$OUT/sender.json"
+  check "sender: numbers for both modes" "$NODE" -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const ok = ["memory", "db"].every((k) => {
+      const m = r.modes[k];
+      return m && m.throughput.perSecond > 0 && Number.isFinite(m.paced.latency.p99)
+        && Number.isFinite(m.retryIdle.p99) && m.memory.bytesPerDelivery > 0;
+    });
+    if (!ok || !(r.receiverAlone.perSecond > 0)) { console.error(JSON.stringify(r.modes, null, 1).slice(0, 2000)); process.exit(1); }
+  ' "$OUT/sender.json"
+  check "sender.md has the goals" grep -q '^### Goals (issue 5, sender)' "$OUT/sender.md"
+else
+  cat "$OUT/sender.stderr.log" "$OUT/sender.stdout.log" >&2
+  failed=$((failed + 1))
+  echo "bench smoke: FAILED: bench/sender.mjs --quick" >&2
+fi
 
 if [ "$failed" -ne 0 ]; then cat "$OUT/stdout.log" >&2; fi
 echo "bench: $passed passed, $failed failed"
