@@ -262,6 +262,24 @@ for (const [flavour, mod] of [["ESM", nextEsm], ["CJS", nextCjs]]) {
   });
 }
 
+test("next: a route handler module fed Next's own NextRequest, answering with NextResponse", async () => {
+  const { NextRequest, NextResponse } = await import("next/server.js");
+  const calls = [];
+  // app/api/webhooks/route.js, as a Next.js app would write it:
+  const POST = nextEsm.withWebhook(async (event, request) => {
+    calls.push(event);
+    return NextResponse.json({ received: true, path: request.nextUrl.pathname });
+  }, SECRET);
+  const nextRequest = (body, headers) =>
+    new NextRequest("http://localhost:3000/api/webhooks", { method: "POST", body, headers });
+  const ok = await POST(nextRequest(BODY, signed()), { params: Promise.resolve({}) });
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { received: true, path: "/api/webhooks" });
+  const forgedResponse = await POST(nextRequest(BODY, forged()), { params: Promise.resolve({}) });
+  assertError(forgedResponse.status, await forgedResponse.json(), 401, "no_matching_signature");
+  assert.deepEqual(calls, [EVENT]);
+});
+
 // --- fastify -----------------------------------------------------------------------
 
 async function fastifyApp({ webhookPlugin }) {
