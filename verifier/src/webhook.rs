@@ -304,7 +304,7 @@ impl Webhook {
 /// `keys` over the bytes `content_rules` signs. Verify uses one scheme's rules for both;
 /// `diagnose` mixes them to recognise a sender using another scheme's rule.
 pub(crate) fn signature_matches(
-    header_rules: &dyn Rules,
+    header_rules: &'static dyn Rules,
     content_rules: &dyn Rules,
     keys: &[Key],
     env: &Envelope<'_>,

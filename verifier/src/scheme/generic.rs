@@ -1,26 +1,10 @@
 //! Generic: `X-Webhook-Signature: <hex HMAC-SHA256 of the body>`, key as UTF-8.
 
-use super::{comma_list, read_body_only, Envelope, Rules};
-use crate::{Error, Headers};
+use super::{Algorithm, BodyOnly, Encoding};
 
-const HEADER: &str = "X-Webhook-Signature";
-
-pub(crate) struct Generic;
-
-impl Rules for Generic {
-    fn header_names(&self) -> &'static [&'static str] {
-        &[HEADER]
-    }
-    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
-        read_body_only(headers, HEADER)
-    }
-    fn signed_content(&self, _env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
-        feed(body)
-    }
-    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
-        comma_list(value, "", each)
-    }
-    fn render(&self, _id: &str, _ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
-        vec![(HEADER, sigs.join(", "))]
-    }
-}
+pub(crate) const GENERIC: BodyOnly = BodyOnly {
+    headers: &["X-Webhook-Signature"],
+    prefix: "",
+    algorithm: Algorithm::HmacSha256,
+    encoding: Encoding::Hex,
+};

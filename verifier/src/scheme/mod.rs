@@ -103,15 +103,15 @@ impl Scheme {
 
     pub(crate) fn rules(self) -> &'static dyn Rules {
         match self {
-            Scheme::Standard => &standard::Standard,
-            Scheme::Svix => &svix::Svix,
+            Scheme::Standard => &standard::STANDARD,
+            Scheme::Svix => &svix::SVIX,
             Scheme::Stripe => &stripe::Stripe,
             Scheme::Vector => &vector::Vector,
-            Scheme::Github => &github::Github,
-            Scheme::Vercel => &vercel::Vercel,
+            Scheme::Github => &github::GITHUB,
+            Scheme::Vercel => &vercel::VERCEL,
             Scheme::Slack => &slack::Slack,
-            Scheme::Shopify => &shopify::Shopify,
-            Scheme::Generic => &generic::Generic,
+            Scheme::Shopify => &shopify::SHOPIFY,
+            Scheme::Generic => &generic::GENERIC,
         }
     }
 }
@@ -179,7 +179,7 @@ pub(crate) trait Rules: Sync {
         Encoding::Hex
     }
     /// Headers read by `read`, the signature header first.
-    fn header_names(&self) -> &'static [&'static str];
+    fn header_names(&'static self) -> &'static [&'static str];
     /// Finds the id, timestamp and signature header value; checks their syntax.
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error>;
     /// Feeds the signed bytes, in order, to `feed`.
@@ -230,14 +230,53 @@ pub(crate) fn comma_list<'v>(value: &'v str, prefix: &str, each: &mut dyn FnMut(
     }
 }
 
-/// Shared `read` for schemes that sign the body alone with one signature header.
-pub(crate) fn read_body_only<'h>(
-    headers: &'h dyn Headers,
-    name: &'static str,
-) -> Result<Envelope<'h>, Error> {
-    Ok(Envelope {
-        id: None,
-        timestamp: None,
-        signatures: required(headers, name)?,
-    })
+/// The rule of the schemes that sign the body alone and send the MAC in one header,
+/// optionally prefixed (`sha256=`), with an optional delivery-id header. Each such
+/// scheme's file declares its constant of this type.
+pub(crate) struct BodyOnly {
+    /// Every header read: the signature header first, then the delivery-id header if any.
+    pub headers: &'static [&'static str],
+    pub prefix: &'static str,
+    pub algorithm: Algorithm,
+    pub encoding: Encoding,
+}
+
+impl BodyOnly {
+    fn delivery_header(&self) -> Option<&'static str> {
+        self.headers.get(1).copied()
+    }
+}
+
+impl Rules for BodyOnly {
+    fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+    fn header_names(&'static self) -> &'static [&'static str] {
+        self.headers
+    }
+    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
+        Ok(Envelope {
+            id: self.delivery_header().and_then(|h| headers.header(h)),
+            timestamp: None,
+            signatures: required(headers, self.headers[0])?,
+        })
+    }
+    fn signed_content(&self, _env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
+        feed(body)
+    }
+    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
+        comma_list(value, self.prefix, each)
+    }
+    fn render(&self, id: &str, _ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+        let list: Vec<String> = sigs.iter().map(|s| format!("{}{s}", self.prefix)).collect();
+        let mut out = Vec::with_capacity(2);
+        if let Some(delivery) = self.delivery_header() {
+            out.push((delivery, id.to_owned()));
+        }
+        out.push((self.headers[0], list.join(", ")));
+        out
+    }
 }

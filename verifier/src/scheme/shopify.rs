@@ -1,29 +1,10 @@
 //! Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the body>`, key as UTF-8.
 
-use super::{comma_list, read_body_only, Encoding, Envelope, Rules};
-use crate::{Error, Headers};
+use super::{Algorithm, BodyOnly, Encoding};
 
-const HEADER: &str = "X-Shopify-Hmac-Sha256";
-
-pub(crate) struct Shopify;
-
-impl Rules for Shopify {
-    fn encoding(&self) -> Encoding {
-        Encoding::Base64
-    }
-    fn header_names(&self) -> &'static [&'static str] {
-        &[HEADER]
-    }
-    fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
-        read_body_only(headers, HEADER)
-    }
-    fn signed_content(&self, _env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
-        feed(body)
-    }
-    fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
-        comma_list(value, "", each)
-    }
-    fn render(&self, _id: &str, _ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
-        vec![(HEADER, sigs.join(", "))]
-    }
-}
+pub(crate) const SHOPIFY: BodyOnly = BodyOnly {
+    headers: &["X-Shopify-Hmac-Sha256"],
+    prefix: "",
+    algorithm: Algorithm::HmacSha256,
+    encoding: Encoding::Base64,
+};

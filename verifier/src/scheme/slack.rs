@@ -10,7 +10,7 @@ const TIMESTAMP_HEADER: &str = "X-Slack-Request-Timestamp";
 pub(crate) struct Slack;
 
 impl Rules for Slack {
-    fn header_names(&self) -> &'static [&'static str] {
+    fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER, TIMESTAMP_HEADER]
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {

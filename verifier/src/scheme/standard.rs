@@ -11,76 +11,57 @@ use crate::{Error, Headers};
 /// The three header names of a Standard-Webhooks-shaped scheme, signature first.
 pub(crate) type Names = [&'static str; 3];
 
-pub(crate) const NAMES: Names = ["webhook-signature", "webhook-id", "webhook-timestamp"];
+/// The Standard Webhooks rule under a set of header names.
+pub(crate) struct StandardRule {
+    pub names: Names,
+}
 
-pub(crate) struct Standard;
+pub(crate) const STANDARD: StandardRule = StandardRule {
+    names: ["webhook-signature", "webhook-id", "webhook-timestamp"],
+};
 
-impl Rules for Standard {
+impl Rules for StandardRule {
     fn key_form(&self) -> KeyForm {
         KeyForm::Base64
     }
     fn encoding(&self) -> Encoding {
         Encoding::Base64
     }
-    fn header_names(&self) -> &'static [&'static str] {
-        &NAMES
+    fn header_names(&'static self) -> &'static [&'static str] {
+        &self.names
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
-        read(&NAMES, headers)
+        let [sig, id, ts] = self.names;
+        let signatures = required(headers, sig)?;
+        let id_value = required(headers, id)?;
+        let raw_ts = required(headers, ts)?;
+        Ok(Envelope {
+            id: Some(id_value),
+            timestamp: Some((raw_ts, parse_timestamp(raw_ts, ts)?)),
+            signatures,
+        })
     }
     fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
-        signed_content(env, body, feed)
+        feed(env.id.unwrap_or_default().as_bytes());
+        feed(b".");
+        feed(env.timestamp.map_or("", |(raw, _)| raw).as_bytes());
+        feed(b".");
+        feed(body);
     }
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
-        signatures(value, each)
-    }
-    fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
-        render(&NAMES, id, ts, sigs)
-    }
-}
-
-pub(crate) fn read<'h>(
-    names: &'static Names,
-    headers: &'h dyn Headers,
-) -> Result<Envelope<'h>, Error> {
-    let [sig, id, ts] = *names;
-    let signatures = required(headers, sig)?;
-    let id_value = required(headers, id)?;
-    let raw_ts = required(headers, ts)?;
-    Ok(Envelope {
-        id: Some(id_value),
-        timestamp: Some((raw_ts, parse_timestamp(raw_ts, ts)?)),
-        signatures,
-    })
-}
-
-pub(crate) fn signed_content(env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
-    feed(env.id.unwrap_or_default().as_bytes());
-    feed(b".");
-    feed(env.timestamp.map_or("", |(raw, _)| raw).as_bytes());
-    feed(b".");
-    feed(body);
-}
-
-pub(crate) fn signatures<'v>(value: &'v str, each: &mut dyn FnMut(&'v str)) {
-    for entry in value.split_ascii_whitespace() {
-        if let Some(("v1", sig)) = entry.split_once(',') {
-            each(sig);
+        for entry in value.split_ascii_whitespace() {
+            if let Some(("v1", sig)) = entry.split_once(',') {
+                each(sig);
+            }
         }
     }
-}
-
-pub(crate) fn render(
-    names: &'static Names,
-    id: &str,
-    ts: &str,
-    sigs: &[String],
-) -> Vec<(&'static str, String)> {
-    let [sig, id_name, ts_name] = *names;
-    let list: Vec<String> = sigs.iter().map(|s| format!("v1,{s}")).collect();
-    vec![
-        (id_name, id.to_owned()),
-        (ts_name, ts.to_owned()),
-        (sig, list.join(" ")),
-    ]
+    fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+        let [sig, id_name, ts_name] = self.names;
+        let list: Vec<String> = sigs.iter().map(|s| format!("v1,{s}")).collect();
+        vec![
+            (id_name, id.to_owned()),
+            (ts_name, ts.to_owned()),
+            (sig, list.join(" ")),
+        ]
+    }
 }

@@ -12,7 +12,7 @@ pub(crate) const HEADER: &str = "Stripe-Signature";
 pub(crate) struct Stripe;
 
 impl Rules for Stripe {
-    fn header_names(&self) -> &'static [&'static str] {
+    fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER]
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {

@@ -10,7 +10,7 @@ pub(crate) const DELIVERY_HEADER: &str = "X-Vector-Delivery";
 pub(crate) struct Vector;
 
 impl Rules for Vector {
-    fn header_names(&self) -> &'static [&'static str] {
+    fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER, DELIVERY_HEADER]
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
