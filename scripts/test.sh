@@ -7,9 +7,13 @@ cd "$ROOT"
 
 ensure_node_modules
 
-log "cargo fmt / clippy"
+ensure_wasm_target
+
+log "cargo fmt / clippy / doc"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc -p hookproof --no-deps --quiet
 
 log "cargo test"
 cargo test --workspace --quiet
