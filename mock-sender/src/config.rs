@@ -49,6 +49,8 @@ pub struct Config {
     /// Static files: the dashboard and playground (`www/`) and the npm package (`pkg/`).
     pub www_dir: PathBuf,
     pub pkg_dir: PathBuf,
+    /// Seeds every webhook's chaos RNG (with its id) unless the webhook has its own seed.
+    pub chaos_seed: Option<u64>,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             retention: DEFAULT_RETENTION,
             www_dir: PathBuf::from(DEFAULT_WWW_DIR),
             pkg_dir: PathBuf::from(DEFAULT_PKG_DIR),
+            chaos_seed: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod chaos;
 pub mod config;
 pub mod delivery;
 pub mod doctor;
@@ -73,6 +74,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
             time_scale: config.time_scale,
             attempt_timeout: config.attempt_timeout,
             max_in_flight: config.max_in_flight,
+            chaos_seed: config.chaos_seed,
         },
     );
     let state = api::State {

@@ -82,7 +82,21 @@ body of POST /v1/webhooks, plus an optional fixed \"id\" (replaced in place on e
    \"type\": \"http\",                       http (default) or slack (Block Kit message)
    \"secret\": \"whsec_...\",                optional; generated when omitted
    \"retry_schedule\": [0, \"42s\", \"2.5m\"],  optional; else the profile's schedule
-   \"enabled\": true, \"description\": \"...\"}
+   \"enabled\": true, \"description\": \"...\",
+   \"chaos\": {\"duplicate\": 0.1,             optional, all fields optional: see below
+             \"forge_signature\": 0.05, \"stale_timestamp\": 0.05,
+             \"delay_ms\": [0, 2000], \"reorder\": true, \"seed\": 7}}
+
+Chaos (per webhook; also in POST /v1/webhooks and PUT, null turns it off): after each
+attempt, with its probability, the same signed request again (duplicate: same delivery
+id), a copy signed with a wrong key (forge_signature) and, for timestamped profiles, a
+correctly signed copy 10 min old (stale_timestamp). They are logged as attempts with
+chaos (duplicate|forged|stale), expect (accept|reject) and receiver_accepted_bad; a 2xx
+to a forged or stale one is outcome accepted_forgery / accepted_stale, a non-2xx
+rejected. They never count for the delivery. delay_ms [min,max]: every attempt waits a
+random min..max ms (unscaled), in order; reorder: each draws its own delay (within
+delay_ms, default [0,1000]), so deliveries overtake each other. Draws are seeded by
+chaos.seed, else --chaos-seed and the webhook id, else at random.
 
 Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-scale):
   vector            0, 42s, 2.5m, 9m, 30m
@@ -155,6 +169,10 @@ struct ServeArgs {
     /// The npm package (its src/ and gen/ are served at /pkg/).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_PKG_DIR)]
     pkg: PathBuf,
+    /// Seed the chaos draws of every webhook without its own chaos.seed (with its id), so
+    /// runs repeat; default: random.
+    #[arg(long, value_name = "N")]
+    chaos_seed: Option<u64>,
     #[command(flatten)]
     delivery: DeliveryArgs,
 }
@@ -299,6 +317,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         retention: args.retention,
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
+        chaos_seed: args.chaos_seed,
         ..config(&args.delivery, db)
     };
     let app = app(&config)?;

@@ -11,10 +11,11 @@ use warp::{Rejection, Reply};
 
 use super::error::ApiError;
 use super::models::{
-    CreateWebhook, CreatedWebhook, Data, DeliveryView, EventAccepted, ListQuery, LogView,
-    RotateSecret, SendEvent, TestEvent, UpdateWebhook, Wait, WebhookView,
+    ChaosRequest, CreateWebhook, CreatedWebhook, Data, DeliveryView, EventAccepted, ListQuery,
+    LogView, RotateSecret, SendEvent, TestEvent, UpdateWebhook, Wait, WebhookView,
 };
 use super::State;
+use crate::chaos::{Chaos, MAX_DELAY_MS};
 use crate::config::parse_duration;
 use crate::delivery::{new_id, now_ms, profile_default};
 use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
@@ -177,6 +178,45 @@ pub fn parse_retry_schedule(waits: &[Wait]) -> Result<Vec<u64>, ApiError> {
         .collect()
 }
 
+/// A probability: a number from 0 to 1.
+fn check_probability(field: &str, p: Option<f64>) -> Result<f64, ApiError> {
+    match p {
+        None => Ok(0.0),
+        Some(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        Some(p) => Err(ApiError::invalid(
+            &format!("chaos.{field}"),
+            format!("{field} is a probability from 0 to 1, not {p}"),
+        )),
+    }
+}
+
+/// Checks a webhook's `chaos` for its profile.
+pub fn check_chaos(req: ChaosRequest, scheme: Scheme) -> Result<Chaos, ApiError> {
+    let chaos = Chaos {
+        duplicate: check_probability("duplicate", req.duplicate)?,
+        reorder: req.reorder.unwrap_or(false),
+        delay_ms: req.delay_ms,
+        forge_signature: check_probability("forge_signature", req.forge_signature)?,
+        stale_timestamp: check_probability("stale_timestamp", req.stale_timestamp)?,
+        seed: req.seed,
+    };
+    if let Some([min, max]) = chaos.delay_ms {
+        if min > max || max > MAX_DELAY_MS {
+            return Err(ApiError::invalid(
+                "chaos.delay_ms",
+                format!("delay_ms is [min, max] with min <= max <= {MAX_DELAY_MS} (ms)"),
+            ));
+        }
+    }
+    if chaos.stale_timestamp > 0.0 && !scheme.is_timestamped() {
+        return Err(ApiError::invalid(
+            "chaos.stale_timestamp",
+            format!("the {scheme} profile signs no timestamp, so nothing can be stale"),
+        ));
+    }
+    Ok(chaos)
+}
+
 /// Checks a new webhook and builds its record (not stored).
 pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord, ApiError> {
     let id = match req.id {
@@ -200,6 +240,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         .as_deref()
         .map(parse_retry_schedule)
         .transpose()?;
+    let chaos = req.chaos.map(|c| check_chaos(c, profile)).transpose()?;
     let now = now_ms();
     Ok(WebhookRecord {
         id,
@@ -212,6 +253,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         enabled: req.enabled.unwrap_or(true),
         retry_schedule,
         description: req.description,
+        chaos,
         created_at: now,
         updated_at: now,
     })
@@ -294,6 +336,14 @@ pub async fn update_webhook(
         .as_deref()
         .map(parse_retry_schedule)
         .transpose()?;
+    let chaos = match req.chaos {
+        Some(Some(c)) => Some(Some(check_chaos(c, parse_profile(&w.profile)?)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    if let Some(c) = chaos {
+        w.chaos = c;
+    }
     if let Some(url) = req.url {
         w.url = url;
     }

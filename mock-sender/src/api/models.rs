@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::chaos::{self, Chaos};
 use crate::delivery::payload::rfc3339;
 use crate::store::{AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, WebhookRecord};
 
@@ -28,6 +29,35 @@ pub struct CreateWebhook {
     /// Waits before attempts 1, 2, ...: seconds, or durations like `"42s"`, `"2.5m"`.
     pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
+    /// Duplicates, forged and stale requests, delays: see `crate::chaos`.
+    pub chaos: Option<ChaosRequest>,
+}
+
+/// A webhook's `chaos`, as sent: every field optional (0, false or none).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ChaosRequest {
+    /// Probability (0-1) of sending an attempt's request again, unchanged.
+    pub duplicate: Option<f64>,
+    /// Deliveries may overtake each other (random delays within `delay_ms`).
+    pub reorder: Option<bool>,
+    /// `[min, max]` ms each attempt waits before it goes out.
+    pub delay_ms: Option<[u64; 2]>,
+    /// Probability (0-1) of a request signed with a wrong key after an attempt.
+    pub forge_signature: Option<f64>,
+    /// Probability (0-1) of a correctly signed request with a 10 min old timestamp.
+    pub stale_timestamp: Option<f64>,
+    /// Seeds this webhook's chaos draws (else `--chaos-seed`, else random).
+    pub seed: Option<u64>,
+}
+
+/// `Some(None)` for an explicit `null`, `None` when the field is left out.
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// One entry of a `retry_schedule`.
@@ -47,6 +77,9 @@ pub struct UpdateWebhook {
     pub events: Option<Vec<String>>,
     pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
+    /// Replaces the chaos settings; `null` turns chaos off.
+    #[serde(default, deserialize_with = "nullable")]
+    pub chaos: Option<Option<ChaosRequest>>,
 }
 
 /// `POST /v1/webhooks/{id}/rotate-secret`.
@@ -121,6 +154,8 @@ pub struct WebhookView {
     /// Waits in seconds before attempts 1, 2, ... (unscaled): its own or the profile's.
     pub retry_schedule: Vec<Value>,
     pub description: Option<String>,
+    /// `null` when off.
+    pub chaos: Option<Chaos>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -136,6 +171,7 @@ impl WebhookView {
             profile: w.profile.clone(),
             retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),
             description: w.description.clone(),
+            chaos: w.chaos.clone(),
             created_at: rfc3339(w.created_at),
             updated_at: rfc3339(w.updated_at),
         }
@@ -230,6 +266,13 @@ pub struct LogView {
     pub request_headers: Vec<(String, String)>,
     /// When the retry this failure scheduled happens, if any.
     pub next_attempt_at: Option<String>,
+    /// An extra request of the webhook's chaos: `duplicate`, `forged` or `stale`; `null`
+    /// for a real attempt.
+    pub chaos: Option<chaos::Kind>,
+    /// What a correct receiver answers a chaos request: `accept` (2xx) or `reject`.
+    pub expect: Option<chaos::Expect>,
+    /// A chaos request that must be rejected was answered 2xx.
+    pub receiver_accepted_bad: Option<bool>,
 }
 
 impl LogView {
@@ -249,6 +292,9 @@ impl LogView {
             url: a.url.clone(),
             request_headers: a.request_headers.clone(),
             next_attempt_at: a.next_attempt_at.map(rfc3339),
+            chaos: a.chaos.as_ref().map(|c| c.kind),
+            expect: a.chaos.as_ref().map(|c| c.expect),
+            receiver_accepted_bad: a.chaos.as_ref().map(|c| c.receiver_accepted_bad),
         }
     }
 }

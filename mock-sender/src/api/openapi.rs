@@ -101,6 +101,7 @@ pub fn document() -> Value {
                         "profile": { "type": "string", "enum": profiles },
                         "retry_schedule": { "type": "array", "items": { "type": "number" }, "description": "seconds before attempts 1, 2, ... (unscaled): the webhook's own or its profile's" },
                         "description": { "type": "string", "nullable": true },
+                        "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "null when off" },
                         "created_at": time(),
                         "updated_at": time()
                     }
@@ -121,7 +122,21 @@ pub fn document() -> Value {
                         "secret": { "type": "string", "description": "generated (whsec_ + base64 of 24 bytes) when omitted" },
                         "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "description": "waits before attempts 1, 2, ...; default the profile's" },
                         "description": { "type": "string" },
-                        "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$", "description": "a fixed id; wh_<ULID> otherwise" }
+                        "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$", "description": "a fixed id; wh_<ULID> otherwise" },
+                        "chaos": schema_ref("Chaos")
+                    }
+                },
+                "Chaos": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "description": "Chaos for receivers. After each attempt, with its probability: the same signed request again (duplicate), a copy signed with a wrong key (forge_signature), a correctly signed copy 10 min old (stale_timestamp; timestamped profiles only). These extra requests are logged as attempts (same attempt number) with chaos, expect and receiver_accepted_bad, and never count for the delivery. delay_ms holds every attempt back (in order); reorder draws each delay independently so deliveries overtake each other.",
+                    "properties": {
+                        "duplicate": { "type": "number", "minimum": 0, "maximum": 1, "default": 0 },
+                        "reorder": { "type": "boolean", "default": false, "description": "deliveries may be sent out of order: each attempt waits its own random delay within delay_ms (default [0, 1000])" },
+                        "delay_ms": { "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 60000 }, "minItems": 2, "maxItems": 2, "nullable": true, "description": "[min, max] ms each attempt waits before it goes out (real time, not scaled by --time-scale); without reorder, deliveries keep their order" },
+                        "forge_signature": { "type": "number", "minimum": 0, "maximum": 1, "default": 0 },
+                        "stale_timestamp": { "type": "number", "minimum": 0, "maximum": 1, "default": 0, "description": "not for github, vercel, shopify, generic (no timestamp)" },
+                        "seed": { "type": "integer", "minimum": 0, "nullable": true, "description": "seeds this webhook's draws; else --chaos-seed with the webhook id; else random" }
                     }
                 },
                 "UpdateWebhook": {
@@ -133,7 +148,8 @@ pub fn document() -> Value {
                         "url": { "type": "string" },
                         "events": events,
                         "retry_schedule": { "type": "array", "items": wait },
-                        "description": { "type": "string" }
+                        "description": { "type": "string" },
+                        "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "replaces the chaos settings; null turns chaos off" }
                     }
                 },
                 "RotateSecret": {
@@ -199,10 +215,13 @@ pub fn document() -> Value {
                         "delivered_at": time(),
                         "error": { "type": "string", "nullable": true, "description": "why it failed: HTTP status, timeout, refused, reset, DNS, TLS" },
                         "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB of the answer" },
-                        "outcome": { "type": "string", "enum": ["success", "http_error", "timeout", "connection_error", "error"] },
+                        "outcome": { "type": "string", "enum": ["success", "http_error", "timeout", "connection_error", "error", "rejected", "accepted_forgery", "accepted_stale"], "description": "rejected, accepted_forgery and accepted_stale are for chaos requests that must be rejected" },
                         "url": { "type": "string" },
                         "request_headers": { "type": "array", "items": { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 } },
-                        "next_attempt_at": nullable_time()
+                        "next_attempt_at": nullable_time(),
+                        "chaos": { "type": "string", "enum": ["duplicate", "forged", "stale"], "nullable": true, "description": "an extra request of the webhook's chaos; null for a real attempt" },
+                        "expect": { "type": "string", "enum": ["accept", "reject"], "nullable": true, "description": "what a correct receiver answers this chaos request: accept (2xx) or reject (non-2xx)" },
+                        "receiver_accepted_bad": { "type": "boolean", "nullable": true, "description": "true: a forged or stale request was answered 2xx (the receiver is at fault)" }
                     }
                 },
                 "StreamAttempt": {
@@ -221,7 +240,7 @@ pub fn document() -> Value {
             "/v1/webhooks/{id}": {
                 "parameters": [id_param("id")],
                 "get": { "summary": "One webhook", "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
-                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
+                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description, chaos", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
                 "delete": { "summary": "Delete a webhook (its pending deliveries then fail)", "responses": { "204": { "description": "Deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
             },
             "/v1/webhooks/{id}/rotate-secret": {

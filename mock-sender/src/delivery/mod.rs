@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hookproof::{Scheme, Webhook};
+use rand::rngs::StdRng;
+use rand::Rng;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch, Semaphore};
 use tokio::task::AbortHandle;
@@ -19,6 +21,7 @@ use tokio::task::AbortHandle;
 pub use attempt::{post, Sent};
 pub use schedule::{profile_default, scaled};
 
+use crate::chaos::{self, Chaos};
 use crate::store::{
     AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError, WebhookRecord,
 };
@@ -56,6 +59,8 @@ pub struct Settings {
     pub attempt_timeout: Duration,
     /// Requests on the wire at once to one endpoint; more wait their turn.
     pub max_in_flight: usize,
+    /// `--chaos-seed`: seeds each webhook's chaos RNG (with its id) unless it has its own.
+    pub chaos_seed: Option<u64>,
 }
 
 pub struct Engine {
@@ -75,6 +80,11 @@ pub struct Engine {
     busy: watch::Sender<usize>,
     /// True once stopping: ends the `/v1/stream` connections.
     closing: watch::Sender<bool>,
+    /// Each webhook's chaos RNG, with the settings it was made for (new settings, new RNG).
+    chaos_rngs: Mutex<HashMap<String, (Chaos, StdRng)>>,
+    /// The latest release time (Unix ms) of a delayed attempt per webhook, so that
+    /// `delay_ms` without `reorder` keeps the deliveries in order.
+    chaos_release: Mutex<HashMap<String, i64>>,
 }
 
 struct Task {
@@ -114,6 +124,8 @@ impl Engine {
             stopping: AtomicBool::new(false),
             busy: watch::channel(0).0,
             closing: watch::channel(false).0,
+            chaos_rngs: Mutex::new(HashMap::new()),
+            chaos_release: Mutex::new(HashMap::new()),
         })
     }
 
@@ -299,6 +311,11 @@ impl Engine {
                 if wait > 0 {
                     tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
                 }
+                // Not busy yet: a shutdown during the hold leaves the delivery pending.
+                let hold = engine.chaos_hold(&task_id);
+                if hold > 0 {
+                    tokio::time::sleep(Duration::from_millis(hold)).await;
+                }
                 let busy = {
                     let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
                     if engine.stopping.load(Ordering::SeqCst) {
@@ -422,7 +439,15 @@ impl Engine {
             response_body: sent.response_body,
             request_headers: headers,
             next_attempt_at: next,
+            chaos: None,
         };
+        // The extra requests of the webhook's chaos follow the real attempt.
+        let chaos = webhook
+            .as_ref()
+            .zip(webhook.as_ref().and_then(|w| w.chaos.clone()))
+            .filter(|(_, c)| c.sends_extra())
+            .filter(|_| record.outcome != Outcome::Error)
+            .map(|(w, c)| (w.clone(), c, record.request_headers.clone()));
         self.store.add_attempt(&record)?;
         self.store.put_delivery(&d)?;
         tracing::info!(
@@ -439,9 +464,180 @@ impl Engine {
         // No subscriber is fine.
         let _ = self.events.send(Notice::Attempt {
             attempt: Box::new(record),
-            delivery: d,
+            delivery: d.clone(),
         });
+        if let Some((w, c, headers)) = chaos {
+            self.chaos_sends(&w, &c, &d, number, headers).await?;
+        }
         Ok(next)
+    }
+
+    /// Draws from webhook `w`'s chaos RNG.
+    fn chaos_draw<T>(&self, w: &WebhookRecord, c: &Chaos, f: impl FnOnce(&mut StdRng) -> T) -> T {
+        let mut rngs = self.chaos_rngs.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = rngs
+            .entry(w.id.clone())
+            .or_insert_with(|| (c.clone(), chaos::rng(c, self.settings.chaos_seed, &w.id)));
+        if entry.0 != *c {
+            *entry = (c.clone(), chaos::rng(c, self.settings.chaos_seed, &w.id));
+        }
+        f(&mut entry.1)
+    }
+
+    /// How long (ms) the next attempt of delivery `id` waits for its webhook's
+    /// `delay_ms` / `reorder`; 0 without them.
+    fn chaos_hold(&self, id: &str) -> u64 {
+        let Some(w) = self
+            .store
+            .delivery(id)
+            .ok()
+            .flatten()
+            .and_then(|d| self.store.webhook(&d.webhook_id).ok().flatten())
+        else {
+            return 0;
+        };
+        let Some(c) = w.chaos.clone() else {
+            return 0;
+        };
+        let Some([min, max]) = c.delay_range() else {
+            return 0;
+        };
+        let delay = self.chaos_draw(&w, &c, |rng| rng.gen_range(min..=max.max(min)));
+        if c.reorder {
+            return delay;
+        }
+        // In order: never released before an earlier attempt to the same endpoint.
+        let now = now_ms();
+        let mut release = self.chaos_release.lock().unwrap_or_else(|e| e.into_inner());
+        let last = release.entry(w.id.clone()).or_insert(0);
+        let at = (now + i64::try_from(delay).unwrap_or(i64::MAX)).max(*last + 1);
+        *last = at;
+        u64::try_from(at - now).unwrap_or(0)
+    }
+
+    /// After attempt `number` of `d`: the duplicate, forged and stale requests the
+    /// webhook's chaos draws, each sent and logged; the delivery is left as it is.
+    async fn chaos_sends(
+        &self,
+        w: &WebhookRecord,
+        c: &Chaos,
+        d: &DeliveryRecord,
+        number: u32,
+        headers: Vec<(String, String)>,
+    ) -> Result<(), StoreError> {
+        let scheme: Scheme = w.profile.parse().unwrap_or(Scheme::Vector);
+        let (duplicate, forged, stale) = self.chaos_draw(w, c, |rng| {
+            (
+                chaos::chance(rng, c.duplicate),
+                chaos::chance(rng, c.forge_signature),
+                chaos::chance(rng, c.stale_timestamp),
+            )
+        });
+        let now = now_ms();
+        let secs = now.div_euclid(1000);
+        let mut sends = Vec::new();
+        if duplicate && !headers.is_empty() {
+            sends.push((chaos::Kind::Duplicate, Ok(headers)));
+        }
+        if forged {
+            // A key the receiver cannot have: a fresh random secret.
+            let wrong = crate::api::handlers::generate_secret();
+            let h = Webhook::new(scheme, &wrong).and_then(|signer| {
+                signed_headers(
+                    &signer,
+                    &d.event_type,
+                    &w.id,
+                    &d.id,
+                    d.body.as_bytes(),
+                    secs,
+                )
+            });
+            sends.push((chaos::Kind::Forged, h));
+        }
+        if stale && scheme.is_timestamped() {
+            let h = Webhook::with_secrets(scheme, w.signing_secrets(now)).and_then(|signer| {
+                let at = secs - chaos::STALE_SECS;
+                signed_headers(&signer, &d.event_type, &w.id, &d.id, d.body.as_bytes(), at)
+            });
+            sends.push((chaos::Kind::Stale, h));
+        }
+        for (kind, headers) in sends {
+            let Ok(headers) = headers else {
+                continue;
+            };
+            let started_at = now_ms();
+            let sent = attempt::post(
+                &self.client,
+                &w.url,
+                &headers,
+                &d.body,
+                self.settings.attempt_timeout,
+            )
+            .await;
+            let expect = kind.expect();
+            let accepted_bad = expect == chaos::Expect::Reject && sent.outcome == Outcome::Success;
+            let (outcome, error) = match (kind, sent.outcome) {
+                (chaos::Kind::Duplicate, o) => (o, sent.error),
+                (chaos::Kind::Forged, Outcome::Success) => (
+                    Outcome::AcceptedForgery,
+                    Some("accepted a request signed with a wrong key: it must be rejected".into()),
+                ),
+                (chaos::Kind::Stale, Outcome::Success) => (
+                    Outcome::AcceptedStale,
+                    Some(format!(
+                        "accepted a replay signed {} s ago: it must be rejected",
+                        chaos::STALE_SECS
+                    )),
+                ),
+                (_, Outcome::HttpError) => (Outcome::Rejected, None),
+                (_, o) => (o, sent.error),
+            };
+            let record = AttemptRecord {
+                id: new_id("atm"),
+                delivery_id: d.id.clone(),
+                webhook_id: d.webhook_id.clone(),
+                event: d.event_type.clone(),
+                attempt: number,
+                url: w.url.clone(),
+                delivered_at: started_at,
+                response_time_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
+                outcome,
+                status_code: sent.status_code,
+                error,
+                response_body: sent.response_body,
+                request_headers: headers,
+                next_attempt_at: None,
+                chaos: Some(chaos::Sent {
+                    kind,
+                    expect,
+                    receiver_accepted_bad: accepted_bad,
+                }),
+            };
+            self.store.add_attempt(&record)?;
+            if accepted_bad {
+                tracing::warn!(
+                    delivery = %d.id,
+                    webhook = %d.webhook_id,
+                    chaos = ?kind,
+                    status = ?record.status_code,
+                    "the receiver accepted a request it must reject"
+                );
+            } else {
+                tracing::info!(
+                    delivery = %d.id,
+                    webhook = %d.webhook_id,
+                    chaos = ?kind,
+                    outcome = ?record.outcome,
+                    status = ?record.status_code,
+                    "chaos request"
+                );
+            }
+            let _ = self.events.send(Notice::Attempt {
+                attempt: Box::new(record),
+                delivery: d.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// The in-flight cap of one endpoint.

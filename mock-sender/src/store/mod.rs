@@ -67,6 +67,9 @@ pub struct WebhookRecord {
     pub retry_schedule: Option<Vec<u64>>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Duplicates, forged and stale requests, delays: see `crate::chaos`.
+    #[serde(default)]
+    pub chaos: Option<crate::chaos::Chaos>,
     /// Unix milliseconds.
     pub created_at: i64,
     /// Unix milliseconds.
@@ -165,6 +168,20 @@ pub enum Outcome {
     ConnectionError,
     /// The request could not be signed or built (e.g. the endpoint was deleted).
     Error,
+    /// A chaos request that must be rejected (forged or stale) got a non-2xx answer: right.
+    Rejected,
+    /// A forged chaos request (signed with a wrong key) got a 2xx: the receiver is at fault.
+    AcceptedForgery,
+    /// A stale chaos request (a replay past the tolerance) got a 2xx: the receiver is at fault.
+    AcceptedStale,
+}
+
+impl Outcome {
+    /// What `?status=failed` lists: anything but a 2xx to a real attempt or duplicate, and
+    /// a correctly rejected chaos request.
+    pub fn is_failure(self) -> bool {
+        !matches!(self, Outcome::Success | Outcome::Rejected)
+    }
 }
 
 /// The log of one HTTP attempt.
@@ -190,6 +207,9 @@ pub struct AttemptRecord {
     pub request_headers: Vec<(String, String)>,
     /// Unix milliseconds of the retry this failure scheduled, if any.
     pub next_attempt_at: Option<i64>,
+    /// Set on the extra requests of the webhook's `chaos` (not on real attempts).
+    #[serde(default)]
+    pub chaos: Option<crate::chaos::Sent>,
 }
 
 /// Filters for listings; `None` matches anything.

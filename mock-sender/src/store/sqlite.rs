@@ -180,7 +180,7 @@ impl Store for SqliteStore {
             "SELECT json FROM attempts
              WHERE (?1 IS NULL OR webhook_id = ?1)
                AND (?2 IS NULL OR delivery_id = ?2)
-               AND (?3 IS NULL OR (json_extract(json, '$.outcome') != 'success') = ?3)
+               AND (?3 IS NULL OR (json_extract(json, '$.outcome') NOT IN ('success', 'rejected')) = ?3)
              ORDER BY seq DESC LIMIT ?4",
         )?;
         let rows = stmt
@@ -229,6 +229,7 @@ mod tests {
             enabled: true,
             retry_schedule: None,
             description: None,
+            chaos: None,
             created_at: 1,
             updated_at: 1,
         }
@@ -269,6 +270,7 @@ mod tests {
             response_body: None,
             request_headers: vec![],
             next_attempt_at: None,
+            chaos: None,
         }
     }
 
