@@ -5,7 +5,10 @@
 //   delivery { id, webhook_id, event_id, event_type, status, attempts, max_attempts,
 //              next_attempt_at (ms|null), last_status_code, last_error, created_at (ms) }
 //   attempt  { id, delivery_id, webhook_id, attempt, at (ms), ms, status_code, ok, error,
-//              outcome, next_attempt_at (ms|null) }
+//              outcome, next_attempt_at (ms|null), chaos (duplicate|forged|stale|null),
+//              expect (accept|reject|null), accepted_bad }
+//   (a chaos request is `ok` when the receiver did what it should: a forged or stale one
+//   is ok when rejected)
 
 /** Milliseconds since the epoch from ms, seconds, or an ISO string; null otherwise. */
 export function toMs(v) {
@@ -60,7 +63,7 @@ export function delivery(d, webhookId) {
 
 export function attempt(a, webhookId) {
   const code = a.status_code ?? null;
-  const ok = a.outcome ? a.outcome === "success" : code !== null && code >= 200 && code < 300;
+  const ok = a.outcome ? a.outcome === "success" || a.outcome === "rejected" : code !== null && code >= 200 && code < 300;
   return {
     id: a.id,
     delivery_id: a.delivery_id,
@@ -73,6 +76,9 @@ export function attempt(a, webhookId) {
     error: a.error ?? null,
     outcome: a.outcome ?? (ok ? "success" : "failed"),
     next_attempt_at: toMs(a.next_attempt_at),
+    chaos: a.chaos ?? null,
+    expect: a.expect ?? null,
+    accepted_bad: a.receiver_accepted_bad === true,
   };
 }
 

@@ -44,6 +44,12 @@ function span(ms) {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 const badge = (text, kind = text) => el("span", { class: `badge ${kind}` }, text);
+// A chaos request of the sender: a duplicate, or a forged/stale one the receiver must
+// reject (red when it was accepted).
+const chaosBadge = (a) =>
+  a.expect === "reject"
+    ? el("span", { class: `badge ${a.accepted_bad ? "failed" : "chaos"}`, "data-chaos": a.chaos, title: a.accepted_bad ? `the receiver accepted a ${a.chaos} request` : `${a.chaos}: must be rejected` }, a.accepted_bad ? `${a.chaos}: accepted!` : `${a.chaos}: must be rejected`)
+    : el("span", { class: "badge chaos", "data-chaos": a.chaos }, a.chaos);
 function announce(text, kind = "info") {
   $("announce").textContent = text;
   $("announce").dataset.kind = kind;
@@ -224,7 +230,7 @@ function renderTimeline() {
     el(
       "li",
       { "data-attempt": String(a.attempt), "data-ok": String(a.ok) },
-      el("span", {}, `#${a.attempt}`),
+      el("span", {}, `#${a.attempt}`, a.chaos ? [" ", chaosBadge(a)] : null),
       el("span", { class: "mono", title: a.at ? new Date(a.at).toISOString() : "" }, clock(a.at)),
       el("span", {}, a.status_code !== null ? badge(String(a.status_code), a.ok ? "success" : "failed") : badge(a.outcome.replace("_", " "), "failed")),
       el("span", { class: "mono" }, a.ms !== null ? `${a.ms} ms` : "—"),

@@ -2,7 +2,8 @@
 // Starts target/debug/hookproof-sender (in memory, retry delays x0.001) and a loopback
 // receiver that verifies every delivery with the package and can be told to fail once.
 // Cases: a delivery POSTed to /events appears within 2 s without a reload; a delivery
-// whose first attempt failed shows 2 attempts; "Retry now" adds a third.
+// whose first attempt failed shows 2 attempts; "Retry now" adds a third; a chaos webhook's
+// forged request is marked "must be rejected", and red when the receiver accepted it.
 //
 // If the sender does not serve the dashboard at / yet, every case is skipped, saying so.
 // HOOKPROOF_WWW_PROXY=1 puts tests/www/dev-proxy.mjs (www/ and pkg/ as the sender will
@@ -28,13 +29,18 @@ after(async () => {
 });
 
 // ------------------------------------------------------------------------- receiver
-const receiver = { failuresLeft: 0, received: [], verified: 0 };
+// `naive`: answer 204 without verifying (for the chaos case).
+const receiver = { failuresLeft: 0, received: [], verified: 0, naive: false };
 const verifier = new Webhook(SECRET, { scheme: "standard" });
 const receiverServer = createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const body = Buffer.concat(chunks);
+    if (receiver.naive) {
+      res.writeHead(204).end();
+      return;
+    }
     receiver.received.push({ headers: req.headers, body: body.toString() });
     try {
       verifier.verify(body, req.headers);
@@ -239,6 +245,32 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
   await page.evaluate(() => document.activeElement.blur());
   await new Promise((ok) => setTimeout(ok, 1600)); // let the "fresh" highlight fade
   await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  assert.deepEqual(browser.errors, []);
+});
+
+test("chaos: a forged request is marked 'must be rejected', and flagged red when accepted", { skip: SKIP }, async () => {
+  const r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events: ["chaos.*"], chaos: { forge_signature: 1 } });
+  const hook = (r.data ?? r).id;
+  const forgedBadge = async (type) => {
+    const [id] = await sendEvent(type, {});
+    await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 5000 });
+    await page.click(row(id));
+    const badge = await page.waitForSelector("#attempts li [data-chaos=forged]", { timeout: 5000 });
+    return { text: await badge.textContent(), cls: await badge.getAttribute("class") };
+  };
+  // The receiver verifies: the forged request is rejected (401), as it should be.
+  const rejected = await forgedBadge("chaos.rejected");
+  assert.equal(rejected.text, "forged: must be rejected");
+  assert.doesNotMatch(rejected.cls, /failed/);
+  receiver.naive = true;
+  try {
+    const accepted = await forgedBadge("chaos.accepted");
+    assert.equal(accepted.text, "forged: accepted!");
+    assert.match(accepted.cls, /failed/);
+  } finally {
+    receiver.naive = false;
+    await call("DELETE", `/webhooks/${hook}`);
+  }
   assert.deepEqual(browser.errors, []);
 });
 
