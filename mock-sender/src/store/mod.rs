@@ -234,10 +234,25 @@ pub trait Store: Send + Sync + 'static {
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
     /// Inserts or replaces.
     fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError>;
+    /// Inserts or replaces several, all or none: one transaction (one commit) for the
+    /// fan-out of one event, instead of one per delivery.
+    fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
+        deliveries.iter().try_for_each(|d| self.put_delivery(d))
+    }
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
     /// Newest first; filters on webhook, status and event type.
     fn deliveries(&self, query: &Query) -> Result<Vec<DeliveryRecord>, StoreError>;
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
+    /// `add_attempt(attempt)` then `put_delivery(delivery)` (the delivery after that
+    /// attempt), both or neither: one transaction and one lock instead of two.
+    fn record_attempt(
+        &self,
+        attempt: &AttemptRecord,
+        delivery: &DeliveryRecord,
+    ) -> Result<(), StoreError> {
+        self.add_attempt(attempt)?;
+        self.put_delivery(delivery)
+    }
     /// Newest first; filters on webhook, delivery and failure.
     fn attempts(&self, query: &Query) -> Result<Vec<AttemptRecord>, StoreError>;
     /// Deletes attempts made, and finished deliveries last changed, before `before_ms`;
