@@ -448,8 +448,8 @@ impl Engine {
             .filter(|(_, c)| c.sends_extra())
             .filter(|_| record.outcome != Outcome::Error)
             .map(|(w, c)| (w.clone(), c, record.request_headers.clone()));
-        self.store.add_attempt(&record)?;
-        self.store.put_delivery(&d)?;
+        // One transaction for the attempt's log row and the delivery's new state.
+        self.store.record_attempt(&record, &d)?;
         tracing::info!(
             delivery = %d.id,
             webhook = %d.webhook_id,
