@@ -2,13 +2,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::{receiver, Answer};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
+use common::{receiver, spawn_serve, Answer, BIN};
 
 #[tokio::test]
 async fn trigger_retries_then_delivers() {
@@ -76,29 +73,7 @@ async fn trigger_exits_1_when_every_attempt_fails() {
 
 #[test]
 fn serve_prints_its_address_and_answers() {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--memory",
-            "--time-scale",
-            "0.001",
-        ])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect(&line)
-        .to_owned();
+    let (mut child, base) = spawn_serve(["--memory", "--time-scale", "0.001"]);
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -5,53 +5,22 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::{receiver, Answer};
-use serde_json::{json, Value};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
+use common::{http_json as api, receiver, spawn_serve, Answer};
+use serde_json::json;
 
 /// `serve` on a free port with `db`; the child and its base URL.
 fn serve(db: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--attempt-timeout", "5s"])
-        .arg("--db")
-        .arg(db)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect(&line)
-        .to_owned();
-    (child, base)
-}
-
-async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let mut req = client.request(method, url);
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let res = req.send().await.unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
+    spawn_serve([
+        OsStr::new("--attempt-timeout"),
+        OsStr::new("5s"),
+        OsStr::new("--db"),
+        db.as_os_str(),
+    ])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

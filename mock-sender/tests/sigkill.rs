@@ -7,16 +7,15 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{receiver, Answer};
+use common::{http_json as api, receiver, spawn_serve, Answer};
 use hookproof_sender::store::{DeliveryStatus, Query, SqliteStore, Store};
-use serde_json::{json, Value};
+use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
 const EVENTS: usize = 5;
 /// The receiver fails this many requests (whichever deliveries they belong to), then
 /// answers 200.
@@ -24,45 +23,17 @@ const FAILURES: usize = 10;
 
 /// `serve` on a free port with `db`, waits scaled by 0.001; the child and its base URL.
 fn serve(db: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--attempt-timeout", "2s"])
-        .args(["--time-scale", "0.001"])
-        .arg("--db")
-        .arg(db)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect(&line)
-        .to_owned();
-    (child, base)
+    spawn_serve([
+        OsStr::new("--attempt-timeout"),
+        OsStr::new("2s"),
+        OsStr::new("--time-scale"),
+        OsStr::new("0.001"),
+        OsStr::new("--db"),
+        db.as_os_str(),
+    ])
 }
 
-async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    let mut req = client.request(method, url);
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(b.to_string());
-    }
-    let res = req.send().await.unwrap();
-    assert!(res.status().is_success(), "{}", res.status());
-    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
-}
-
-async fn spawn_serve(db: &Path) -> (Child, String) {
+async fn serve_async(db: &Path) -> (Child, String) {
     let db = db.to_owned();
     tokio::task::spawn_blocking(move || serve(&db))
         .await
@@ -73,7 +44,7 @@ async fn spawn_serve(db: &Path) -> (Child, String) {
 async fn sigkill_with_retries_pending_loses_no_delivery() {
     let db = std::env::temp_dir().join(format!("hookproof-sigkill-{}.db", ulid::Ulid::new()));
     let rx = receiver(vec![Answer::Status(500); FAILURES]).await;
-    let (mut child, base) = spawn_serve(&db).await;
+    let (mut child, base) = serve_async(&db).await;
     let post = reqwest::Method::POST;
     // Waits of 300 s, scaled: 300 ms between attempts, 8 attempts.
     api(
@@ -128,7 +99,7 @@ async fn sigkill_with_retries_pending_loses_no_delivery() {
     assert!(pending > 0, "nothing was pending at the kill");
 
     // The same db: the pending deliveries resume and complete.
-    let (mut again, base) = spawn_serve(&db).await;
+    let (mut again, base) = serve_async(&db).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     let deliveries = loop {
         let list = api(reqwest::Method::GET, format!("{base}/v1/deliveries"), None).await;

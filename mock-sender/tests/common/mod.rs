@@ -1,7 +1,10 @@
 //! Shared by the integration tests: a loopback receiver and an in-process API client.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -162,4 +165,51 @@ pub fn finished(d: &DeliveryRecord) -> bool {
 
 pub fn now_secs() -> i64 {
     hookproof_sender::delivery::now_ms() / 1000
+}
+
+/// The sender binary built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
+
+/// Starts `hookproof-sender serve --addr 127.0.0.1:0 ARGS...` (logs off); the child and
+/// its base URL, read from the `listening on` line it prints first.
+pub fn spawn_serve<I, S>(args: I) -> (Child, String)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
+    (child, base)
+}
+
+/// A JSON request to a running sender over HTTP; panics unless it answers 2xx.
+pub async fn http_json(method: reqwest::Method, url: String, body: Option<Value>) -> Value {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut req = client.request(method, url);
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let res = req.send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
 }
