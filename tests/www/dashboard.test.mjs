@@ -251,21 +251,32 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
 test("chaos: a forged request is marked 'must be rejected', and flagged red when accepted", { skip: SKIP }, async () => {
   const r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events: ["chaos.*"], chaos: { forge_signature: 1 } });
   const hook = (r.data ?? r).id;
-  const forgedBadge = async (type) => {
+  // Waits for the selected delivery's forged-request badge to read `text` (the panel may
+  // still show the previous delivery's attempts for a moment after the click).
+  const forgedBadge = async (type, text) => {
     const [id] = await sendEvent(type, {});
     await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 5000 });
     await page.click(row(id));
-    const badge = await page.waitForSelector("#attempts li [data-chaos=forged]", { timeout: 5000 });
-    return { text: await badge.textContent(), cls: await badge.getAttribute("class") };
+    const selector = "#attempts li [data-chaos=forged]";
+    try {
+      await page.waitForFunction(
+        ([sel, want]) => [...document.querySelectorAll(sel)].some((b) => b.textContent === want),
+        [selector, text],
+        { timeout: 5000 },
+      );
+    } catch {
+      const seen = await page.$$eval(selector, (bs) => bs.map((b) => b.textContent));
+      assert.fail(`badge ${JSON.stringify(text)} never shown; saw ${JSON.stringify(seen)}`);
+    }
+    const cls = await page.$$eval(selector, (bs, want) => bs.find((b) => b.textContent === want).className, text);
+    return { text, cls };
   };
   // The receiver verifies: the forged request is rejected (401), as it should be.
-  const rejected = await forgedBadge("chaos.rejected");
-  assert.equal(rejected.text, "forged: must be rejected");
+  const rejected = await forgedBadge("chaos.rejected", "forged: must be rejected");
   assert.doesNotMatch(rejected.cls, /failed/);
   receiver.naive = true;
   try {
-    const accepted = await forgedBadge("chaos.accepted");
-    assert.equal(accepted.text, "forged: accepted!");
+    const accepted = await forgedBadge("chaos.accepted", "forged: accepted!");
     assert.match(accepted.cls, /failed/);
   } finally {
     receiver.naive = false;
