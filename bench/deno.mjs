@@ -14,7 +14,9 @@ const args = parseArgs(Deno.args);
 const pkgDir = args.pkg ?? new URL("../pkg", import.meta.url).pathname;
 const { Webhook } = await import(new URL(`file://${pkgDir}/src/node.mjs`).href);
 const wasmBytes = Deno.readFileSync(`${pkgDir}/gen/hookproof_bg.wasm`);
-const wasmSha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", wasmBytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+const wasmSha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", wasmBytes)), (b) =>
+  b.toString(16).padStart(2, "0"),
+).join("");
 const deps = {
   Webhook,
   StandardWebhook,

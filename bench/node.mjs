@@ -18,7 +18,9 @@ import { parseArgs } from "./lib/args.mjs";
 const args = parseArgs(process.argv.slice(2));
 const pkgDir = resolve(args.pkg ?? new URL("../pkg", import.meta.url).pathname);
 const { Webhook } = await import(pathToFileURL(`${pkgDir}/src/node.mjs`).href);
-const wasmSha256 = createHash("sha256").update(readFileSync(`${pkgDir}/gen/hookproof_bg.wasm`)).digest("hex");
+const wasmSha256 = createHash("sha256")
+  .update(readFileSync(`${pkgDir}/gen/hookproof_bg.wasm`))
+  .digest("hex");
 const deps = {
   Webhook,
   StandardWebhook,
@@ -31,7 +33,14 @@ const deps = {
   Buffer,
   subtle: webcrypto.subtle,
 };
-const rows = await measure({ Bench, deps, sizes: args.sizes, quick: args.quick, only: args.only, log: (m) => console.error(`node: ${m}`) });
+const rows = await measure({
+  Bench,
+  deps,
+  sizes: args.sizes,
+  quick: args.quick,
+  only: args.only,
+  log: (m) => console.error(`node: ${m}`),
+});
 const results = {
   runtime: "node",
   runtimeVersion: process.version,

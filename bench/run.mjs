@@ -39,7 +39,12 @@ try {
   process.exit(2);
 }
 if (args.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 9).join("\n"));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), "utf8")
+      .split("\n")
+      .slice(1, 9)
+      .join("\n"),
+  );
   process.exit(0);
 }
 if (args.updateBenchmarks && (args.quick || args.only || (args.runtimes && !args.reportOnly))) {
@@ -47,7 +52,10 @@ if (args.updateBenchmarks && (args.quick || args.only || (args.runtimes && !args
   process.exit(2);
 }
 const OUT0 = resolve(args.results ?? join(HERE, "results"));
-const previous = args.reportOnly && existsSync(join(OUT0, "run.json")) ? JSON.parse(readFileSync(join(OUT0, "run.json"), "utf8")) : null;
+const previous =
+  args.reportOnly && existsSync(join(OUT0, "run.json"))
+    ? JSON.parse(readFileSync(join(OUT0, "run.json"), "utf8"))
+    : null;
 const runtimes = args.runtimes ?? previous?.runtimes ?? ALL_RUNTIMES;
 const OUT = OUT0;
 mkdirSync(OUT, { recursive: true });
@@ -69,64 +77,88 @@ function run(cmd, argv, { timeoutMs, env } = {}) {
     env: { ...process.env, DO_NOT_TRACK: "1", DENO_NO_UPDATE_CHECK: "1", DENO_NO_PROMPT: "1", NO_COLOR: "1", ...env },
   });
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${relative(ROOT, cmd) || cmd} ${argv.slice(0, 2).join(" ")} exited with ${r.status ?? r.signal}`);
+  if (r.status !== 0)
+    throw new Error(`${relative(ROOT, cmd) || cmd} ${argv.slice(0, 2).join(" ")} exited with ${r.status ?? r.signal}`);
   return (performance.now() - t0) / 1000;
 }
 
 const machine = previous?.machine ?? machineInfo();
 let seconds = previous?.seconds ?? {};
 if (!args.reportOnly) {
-// Common options passed on to every runtime entry.
-const SNAP = join(HERE, "results/build/pkg");
-const common = [
-  "--pkg",
-  SNAP,
-  ...(args.quick ? ["--quick"] : []),
-  "--sizes",
-  args.sizes.join(","),
-  ...(args.only ? ["--only", args.only.join(",")] : []),
-];
-const timeoutMs = (args.quick ? 60 : 900) * 1000;
+  // Common options passed on to every runtime entry.
+  const SNAP = join(HERE, "results/build/pkg");
+  const common = [
+    "--pkg",
+    SNAP,
+    ...(args.quick ? ["--quick"] : []),
+    "--sizes",
+    args.sizes.join(","),
+    ...(args.only ? ["--only", args.only.join(",")] : []),
+  ];
+  const timeoutMs = (args.quick ? 60 : 900) * 1000;
 
-// One copy of the package for the whole run.
-rmSync(SNAP, { recursive: true, force: true });
-for (const part of ["src", "gen"]) cpSync(join(ROOT, "pkg", part), join(SNAP, part), { recursive: true });
-copyFileSync(join(ROOT, "pkg/package.json"), join(SNAP, "package.json"));
+  // One copy of the package for the whole run.
+  rmSync(SNAP, { recursive: true, force: true });
+  for (const part of ["src", "gen"]) cpSync(join(ROOT, "pkg", part), join(SNAP, part), { recursive: true });
+  copyFileSync(join(ROOT, "pkg/package.json"), join(SNAP, "package.json"));
 
-// The peers' edge builds, for Deno (workerd's Worker is bundled by its driver).
-if (runtimes.includes("deno")) {
-  run(TOOLS.esbuild, [
-    join(HERE, "lib/peers-entry.mjs"),
-    "--bundle",
-    "--format=esm",
-    "--platform=browser",
-    "--conditions=worker",
-    `--outfile=${join(HERE, "results/build/peers.mjs")}`,
-    "--log-level=warning",
-  ]);
-}
-
-for (const rt of runtimes) {
-  const out = join(OUT, `${rt}.json`);
-  log(`${rt}: measuring ${args.sizes.map(sizeLabel).join(", ")}${args.quick ? " (quick)" : ""}`);
-  if (rt === "node") {
-    seconds[rt] = run(process.execPath, [join(HERE, "node.mjs"), "--out", out, ...common], { timeoutMs });
-  } else if (rt === "deno") {
-    seconds[rt] = run(
-      TOOLS.deno,
-      ["run", "--no-remote", "--no-config", `--allow-read=${ROOT}`, `--allow-write=${OUT}`, join(HERE, "deno.mjs"), "--out", out, ...common],
-      { timeoutMs },
-    );
-  } else if (rt === "workerd") {
-    seconds[rt] = run(process.execPath, [join(HERE, "workerd/drive.mjs"), TOOLS.workerd, "--out", out, ...common], { timeoutMs });
-  } else {
-    throw new Error(`unknown runtime ${rt} (one of ${ALL_RUNTIMES.join(", ")})`);
+  // The peers' edge builds, for Deno (workerd's Worker is bundled by its driver).
+  if (runtimes.includes("deno")) {
+    run(TOOLS.esbuild, [
+      join(HERE, "lib/peers-entry.mjs"),
+      "--bundle",
+      "--format=esm",
+      "--platform=browser",
+      "--conditions=worker",
+      `--outfile=${join(HERE, "results/build/peers.mjs")}`,
+      "--log-level=warning",
+    ]);
   }
-}
-log("wasm: size and instantiate time");
-seconds.wasm = run(process.execPath, [join(HERE, "wasm.mjs"), "--pkg", SNAP, "--out", join(OUT, "wasm.json"), ...(args.quick ? ["--quick"] : [])], { timeoutMs });
 
-writeFileSync(join(OUT, "run.json"), JSON.stringify({ runtimes, machine, seconds, argv: process.argv.slice(2), totalSeconds: (performance.now() - started) / 1000 }, null, 2));
+  for (const rt of runtimes) {
+    const out = join(OUT, `${rt}.json`);
+    log(`${rt}: measuring ${args.sizes.map(sizeLabel).join(", ")}${args.quick ? " (quick)" : ""}`);
+    if (rt === "node") {
+      seconds[rt] = run(process.execPath, [join(HERE, "node.mjs"), "--out", out, ...common], { timeoutMs });
+    } else if (rt === "deno") {
+      seconds[rt] = run(
+        TOOLS.deno,
+        [
+          "run",
+          "--no-remote",
+          "--no-config",
+          `--allow-read=${ROOT}`,
+          `--allow-write=${OUT}`,
+          join(HERE, "deno.mjs"),
+          "--out",
+          out,
+          ...common,
+        ],
+        { timeoutMs },
+      );
+    } else if (rt === "workerd") {
+      seconds[rt] = run(process.execPath, [join(HERE, "workerd/drive.mjs"), TOOLS.workerd, "--out", out, ...common], {
+        timeoutMs,
+      });
+    } else {
+      throw new Error(`unknown runtime ${rt} (one of ${ALL_RUNTIMES.join(", ")})`);
+    }
+  }
+  log("wasm: size and instantiate time");
+  seconds.wasm = run(
+    process.execPath,
+    [join(HERE, "wasm.mjs"), "--pkg", SNAP, "--out", join(OUT, "wasm.json"), ...(args.quick ? ["--quick"] : [])],
+    { timeoutMs },
+  );
+
+  writeFileSync(
+    join(OUT, "run.json"),
+    JSON.stringify(
+      { runtimes, machine, seconds, argv: process.argv.slice(2), totalSeconds: (performance.now() - started) / 1000 },
+      null,
+      2,
+    ),
+  );
 }
 
 // Reports.
@@ -135,28 +167,39 @@ for (const rt of runtimes) {
   const res = JSON.parse(readFileSync(join(OUT, `${rt}.json`), "utf8"));
   res.machine = machine.summary;
   writeFileSync(join(OUT, `${rt}.json`), JSON.stringify(res, null, 2));
-  writeFileSync(join(OUT, `${rt}.svg`), svgChart({ title: chartTitle(res), sizes: res.sizes, series: chartSeries([res]) }));
+  writeFileSync(
+    join(OUT, `${rt}.svg`),
+    svgChart({ title: chartTitle(res), sizes: res.sizes, series: chartSeries([res]) }),
+  );
   writeFileSync(join(OUT, `${rt}.md`), `# hookproof benchmark: ${rt}\n\n` + markdown(res, { chart: `${rt}.svg` }));
   all[rt] = res;
 }
 const wasm = JSON.parse(readFileSync(join(OUT, "wasm.json"), "utf8"));
 const goals = evaluateGoals(all, wasm);
-const totalSeconds = args.reportOnly ? previous?.totalSeconds ?? NaN : (performance.now() - started) / 1000;
+const totalSeconds = args.reportOnly ? (previous?.totalSeconds ?? NaN) : (performance.now() - started) / 1000;
 // Every runtime must have measured the same build.
 const builds = new Set([wasm.sha256, ...Object.values(all).map((r) => r.wasmSha256)].filter(Boolean));
-if (builds.size > 1) console.error("bench: WARNING: the runtimes measured different wasm builds (pkg/ was rebuilt during the run?)");
+if (builds.size > 1)
+  console.error("bench: WARNING: the runtimes measured different wasm builds (pkg/ was rebuilt during the run?)");
 writeFileSync(join(OUT, "summary.md"), summaryMarkdown({ all, wasm, goals, chartDir: "", totalSeconds }));
 
 for (const res of Object.values(all)) console.log(consoleSummary(res));
-console.log(`\nwasm: ${wasm.rawBytes} B raw, ${wasm.gzipBytes} B gzip; instantiate (cold, median of ${wasm.cold.n}) ${wasm.cold.totalMs.toFixed(2)} ms`);
+console.log(
+  `\nwasm: ${wasm.rawBytes} B raw, ${wasm.gzipBytes} B gzip; instantiate (cold, median of ${wasm.cold.n}) ${wasm.cold.totalMs.toFixed(2)} ms`,
+);
 console.log("\nGoals (issue 5):");
 for (const g of goals) console.log(`  ${g.status.padEnd(7)} ${g.goal}: ${g.measured}`);
 console.log(`\nOptimisation log row: ${logRow(all, wasm)}`);
-console.log(`\nbench: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")}; total ${totalSeconds.toFixed(0)} s`);
+console.log(
+  `\nbench: ${Object.entries(seconds)
+    .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
+    .join(", ")}; total ${totalSeconds.toFixed(0)} s`,
+);
 console.log(`bench: reports in ${relative(ROOT, OUT) || OUT}/ (summary.md, <runtime>.md, <runtime>.svg)`);
 
 if (args.updateBenchmarks) {
-  for (const rt of runtimes) copyFileSync(join(OUT, `${rt}.svg`), join(HERE, rt === "node" ? "chart.svg" : `chart-${rt}.svg`));
+  for (const rt of runtimes)
+    copyFileSync(join(OUT, `${rt}.svg`), join(HERE, rt === "node" ? "chart.svg" : `chart-${rt}.svg`));
   updateBenchmarksMd(summaryMarkdown({ all, wasm, goals, chartDir: "bench/", totalSeconds, forRepo: true }));
   log("BENCHMARKS.md and bench/chart*.svg updated");
 }
@@ -172,8 +215,15 @@ function machineInfo() {
   const cores = cpus().length;
   const mem = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
   // The load at the start: this machine is shared, and a busy one makes every figure noisier.
-  const load = loadavg().map((l) => l.toFixed(2)).join(" ");
-  return { model, cores, mem, summary: `${model}, ${cores} logical CPUs, ${mem} RAM, ${process.platform} ${process.arch}; load average at start ${load}` };
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  return {
+    model,
+    cores,
+    mem,
+    summary: `${model}, ${cores} logical CPUs, ${mem} RAM, ${process.platform} ${process.arch}; load average at start ${load}`,
+  };
 }
 
 /** The issue's goals, each with the measured figure and MET / MISSED (or N/A when not measured). */
@@ -182,7 +232,9 @@ function evaluateGoals(all, wasm) {
   const ratioOf = (rt, peer) => (all[rt] ? ratios(all[rt]).find((r) => r.peer === peer) : undefined);
   const minOver = (r, sizes) => {
     const vs = sizes.map((s) => r?.bySize[s]).filter((v) => v !== undefined);
-    return vs.length ? { min: Math.min(...vs), at: sizes[sizes.findIndex((s) => r.bySize[s] === Math.min(...vs))] } : undefined;
+    return vs.length
+      ? { min: Math.min(...vs), at: sizes[sizes.findIndex((s) => r.bySize[s] === Math.min(...vs))] }
+      : undefined;
   };
   const push = (goal, target, m, fmt, note = "") => {
     if (!m) return out.push({ goal, status: "N/A", measured: "not measured in this run", target });
@@ -191,19 +243,34 @@ function evaluateGoals(all, wasm) {
   for (const peer of ["standardwebhooks", "svix"]) {
     const r = ratioOf("node", peer);
     const m = r && minOver(r, all.node.sizes);
-    push(`≥ 3x ${peer} at every size (Node)`, 3, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+    push(
+      `≥ 3x ${peer} at every size (Node)`,
+      3,
+      m && { value: m.min, at: m.at },
+      (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
+    );
   }
   {
     const r = ratioOf("node", "node-crypto");
     const sizes = all.node?.sizes.filter((s) => s <= 1024) ?? [];
     const m = r && sizes.length ? minOver(r, sizes) : undefined;
-    push("≥ 1.0x bare node:crypto createHmac at ≤ 1 KB (Node)", 1, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+    push(
+      "≥ 1.0x bare node:crypto createHmac at ≤ 1 KB (Node)",
+      1,
+      m && { value: m.min, at: m.at },
+      (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
+    );
   }
   {
     const r = ratioOf("workerd", "webcrypto");
     const sizes = all.workerd?.sizes.filter((s) => s <= 4096) ?? [];
     const m = r && sizes.length ? minOver(r, sizes) : undefined;
-    push("≥ 1.5x WebCrypto subtle.verify in workerd at ≤ 4 KB", 1.5, m && { value: m.min, at: m.at }, (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`);
+    push(
+      "≥ 1.5x WebCrypto subtle.verify in workerd at ≤ 4 KB",
+      1.5,
+      m && { value: m.min, at: m.at },
+      (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
+    );
   }
   {
     const MB = 1024 * 1024;
@@ -223,14 +290,21 @@ function evaluateGoals(all, wasm) {
     out.push({ goal, status: value <= limit ? "MET" : "MISSED", measured: fmt(value), target: limit, value });
   under(".wasm ≤ 40 KB raw", 40 * 1024, wasm.rawBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
   under(".wasm ≤ 20 KB gzipped", 20 * 1024, wasm.gzipBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
-  under("instantiate ≤ 2 ms", 2, wasm.cold.totalMs, (v) => `${v.toFixed(2)} ms (cold: fresh process, compile + instantiate, median of ${wasm.cold.n})`);
+  under(
+    "instantiate ≤ 2 ms",
+    2,
+    wasm.cold.totalMs,
+    (v) => `${v.toFixed(2)} ms (cold: fresh process, compile + instantiate, median of ${wasm.cold.n})`,
+  );
   return out;
 }
 
 /** One line for BENCHMARKS.md's optimisation log. */
 function logRow(all, wasm) {
   const r = (rt, peer, size) => fmtRatio(all[rt] && ratios(all[rt]).find((x) => x.peer === peer)?.bySize[size]);
-  const minStd = all.node && Math.min(...Object.values(ratios(all.node).find((x) => x.peer === "standardwebhooks")?.bySize ?? { x: NaN }));
+  const minStd =
+    all.node &&
+    Math.min(...Object.values(ratios(all.node).find((x) => x.peer === "standardwebhooks")?.bySize ?? { x: NaN }));
   const mb = all.node?.rows.find((x) => x.id === "hp-verifySignature-bytes")?.sizes[1024 * 1024];
   return [
     "",
@@ -244,7 +318,9 @@ function logRow(all, wasm) {
     `${wasm.rawBytes} / ${wasm.gzipBytes}`,
     wasm.cold.totalMs.toFixed(2),
     "",
-  ].join(" | ").trim();
+  ]
+    .join(" | ")
+    .trim();
 }
 
 function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = false }) {
@@ -254,7 +330,9 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
     [
       `Machine: ${machine.summary}.`,
       `Date: ${new Date().toISOString()}${args.quick ? " (**--quick smoke run: numbers are not meaningful**)" : ""}.`,
-      `Runtimes: ${Object.values(all).map((r) => `${r.runtime} ${r.runtimeVersion}`).join(", ")}.`,
+      `Runtimes: ${Object.values(all)
+        .map((r) => `${r.runtime} ${r.runtimeVersion}`)
+        .join(", ")}.`,
       `Command: \`node bench/run.mjs${(previous?.argv ?? process.argv.slice(2)).length ? " " + (previous?.argv ?? process.argv.slice(2)).join(" ") : ""}\` (${totalSeconds.toFixed(0)} s).`,
       `wasm build: sha256 ${wasm.sha256?.slice(0, 16)}…, ${wasm.rawBytes} B.`,
     ].join("\n"),
@@ -269,14 +347,19 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
         ["raw", `${wasm.rawBytes} B`],
         ["gzip -9", `${wasm.gzipBytes} B`],
         ["brotli", `${wasm.brotliBytes} B`],
-        [`cold compile + instantiate (fresh Node process, median of ${wasm.cold.n})`, `${wasm.cold.totalMs.toFixed(2)} ms (compile ${wasm.cold.compileMs.toFixed(2)}, instantiate ${wasm.cold.instantiateMs.toFixed(2)}; max ${wasm.cold.maxTotalMs.toFixed(2)})`],
+        [
+          `cold compile + instantiate (fresh Node process, median of ${wasm.cold.n})`,
+          `${wasm.cold.totalMs.toFixed(2)} ms (compile ${wasm.cold.compileMs.toFixed(2)}, instantiate ${wasm.cold.instantiateMs.toFixed(2)}; max ${wasm.cold.maxTotalMs.toFixed(2)})`,
+        ],
         [`warm (same process, V8's module cache; median of ${wasm.warm.n})`, `${wasm.warm.totalMs.toFixed(3)} ms`],
       ]
         .map(([a, b]) => `| ${a} | ${b} |`)
         .join("\n"),
   );
   for (const res of Object.values(all)) {
-    const chart = forRepo ? `${chartDir}${res.runtime === "node" ? "chart.svg" : `chart-${res.runtime}.svg`}` : `${res.runtime}.svg`;
+    const chart = forRepo
+      ? `${chartDir}${res.runtime === "node" ? "chart.svg" : `chart-${res.runtime}.svg`}`
+      : `${res.runtime}.svg`;
     parts.push(markdown(res, { chart }).replace(/^## /, "## Results: "));
   }
   void first;
@@ -285,7 +368,8 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
 
 function updateBenchmarksMd(generated) {
   const file = join(ROOT, "BENCHMARKS.md");
-  const BEGIN = "<!-- bench:begin (generated by `node bench/run.mjs --update-benchmarks`; edits here are overwritten) -->";
+  const BEGIN =
+    "<!-- bench:begin (generated by `node bench/run.mjs --update-benchmarks`; edits here are overwritten) -->";
   const END = "<!-- bench:end -->";
   const block = `${BEGIN}\n${generated}${END}`;
   let text = existsSync(file) ? readFileSync(file, "utf8") : "";
@@ -295,4 +379,3 @@ function updateBenchmarksMd(generated) {
   else text = `# Benchmarks\n\n${block}\n\n## Optimisation log\n\n${LOG_HEAD}\n`;
   writeFileSync(file, text);
 }
-

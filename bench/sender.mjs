@@ -12,7 +12,18 @@
 // --update-benchmarks also replaces the "Sender throughput" section of BENCHMARKS.md.
 import { fork, spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, openSync, closeSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -31,7 +42,6 @@ const MAX_IN_FLIGHT = 8; // the sender's default, per endpoint
 const VERIFY_EVERY = 50; // the receiver checks the signature of one delivery in 50
 const PAD = "x".repeat(160); // event data of about 250 B; bodies ~330 B with the standard envelope
 
-
 // ---------------------------------------------------------------------------------------
 // Receiver (child process): answers 204 at once on /ok/*, 500 then 204 on /fail/*.
 
@@ -41,7 +51,19 @@ function receiverMain() {
   const PHASE = /"phase":"(\w+)"/;
   let st = fresh();
   function fresh() {
-    return { received: 0, bytes: 0, lat: [], first: Infinity, last: 0, verified: 0, badSig: 0, gaps: {}, failFirst: 0, failSecond: 0, cpu0: process.cpuUsage() };
+    return {
+      received: 0,
+      bytes: 0,
+      lat: [],
+      first: Infinity,
+      last: 0,
+      verified: 0,
+      badSig: 0,
+      gaps: {},
+      failFirst: 0,
+      failSecond: 0,
+      cpu0: process.cpuUsage(),
+    };
   }
   const firstAttempt = new Map();
   const server = http.createServer({ keepAliveTimeout: 120_000 }, (req, res) => {
@@ -122,7 +144,13 @@ function loadgenMain() {
   const key = Buffer.from(process.env.BENCH_SECRET.replace(/^whsec_/, ""), "base64");
   const id = "01JBENCHLOADGEN0000000000";
   const ts = String(Math.floor(Date.now() / 1000));
-  const body = Buffer.from(JSON.stringify({ type: "load.tick", timestamp: new Date().toISOString(), data: { sent_at: 0, n: 0, phase: "alone", pad: PAD } }));
+  const body = Buffer.from(
+    JSON.stringify({
+      type: "load.tick",
+      timestamp: new Date().toISOString(),
+      data: { sent_at: 0, n: 0, phase: "alone", pad: PAD },
+    }),
+  );
   const mac = createHmac("sha256", key).update(`${id}.${ts}.`).update(body).digest("base64");
   const head =
     `POST /ok/0 HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\nuser-agent: loadgen\r\n` +
@@ -222,7 +250,17 @@ async function driverMain() {
   log(`sender binary: ${relative(ROOT, bin.path)} (${bin.note})`);
   const tmp = mkdtempSync(join(tmpdir(), "hookproof-sender-bench-"));
   const cleanup = [];
-  const result = { machine: machineInfo(), date: new Date().toISOString(), bin: relative(ROOT, bin.path), binNote: bin.note, git: gitInfo(), cfg, timeScale: TIME_SCALE, scheduledMs: SCHEDULED_MS, modes: {} };
+  const result = {
+    machine: machineInfo(),
+    date: new Date().toISOString(),
+    bin: relative(ROOT, bin.path),
+    binNote: bin.note,
+    git: gitInfo(),
+    cfg,
+    timeScale: TIME_SCALE,
+    scheduledMs: SCHEDULED_MS,
+    modes: {},
+  };
   try {
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
     const receiver = await startReceiver(secret);
@@ -231,7 +269,9 @@ async function driverMain() {
     // The receiver alone: what node:http can take on this machine, without the sender.
     log(`receiver alone: ${cfg.webhooks * MAX_IN_FLIGHT} keep-alive connections, ${cfg.aloneSeconds} s`);
     result.receiverAlone = await receiverAlone(receiver, secret, cfg.webhooks * MAX_IN_FLIGHT, cfg.aloneSeconds);
-    log(`receiver alone: ${fmt0(result.receiverAlone.perSecond)}/s at ${pct(result.receiverAlone.receiverCpu)} of a core`);
+    log(
+      `receiver alone: ${fmt0(result.receiverAlone.perSecond)}/s at ${pct(result.receiverAlone.receiverCpu)} of a core`,
+    );
 
     for (const mode of args.modes) {
       result.modes[mode] = await runMode(mode, { cfg, secret, receiver, tmp, bin: bin.path });
@@ -252,9 +292,17 @@ async function driverMain() {
   console.log(consoleSummary(result));
   if (args.updateBenchmarks) updateBenchmarks(md);
   // Sanity: numbers were produced and deliveries arrived signed.
-  const bad = Object.entries(result.modes).filter(([, m]) => !(m.throughput.perSecond > 0) || m.throughput.missing > 0 || m.throughput.badSig > 0 || !(m.memory.bytesPerDelivery > 0));
+  const bad = Object.entries(result.modes).filter(
+    ([, m]) =>
+      !(m.throughput.perSecond > 0) ||
+      m.throughput.missing > 0 ||
+      m.throughput.badSig > 0 ||
+      !(m.memory.bytesPerDelivery > 0),
+  );
   if (bad.length) {
-    console.error(`sender bench: FAILED in ${bad.map(([k]) => k).join(", ")} (missing deliveries, bad signatures or no figures)`);
+    console.error(
+      `sender bench: FAILED in ${bad.map(([k]) => k).join(", ")} (missing deliveries, bad signatures or no figures)`,
+    );
     process.exit(1);
   }
 }
@@ -270,9 +318,15 @@ function ensureBinary(quick) {
   const fresh = (p) => existsSync(p) && mtime(p) >= newest;
   if (fresh(rel)) return { path: rel, note: "release" };
   // The CI smoke may find only the debug build of the test suite: good enough for --quick.
-  if (quick && fresh(dbg)) return { path: dbg, note: "debug (--quick: an up-to-date debug build was there; numbers are not representative)" };
-  log(`building the sender: cargo build --release -p hookproof-sender (${existsSync(rel) ? "older than its sources" : "missing"})`);
-  const r = spawnSync("cargo", ["build", "--release", "-p", "hookproof-sender"], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+  if (quick && fresh(dbg))
+    return { path: dbg, note: "debug (--quick: an up-to-date debug build was there; numbers are not representative)" };
+  log(
+    `building the sender: cargo build --release -p hookproof-sender (${existsSync(rel) ? "older than its sources" : "missing"})`,
+  );
+  const r = spawnSync("cargo", ["build", "--release", "-p", "hookproof-sender"], {
+    cwd: ROOT,
+    stdio: ["ignore", 2, 2],
+  });
   if (r.status === 0) return { path: rel, note: "release" };
   if (existsSync(rel)) {
     log("WARNING: the build failed (someone editing mock-sender?); measuring the previous release build");
@@ -300,7 +354,10 @@ function mtime(p) {
 
 function gitInfo() {
   const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
-  const d = spawnSync("git", ["status", "--porcelain", "--", "mock-sender", "verifier"], { cwd: ROOT, encoding: "utf8" });
+  const d = spawnSync("git", ["status", "--porcelain", "--", "mock-sender", "verifier"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return { head: r.stdout?.trim() ?? "?", senderDirty: Boolean(d.stdout?.trim()) };
 }
 
@@ -311,13 +368,18 @@ function machineInfo() {
     cores: c.length,
     ramGiB: +(totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
-    load: loadavg().map((x) => x.toFixed(2)).join(" "),
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" "),
   };
 }
 
 function startReceiver(secret) {
   return new Promise((resolveP, reject) => {
-    const child = fork(SELF, ["--role", "receiver"], { env: { ...process.env, BENCH_SECRET: secret }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(SELF, ["--role", "receiver"], {
+      env: { ...process.env, BENCH_SECRET: secret },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     const r = { child, port: 0, received: 0, failSecond: 0, waiters: [] };
     child.on("message", (m) => {
       if (m.type === "ready") {
@@ -344,12 +406,22 @@ function collect(receiver) {
 
 async function receiverAlone(receiver, secret, conns, seconds) {
   await collect(receiver);
-  const g = fork(SELF, ["--role", "loadgen", String(receiver.port), String(conns), String(seconds)], { env: { ...process.env, BENCH_SECRET: secret } });
+  const g = fork(SELF, ["--role", "loadgen", String(receiver.port), String(conns), String(seconds)], {
+    env: { ...process.env, BENCH_SECRET: secret },
+  });
   const gen = await new Promise((r) => g.on("message", r));
   await sleep(50);
   const out = await collect(receiver);
   const wall = gen.seconds;
-  return { conns, seconds: wall, received: out.received, perSecond: out.received / wall, receiverCpu: out.cpuMs / 1000 / wall, usPerRequest: (out.cpuMs * 1000) / Math.max(1, out.received), badSig: out.badSig };
+  return {
+    conns,
+    seconds: wall,
+    received: out.received,
+    perSecond: out.received / wall,
+    receiverCpu: out.cpuMs / 1000 / wall,
+    usPerRequest: (out.cpuMs * 1000) / Math.max(1, out.received),
+    badSig: out.badSig,
+  };
 }
 
 // One sender process in `mode` (memory | db): throughput, latency, retries; then a fresh
@@ -361,9 +433,20 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
     const api = client(sender.url);
     const K = cfg.webhooks;
     for (let i = 0; i < K; i++) {
-      await api.post("/v1/webhooks", { url: `http://127.0.0.1:${receiver.port}/ok/${i}`, events: ["load.*"], profile: "standard", secret });
+      await api.post("/v1/webhooks", {
+        url: `http://127.0.0.1:${receiver.port}/ok/${i}`,
+        events: ["load.*"],
+        profile: "standard",
+        secret,
+      });
     }
-    await api.post("/v1/webhooks", { url: `http://127.0.0.1:${receiver.port}/fail/0`, events: ["retry.*"], profile: "standard", secret, retry_schedule: [0, RETRY_WAIT_S] });
+    await api.post("/v1/webhooks", {
+      url: `http://127.0.0.1:${receiver.port}/fail/0`,
+      events: ["retry.*"],
+      profile: "standard",
+      secret,
+      retry_schedule: [0, RETRY_WAIT_S],
+    });
     // Warm-up: connections opened, SQLite pages touched.
     for (let i = 0; i < 20; i++) await api.post("/v1/events", eventBody("load.warmup", "warm", i));
     await waitFor(() => receiver.received >= 20 * K, 5000);
@@ -372,7 +455,9 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
     // 1. Saturation: events posted as fast as the sender takes them, keeping at most
     //    `window` deliveries not yet arrived (so latency is not just an ever-growing queue).
     const window = K * MAX_IN_FLIGHT * 4;
-    log(`${mode}: saturation, ${K} webhooks x up to ${cfg.events} events (cap ${cfg.seconds} s, window ${window} deliveries)`);
+    log(
+      `${mode}: saturation, ${K} webhooks x up to ${cfg.events} events (cap ${cfg.seconds} s, window ${window} deliveries)`,
+    );
     const cpu0 = procCpuMs(sender.pid);
     const rss0 = rssKiB(sender.pid);
     const log0 = statSync(sender.logPath).size;
@@ -429,7 +514,9 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
       window,
     };
     out.retryUnderSaturation = gapSummary(sat.gaps.saturation);
-    log(`${mode}: ${fmt0(out.throughput.perSecond)} deliveries/s, p50 ${fmtMs(sat.lat.p50)} p99 ${fmtMs(sat.lat.p99)}; sender ${pct(out.throughput.senderCpu)}, receiver ${pct(out.throughput.receiverCpu)} of a core`);
+    log(
+      `${mode}: ${fmt0(out.throughput.perSecond)} deliveries/s, p50 ${fmtMs(sat.lat.p50)} p99 ${fmtMs(sat.lat.p99)}; sender ${pct(out.throughput.senderCpu)}, receiver ${pct(out.throughput.receiverCpu)} of a core`,
+    );
 
     // 2. Paced at half the saturation rate: the end-to-end latency of a sender that keeps up.
     const rate = Math.max(K * 10, out.throughput.perSecond / 2);
@@ -457,9 +544,18 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
       await Promise.all(pending);
       await waitFor(() => receiver.received >= sent * K && receiver.failSecond >= retries, 10_000);
       const paced = await collect(receiver);
-      out.paced = { rate, events: sent, deliveries: paced.received, perSecond: paced.received / ((paced.last - paced.first) / 1000), latency: paced.lat, missing: sent * K - paced.received };
+      out.paced = {
+        rate,
+        events: sent,
+        deliveries: paced.received,
+        perSecond: paced.received / ((paced.last - paced.first) / 1000),
+        latency: paced.lat,
+        missing: sent * K - paced.received,
+      };
       out.retryUnderLoad = gapSummary(paced.gaps.paced);
-      log(`${mode}: paced p50 ${fmtMs(paced.lat.p50)} p99 ${fmtMs(paced.lat.p99)}; retry error under load p50 ${fmtMs(out.retryUnderLoad.p50)} p99 ${fmtMs(out.retryUnderLoad.p99)}`);
+      log(
+        `${mode}: paced p50 ${fmtMs(paced.lat.p50)} p99 ${fmtMs(paced.lat.p99)}; retry error under load p50 ${fmtMs(out.retryUnderLoad.p50)} p99 ${fmtMs(out.retryUnderLoad.p99)}`,
+      );
     }
 
     // 3. Retries on an idle sender: one event a 10 ms, attempt 1 fails (500), attempt 2
@@ -472,7 +568,9 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
       await waitFor(() => receiver.failSecond >= cfg.idleRetries, 5000);
       const idle = await collect(receiver);
       out.retryIdle = gapSummary(idle.gaps.idle);
-      log(`${mode}: retry error idle p50 ${fmtMs(out.retryIdle.p50)} p99 ${fmtMs(out.retryIdle.p99)} (n=${out.retryIdle.n})`);
+      log(
+        `${mode}: retry error idle p50 ${fmtMs(out.retryIdle.p50)} p99 ${fmtMs(out.retryIdle.p99)} (n=${out.retryIdle.n})`,
+      );
     }
     out.logLines = countLines(sender.logPath);
   } finally {
@@ -483,7 +581,9 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
   //    receiver that accepts connections but never answers (attempt timeout 10 min), so
   //    8 per endpoint are on the wire and the rest wait for a slot.
   out.memory = await measureMemory(bin, mode, tmp, cfg, secret);
-  log(`${mode}: memory ${fmt0(out.memory.bytesPerDelivery)} B per queued delivery (${out.memory.queued} queued, RSS ${fmt0(out.memory.rssBeforeKiB / 1024)} -> ${fmt0(out.memory.rssAfterKiB / 1024)} MiB)`);
+  log(
+    `${mode}: memory ${fmt0(out.memory.bytesPerDelivery)} B per queued delivery (${out.memory.queued} queued, RSS ${fmt0(out.memory.rssBeforeKiB / 1024)} -> ${fmt0(out.memory.rssAfterKiB / 1024)} MiB)`,
+  );
   return out;
 }
 
@@ -499,7 +599,13 @@ async function measureMemory(bin, mode, tmp, cfg, secret) {
   try {
     const api = client(sender.url);
     const K = cfg.webhooks;
-    for (let i = 0; i < K; i++) await api.post("/v1/webhooks", { url: `http://127.0.0.1:${port}/stall/${i}`, events: ["mem.*"], profile: "standard", secret });
+    for (let i = 0; i < K; i++)
+      await api.post("/v1/webhooks", {
+        url: `http://127.0.0.1:${port}/stall/${i}`,
+        events: ["mem.*"],
+        profile: "standard",
+        secret,
+      });
     let events = 0; // each fans out to K deliveries
     let queued = 0;
     const queue = async (upTo) => {
@@ -529,7 +635,17 @@ async function measureMemory(bin, mode, tmp, cfg, secret) {
     const perFirstHalf = ((mid.rss - before.rss) * 1024) / (mid.queued - before.queued);
     const perSecondHalf = ((after.rss - mid.rss) * 1024) / (after.queued - mid.queued);
     const stuck = held.length;
-    return { queued: after.queued, rssBeforeKiB: before.rss, rssMidKiB: mid.rss, rssAfterKiB: after.rss, bytesPerDelivery: per, perFirstHalf, perSecondHalf, enqueuePerSecond: (after.queued - before.queued) / seconds, connectionsHeld: stuck };
+    return {
+      queued: after.queued,
+      rssBeforeKiB: before.rss,
+      rssMidKiB: mid.rss,
+      rssAfterKiB: after.rss,
+      bytesPerDelivery: per,
+      perFirstHalf,
+      perSecondHalf,
+      enqueuePerSecond: (after.queued - before.queued) / seconds,
+      connectionsHeld: stuck,
+    };
   } finally {
     await sender.stop(true);
     for (const s of held) s.destroy();
@@ -556,15 +672,32 @@ async function startSender(bin, mode, tmp, tag, extra) {
   const store = mode === "memory" ? ["--memory"] : ["--db", join(tmp, `sender-${tag}-${n}.db`)];
   const env = { ...process.env };
   delete env.RUST_LOG; // the default filter: info, one line per attempt
-  const child = spawn(bin, ["serve", "--addr", "127.0.0.1:0", ...store, "--time-scale", String(TIME_SCALE), "--max-in-flight", String(MAX_IN_FLIGHT), ...(extra.length ? extra : ["--attempt-timeout", "10s"])], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", logFd],
-  });
+  const child = spawn(
+    bin,
+    [
+      "serve",
+      "--addr",
+      "127.0.0.1:0",
+      ...store,
+      "--time-scale",
+      String(TIME_SCALE),
+      "--max-in-flight",
+      String(MAX_IN_FLIGHT),
+      ...(extra.length ? extra : ["--attempt-timeout", "10s"]),
+    ],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", logFd],
+    },
+  );
   closeSync(logFd);
   const url = await new Promise((res, rej) => {
     let buf = "";
-    const t = setTimeout(() => rej(new Error(`the sender did not start (log: ${readFileSync(logPath, "utf8").slice(-500)})`)), 15_000);
+    const t = setTimeout(
+      () => rej(new Error(`the sender did not start (log: ${readFileSync(logPath, "utf8").slice(-500)})`)),
+      15_000,
+    );
     child.stdout.on("data", (d) => {
       buf += d;
       const m = /listening on (http:\/\/\S+)/.exec(buf);
@@ -573,7 +706,9 @@ async function startSender(bin, mode, tmp, tag, extra) {
         res(m[1]);
       }
     });
-    child.on("exit", (code) => rej(new Error(`the sender exited with ${code}: ${readFileSync(logPath, "utf8").slice(-500)}`)));
+    child.on("exit", (code) =>
+      rej(new Error(`the sender exited with ${code}: ${readFileSync(logPath, "utf8").slice(-500)}`)),
+    );
   });
   child.stdout.resume();
   return {
@@ -600,14 +735,25 @@ function client(base) {
     post(path, body) {
       const data = Buffer.from(JSON.stringify(body));
       return new Promise((res, rej) => {
-        const req = http.request({ host: u.hostname, port: u.port, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": data.length } }, (r) => {
-          const chunks = [];
-          r.on("data", (c) => chunks.push(c));
-          r.on("end", () => {
-            if (r.statusCode >= 300) rej(new Error(`POST ${path}: ${r.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`));
-            else res(r.statusCode);
-          });
-        });
+        const req = http.request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path,
+            method: "POST",
+            agent,
+            headers: { "content-type": "application/json", "content-length": data.length },
+          },
+          (r) => {
+            const chunks = [];
+            r.on("data", (c) => chunks.push(c));
+            r.on("end", () => {
+              if (r.statusCode >= 300)
+                rej(new Error(`POST ${path}: ${r.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`));
+              else res(r.statusCode);
+            });
+          },
+        );
         req.on("error", rej);
         req.end(data);
       });
@@ -661,7 +807,11 @@ function goals(r) {
   const bestMode = modes.find((m) => m.throughput.perSecond === best)?.mode;
   const p99s = modes.flatMap((m) => [m.retryIdle, m.retryUnderLoad].map((g) => ({ mode: m.mode, p99: g.p99, n: g.n })));
   const worstRetry = Math.max(...p99s.map((g) => Math.abs(g.p99)));
-  const bounded = modes.every((m) => Math.abs(m.memory.perSecondHalf - m.memory.perFirstHalf) <= 0.35 * Math.max(m.memory.perFirstHalf, m.memory.perSecondHalf));
+  const bounded = modes.every(
+    (m) =>
+      Math.abs(m.memory.perSecondHalf - m.memory.perFirstHalf) <=
+      0.35 * Math.max(m.memory.perFirstHalf, m.memory.perSecondHalf),
+  );
   return [
     {
       goal: "≥ 20k signed deliveries/s on 2 cores with logging on",
@@ -671,12 +821,19 @@ function goals(r) {
     },
     {
       goal: "p99 retry firing error ≤ 5 ms",
-      measured: modes.map((m) => `${m.mode}: idle ${fmtMs(m.retryIdle.p99)}, under load ${fmtMs(m.retryUnderLoad.p99)}`).join("; "),
+      measured: modes
+        .map((m) => `${m.mode}: idle ${fmtMs(m.retryIdle.p99)}, under load ${fmtMs(m.retryUnderLoad.p99)}`)
+        .join("; "),
       met: worstRetry <= 5,
     },
     {
       goal: "bounded memory (a fixed cost per queued delivery)",
-      measured: modes.map((m) => `${fmt0(m.memory.bytesPerDelivery)} B/delivery at ${fmt0(m.memory.queued)} queued (${m.mode}; halves ${fmt0(m.memory.perFirstHalf)} / ${fmt0(m.memory.perSecondHalf)})`).join("; "),
+      measured: modes
+        .map(
+          (m) =>
+            `${fmt0(m.memory.bytesPerDelivery)} B/delivery at ${fmt0(m.memory.queued)} queued (${m.mode}; halves ${fmt0(m.memory.perFirstHalf)} / ${fmt0(m.memory.perSecondHalf)})`,
+        )
+        .join("; "),
       met: bounded,
     },
   ];
@@ -686,9 +843,15 @@ function markdown(r, args) {
   const m = r.machine;
   const L = [];
   const modes = Object.values(r.modes);
-  L.push(`Machine: ${m.cpu}, ${m.cores} logical CPUs, ${m.ramGiB} GiB RAM, ${m.node}; load average at start ${m.load}.`);
-  L.push(`Date: ${r.date}. Sender: \`${r.bin}\` (${r.binNote}) at \`${r.git.head}\`${r.git.senderDirty ? " with uncommitted changes in mock-sender/ or verifier/" : ""}.`);
-  L.push(`Command: \`node bench/sender.mjs${args.quick ? " --quick" : ""}${args.updateBenchmarks ? " --update-benchmarks" : ""}\` (${r.seconds.toFixed(0)} s). ${r.cfg.webhooks} webhooks (profile \`standard\`) subscribed to \`load.*\`, one event fanned out to all of them; \`--time-scale ${r.timeScale}\`, \`--max-in-flight ${MAX_IN_FLIGHT}\`, default logging (info, one line per attempt, to a file).`);
+  L.push(
+    `Machine: ${m.cpu}, ${m.cores} logical CPUs, ${m.ramGiB} GiB RAM, ${m.node}; load average at start ${m.load}.`,
+  );
+  L.push(
+    `Date: ${r.date}. Sender: \`${r.bin}\` (${r.binNote}) at \`${r.git.head}\`${r.git.senderDirty ? " with uncommitted changes in mock-sender/ or verifier/" : ""}.`,
+  );
+  L.push(
+    `Command: \`node bench/sender.mjs${args.quick ? " --quick" : ""}${args.updateBenchmarks ? " --update-benchmarks" : ""}\` (${r.seconds.toFixed(0)} s). ${r.cfg.webhooks} webhooks (profile \`standard\`) subscribed to \`load.*\`, one event fanned out to all of them; \`--time-scale ${r.timeScale}\`, \`--max-in-flight ${MAX_IN_FLIGHT}\`, default logging (info, one line per attempt, to a file).`,
+  );
   L.push("");
   L.push("### Goals (issue 5, sender)");
   L.push("");
@@ -701,27 +864,76 @@ function markdown(r, args) {
   L.push(`| | ${modes.map((x) => `\`--${x.mode === "db" ? "db FILE" : "memory"}\``).join(" | ")} |`);
   L.push(`| --- | ${modes.map(() => "---:").join(" | ")} |`);
   const row = (name, f) => L.push(`| ${name} | ${modes.map(f).join(" | ")} |`);
-  row("events × webhooks (saturation)", (x) => `${fmt0(x.throughput.events)} × ${r.cfg.webhooks} = ${fmt0(x.throughput.deliveries)}`);
+  row(
+    "events × webhooks (saturation)",
+    (x) => `${fmt0(x.throughput.events)} × ${r.cfg.webhooks} = ${fmt0(x.throughput.deliveries)}`,
+  );
   row("**deliveries/s** (receiver arrivals)", (x) => `**${fmt0(x.throughput.perSecond)}**`);
-  row("end-to-end latency at saturation p50 / p99", (x) => `${fmtMs(x.throughput.latency.p50)} / ${fmtMs(x.throughput.latency.p99)}`);
-  row("POST /v1/events answer p50 / p99 (saturation)", (x) => `${fmtMs(x.throughput.eventPostMs.p50)} / ${fmtMs(x.throughput.eventPostMs.p99)}`);
-  row("sender CPU / receiver CPU (cores, saturation)", (x) => `${(x.throughput.senderCpu).toFixed(2)} / ${(x.throughput.receiverCpu).toFixed(2)}`);
-  row("CPU per delivery: sender / receiver", (x) => `${fmt0(x.throughput.senderUsPerDelivery)} µs / ${fmt0(x.throughput.receiverUsPerDelivery)} µs`);
-  row("sender ceiling with both cores to itself (2 s ÷ sender CPU per delivery)", (x) => `${fmt0(2e6 / x.throughput.senderUsPerDelivery)}/s`);
+  row(
+    "end-to-end latency at saturation p50 / p99",
+    (x) => `${fmtMs(x.throughput.latency.p50)} / ${fmtMs(x.throughput.latency.p99)}`,
+  );
+  row(
+    "POST /v1/events answer p50 / p99 (saturation)",
+    (x) => `${fmtMs(x.throughput.eventPostMs.p50)} / ${fmtMs(x.throughput.eventPostMs.p99)}`,
+  );
+  row(
+    "sender CPU / receiver CPU (cores, saturation)",
+    (x) => `${x.throughput.senderCpu.toFixed(2)} / ${x.throughput.receiverCpu.toFixed(2)}`,
+  );
+  row(
+    "CPU per delivery: sender / receiver",
+    (x) => `${fmt0(x.throughput.senderUsPerDelivery)} µs / ${fmt0(x.throughput.receiverUsPerDelivery)} µs`,
+  );
+  row(
+    "sender ceiling with both cores to itself (2 s ÷ sender CPU per delivery)",
+    (x) => `${fmt0(2e6 / x.throughput.senderUsPerDelivery)}/s`,
+  );
   row("paced at half that rate: deliveries/s", (x) => fmt0(x.paced.perSecond));
-  row("**end-to-end latency p50 / p99** (paced)", (x) => `**${fmtMs(x.paced.latency.p50)} / ${fmtMs(x.paced.latency.p99)}**`);
-  row(`**retry firing error p50 / p99** (idle; scheduled ${SCHEDULED_MS} ms)`, (x) => `**${fmtMs(x.retryIdle.p50)} / ${fmtMs(x.retryIdle.p99)}** (n=${x.retryIdle.n}, max ${fmtMs(x.retryIdle.max)})`);
-  row("retry firing error p50 / p99 (paced load)", (x) => `${fmtMs(x.retryUnderLoad.p50)} / ${fmtMs(x.retryUnderLoad.p99)} (n=${x.retryUnderLoad.n}, max ${fmtMs(x.retryUnderLoad.max)})`);
-  row("retry firing error p50 / p99 (saturation)", (x) => `${fmtMs(x.retryUnderSaturation.p50)} / ${fmtMs(x.retryUnderSaturation.p99)} (n=${x.retryUnderSaturation.n})`);
-  row("**memory per queued delivery**", (x) => `**${fmt0(x.memory.bytesPerDelivery)} B** (${fmt0(x.memory.queued)} queued)`);
-  row("RSS before → half → all queued", (x) => `${(x.memory.rssBeforeKiB / 1024).toFixed(0)} → ${(x.memory.rssMidKiB / 1024).toFixed(0)} → ${(x.memory.rssAfterKiB / 1024).toFixed(0)} MiB`);
+  row(
+    "**end-to-end latency p50 / p99** (paced)",
+    (x) => `**${fmtMs(x.paced.latency.p50)} / ${fmtMs(x.paced.latency.p99)}**`,
+  );
+  row(
+    `**retry firing error p50 / p99** (idle; scheduled ${SCHEDULED_MS} ms)`,
+    (x) =>
+      `**${fmtMs(x.retryIdle.p50)} / ${fmtMs(x.retryIdle.p99)}** (n=${x.retryIdle.n}, max ${fmtMs(x.retryIdle.max)})`,
+  );
+  row(
+    "retry firing error p50 / p99 (paced load)",
+    (x) =>
+      `${fmtMs(x.retryUnderLoad.p50)} / ${fmtMs(x.retryUnderLoad.p99)} (n=${x.retryUnderLoad.n}, max ${fmtMs(x.retryUnderLoad.max)})`,
+  );
+  row(
+    "retry firing error p50 / p99 (saturation)",
+    (x) =>
+      `${fmtMs(x.retryUnderSaturation.p50)} / ${fmtMs(x.retryUnderSaturation.p99)} (n=${x.retryUnderSaturation.n})`,
+  );
+  row(
+    "**memory per queued delivery**",
+    (x) => `**${fmt0(x.memory.bytesPerDelivery)} B** (${fmt0(x.memory.queued)} queued)`,
+  );
+  row(
+    "RSS before → half → all queued",
+    (x) =>
+      `${(x.memory.rssBeforeKiB / 1024).toFixed(0)} → ${(x.memory.rssMidKiB / 1024).toFixed(0)} → ${(x.memory.rssAfterKiB / 1024).toFixed(0)} MiB`,
+  );
   row("enqueue rate while queueing (deliveries/s)", (x) => fmt0(x.memory.enqueuePerSecond));
-  row("RSS growth over the saturation run", (x) => `${(x.throughput.rssGrowthKiB / 1024).toFixed(1)} MiB (${fmt0((x.throughput.rssGrowthKiB * 1024) / x.throughput.deliveries)} B per delivered)`);
+  row(
+    "RSS growth over the saturation run",
+    (x) =>
+      `${(x.throughput.rssGrowthKiB / 1024).toFixed(1)} MiB (${fmt0((x.throughput.rssGrowthKiB * 1024) / x.throughput.deliveries)} B per delivered)`,
+  );
   row("log written per attempt", (x) => `${fmt0(x.throughput.logBytesPerDelivery)} B`);
-  row("body size; signatures checked (1 in 50) ok / bad", (x) => `${x.throughput.bodyBytes} B; ${x.throughput.verified} / ${x.throughput.badSig}`);
+  row(
+    "body size; signatures checked (1 in 50) ok / bad",
+    (x) => `${x.throughput.bodyBytes} B; ${x.throughput.verified} / ${x.throughput.badSig}`,
+  );
   L.push("");
   const a = r.receiverAlone;
-  L.push(`Receiver alone (no sender; a raw-socket client, ${a.conns} keep-alive connections, one request at a time each, same body and headers): **${fmt0(a.perSecond)} requests/s** using ${a.receiverCpu.toFixed(2)} cores (${fmt0(a.usPerRequest)} µs of CPU per request, so at most ${fmt0(1e6 / a.usPerRequest)}/s on one core: node:http is single-threaded).`);
+  L.push(
+    `Receiver alone (no sender; a raw-socket client, ${a.conns} keep-alive connections, one request at a time each, same body and headers): **${fmt0(a.perSecond)} requests/s** using ${a.receiverCpu.toFixed(2)} cores (${fmt0(a.usPerRequest)} µs of CPU per request, so at most ${fmt0(1e6 / a.usPerRequest)}/s on one core: node:http is single-threaded).`,
+  );
   return L.join("\n") + "\n";
 }
 
@@ -735,7 +947,11 @@ function consoleSummary(r) {
         `${fmt0(x.memory.bytesPerDelivery)} B per queued delivery (${fmt0(x.memory.queued)})`,
     );
   }
-  L.push(`  receiver alone: ${fmt0(r.receiverAlone.perSecond)} requests/s (${r.receiverAlone.receiverCpu.toFixed(2)} cores, ${fmt0(r.receiverAlone.usPerRequest)} µs CPU/request); load average now ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  L.push(
+    `  receiver alone: ${fmt0(r.receiverAlone.perSecond)} requests/s (${r.receiverAlone.receiverCpu.toFixed(2)} cores, ${fmt0(r.receiverAlone.usPerRequest)} µs CPU/request); load average now ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   L.push("Goals:");
   for (const g of r.goals) L.push(`  ${g.met ? "MET   " : "MISSED"} ${g.goal}: ${g.measured}`);
   return L.join("\n");
@@ -746,14 +962,16 @@ function consoleSummary(r) {
 function updateBenchmarks(md) {
   const path = join(ROOT, "BENCHMARKS.md");
   const text = readFileSync(path, "utf8");
-  const begin = "<!-- sender:begin (generated by `node bench/sender.mjs --update-benchmarks`; edits here are overwritten) -->";
+  const begin =
+    "<!-- sender:begin (generated by `node bench/sender.mjs --update-benchmarks`; edits here are overwritten) -->";
   const end = "<!-- sender:end -->";
   const block = `${begin}\n${md}${end}`;
   const i = text.indexOf("<!-- sender:begin");
   const j = text.indexOf(end);
   let next;
   if (i !== -1 && j > i) next = text.slice(0, i) + block + text.slice(j + end.length);
-  else next = `${text.trimEnd()}\n\n## Sender throughput\n\nMeasured by \`bench/sender.mjs\` (how: \`bench/README.md\`, "Sender throughput").\n\n${block}\n`;
+  else
+    next = `${text.trimEnd()}\n\n## Sender throughput\n\nMeasured by \`bench/sender.mjs\` (how: \`bench/README.md\`, "Sender throughput").\n\n${block}\n`;
   writeFileSync(path, next);
   log("BENCHMARKS.md: Sender throughput section updated");
 }

@@ -21,7 +21,10 @@ const pkgAt = argv.indexOf("--pkg");
 const WASM =
   wasmAt >= 0
     ? argv[wasmAt + 1]
-    : resolve(pkgAt >= 0 ? argv[pkgAt + 1] : fileURLToPath(new URL("../pkg", import.meta.url)), "gen/hookproof_bg.wasm");
+    : resolve(
+        pkgAt >= 0 ? argv[pkgAt + 1] : fileURLToPath(new URL("../pkg", import.meta.url)),
+        "gen/hookproof_bg.wasm",
+      );
 
 function stubImports(module) {
   const imports = {};
@@ -59,7 +62,13 @@ if (argv[0] === "--once") {
   const warmN = args.quick ? 5 : 200;
   const cold = [];
   for (let i = 0; i < coldN; i++) {
-    cold.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--once", "--wasm", WASM], { encoding: "utf8" })));
+    cold.push(
+      JSON.parse(
+        execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--once", "--wasm", WASM], {
+          encoding: "utf8",
+        }),
+      ),
+    );
   }
   const warm = [];
   for (let i = 0; i < warmN; i++) warm.push(once(bytes));
@@ -72,8 +81,19 @@ if (argv[0] === "--once") {
     rawBytes: bytes.length,
     gzipBytes: gzipSync(bytes, { level: 9 }).length,
     brotliBytes: brotliCompressSync(bytes).length,
-    cold: { n: coldN, compileMs: median(col(cold, 0)), instantiateMs: median(col(cold, 1)), totalMs: median(col(cold, 2)), maxTotalMs: Math.max(...col(cold, 2)) },
-    warm: { n: warmN, compileMs: median(col(warm, 0)), instantiateMs: median(col(warm, 1)), totalMs: median(col(warm, 2)) },
+    cold: {
+      n: coldN,
+      compileMs: median(col(cold, 0)),
+      instantiateMs: median(col(cold, 1)),
+      totalMs: median(col(cold, 2)),
+      maxTotalMs: Math.max(...col(cold, 2)),
+    },
+    warm: {
+      n: warmN,
+      compileMs: median(col(warm, 0)),
+      instantiateMs: median(col(warm, 1)),
+      totalMs: median(col(warm, 2)),
+    },
   };
   if (args.out) writeFileSync(args.out, JSON.stringify(result, null, 2));
   else console.log(result);

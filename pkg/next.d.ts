@@ -19,8 +19,7 @@ export interface WebhookErrorBody {
 }
 
 export type VerifyNextRequestResult<T> =
-  | { ok: true; event: T }
-  | { ok: false; error: WebhookVerificationError; response: Response };
+  { ok: true; event: T } | { ok: false; error: WebhookVerificationError; response: Response };
 
 /**
  * Reads the request body (once, as bytes) and verifies it. Resolves to `{ ok: true, event }`,

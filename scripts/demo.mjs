@@ -60,7 +60,9 @@ try {
   const { data: logs } = await call("GET", `/v1/webhooks/${hook.id}/logs`);
   console.log("\nsender's attempt log (newest first):");
   for (const a of logs) {
-    console.log(`  ${a.event.padEnd(14)} delivery ${a.delivery_id} attempt ${a.attempt}: ${a.status_code ?? "-"} in ${a.response_time_ms} ms${a.error ? ` (${a.error})` : ""}`);
+    console.log(
+      `  ${a.event.padEnd(14)} delivery ${a.delivery_id} attempt ${a.attempt}: ${a.status_code ?? "-"} in ${a.response_time_ms} ms${a.error ? ` (${a.error})` : ""}`,
+    );
   }
   const ok = deliveries.filter((d) => d.status === "success").length;
   console.log(`\n${ok}/${deliveries.length} deliveries verified and accepted; ${logs.length} attempts in all.`);

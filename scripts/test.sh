@@ -9,7 +9,8 @@ ensure_node_modules
 
 ensure_wasm_target
 
-log "cargo fmt / clippy / doc"
+log "prettier (JS) / cargo fmt / clippy / doc"
+"$NODE" "$ROOT/node_modules/prettier/bin/prettier.cjs" --check . --log-level warn
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --quiet -- -D warnings

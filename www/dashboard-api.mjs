@@ -23,14 +23,23 @@ export function toMs(v) {
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /** The time inside a ULID id (`msg_01H...`), for senders whose records carry no created_at. */
 export function ulidTime(id) {
-  const ulid = String(id ?? "").split("_").pop().toUpperCase();
+  const ulid = String(id ?? "")
+    .split("_")
+    .pop()
+    .toUpperCase();
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(ulid)) return null;
   let t = 0;
   for (const c of ulid.slice(0, 10)) t = t * 32 + CROCKFORD.indexOf(c);
   return t;
 }
 
-const STATUS = { success: "succeeded", succeeded: "succeeded", delivered: "succeeded", failed: "failed", pending: "pending" };
+const STATUS = {
+  success: "succeeded",
+  succeeded: "succeeded",
+  delivered: "succeeded",
+  failed: "failed",
+  pending: "pending",
+};
 
 export function webhook(w) {
   return {
@@ -38,7 +47,7 @@ export function webhook(w) {
     url: w.url,
     // The signing profile: `profile` (with `type` = http|slack), or the older `type` = scheme.
     type: w.profile ?? w.scheme ?? w.type ?? "",
-    kind: w.profile !== undefined ? w.type ?? "http" : "http",
+    kind: w.profile !== undefined ? (w.type ?? "http") : "http",
     events: w.events ?? [],
     enabled: w.enabled ?? !w.disabled,
     description: w.description ?? "",
@@ -63,7 +72,9 @@ export function delivery(d, webhookId) {
 
 export function attempt(a, webhookId) {
   const code = a.status_code ?? null;
-  const ok = a.outcome ? a.outcome === "success" || a.outcome === "rejected" : code !== null && code >= 200 && code < 300;
+  const ok = a.outcome
+    ? a.outcome === "success" || a.outcome === "rejected"
+    : code !== null && code >= 200 && code < 300;
   return {
     id: a.id,
     delivery_id: a.delivery_id,
@@ -116,7 +127,11 @@ export class Api {
     }
     if (!res.ok) {
       const err = json?.error ?? {};
-      throw new ApiError(res.status, err.code ?? `http_${res.status}`, err.message ?? `${method} ${path}: HTTP ${res.status}`);
+      throw new ApiError(
+        res.status,
+        err.code ?? `http_${res.status}`,
+        err.message ?? `${method} ${path}: HTTP ${res.status}`,
+      );
     }
     return json;
   }
@@ -155,7 +170,9 @@ export class Api {
     }
     const lists = await Promise.all(
       webhooks.map(async (w) =>
-        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/deliveries`)).data.map((d) => delivery(d, w.id)),
+        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/deliveries`)).data.map((d) =>
+          delivery(d, w.id),
+        ),
       ),
     );
     return lists.flat().sort((a, b) => b.created_at - a.created_at);
@@ -173,7 +190,9 @@ export class Api {
     }
     const lists = await Promise.all(
       webhooks.map(async (w) =>
-        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/logs?limit=${limit}`)).data.map((a) => attempt(a, w.id)),
+        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/logs?limit=${limit}`)).data.map((a) =>
+          attempt(a, w.id),
+        ),
       ),
     );
     return lists.flat().sort((a, b) => b.at - a.at);

@@ -48,7 +48,15 @@ const badge = (text, kind = text) => el("span", { class: `badge ${kind}` }, text
 // reject (red when it was accepted).
 const chaosBadge = (a) =>
   a.expect === "reject"
-    ? el("span", { class: `badge ${a.accepted_bad ? "failed" : "chaos"}`, "data-chaos": a.chaos, title: a.accepted_bad ? `the receiver accepted a ${a.chaos} request` : `${a.chaos}: must be rejected` }, a.accepted_bad ? `${a.chaos}: accepted!` : `${a.chaos}: must be rejected`)
+    ? el(
+        "span",
+        {
+          class: `badge ${a.accepted_bad ? "failed" : "chaos"}`,
+          "data-chaos": a.chaos,
+          title: a.accepted_bad ? `the receiver accepted a ${a.chaos} request` : `${a.chaos}: must be rejected`,
+        },
+        a.accepted_bad ? `${a.chaos}: accepted!` : `${a.chaos}: must be rejected`,
+      )
     : el("span", { class: "badge chaos", "data-chaos": a.chaos }, a.chaos);
 function announce(text, kind = "info") {
   $("announce").textContent = text;
@@ -86,7 +94,17 @@ function renderWebhooks() {
   }
   const rows = state.webhooks.map((w) => {
     const c = counts.get(w.id) ?? { succeeded: 0, failed: 0, pending: 0 };
-    const testBtn = el("button", { type: "button", class: "small", id: `test-${w.id}`, "data-action": "test", "aria-label": `Send a test event to ${w.id}` }, "Send test");
+    const testBtn = el(
+      "button",
+      {
+        type: "button",
+        class: "small",
+        id: `test-${w.id}`,
+        "data-action": "test",
+        "aria-label": `Send a test event to ${w.id}`,
+      },
+      "Send test",
+    );
     testBtn.addEventListener("click", () =>
       act(testBtn, `Test event sent to ${w.id}`, async () => {
         const r = await api.sendTest(w.id);
@@ -96,7 +114,13 @@ function renderWebhooks() {
     );
     const toggle = el(
       "button",
-      { type: "button", class: "small", id: `toggle-${w.id}`, "data-action": "toggle", "aria-label": `${w.enabled ? "Disable" : "Enable"} ${w.id}` },
+      {
+        type: "button",
+        class: "small",
+        id: `toggle-${w.id}`,
+        "data-action": "toggle",
+        "aria-label": `${w.enabled ? "Disable" : "Enable"} ${w.id}`,
+      },
       w.enabled ? "Disable" : "Enable",
     );
     toggle.addEventListener("click", () =>
@@ -105,7 +129,12 @@ function renderWebhooks() {
     return el(
       "tr",
       { "data-webhook": w.id },
-      el("td", {}, el("div", { class: "mono trunc", title: w.id }, w.id), el("div", { class: "hint trunc", title: w.url }, w.url)),
+      el(
+        "td",
+        {},
+        el("div", { class: "mono trunc", title: w.id }, w.id),
+        el("div", { class: "hint trunc", title: w.url }, w.url),
+      ),
       el("td", {}, w.type, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
       el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
       el("td", {}, w.enabled ? badge("enabled") : badge("disabled")),
@@ -114,7 +143,19 @@ function renderWebhooks() {
     );
   });
   $("webhooks").replaceChildren(
-    ...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "6", class: "empty" }, "No webhooks yet: POST /webhooks or start the sender with --config."))]),
+    ...(rows.length
+      ? rows
+      : [
+          el(
+            "tr",
+            {},
+            el(
+              "td",
+              { colspan: "6", class: "empty" },
+              "No webhooks yet: POST /webhooks or start the sender with --config.",
+            ),
+          ),
+        ]),
   );
 }
 
@@ -131,11 +172,16 @@ function filtered() {
   const w = $("f-webhook").value;
   const e = $("f-event").value;
   const s = $("f-status").value;
-  return state.deliveries.filter((d) => (!w || d.webhook_id === w) && (!e || d.event_type === e) && (!s || d.status === s));
+  return state.deliveries.filter(
+    (d) => (!w || d.webhook_id === w) && (!e || d.event_type === e) && (!s || d.status === s),
+  );
 }
 
 function renderDeliveries() {
-  syncSelect($("f-webhook"), state.webhooks.map((w) => w.id));
+  syncSelect(
+    $("f-webhook"),
+    state.webhooks.map((w) => w.id),
+  );
   syncSelect($("f-event"), [...new Set(state.deliveries.map((d) => d.event_type))].sort());
   const list = filtered().slice(0, 200);
   const firstRender = state.seen.size === 0;
@@ -180,7 +226,10 @@ function renderDeliveries() {
 function timelineSummary(d) {
   const n = state.attempts.filter((a) => a.delivery_id === d.id).length;
   const next = d.status === "pending" && d.next_attempt_at ? d.next_attempt_at : null;
-  return `${n} attempt${n === 1 ? "" : "s"}` + (next ? `; next attempt at ${clock(next)} (in ${span(Math.max(0, next - Date.now()))})` : "");
+  return (
+    `${n} attempt${n === 1 ? "" : "s"}` +
+    (next ? `; next attempt at ${clock(next)} (in ${span(Math.max(0, next - Date.now()))})` : "")
+  );
 }
 
 function renderTimeline() {
@@ -191,14 +240,28 @@ function renderTimeline() {
     return;
   }
   const attempts = state.attempts.filter((a) => a.delivery_id === d.id);
-  const retry = el("button", { type: "button", id: "retry", class: "primary", "aria-label": `Retry delivery ${d.id} now` }, "Retry now");
+  const retry = el(
+    "button",
+    { type: "button", id: "retry", class: "primary", "aria-label": `Retry delivery ${d.id} now` },
+    "Retry now",
+  );
   retry.addEventListener("click", () => act(retry, `Retry of ${d.id} queued`, () => api.retry(d.id)));
 
   const head = el(
     "div",
     { class: "row" },
-    el("div", { class: "grow" },
-      el("div", {}, el("strong", {}, d.event_type), " → ", el("span", { class: "mono" }, d.webhook_id), " ", badge(d.status)),
+    el(
+      "div",
+      { class: "grow" },
+      el(
+        "div",
+        {},
+        el("strong", {}, d.event_type),
+        " → ",
+        el("span", { class: "mono" }, d.webhook_id),
+        " ",
+        badge(d.status),
+      ),
       el("div", { class: "hint mono" }, `${d.id} · event ${d.event_id}`),
     ),
     retry,
@@ -214,17 +277,34 @@ function renderTimeline() {
   const x = (t) => 2 + (96 * Math.log1p(Math.max(0, t - t0))) / Math.log1p(tEnd - t0);
   const marks = points.map(({ at, a }) => {
     const label = a.attempt === 1 ? "#1" : `#${a.attempt} +${span(at - t0)}`;
-    const m = el("div", { class: `mark ${a.ok ? "ok" : "bad"}${x(at) > 85 ? " end" : ""}`, title: `attempt ${a.attempt}: ${a.status_code ?? a.outcome}` }, el("span", {}, label));
+    const m = el(
+      "div",
+      {
+        class: `mark ${a.ok ? "ok" : "bad"}${x(at) > 85 ? " end" : ""}`,
+        title: `attempt ${a.attempt}: ${a.status_code ?? a.outcome}`,
+      },
+      el("span", {}, label),
+    );
     m.style.left = `${x(at)}%`;
     return m;
   });
   if (next) {
-    const m = el("div", { class: `mark next${x(next) > 85 ? " end" : ""}`, title: `next attempt at ${clock(next)}` }, el("span", {}, "next"));
+    const m = el(
+      "div",
+      { class: `mark next${x(next) > 85 ? " end" : ""}`, title: `next attempt at ${clock(next)}` },
+      el("span", {}, "next"),
+    );
     m.style.left = `${x(next)}%`;
     marks.push(m);
   }
   const axis = el("div", { class: "timeline-axis", "aria-hidden": "true" }, marks);
-  const scale = el("div", { class: "timeline-scale", "aria-hidden": "true" }, el("span", {}, clock(t0)), el("span", {}, "time since attempt #1 (log scale)"), el("span", {}, `+${span(tEnd - t0)}`));
+  const scale = el(
+    "div",
+    { class: "timeline-scale", "aria-hidden": "true" },
+    el("span", {}, clock(t0)),
+    el("span", {}, "time since attempt #1 (log scale)"),
+    el("span", {}, `+${span(tEnd - t0)}`),
+  );
 
   const items = attempts.map((a) =>
     el(
@@ -232,10 +312,20 @@ function renderTimeline() {
       { "data-attempt": String(a.attempt), "data-ok": String(a.ok) },
       el("span", {}, `#${a.attempt}`, a.chaos ? [" ", chaosBadge(a)] : null),
       el("span", { class: "mono", title: a.at ? new Date(a.at).toISOString() : "" }, clock(a.at)),
-      el("span", {}, a.status_code !== null ? badge(String(a.status_code), a.ok ? "success" : "failed") : badge(a.outcome.replace("_", " "), "failed")),
+      el(
+        "span",
+        {},
+        a.status_code !== null
+          ? badge(String(a.status_code), a.ok ? "success" : "failed")
+          : badge(a.outcome.replace("_", " "), "failed"),
+      ),
       el("span", { class: "mono" }, a.ms !== null ? `${a.ms} ms` : "—"),
-      el("span", { class: a.error ? "err" : "hint" },
-        a.error ?? (points.length && a.at !== null && a.at !== t0 ? `+${span(a.at - t0)} after #1` : a.ok ? "delivered" : "")),
+      el(
+        "span",
+        { class: a.error ? "err" : "hint" },
+        a.error ??
+          (points.length && a.at !== null && a.at !== t0 ? `+${span(a.at - t0)} after #1` : a.ok ? "delivered" : ""),
+      ),
     ),
   );
   const summary = timelineSummary(d);
@@ -244,9 +334,20 @@ function renderTimeline() {
     axis,
     scale,
     el("p", { class: "hint", id: "timeline-summary" }, summary),
-    el("ol", { class: "attempts", id: "attempts", "aria-label": `Attempts of ${d.id}` },
-      el("li", { class: "hint", "aria-hidden": "true" }, el("span", {}, "#"), el("span", {}, "time"), el("span", {}, "status"), el("span", {}, "duration"), el("span", {}, "error / offset")),
-      items),
+    el(
+      "ol",
+      { class: "attempts", id: "attempts", "aria-label": `Attempts of ${d.id}` },
+      el(
+        "li",
+        { class: "hint", "aria-hidden": "true" },
+        el("span", {}, "#"),
+        el("span", {}, "time"),
+        el("span", {}, "status"),
+        el("span", {}, "duration"),
+        el("span", {}, "error / offset"),
+      ),
+      items,
+    ),
   );
 }
 
@@ -294,7 +395,16 @@ function renderChart() {
     if (hOk) rect(i, 100 - hOk, hOk, "bar-ok");
     if (hBad) rect(i, 100 - hOk - hBad, hBad, "bar-bad");
   }
-  box.replaceChildren(svg, el("div", { class: "timeline-scale" }, el("span", {}, `−${span(width)}`), el("span", {}, `${total.ok} ✓ · ${total.bad} ✗`), el("span", {}, "now")));
+  box.replaceChildren(
+    svg,
+    el(
+      "div",
+      { class: "timeline-scale" },
+      el("span", {}, `−${span(width)}`),
+      el("span", {}, `${total.ok} ✓ · ${total.bad} ✗`),
+      el("span", {}, "now"),
+    ),
+  );
 }
 
 /** Runs fn, then puts the focus back on the element with the same id (rows and buttons are rebuilt). */
@@ -307,7 +417,14 @@ function keepFocus(fn) {
 
 let lastRendered = "";
 function render(force = false) {
-  const key = JSON.stringify([state.webhooks, state.deliveries, state.logs.length, state.logs[0]?.id, state.attempts, state.selected]);
+  const key = JSON.stringify([
+    state.webhooks,
+    state.deliveries,
+    state.logs.length,
+    state.logs[0]?.id,
+    state.attempts,
+    state.selected,
+  ]);
   if (!force && key === lastRendered) return;
   lastRendered = key;
   keepFocus(() => {
@@ -377,7 +494,8 @@ function poll(everyMs) {
 }
 
 function describeEvent(type, data) {
-  if (type === "delivery") return `New delivery: ${data.event ?? data.event_type ?? "event"} to ${data.webhook_id ?? "?"}`;
+  if (type === "delivery")
+    return `New delivery: ${data.event ?? data.event_type ?? "event"} to ${data.webhook_id ?? "?"}`;
   if (type === "lagged") return "Caught up after missing some live updates";
   // The sender sends the log entry flat (its `attempt` is the attempt number); older
   // shapes nested it under `attempt`/`delivery`.
@@ -418,7 +536,8 @@ function connect() {
 }
 
 // -------------------------------------------------------------------------- wiring
-for (const id of ["f-webhook", "f-event", "f-status"]) $(id).addEventListener("change", () => keepFocus(renderDeliveries));
+for (const id of ["f-webhook", "f-event", "f-status"])
+  $(id).addEventListener("change", () => keepFocus(renderDeliveries));
 $("filters").addEventListener("submit", (e) => e.preventDefault());
 $("send-form").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -435,7 +554,8 @@ $("send-form").addEventListener("submit", async (e) => {
     const res = await api.sendEvent($("e-type").value.trim(), data);
     const r = res?.data ?? res;
     const n = r?.deliveries?.length;
-    $("send-result").textContent = `Event ${r?.id ?? ""} accepted${n === undefined ? "" : `: ${n} deliver${n === 1 ? "y" : "ies"}`}.`;
+    $("send-result").textContent =
+      `Event ${r?.id ?? ""} accepted${n === undefined ? "" : `: ${n} deliver${n === 1 ? "y" : "ies"}`}.`;
     await refresh();
   } catch (err) {
     $("send-result").textContent = `Not sent: ${err.message}`;

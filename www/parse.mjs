@@ -57,9 +57,9 @@ export const EXPLANATIONS = {
     "A signature or timestamp header is there but not in the scheme's format (e.g. a missing v1, / t= / sha256= prefix, or a truncated value).",
   invalid_timestamp: "The timestamp header is not whole Unix seconds.",
   timestamp_too_old:
-    "The signature may be right, but the delivery is older than the tolerance: a replay, a stale log, or a clock that is off. To check an old delivery, set \"now\" to its timestamp or raise the tolerance.",
+    'The signature may be right, but the delivery is older than the tolerance: a replay, a stale log, or a clock that is off. To check an old delivery, set "now" to its timestamp or raise the tolerance.',
   timestamp_too_new:
-    "The timestamp is further in the future than the tolerance allows: the sender's clock (or \"now\" here) is off.",
+    'The timestamp is further in the future than the tolerance allows: the sender\'s clock (or "now" here) is off.',
   no_matching_signature:
     "No signature in the header matches this body with this secret. Usual causes: the body is not the exact raw bytes (re-serialized JSON, changed whitespace or line endings), the wrong secret (test vs live, another endpoint), or the wrong scheme.",
   invalid_secret:

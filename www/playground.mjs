@@ -129,7 +129,8 @@ function verifyNow() {
   showFacts(facts);
 
   if (now.error) return fail("invalid_option", now.error);
-  if (!Number.isFinite(tolerance) || tolerance < 0) return fail("invalid_option", "the tolerance must be 0 or more seconds");
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    return fail("invalid_option", "the tolerance must be 0 or more seconds");
   if (scheme === "auto") {
     if (!detected) {
       return fail(
@@ -169,9 +170,24 @@ function verifyNow() {
   showResult(
     "verified",
     "✓ Verified",
-    el("p", {}, `The ${scheme} signature matches this body and secret`, ts !== null ? ", and the timestamp is within the tolerance." : "."),
+    el(
+      "p",
+      {},
+      `The ${scheme} signature matches this body and secret`,
+      ts !== null ? ", and the timestamp is within the tolerance." : ".",
+    ),
     json === null
-      ? el("p", {}, "Note: the body is not JSON, so ", el("code", {}, "verify()"), " would throw ", el("code", {}, "invalid_payload"), "; ", el("code", {}, "verifySignature()"), " accepts it.")
+      ? el(
+          "p",
+          {},
+          "Note: the body is not JSON, so ",
+          el("code", {}, "verify()"),
+          " would throw ",
+          el("code", {}, "invalid_payload"),
+          "; ",
+          el("code", {}, "verifySignature()"),
+          " accepts it.",
+        )
       : el("pre", { className: "out" }, JSON.stringify(json, null, 2).slice(0, 4000)),
   );
 }
@@ -183,13 +199,20 @@ function fail(code, message, hint, findings = []) {
     ["✗ Not verified: ", el("code", { className: "errcode" }, code)],
     el("p", {}, message),
     findings.length
-      ? el("div", { id: "v-findings" },
+      ? el(
+          "div",
+          { id: "v-findings" },
           el("p", {}, el("strong", {}, findings.length === 1 ? "Likely cause:" : "Likely causes:")),
-          el("ul", {}, ...findings.map((f) => {
-            const li = el("li", {}, f.message);
-            li.dataset.kind = f.kind;
-            return li;
-          })))
+          el(
+            "ul",
+            {},
+            ...findings.map((f) => {
+              const li = el("li", {}, f.message);
+              li.dataset.kind = f.kind;
+              return li;
+            }),
+          ),
+        )
       : null,
     el("p", { className: "hint" }, hint ?? EXPLANATIONS[code] ?? ""),
   );
@@ -246,7 +269,9 @@ function signNow() {
       timestamp: ts === "" ? undefined : Number(ts),
     });
     lastSigned = { scheme, body, headers, secret: $("s-secret").value };
-    $("s-headers").textContent = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\n");
+    $("s-headers").textContent = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n");
     $("s-curl").textContent = curlCommand($("s-url").value, headers, body);
   } catch (e) {
     $("s-headers").textContent = "";

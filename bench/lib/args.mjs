@@ -2,7 +2,17 @@
 import { QUICK_SIZES, SIZES } from "./cases.mjs";
 
 export function parseArgs(argv) {
-  const out = { quick: false, sizes: null, only: null, out: null, runtimes: null, results: null, updateBenchmarks: false, pkg: null, reportOnly: false };
+  const out = {
+    quick: false,
+    sizes: null,
+    only: null,
+    out: null,
+    runtimes: null,
+    results: null,
+    updateBenchmarks: false,
+    pkg: null,
+    reportOnly: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {

@@ -18,7 +18,13 @@ export function makeBody(size) {
   const items = [];
   let len = head.length;
   for (let i = 0; ; i++) {
-    const item = JSON.stringify({ i, sku: `sku-${String(i).padStart(5, "0")}`, qty: 1 + (i % 7), price: 1299 + i, paid: i % 2 === 0 });
+    const item = JSON.stringify({
+      i,
+      sku: `sku-${String(i).padStart(5, "0")}`,
+      qty: 1 + (i % 7),
+      price: 1299 + i,
+      paid: i % 2 === 0,
+    });
     // keep room for `],"pad":""}}` and the comma
     if (len + item.length + 1 + 13 > size) break;
     items.push(item);

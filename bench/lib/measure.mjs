@@ -27,7 +27,12 @@ export function pickRound(stats) {
 export async function measure({ Bench, deps, sizes, quick, only, log = () => {} }) {
   const contenders = available(deps, only);
   const budget = quick ? BUDGETS.quick : BUDGETS.full;
-  const rows = new Map(contenders.map((c) => [c.id, { id: c.id, label: c.label, group: c.group, parses: c.parses, hp: c.hp ?? null, sizes: {} }]));
+  const rows = new Map(
+    contenders.map((c) => [
+      c.id,
+      { id: c.id, label: c.label, group: c.group, parses: c.parses, hp: c.hp ?? null, sizes: {} },
+    ]),
+  );
   for (const size of sizes) {
     // Signed just before use: every peer checks a 5-minute timestamp tolerance.
     const prepared = await prepare(deps, contenders, size);

@@ -159,16 +159,24 @@ export function svgChart({ title, sizes, series }) {
   const groupW = plotW / sizes.length;
   const barW = Math.min(28, (groupW * 0.8) / Math.max(1, series.length));
   const out = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${esc(title)}</text>`);
   for (let e = lo; e <= hi; e++) {
     const v = 2 ** e;
     const yy = y(v).toFixed(1);
-    out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}" stroke="${e === 0 ? "#000" : "#ddd"}" stroke-width="${e === 0 ? 1.5 : 1}"/>`);
-    out.push(`<text x="${M.left - 6}" y="${yy}" dy="4" text-anchor="end">${v >= 1 ? v : v.toFixed(e >= -2 ? 2 : 3)}x</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${yy}" y2="${yy}" stroke="${e === 0 ? "#000" : "#ddd"}" stroke-width="${e === 0 ? 1.5 : 1}"/>`,
+    );
+    out.push(
+      `<text x="${M.left - 6}" y="${yy}" dy="4" text-anchor="end">${v >= 1 ? v : v.toFixed(e >= -2 ? 2 : 3)}x</text>`,
+    );
   }
-  out.push(`<text transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">hookproof / peer (log scale, &gt;1 = hookproof faster)</text>`);
+  out.push(
+    `<text transform="translate(14 ${M.top + plotH / 2}) rotate(-90)" text-anchor="middle">hookproof / peer (log scale, &gt;1 = hookproof faster)</text>`,
+  );
   sizes.forEach((size, gi) => {
     const gx = M.left + gi * groupW + (groupW - barW * series.length) / 2;
     series.forEach((s, si) => {
@@ -179,13 +187,19 @@ export function svgChart({ title, sizes, series }) {
       const y1 = y(v);
       const top = Math.min(y0, y1);
       const h = Math.max(1, Math.abs(y1 - y0));
-      out.push(`<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.label} @ ${sizeLabel(size)}: ${v.toFixed(2)}x`)}</title></rect>`);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.label} @ ${sizeLabel(size)}: ${v.toFixed(2)}x`)}</title></rect>`,
+      );
       if (barW >= 18) {
         const ty = v >= 1 ? top - 3 : top + h + 10;
-        out.push(`<text x="${(x + (barW - 2) / 2).toFixed(1)}" y="${ty.toFixed(1)}" text-anchor="middle" font-size="8">${v >= 10 ? v.toFixed(0) : v.toFixed(1)}</text>`);
+        out.push(
+          `<text x="${(x + (barW - 2) / 2).toFixed(1)}" y="${ty.toFixed(1)}" text-anchor="middle" font-size="8">${v >= 10 ? v.toFixed(0) : v.toFixed(1)}</text>`,
+        );
       }
     });
-    out.push(`<text x="${(M.left + gi * groupW + groupW / 2).toFixed(1)}" y="${M.top + plotH + 18}" text-anchor="middle" font-weight="bold">${sizeLabel(size)}</text>`);
+    out.push(
+      `<text x="${(M.left + gi * groupW + groupW / 2).toFixed(1)}" y="${M.top + plotH + 18}" text-anchor="middle" font-weight="bold">${sizeLabel(size)}</text>`,
+    );
   });
   series.forEach((s, si) => {
     const lx = M.left + (si % 2) * (plotW / 2);

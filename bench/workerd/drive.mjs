@@ -30,7 +30,9 @@ const pkgDir = args.pkg ?? join(HERE, "../../pkg");
 const BUILD = join(HERE, "../results/build");
 mkdirSync(BUILD, { recursive: true });
 copyFileSync(join(pkgDir, "gen/hookproof_bg.wasm"), join(BUILD, "hookproof_bg.wasm"));
-const wasmSha256 = createHash("sha256").update(readFileSync(join(BUILD, "hookproof_bg.wasm"))).digest("hex");
+const wasmSha256 = createHash("sha256")
+  .update(readFileSync(join(BUILD, "hookproof_bg.wasm")))
+  .digest("hex");
 await build({
   entryPoints: [join(HERE, "worker.mjs")],
   outfile: join(BUILD, "worker.mjs"),
@@ -120,7 +122,9 @@ for (const size of args.sizes) {
     }
   }
   for (const [id, stats] of perRound) rows.get(id).sizes[size] = pickRound(stats);
-  console.error(`workerd: ${size} B: ${list.length} contenders measured (${n} verifies per request, request overhead ${(baseMs * 1e3).toFixed(0)} µs)`);
+  console.error(
+    `workerd: ${size} B: ${list.length} contenders measured (${n} verifies per request, request overhead ${(baseMs * 1e3).toFixed(0)} µs)`,
+  );
 }
 const version = await new Promise((resolve) => {
   const v = spawn(workerdBin, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });

@@ -35,9 +35,18 @@ export default {
       if (url.pathname === "/prepare") {
         const only = url.searchParams.get("only")?.split(",") ?? null;
         const list = await prepare(deps, available(deps, only), size);
-        prepared.set(size, new Map(list.map((p) => [p.contender.id, { fn: p.fn, body: p.body, async: !!p.contender.async }])));
+        prepared.set(
+          size,
+          new Map(list.map((p) => [p.contender.id, { fn: p.fn, body: p.body, async: !!p.contender.async }])),
+        );
         return Response.json(
-          list.map(({ contender: c }) => ({ id: c.id, label: c.label, group: c.group, parses: c.parses, hp: c.hp ?? null })),
+          list.map(({ contender: c }) => ({
+            id: c.id,
+            label: c.label,
+            group: c.group,
+            parses: c.parses,
+            hp: c.hp ?? null,
+          })),
         );
       }
       if (url.pathname === "/run") {

@@ -215,7 +215,12 @@ export class Webhook {
   diagnose(body, headers) {
     const findings = [];
     let bytes;
-    if (body !== null && typeof body === "object" && !ArrayBuffer.isView(body) && tag(body) !== "[object ArrayBuffer]") {
+    if (
+      body !== null &&
+      typeof body === "object" &&
+      !ArrayBuffer.isView(body) &&
+      tag(body) !== "[object ArrayBuffer]"
+    ) {
       findings.push({
         kind: "parsed_body",
         message:
@@ -236,8 +241,7 @@ export class Webhook {
     }
     const flat = [];
     try {
-      const entries =
-        typeof headers?.entries === "function" ? [...headers.entries()] : Object.entries(headers ?? {});
+      const entries = typeof headers?.entries === "function" ? [...headers.entries()] : Object.entries(headers ?? {});
       for (const [k, v] of entries) {
         const value = headerValue(v);
         if (value !== undefined) flat.push(String(k), value);

@@ -78,7 +78,9 @@ function readStream(req, limit) {
 
 // As body-parser does before `verify`: signatures are over the decoded body.
 function decode(req, buf, limit) {
-  const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = String(req.headers["content-encoding"] ?? "identity")
+    .trim()
+    .toLowerCase();
   const opts = { maxOutputLength: limit };
   try {
     switch (encoding) {

@@ -10,7 +10,10 @@ function errorResponse(e) {
 
 async function check(webhook, request) {
   if (!request || typeof request.arrayBuffer !== "function") {
-    throw new WebhookVerificationError("invalid_body_type", "expected a Fetch API Request (the route handler's first argument)");
+    throw new WebhookVerificationError(
+      "invalid_body_type",
+      "expected a Fetch API Request (the route handler's first argument)",
+    );
   }
   try {
     const event = webhook.verify(new Uint8Array(await request.arrayBuffer()), request.headers);
@@ -36,7 +39,10 @@ export function verifyNextRequest(request, secret, options = {}) {
  */
 export function withWebhook(handler, secret, options = {}) {
   if (typeof handler !== "function") {
-    throw new WebhookVerificationError("invalid_option", "withWebhook(handler, secret, options): handler must be a function");
+    throw new WebhookVerificationError(
+      "invalid_option",
+      "withWebhook(handler, secret, options): handler must be a function",
+    );
   }
   const webhook = new Webhook(secret, webhookOptions(options));
   return async function hookproofRoute(request, context) {

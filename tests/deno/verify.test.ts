@@ -31,7 +31,14 @@ function expectCode(code: WebhookErrorCode, fn: () => unknown) {
 Deno.test("the file import and the bare 'hookproof' import are one module", () => {
   assert.equal(byPath.Webhook, byName.Webhook);
   assert.equal(byPath.WebhookVerificationError, byName.WebhookVerificationError);
-  assert.deepEqual(Object.keys(byName).sort(), ["ReplayGuard", "Webhook", "WebhookVerificationError", "deliveryId", "detectScheme", "verifyRequest"]);
+  assert.deepEqual(Object.keys(byName).sort(), [
+    "ReplayGuard",
+    "Webhook",
+    "WebhookVerificationError",
+    "deliveryId",
+    "detectScheme",
+    "verifyRequest",
+  ]);
 });
 
 Deno.test("standard signature matches node:crypto and verifies", () => {
@@ -71,7 +78,9 @@ Deno.test("forged, tampered, stale and malformed deliveries are rejected with th
   const forged = { ...headers, "webhook-signature": "v1," + btoa("\0".repeat(32)) };
   expectCode("no_matching_signature", () => wh.verify(body, forged));
   expectCode("no_matching_signature", () => wh.verify(body.replace("ping", "pong"), headers));
-  expectCode("no_matching_signature", () => new Webhook("whsec_" + btoa("another key"), { now: clock }).verify(body, headers));
+  expectCode("no_matching_signature", () =>
+    new Webhook("whsec_" + btoa("another key"), { now: clock }).verify(body, headers),
+  );
   expectCode("timestamp_too_old", () => new Webhook(WHSEC, { now: () => (NOW + 3600) * 1000 }).verify(body, headers));
   expectCode("missing_header", () => wh.verify(body, { "webhook-id": "msg_2" }));
   expectCode("invalid_body_type", () => wh.verify(JSON.parse(body), headers));

@@ -13,8 +13,17 @@ declare const secret: string;
 
 // express: node's (req, res, next) shape; rawBodySaver fits body-parser's verify.
 const mw = expressWebhook(secret, { scheme: "stripe", limit: 1 << 20 });
-mw satisfies (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, next: () => void) => void;
-const verify: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, buf: Buffer, encoding: string) => void = rawBodySaver;
+mw satisfies (
+  req: import("node:http").IncomingMessage,
+  res: import("node:http").ServerResponse,
+  next: () => void,
+) => void;
+const verify: (
+  req: import("node:http").IncomingMessage,
+  res: import("node:http").ServerResponse,
+  buf: Buffer,
+  encoding: string,
+) => void = rawBodySaver;
 
 // hono: c.get("webhook") is typed from the middleware.
 const app = new Hono();

@@ -22,7 +22,8 @@ const PKG = JSON.parse(readFileSync(PKG_JSON, "utf8"));
 // require() as the package resolves itself: the "require" condition of its exports map.
 const pkgRequire = createRequire(PKG_JSON);
 // import() of each subpath's ESM target, as listed in the exports map.
-const importSubpath = (name) => import(pathToFileURL(fileURLToPath(new URL(PKG.exports[`./${name}`].default, pathToFileURL(PKG_JSON)))));
+const importSubpath = (name) =>
+  import(pathToFileURL(fileURLToPath(new URL(PKG.exports[`./${name}`].default, pathToFileURL(PKG_JSON)))));
 
 const expressEsm = await importSubpath("express");
 const honoEsm = await importSubpath("hono");
@@ -38,7 +39,10 @@ const SECRET = "whsec_" + Buffer.from("hookproof integration test key").toString
 const OTHER = "whsec_" + Buffer.from("somebody else's key").toString("base64");
 const BODY = JSON.stringify({ type: "invoice.paid", data: { id: "in_1", amount: 4200, note: "café ☕" } });
 const EVENT = JSON.parse(BODY);
-const signed = (body = BODY, secret = SECRET) => ({ "content-type": "application/json", ...new Webhook(secret).sign(body) });
+const signed = (body = BODY, secret = SECRET) => ({
+  "content-type": "application/json",
+  ...new Webhook(secret).sign(body),
+});
 const forged = (body = BODY) => signed(body, OTHER);
 
 function assertError(status, json, wantStatus, code) {
@@ -85,7 +89,10 @@ function expressApp({ webhookMiddleware, rawBodySaver }, setup) {
   return { app, calls };
 }
 
-for (const [flavour, mod] of [["ESM", expressEsm], ["CJS", expressCjs]]) {
+for (const [flavour, mod] of [
+  ["ESM", expressEsm],
+  ["CJS", expressCjs],
+]) {
   describe(`express (${flavour})`, () => {
     test("alone: reads the stream; signed reaches the handler, forged never does", async () => {
       const { app, calls } = expressApp(mod, () => {});
@@ -104,7 +111,9 @@ for (const [flavour, mod] of [["ESM", expressEsm], ["CJS", expressCjs]]) {
     });
 
     test("after express.json({ verify: rawBodySaver }): verifies req.rawBody", async () => {
-      const { app, calls } = expressApp(mod, (app, { rawBodySaver }) => app.use(express.json({ verify: rawBodySaver })));
+      const { app, calls } = expressApp(mod, (app, { rawBodySaver }) =>
+        app.use(express.json({ verify: rawBodySaver })),
+      );
       const base = await listen(app);
       const ok = await post(base, "/hook", BODY, signed());
       assert.equal(ok.status, 200);
@@ -188,7 +197,10 @@ function honoApp({ webhookMiddleware }) {
   return { app, calls };
 }
 
-for (const [flavour, mod] of [["ESM", honoEsm], ["CJS", honoCjs]]) {
+for (const [flavour, mod] of [
+  ["ESM", honoEsm],
+  ["CJS", honoCjs],
+]) {
   describe(`hono (${flavour})`, () => {
     test("app.request(): signed reaches the handler, forged never does", async () => {
       const { app, calls } = honoApp(mod);
@@ -227,7 +239,10 @@ test("hono on @hono/node-server over loopback", async () => {
 
 // --- next (App Router route handlers: Request in, Response out) --------------------
 
-for (const [flavour, mod] of [["ESM", nextEsm], ["CJS", nextCjs]]) {
+for (const [flavour, mod] of [
+  ["ESM", nextEsm],
+  ["CJS", nextCjs],
+]) {
   describe(`next (${flavour})`, () => {
     const request = (body, headers) => new Request("http://localhost/api/webhooks", { method: "POST", body, headers });
 
@@ -239,7 +254,11 @@ for (const [flavour, mod] of [["ESM", nextEsm], ["CJS", nextCjs]]) {
       }, SECRET);
       const ok = await POST(request(BODY, signed()), { params: Promise.resolve({ slug: "stripe" }) });
       assert.equal(ok.status, 200);
-      assert.deepEqual(await ok.json(), { event: EVENT, params: { slug: "stripe" }, url: "http://localhost/api/webhooks" });
+      assert.deepEqual(await ok.json(), {
+        event: EVENT,
+        params: { slug: "stripe" },
+        url: "http://localhost/api/webhooks",
+      });
       const bad = await POST(request(BODY, forged()), { params: Promise.resolve({}) });
       assertError(bad.status, await bad.json(), 401, "no_matching_signature");
       const notJson = await POST(request("nope", signed("nope")));
@@ -298,7 +317,10 @@ async function fastifyApp({ webhookPlugin }) {
   return { app, calls };
 }
 
-for (const [flavour, mod] of [["ESM", fastifyEsm], ["CJS", fastifyCjs]]) {
+for (const [flavour, mod] of [
+  ["ESM", fastifyEsm],
+  ["CJS", fastifyCjs],
+]) {
   describe(`fastify (${flavour})`, () => {
     test("inject: signed reaches the handler with request.webhook; forged never does", async () => {
       const { app, calls } = await fastifyApp(mod);
@@ -308,9 +330,19 @@ for (const [flavour, mod] of [["ESM", fastifyEsm], ["CJS", fastifyCjs]]) {
         assert.deepEqual(ok.json(), { event: EVENT, raw: BODY });
         const bad = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: forged() });
         assertError(bad.statusCode, bad.json(), 401, "no_matching_signature");
-        const text = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: { ...forged(), "content-type": "text/plain" } });
+        const text = await app.inject({
+          method: "POST",
+          url: "/hook",
+          payload: BODY,
+          headers: { ...forged(), "content-type": "text/plain" },
+        });
         assertError(text.statusCode, text.json(), 401, "no_matching_signature");
-        const none = await app.inject({ method: "POST", url: "/hook", payload: BODY, headers: { "content-type": "application/json" } });
+        const none = await app.inject({
+          method: "POST",
+          url: "/hook",
+          payload: BODY,
+          headers: { "content-type": "application/json" },
+        });
         assertError(none.statusCode, none.json(), 401, "missing_header");
         assert.equal(calls.length, 1);
         // The parser is scoped: other routes still get parsed JSON and no verification.
@@ -367,57 +399,90 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 function run(cmd, args, timeoutMs) {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr }),
+    execFile(
+      cmd,
+      args,
+      { cwd: ROOT, timeout: timeoutMs, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr }),
     );
   });
 }
 
-test("the declarations (pkg/{express,hono,next,fastify}.d.ts) type-check against the frameworks' types", { skip: !PRIMARY, timeout: 90_000 }, async () => {
-  const deno = `${ROOT}node_modules/.bin/deno`;
-  const { code, output } = await run(deno, ["check", "--quiet", "--import-map", "tests/integrations/import_map.json", "tests/integrations/types.ts"], 80_000);
-  assert.equal(code, 0, output);
-});
-
-test("hono on workerd: bundled with esbuild (workerd condition), the .wasm a workerd wasm module", { skip: !PRIMARY, timeout: 60_000 }, async () => {
-  const { startWorkerdHono } = await import("../integrations/workerd-hono/serve.mjs");
-  const { base, stop } = await startWorkerdHono({ secret: SECRET });
-  try {
-    const ok = await post(base, "/hook", BODY, signed());
-    assert.equal(ok.status, 200, JSON.stringify(ok.json));
-    assert.deepEqual(ok.json.event, EVENT);
-    const bad = await post(base, "/hook", BODY, forged());
-    assertError(bad.status, bad.json, 401, "no_matching_signature");
-    const stale = await post(base, "/hook", BODY, new Webhook(SECRET, { now: () => Date.now() - 3600_000 }).sign(BODY));
-    assertError(stale.status, stale.json, 401, "timestamp_too_old");
-    const calls = await (await fetch(base + "/calls", { signal: AbortSignal.timeout(5000) })).json();
-    assert.deepEqual(calls, { handler: 1 });
-  } finally {
-    stop();
-  }
-});
-
-test("hono on Deno: hookproof/hono resolved as an npm package from node_modules", { skip: !PRIMARY, timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "hookproof-deno-hono-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules/hookproof"), "dir");
-    symlinkSync(join(ROOT, "node_modules/hono"), join(dir, "node_modules/hono"), "dir");
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: { hookproof: "*", hono: "*" } }));
-    copyFileSync(join(ROOT, "tests/integrations/deno-hono.mjs"), join(dir, "main.mjs"));
-    const deno = join(ROOT, "node_modules/.bin/deno");
-    const { code, output } = await new Promise((resolve) =>
-      execFile(deno, ["run", "--quiet", "--no-remote", "--node-modules-dir=manual", "--allow-read", "main.mjs"],
-        { cwd: dir, timeout: 50_000, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
-        (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr })),
+test(
+  "the declarations (pkg/{express,hono,next,fastify}.d.ts) type-check against the frameworks' types",
+  { skip: !PRIMARY, timeout: 90_000 },
+  async () => {
+    const deno = `${ROOT}node_modules/.bin/deno`;
+    const { code, output } = await run(
+      deno,
+      ["check", "--quiet", "--import-map", "tests/integrations/import_map.json", "tests/integrations/types.ts"],
+      80_000,
     );
     assert.equal(code, 0, output);
-    const [ok, bad, calls] = output.trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(ok, { status: 200, body: { event: { type: "ping", n: 1 } } });
-    assert.equal(bad.status, 401);
-    assert.equal(bad.body.error.code, "no_matching_signature");
-    assert.deepEqual(calls, { calls: 1 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  "hono on workerd: bundled with esbuild (workerd condition), the .wasm a workerd wasm module",
+  { skip: !PRIMARY, timeout: 60_000 },
+  async () => {
+    const { startWorkerdHono } = await import("../integrations/workerd-hono/serve.mjs");
+    const { base, stop } = await startWorkerdHono({ secret: SECRET });
+    try {
+      const ok = await post(base, "/hook", BODY, signed());
+      assert.equal(ok.status, 200, JSON.stringify(ok.json));
+      assert.deepEqual(ok.json.event, EVENT);
+      const bad = await post(base, "/hook", BODY, forged());
+      assertError(bad.status, bad.json, 401, "no_matching_signature");
+      const stale = await post(
+        base,
+        "/hook",
+        BODY,
+        new Webhook(SECRET, { now: () => Date.now() - 3600_000 }).sign(BODY),
+      );
+      assertError(stale.status, stale.json, 401, "timestamp_too_old");
+      const calls = await (await fetch(base + "/calls", { signal: AbortSignal.timeout(5000) })).json();
+      assert.deepEqual(calls, { handler: 1 });
+    } finally {
+      stop();
+    }
+  },
+);
+
+test(
+  "hono on Deno: hookproof/hono resolved as an npm package from node_modules",
+  { skip: !PRIMARY, timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hookproof-deno-hono-"));
+    try {
+      mkdirSync(join(dir, "node_modules"));
+      symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules/hookproof"), "dir");
+      symlinkSync(join(ROOT, "node_modules/hono"), join(dir, "node_modules/hono"), "dir");
+      writeFileSync(
+        join(dir, "package.json"),
+        JSON.stringify({ private: true, dependencies: { hookproof: "*", hono: "*" } }),
+      );
+      copyFileSync(join(ROOT, "tests/integrations/deno-hono.mjs"), join(dir, "main.mjs"));
+      const deno = join(ROOT, "node_modules/.bin/deno");
+      const { code, output } = await new Promise((resolve) =>
+        execFile(
+          deno,
+          ["run", "--quiet", "--no-remote", "--node-modules-dir=manual", "--allow-read", "main.mjs"],
+          { cwd: dir, timeout: 50_000, env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
+          (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, output: stdout + stderr }),
+        ),
+      );
+      assert.equal(code, 0, output);
+      const [ok, bad, calls] = output
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(ok, { status: 200, body: { event: { type: "ping", n: 1 } } });
+      assert.equal(bad.status, 401);
+      assert.equal(bad.body.error.code, "no_matching_signature");
+      assert.deepEqual(calls, { calls: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

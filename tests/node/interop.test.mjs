@@ -56,7 +56,11 @@ test("stripe generateTestHeaderString -> hookproof", stripeSync, () => {
 
 test("hookproof -> stripe constructEventAsync", async () => {
   const headers = new Webhook(STRIPE_SECRET, { scheme: "stripe" }).sign(BODY);
-  const event = await stripe.webhooks.constructEventAsync(Buffer.from(BODY), headers["stripe-signature"], STRIPE_SECRET);
+  const event = await stripe.webhooks.constructEventAsync(
+    Buffer.from(BODY),
+    headers["stripe-signature"],
+    STRIPE_SECRET,
+  );
   assert.equal(event.id, "evt_1");
   await assert.rejects(stripe.webhooks.constructEventAsync(BODY, headers["stripe-signature"], "whsec_other"));
 });

@@ -16,9 +16,12 @@ test("require('hookproof') signs and verifies every scheme", () => {
 
 test("errors are WebhookVerificationError with a code", async () => {
   const wh = new Webhook("s3cret", { scheme: "github" });
-  assert.throws(() => wh.verify(BODY, { "x-hub-signature-256": "sha256=00" }), (e) => {
-    return e instanceof WebhookVerificationError && e.code === "no_matching_signature";
-  });
+  assert.throws(
+    () => wh.verify(BODY, { "x-hub-signature-256": "sha256=00" }),
+    (e) => {
+      return e instanceof WebhookVerificationError && e.code === "no_matching_signature";
+    },
+  );
   const request = new Request("http://localhost/", { method: "POST", body: BODY, headers: wh.sign(BODY) });
   assert.deepEqual(await verifyRequest(request, "s3cret", { scheme: "github" }), { type: "ping" });
 });

@@ -2,7 +2,14 @@
 // accepted body and header form. Runs under Node, Bun and Node 24 (tests/runtimes).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Webhook, WebhookVerificationError, verifyRequest, detectScheme, ReplayGuard, deliveryId } from "../../pkg/src/node.mjs";
+import {
+  Webhook,
+  WebhookVerificationError,
+  verifyRequest,
+  detectScheme,
+  ReplayGuard,
+  deliveryId,
+} from "../../pkg/src/node.mjs";
 
 const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
 const STD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -50,13 +57,22 @@ for (const scheme of SCHEMES) {
     for (const name of Object.keys(headers)) assert.equal(name, name.toLowerCase());
     assert.equal(detectScheme(headers), scheme);
     assert.deepEqual(wh.verify(BODY, headers), JSON.parse(BODY));
-    assert.equal(code(() => wh.verify(BODY.replace("42", "43"), headers)), "no_matching_signature");
+    assert.equal(
+      code(() => wh.verify(BODY.replace("42", "43"), headers)),
+      "no_matching_signature",
+    );
     const other = new Webhook("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", { scheme, now: at(T0) });
-    assert.equal(code(() => other.verify(BODY, headers)), "no_matching_signature");
+    assert.equal(
+      code(() => other.verify(BODY, headers)),
+      "no_matching_signature",
+    );
     const sigHeader = Object.keys(headers).find((h) => detectScheme({ [h]: "x" }) === scheme);
     const missing = { ...headers };
     delete missing[sigHeader];
-    assert.equal(code(() => wh.verify(BODY, missing)), "missing_header");
+    assert.equal(
+      code(() => wh.verify(BODY, missing)),
+      "missing_header",
+    );
   });
 }
 
@@ -81,31 +97,82 @@ test("body forms: string, Buffer, Uint8Array, ArrayBuffer, DataView, non-UTF-8 b
   wh.verify(new DataView(bytes.buffer), h);
   const binary = Uint8Array.from({ length: 256 }, (_, i) => i);
   wh.verifySignature(binary, wh.sign(binary));
-  assert.equal(code(() => wh.verify(binary, wh.sign(binary))), "invalid_payload");
+  assert.equal(
+    code(() => wh.verify(binary, wh.sign(binary))),
+    "invalid_payload",
+  );
 });
 
 test("every error code", () => {
   const wh = new Webhook(STD_SECRET, { now: at(T0), toleranceSeconds: 300 });
   const h = wh.sign(BODY, { id: "msg_3" });
-  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-id": undefined })), "missing_header");
-  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-signature": "v2,abc" })), "invalid_header");
-  assert.equal(code(() => wh.verify(BODY, { ...h, "webhook-timestamp": "soon" })), "invalid_timestamp");
+  assert.equal(
+    code(() => wh.verify(BODY, { ...h, "webhook-id": undefined })),
+    "missing_header",
+  );
+  assert.equal(
+    code(() => wh.verify(BODY, { ...h, "webhook-signature": "v2,abc" })),
+    "invalid_header",
+  );
+  assert.equal(
+    code(() => wh.verify(BODY, { ...h, "webhook-timestamp": "soon" })),
+    "invalid_timestamp",
+  );
   const old = wh.sign(BODY, { timestamp: T0 - 301 });
   const fresh = wh.sign(BODY, { timestamp: T0 + 301 });
-  assert.equal(code(() => wh.verify(BODY, old)), "timestamp_too_old");
-  assert.equal(code(() => wh.verify(BODY, fresh)), "timestamp_too_new");
-  assert.equal(code(() => wh.verify(BODY + " ", h)), "no_matching_signature");
-  assert.equal(code(() => new Webhook("whsec_not base64!")), "invalid_secret");
-  assert.equal(code(() => new Webhook("", { scheme: "github" })), "invalid_secret");
-  assert.equal(code(() => new Webhook([])), "invalid_secret");
-  assert.equal(code(() => new Webhook({ nope: 1 })), "invalid_secret");
+  assert.equal(
+    code(() => wh.verify(BODY, old)),
+    "timestamp_too_old",
+  );
+  assert.equal(
+    code(() => wh.verify(BODY, fresh)),
+    "timestamp_too_new",
+  );
+  assert.equal(
+    code(() => wh.verify(BODY + " ", h)),
+    "no_matching_signature",
+  );
+  assert.equal(
+    code(() => new Webhook("whsec_not base64!")),
+    "invalid_secret",
+  );
+  assert.equal(
+    code(() => new Webhook("", { scheme: "github" })),
+    "invalid_secret",
+  );
+  assert.equal(
+    code(() => new Webhook([])),
+    "invalid_secret",
+  );
+  assert.equal(
+    code(() => new Webhook({ nope: 1 })),
+    "invalid_secret",
+  );
   const notJson = "not json";
-  assert.equal(code(() => wh.verify(notJson, wh.sign(notJson))), "invalid_payload");
-  assert.equal(code(() => wh.verify(JSON.parse(BODY), h)), "invalid_body_type");
-  assert.equal(code(() => wh.verify(null, h)), "invalid_body_type");
-  assert.equal(code(() => new Webhook(STD_SECRET, { scheme: "paypal" })), "invalid_option");
-  assert.equal(code(() => new Webhook(STD_SECRET, { toleranceSeconds: -1 })), "invalid_option");
-  assert.equal(code(() => wh.sign(BODY, { id: "has space" })), "invalid_option");
+  assert.equal(
+    code(() => wh.verify(notJson, wh.sign(notJson))),
+    "invalid_payload",
+  );
+  assert.equal(
+    code(() => wh.verify(JSON.parse(BODY), h)),
+    "invalid_body_type",
+  );
+  assert.equal(
+    code(() => wh.verify(null, h)),
+    "invalid_body_type",
+  );
+  assert.equal(
+    code(() => new Webhook(STD_SECRET, { scheme: "paypal" })),
+    "invalid_option",
+  );
+  assert.equal(
+    code(() => new Webhook(STD_SECRET, { toleranceSeconds: -1 })),
+    "invalid_option",
+  );
+  assert.equal(
+    code(() => wh.sign(BODY, { id: "has space" })),
+    "invalid_option",
+  );
 });
 
 test("messages name the header, never the secret or the expected signature", () => {
@@ -176,19 +243,33 @@ test("detectScheme", () => {
 
 test("random headers and bodies: only WebhookVerificationError, and the module keeps working", () => {
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
   const junk = () => {
     const alphabet = "tv01=,. ;\u0000\u00ff☕𝄞abcdefABCDEF+/=-_whsec";
     return Array.from({ length: Math.floor(rand() * 40) }, () => pick([...alphabet])).join("");
   };
-  const names = ["webhook-id", "webhook-timestamp", "webhook-signature", "stripe-signature", "x-vector-signature",
-    "x-hub-signature-256", "x-vercel-signature", "x-slack-signature", "x-slack-request-timestamp", "x-shopify-hmac-sha256",
-    "x-webhook-signature", "svix-id", "svix-timestamp", "svix-signature"];
+  const names = [
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+    "stripe-signature",
+    "x-vector-signature",
+    "x-hub-signature-256",
+    "x-vercel-signature",
+    "x-slack-signature",
+    "x-slack-request-timestamp",
+    "x-shopify-hmac-sha256",
+    "x-webhook-signature",
+    "svix-id",
+    "svix-timestamp",
+    "svix-signature",
+  ];
   for (let i = 0; i < 3000; i++) {
     const scheme = pick(SCHEMES);
     const headers = {};
-    for (let j = 0; j < 4; j++) headers[pick(names)] = pick([junk(), "t=" + junk(), "v1," + junk(), String(rand() * 1e12), ""]);
+    for (let j = 0; j < 4; j++)
+      headers[pick(names)] = pick([junk(), "t=" + junk(), "v1," + junk(), String(rand() * 1e12), ""]);
     const body = pick([junk(), new Uint8Array(Math.floor(rand() * 64)).map(() => rand() * 256), ""]);
     try {
       new Webhook(pick([STD_SECRET, junk() || "k"]), { scheme, toleranceSeconds: rand() * 1e6 }).verify(body, headers);
@@ -209,14 +290,23 @@ test("diagnose: never throws, names the mistake, never echoes the secret or sign
 
   const reserialized = wh.diagnose(JSON.stringify(JSON.parse(signedBody)), h);
   assert.equal(reserialized.code, "no_matching_signature");
-  assert.deepEqual(reserialized.findings.map((f) => f.kind), ["body_reserialized"]);
+  assert.deepEqual(
+    reserialized.findings.map((f) => f.kind),
+    ["body_reserialized"],
+  );
 
   const parsed = wh.diagnose(JSON.parse(signedBody), new Headers(h));
   assert.equal(parsed.code, "invalid_body_type");
-  assert.deepEqual(parsed.findings.map((f) => f.kind), ["parsed_body", "body_reserialized"]);
+  assert.deepEqual(
+    parsed.findings.map((f) => f.kind),
+    ["parsed_body", "body_reserialized"],
+  );
 
   const stripeHeaders = new Webhook(STD_SECRET, { scheme: "stripe", now: at(T0) }).sign(signedBody);
-  assert.deepEqual(wh.diagnose(signedBody, stripeHeaders).findings.map((f) => f.kind), ["wrong_scheme"]);
+  assert.deepEqual(
+    wh.diagnose(signedBody, stripeHeaders).findings.map((f) => f.kind),
+    ["wrong_scheme"],
+  );
 
   const stale = wh.diagnose(signedBody, new Webhook(STD_SECRET, { now: at(T0 - 412) }).sign(signedBody));
   assert.equal(stale.code, "timestamp_too_old");

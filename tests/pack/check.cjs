@@ -4,7 +4,11 @@ const assert = require("node:assert/strict");
 const hookproof = require("hookproof");
 const { Webhook, WebhookVerificationError, detectScheme } = hookproof;
 const runtime =
-  typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.version}`;
+  typeof Deno !== "undefined"
+    ? `deno ${Deno.version.deno}`
+    : typeof Bun !== "undefined"
+      ? `bun ${Bun.version}`
+      : `node ${process.version}`;
 
 const path = require.resolve("hookproof");
 assert.match(path, /node_modules[\\/]hookproof[\\/]/, `resolved outside node_modules: ${path}`);

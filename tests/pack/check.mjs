@@ -4,7 +4,11 @@ import assert from "node:assert/strict";
 import { Webhook, WebhookVerificationError, detectScheme, verifyRequest } from "hookproof";
 
 const runtime =
-  typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node ${process.version}`;
+  typeof Deno !== "undefined"
+    ? `deno ${Deno.version.deno}`
+    : typeof Bun !== "undefined"
+      ? `bun ${Bun.version}`
+      : `node ${process.version}`;
 const resolved = import.meta.resolve("hookproof");
 assert.match(resolved, /node_modules\/hookproof\/src\/node\.mjs$/, `resolved to ${resolved}`);
 
@@ -17,7 +21,10 @@ assert.equal(detectScheme(headers), "standard");
 const stripe = new Webhook("whsec_plain", { scheme: "stripe" });
 stripe.verifySignature(new TextEncoder().encode(body), stripe.sign(body));
 const stale = wh.sign(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
-assert.throws(() => wh.verify(body, stale), (e) => e instanceof WebhookVerificationError && e.code === "timestamp_too_old");
+assert.throws(
+  () => wh.verify(body, stale),
+  (e) => e instanceof WebhookVerificationError && e.code === "timestamp_too_old",
+);
 const request = new Request("http://127.0.0.1/", { method: "POST", headers, body });
 assert.deepEqual(await verifyRequest(request, secret), JSON.parse(body));
 console.log(`pack: import "hookproof" ok under ${runtime} (${resolved.split("node_modules/").pop()})`);

@@ -49,9 +49,7 @@ test(`[${runtime}] errors carry codes and are WebhookVerificationError`, () => {
     wh.verify(body, { ...headers, "webhook-signature": "v1," + Buffer.alloc(32).toString("base64") }),
   );
   expectCode("missing_header", () => wh.verify(body, { "webhook-id": "msg_2" }));
-  expectCode("timestamp_too_old", () =>
-    new Webhook(WHSEC, { now: () => (NOW + 3600) * 1000 }).verify(body, headers),
-  );
+  expectCode("timestamp_too_old", () => new Webhook(WHSEC, { now: () => (NOW + 3600) * 1000 }).verify(body, headers));
   expectCode("invalid_body_type", () => wh.verify(JSON.parse(body), headers));
   expectCode("invalid_secret", () => new Webhook("not-whsec"));
   expectCode("invalid_option", () => new Webhook(WHSEC, { scheme: "nope" }));

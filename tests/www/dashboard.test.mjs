@@ -84,7 +84,10 @@ async function startSender() {
   });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`sender did not announce its address in 30 s: ${Buffer.concat(stderr)}`)), 30_000);
+    const timer = setTimeout(
+      () => fail(new Error(`sender did not announce its address in 30 s: ${Buffer.concat(stderr)}`)),
+      30_000,
+    );
     lines.on("line", (line) => {
       const m = /^listening on (http:\/\/\S+)/.exec(line);
       if (m) {
@@ -121,7 +124,11 @@ async function call(method, path, body) {
 }
 
 // Does the sender serve the dashboard at /?
-const home = await fetch(base + "/", { signal: AbortSignal.timeout(5000) }).catch((e) => ({ ok: false, status: e.message, text: async () => "" }));
+const home = await fetch(base + "/", { signal: AbortSignal.timeout(5000) }).catch((e) => ({
+  ok: false,
+  status: e.message,
+  text: async () => "",
+}));
 const homeText = home.ok ? await home.text() : "";
 const SKIP = homeText.includes("<title>hookproof-sender dashboard</title>")
   ? false
@@ -134,7 +141,14 @@ async function createWebhook(events) {
   let r;
   try {
     // Waits before attempts 1..4 (s, scaled x0.001): a delivery fails for good in ~2 s.
-    r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events, enabled: true, retry_schedule: [0, 5, 300, 1800] });
+    r = await call("POST", "/webhooks", {
+      url: receiverUrl,
+      profile: "standard",
+      secret: SECRET,
+      events,
+      enabled: true,
+      retry_schedule: [0, 5, 300, 1800],
+    });
   } catch {
     r = await call("POST", "/webhooks", { url: receiverUrl, type: "standard", secret: SECRET, events });
   }
@@ -186,9 +200,19 @@ test("against a receiver that fails once, the timeline shows 2 attempts", { skip
   // Keyboard: focus the row and press Enter to open its timeline.
   await page.focus(row(id));
   await page.keyboard.press("Enter");
-  await page.waitForFunction(() => document.querySelectorAll("#attempts li[data-attempt]").length === 2, null, { timeout: 5000 });
-  const attempts = await page.$$eval("#attempts li[data-attempt]", (lis) => lis.map((li) => ({ n: li.dataset.attempt, ok: li.dataset.ok, text: li.innerText })));
-  assert.deepEqual(attempts.map((a) => [a.n, a.ok]), [["1", "false"], ["2", "true"]]);
+  await page.waitForFunction(() => document.querySelectorAll("#attempts li[data-attempt]").length === 2, null, {
+    timeout: 5000,
+  });
+  const attempts = await page.$$eval("#attempts li[data-attempt]", (lis) =>
+    lis.map((li) => ({ n: li.dataset.attempt, ok: li.dataset.ok, text: li.innerText })),
+  );
+  assert.deepEqual(
+    attempts.map((a) => [a.n, a.ok]),
+    [
+      ["1", "false"],
+      ["2", "true"],
+    ],
+  );
   assert.match(attempts[0].text, /503/);
   assert.match(attempts[1].text, /204/);
   assert.equal(await page.$$eval(".timeline-axis .mark", (m) => m.length), 2);
@@ -197,7 +221,9 @@ test("against a receiver that fails once, the timeline shows 2 attempts", { skip
 
 test("clicking Retry now adds an attempt", { skip: SKIP }, async () => {
   await page.click("#retry");
-  await page.waitForFunction(() => document.querySelectorAll("#attempts li[data-attempt]").length === 3, null, { timeout: 5000 });
+  await page.waitForFunction(() => document.querySelectorAll("#attempts li[data-attempt]").length === 3, null, {
+    timeout: 5000,
+  });
   const last = await page.$eval("#attempts li[data-attempt='3']", (li) => li.dataset.ok);
   assert.equal(last, "true");
 });
@@ -214,18 +240,28 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
   assert.ok(statuses.length >= 1 && statuses.every((s) => s === "failed"), String(statuses));
   await page.selectOption("#f-status", "");
   await page.selectOption("#f-event", "order.paid");
-  const events = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(2) div:first-child", (tds) => tds.map((td) => td.textContent));
+  const events = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(2) div:first-child", (tds) =>
+    tds.map((td) => td.textContent),
+  );
   assert.deepEqual([...new Set(events)], ["order.paid"]);
   await page.selectOption("#f-event", "");
   await page.selectOption("#f-webhook", USERS);
-  const hooks = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(3)", (tds) => [...new Set(tds.map((td) => td.textContent))]);
+  const hooks = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(3)", (tds) => [
+    ...new Set(tds.map((td) => td.textContent)),
+  ]);
   assert.deepEqual(hooks, [USERS]);
   await page.selectOption("#f-webhook", "");
 
   await page.click(`[id="toggle-${USERS}"]`);
-  await page.waitForFunction((id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "disabled", USERS);
+  await page.waitForFunction(
+    (id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "disabled",
+    USERS,
+  );
   await page.click(`[id="toggle-${USERS}"]`);
-  await page.waitForFunction((id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "enabled", USERS);
+  await page.waitForFunction(
+    (id) => document.querySelector(`#webhooks tr[data-webhook="${id}"] .badge`)?.textContent === "enabled",
+    USERS,
+  );
 
   // Keyboard focus survives the live updates (rows and buttons are rebuilt).
   await page.focus(`[id="test-${ORDERS}"]`);
@@ -235,7 +271,9 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
 
   const before = receiver.received.length;
   await page.click(`[id="test-${ORDERS}"]`);
-  await page.waitForFunction(() => [...document.querySelectorAll("#deliveries tr[data-delivery]")].some((tr) => tr.innerText.includes("webhook.test")));
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("#deliveries tr[data-delivery]")].some((tr) => tr.innerText.includes("webhook.test")),
+  );
   await new Promise((ok) => setTimeout(ok, 300));
   assert.ok(receiver.received.length > before);
   assert.equal(receiver.verified, receiver.received.length, "every delivery verified with the package");
@@ -248,42 +286,52 @@ test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () 
   assert.deepEqual(browser.errors, []);
 });
 
-test("chaos: a forged request is marked 'must be rejected', and flagged red when accepted", { skip: SKIP }, async () => {
-  const r = await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events: ["chaos.*"], chaos: { forge_signature: 1 } });
-  const hook = (r.data ?? r).id;
-  // Waits for the selected delivery's forged-request badge to read `text` (the panel may
-  // still show the previous delivery's attempts for a moment after the click).
-  const forgedBadge = async (type, text) => {
-    const [id] = await sendEvent(type, {});
-    await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 5000 });
-    await page.click(row(id));
-    const selector = "#attempts li [data-chaos=forged]";
+test(
+  "chaos: a forged request is marked 'must be rejected', and flagged red when accepted",
+  { skip: SKIP },
+  async () => {
+    const r = await call("POST", "/webhooks", {
+      url: receiverUrl,
+      profile: "standard",
+      secret: SECRET,
+      events: ["chaos.*"],
+      chaos: { forge_signature: 1 },
+    });
+    const hook = (r.data ?? r).id;
+    // Waits for the selected delivery's forged-request badge to read `text` (the panel may
+    // still show the previous delivery's attempts for a moment after the click).
+    const forgedBadge = async (type, text) => {
+      const [id] = await sendEvent(type, {});
+      await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 5000 });
+      await page.click(row(id));
+      const selector = "#attempts li [data-chaos=forged]";
+      try {
+        await page.waitForFunction(
+          ([sel, want]) => [...document.querySelectorAll(sel)].some((b) => b.textContent === want),
+          [selector, text],
+          { timeout: 5000 },
+        );
+      } catch {
+        const seen = await page.$$eval(selector, (bs) => bs.map((b) => b.textContent));
+        assert.fail(`badge ${JSON.stringify(text)} never shown; saw ${JSON.stringify(seen)}`);
+      }
+      const cls = await page.$$eval(selector, (bs, want) => bs.find((b) => b.textContent === want).className, text);
+      return { text, cls };
+    };
+    // The receiver verifies: the forged request is rejected (401), as it should be.
+    const rejected = await forgedBadge("chaos.rejected", "forged: must be rejected");
+    assert.doesNotMatch(rejected.cls, /failed/);
+    receiver.naive = true;
     try {
-      await page.waitForFunction(
-        ([sel, want]) => [...document.querySelectorAll(sel)].some((b) => b.textContent === want),
-        [selector, text],
-        { timeout: 5000 },
-      );
-    } catch {
-      const seen = await page.$$eval(selector, (bs) => bs.map((b) => b.textContent));
-      assert.fail(`badge ${JSON.stringify(text)} never shown; saw ${JSON.stringify(seen)}`);
+      const accepted = await forgedBadge("chaos.accepted", "forged: accepted!");
+      assert.match(accepted.cls, /failed/);
+    } finally {
+      receiver.naive = false;
+      await call("DELETE", `/webhooks/${hook}`);
     }
-    const cls = await page.$$eval(selector, (bs, want) => bs.find((b) => b.textContent === want).className, text);
-    return { text, cls };
-  };
-  // The receiver verifies: the forged request is rejected (401), as it should be.
-  const rejected = await forgedBadge("chaos.rejected", "forged: must be rejected");
-  assert.doesNotMatch(rejected.cls, /failed/);
-  receiver.naive = true;
-  try {
-    const accepted = await forgedBadge("chaos.accepted", "forged: accepted!");
-    assert.match(accepted.cls, /failed/);
-  } finally {
-    receiver.naive = false;
-    await call("DELETE", `/webhooks/${hook}`);
-  }
-  assert.deepEqual(browser.errors, []);
-});
+    assert.deepEqual(browser.errors, []);
+  },
+);
 
 test("the sender also serves the playground, linked from the dashboard", { skip: SKIP }, async () => {
   await page.click("#playground-link");

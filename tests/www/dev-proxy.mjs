@@ -31,7 +31,9 @@ function streamFromLogs(api, req, res) {
         seen.add(a.id);
         if (first) continue;
         const delivery = await (await fetch(new URL(`/deliveries/${a.delivery_id}`, api))).json();
-        res.write(`event: attempt\ndata: ${JSON.stringify({ ...a, webhook_id: a.webhook_id, status: delivery.status })}\n\n`);
+        res.write(
+          `event: attempt\ndata: ${JSON.stringify({ ...a, webhook_id: a.webhook_id, status: delivery.status })}\n\n`,
+        );
       }
       first = false;
     } catch {
@@ -59,7 +61,10 @@ export async function serveWithProxy(apiUrl, port = 0, { emulateStream = false }
     if (file) {
       try {
         const body = await readFile(file);
-        res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream", "cache-control": "no-cache" });
+        res.writeHead(200, {
+          "content-type": MIME[extname(file)] ?? "application/octet-stream",
+          "cache-control": "no-cache",
+        });
         return res.end(body);
       } catch {
         res.writeHead(404);
@@ -80,10 +85,14 @@ export async function serveWithProxy(apiUrl, port = 0, { emulateStream = false }
     });
     req.pipe(up);
   });
-  return new Promise((ok) => server.listen(port, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${server.address().port}` })));
+  return new Promise((ok) =>
+    server.listen(port, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${server.address().port}` })),
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { url } = await serveWithProxy(process.argv[2] ?? "http://127.0.0.1:8787", Number(process.argv[3] ?? 8788));
-  console.log(`dashboard ${url}/  playground ${url}/playground  (API proxied to ${process.argv[2] ?? "http://127.0.0.1:8787"})`);
+  console.log(
+    `dashboard ${url}/  playground ${url}/playground  (API proxied to ${process.argv[2] ?? "http://127.0.0.1:8787"})`,
+  );
 }

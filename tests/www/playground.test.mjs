@@ -32,7 +32,14 @@ after(async () => {
   server?.close();
 });
 
-async function fill({ secret = VECTOR.secret, headers = VECTOR.headers, body = VECTOR.body, now, tolerance = "300", scheme = "auto" }) {
+async function fill({
+  secret = VECTOR.secret,
+  headers = VECTOR.headers,
+  body = VECTOR.body,
+  now,
+  tolerance = "300",
+  scheme = "auto",
+}) {
   await page.selectOption("#v-scheme", scheme);
   await page.fill("#v-tolerance", tolerance);
   await page.fill("#v-now", now === undefined ? "" : String(now));
@@ -71,12 +78,16 @@ test("the signature doctor names a re-serialized body and an added newline", asy
   await fill({ now: VECTOR.timestamp, body: '{"test":2432232314}' });
   let r = await verdict();
   assert.equal(r.code, "no_matching_signature");
-  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), ["body_reserialized"]);
+  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), [
+    "body_reserialized",
+  ]);
   assert.match(r.text, /Likely cause:\s+the body was re-serialized/);
   await page.screenshot({ path: join(ARTIFACTS, "playground-doctor.png"), fullPage: true });
   await fill({ now: VECTOR.timestamp, body: VECTOR.body + "\n" });
   r = await verdict();
-  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), ["trailing_newline_added"]);
+  assert.deepEqual(await page.$$eval("#v-findings li", (lis) => lis.map((li) => li.dataset.kind)), [
+    "trailing_newline_added",
+  ]);
 });
 
 test("a stale timestamp shows timestamp_too_old, in words", async () => {
@@ -93,7 +104,9 @@ test("a stale timestamp shows timestamp_too_old, in words", async () => {
 
 test("headers copied from a log with noise, and the current clock", async () => {
   // A stale delivery against the real clock (empty "now") is too old.
-  await fill({ headers: `> POST /hook HTTP/1.1\r\n> Host: example\r\n> ${VECTOR.headers.replace(/\n/g, "\r\n> ")}\r\n` });
+  await fill({
+    headers: `> POST /hook HTTP/1.1\r\n> Host: example\r\n> ${VECTOR.headers.replace(/\n/g, "\r\n> ")}\r\n`,
+  });
   const r = await verdict();
   assert.equal(r.code, "timestamp_too_old");
   // "Use the delivery's timestamp" sets now and it verifies.

@@ -48,5 +48,7 @@ export function serveStatic(root, port = 0) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = resolve(fileURLToPath(import.meta.url), "../../..");
   const { url } = await serveStatic(root, Number(process.argv[2] ?? 8080));
-  console.log(`serving ${root} at ${url}/ — playground: ${url}/www/  dashboard (needs the sender's API): ${url}/www/dashboard.html`);
+  console.log(
+    `serving ${root} at ${url}/ — playground: ${url}/www/  dashboard (needs the sender's API): ${url}/www/dashboard.html`,
+  );
 }

@@ -59,9 +59,13 @@ const w :Workerd.Worker = (
     throw e;
   }
 
-  const child = spawn(WORKERD, ["serve", join(dir, "config.capnp"), "--socket-addr", "http=127.0.0.1:0", "--control-fd", "3"], {
-    stdio: ["ignore", "inherit", "inherit", "pipe"],
-  });
+  const child = spawn(
+    WORKERD,
+    ["serve", join(dir, "config.capnp"), "--socket-addr", "http=127.0.0.1:0", "--control-fd", "3"],
+    {
+      stdio: ["ignore", "inherit", "inherit", "pipe"],
+    },
+  );
   let exited = false;
   child.on("exit", () => (exited = true));
   const stop = () => {

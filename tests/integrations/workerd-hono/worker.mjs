@@ -10,10 +10,14 @@ const calls = { handler: 0 };
 // The secret is a binding, known per request: the middleware is made once, on first use.
 let verify;
 
-app.post("/hook", (c, next) => (verify ??= webhookMiddleware(c.env.WEBHOOK_SECRET))(c, next), (c) => {
-  calls.handler++;
-  return c.json({ event: c.get("webhook") });
-});
+app.post(
+  "/hook",
+  (c, next) => (verify ??= webhookMiddleware(c.env.WEBHOOK_SECRET))(c, next),
+  (c) => {
+    calls.handler++;
+    return c.json({ event: c.get("webhook") });
+  },
+);
 app.get("/calls", (c) => c.json(calls));
 
 export default app;
