@@ -442,20 +442,23 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             .into());
         }
     }
-    let mut deliveries = Vec::new();
-    for w in webhooks.iter().filter(|w| {
-        w.wants(&req.event_type)
-            && req
-                .webhook_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&w.id))
-    }) {
-        let d = state
-            .engine
-            .enqueue(w, &event_id, &req.event_type, &req.data)
-            .map_err(ApiError::from)?;
-        deliveries.push(DeliveryView::new(&d));
-    }
+    let targets: Vec<&WebhookRecord> = webhooks
+        .iter()
+        .filter(|w| {
+            w.wants(&req.event_type)
+                && req
+                    .webhook_ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&w.id))
+        })
+        .collect();
+    let deliveries = state
+        .engine
+        .enqueue_all(&targets, &event_id, &req.event_type, &req.data)
+        .map_err(ApiError::from)?
+        .iter()
+        .map(DeliveryView::new)
+        .collect();
     Ok(json(
         StatusCode::ACCEPTED,
         EventAccepted {

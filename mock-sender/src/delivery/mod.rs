@@ -163,7 +163,40 @@ impl Engine {
         event_type: &str,
         data: &Value,
     ) -> Result<DeliveryRecord, StoreError> {
+        let mut all = self.enqueue_all(&[webhook], event_id, event_type, data)?;
+        Ok(all.remove(0))
+    }
+
+    /// Stores one event's deliveries to `webhooks` in one transaction, then starts them.
+    pub fn enqueue_all(
+        self: &Arc<Self>,
+        webhooks: &[&WebhookRecord],
+        event_id: &str,
+        event_type: &str,
+        data: &Value,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let now = now_ms();
+        let deliveries: Vec<DeliveryRecord> = webhooks
+            .iter()
+            .map(|w| self.new_delivery(w, event_id, event_type, data, now))
+            .collect();
+        self.store.put_deliveries(&deliveries)?;
+        for d in &deliveries {
+            let _ = self.events.send(Notice::Delivery(d.clone()));
+            self.drive(d.id.clone(), d.next_attempt_at.unwrap_or(now));
+        }
+        Ok(deliveries)
+    }
+
+    /// A new pending delivery of the event to `webhook`: its body, schedule and first time.
+    fn new_delivery(
+        &self,
+        webhook: &WebhookRecord,
+        event_id: &str,
+        event_type: &str,
+        data: &Value,
+        now: i64,
+    ) -> DeliveryRecord {
         // The profile was checked when the webhook was stored.
         let scheme = webhook.profile.parse().unwrap_or(Scheme::Vector);
         let body = payload::body(
@@ -185,7 +218,7 @@ impl Engine {
                 schedule.first().copied().unwrap_or(0),
                 self.settings.time_scale,
             );
-        let delivery = DeliveryRecord {
+        DeliveryRecord {
             // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
             id: ulid::Ulid::new().to_string(),
             webhook_id: webhook.id.clone(),
@@ -201,11 +234,7 @@ impl Engine {
             last_error: None,
             created_at: now,
             updated_at: now,
-        };
-        self.store.put_delivery(&delivery)?;
-        let _ = self.events.send(Notice::Delivery(delivery.clone()));
-        self.drive(delivery.id.clone(), first);
-        Ok(delivery)
+        }
     }
 
     /// Restarts every pending delivery found in the store (after a restart).
