@@ -453,22 +453,10 @@ impl Engine {
         d.last_status_code = sent.status_code;
         d.last_error.clone_from(&sent.error);
         d.updated_at = now;
+        let url = webhook.as_ref().map(|w| w.url.clone()).unwrap_or_default();
         let record = AttemptRecord {
-            id: new_id("atm"),
-            delivery_id: d.id.clone(),
-            webhook_id: d.webhook_id.clone(),
-            event: d.event_type.clone(),
-            attempt: number,
-            url: webhook.as_ref().map(|w| w.url.clone()).unwrap_or_default(),
-            delivered_at: started_at,
-            response_time_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
-            outcome: sent.outcome,
-            status_code: sent.status_code,
-            error: sent.error,
-            response_body: sent.response_body,
-            request_headers: headers,
             next_attempt_at: next,
-            chaos: None,
+            ..attempt_record(&d, number, url, started_at, sent, headers)
         };
         // The extra requests of the webhook's chaos follow the real attempt.
         let chaos = webhook
@@ -606,7 +594,7 @@ impl Engine {
             let expect = kind.expect();
             let accepted_bad = expect == chaos::Expect::Reject && sent.outcome == Outcome::Success;
             let (outcome, error) = match (kind, sent.outcome) {
-                (chaos::Kind::Duplicate, o) => (o, sent.error),
+                (chaos::Kind::Duplicate, o) => (o, sent.error.clone()),
                 (chaos::Kind::Forged, Outcome::Success) => (
                     Outcome::AcceptedForgery,
                     Some("accepted a request signed with a wrong key: it must be rejected".into()),
@@ -619,28 +607,17 @@ impl Engine {
                     )),
                 ),
                 (_, Outcome::HttpError) => (Outcome::Rejected, None),
-                (_, o) => (o, sent.error),
+                (_, o) => (o, sent.error.clone()),
             };
             let record = AttemptRecord {
-                id: new_id("atm"),
-                delivery_id: d.id.clone(),
-                webhook_id: d.webhook_id.clone(),
-                event: d.event_type.clone(),
-                attempt: number,
-                url: w.url.clone(),
-                delivered_at: started_at,
-                response_time_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
                 outcome,
-                status_code: sent.status_code,
                 error,
-                response_body: sent.response_body,
-                request_headers: headers,
-                next_attempt_at: None,
                 chaos: Some(chaos::Sent {
                     kind,
                     expect,
                     receiver_accepted_bad: accepted_bad,
                 }),
+                ..attempt_record(d, number, w.url.clone(), started_at, sent, headers)
             };
             self.store.add_attempt(&record)?;
             if accepted_bad {
@@ -718,4 +695,32 @@ pub fn signed_headers(
             .map(|(k, v)| (k.to_owned(), v))
             .collect(),
     )
+}
+
+/// The log row of one request sent for delivery `d` (a real attempt or a chaos extra).
+fn attempt_record(
+    d: &DeliveryRecord,
+    number: u32,
+    url: String,
+    started_at: i64,
+    sent: Sent,
+    request_headers: Vec<(String, String)>,
+) -> AttemptRecord {
+    AttemptRecord {
+        id: new_id("atm"),
+        delivery_id: d.id.clone(),
+        webhook_id: d.webhook_id.clone(),
+        event: d.event_type.clone(),
+        attempt: number,
+        url,
+        delivered_at: started_at,
+        response_time_ms: u64::try_from(sent.duration.as_millis()).unwrap_or(u64::MAX),
+        outcome: sent.outcome,
+        status_code: sent.status_code,
+        error: sent.error,
+        response_body: sent.response_body,
+        request_headers,
+        next_attempt_at: None,
+        chaos: None,
+    }
 }
