@@ -4,50 +4,16 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use common::{call, config, finished, ok, receiver, started, wait_until, Hit};
-use hookproof::{Scheme, Webhook};
+use common::{call, config, finished, ok, receiver, started, verifying_receiver, wait_until, Hit};
+use hookproof::Scheme;
 use hookproof_sender::delivery::Notice;
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
 use hookproof_sender::{App, Config};
 use serde_json::{json, Value};
-use warp::http::{HeaderMap, StatusCode};
-use warp::Filter;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// Verifies every request with `hookproof` (the profile's scheme and SECRET): 204 or 401.
-async fn verifying_receiver(scheme: Scheme) -> (String, Arc<Mutex<Vec<Hit>>>) {
-    let webhook = Arc::new(Webhook::new(scheme, SECRET).unwrap());
-    let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-    let seen = Arc::clone(&hits);
-    let route = warp::any()
-        .and(warp::header::headers_cloned())
-        .and(warp::body::bytes())
-        .map(move |headers: HeaderMap, body: Bytes| {
-            let headers: Vec<(String, String)> = headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                .collect();
-            let status = match webhook.verify(&body, &headers) {
-                Ok(_) => StatusCode::NO_CONTENT,
-                Err(_) => StatusCode::UNAUTHORIZED,
-            };
-            seen.lock().unwrap().push(Hit {
-                at: Instant::now(),
-                headers,
-                body,
-            });
-            warp::reply::with_status("", status)
-        });
-    let (addr, server): (SocketAddr, _) = warp::serve(route).bind_ephemeral(([127, 0, 0, 1], 0));
-    tokio::spawn(server);
-    (format!("http://{addr}/hook"), hits)
-}
 
 async fn create(app: &App, url: &str, profile: &str, chaos: Value) -> Value {
     ok(
@@ -109,7 +75,7 @@ fn header<'a>(hit: &'a Hit, name: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn a_verifying_receiver_rejects_forged_and_stale_requests_and_it_is_logged() {
     let app = started(&config());
-    let (url, hits) = verifying_receiver(Scheme::Standard).await;
+    let (url, hits) = verifying_receiver(SECRET, Scheme::Standard).await;
     create(
         &app,
         &url,
@@ -207,7 +173,7 @@ async fn a_naive_receiver_accepting_forged_and_stale_requests_is_flagged() {
 #[tokio::test]
 async fn duplicates_keep_the_delivery_id_and_signature() {
     let app = started(&config());
-    let (url, hits) = verifying_receiver(Scheme::Vector).await;
+    let (url, hits) = verifying_receiver(SECRET, Scheme::Vector).await;
     create(&app, &url, "vector", json!({"duplicate": 1.0})).await;
     let id = send(&app, json!({"order": 3})).await;
     let logs = logs(&app, &id, 2).await;

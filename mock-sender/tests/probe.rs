@@ -3,38 +3,13 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::process::Command;
 
-use bytes::Bytes;
-use hookproof::{Scheme, Webhook};
-use warp::http::{HeaderMap, StatusCode};
-use warp::Filter;
+use common::verifying_receiver;
+use hookproof::Scheme;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hookproof-sender");
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// 204 when the delivery verifies, 401 when not.
-async fn verifying_receiver(scheme: Scheme) -> String {
-    let webhook = std::sync::Arc::new(Webhook::new(scheme, SECRET).unwrap());
-    let route = warp::any()
-        .and(warp::header::headers_cloned())
-        .and(warp::body::bytes())
-        .map(move |headers: HeaderMap, body: Bytes| {
-            let headers: Vec<(String, String)> = headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-                .collect();
-            let status = match webhook.verify(&body, &headers) {
-                Ok(_) => StatusCode::NO_CONTENT,
-                Err(_) => StatusCode::UNAUTHORIZED,
-            };
-            warp::reply::with_status("", status)
-        });
-    let (addr, server): (SocketAddr, _) = warp::serve(route).bind_ephemeral(([127, 0, 0, 1], 0));
-    tokio::spawn(server);
-    format!("http://{addr}/hook")
-}
 
 async fn probe(url: String, profile: &'static str) -> (Option<i32>, String) {
     tokio::task::spawn_blocking(move || {
@@ -64,7 +39,7 @@ async fn a_verifying_receiver_passes_every_check() {
         ("github", Scheme::Github),
         ("slack", Scheme::Slack),
     ] {
-        let url = verifying_receiver(scheme).await;
+        let url = verifying_receiver(SECRET, scheme).await.0;
         let (code, out) = probe(url, profile).await;
         assert_eq!(code, Some(0), "{profile}:\n{out}");
         assert!(out.contains("checks passed"), "{profile}:\n{out}");

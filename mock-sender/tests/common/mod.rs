@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::DeliveryRecord;
 use hookproof_sender::{app, App, Config, DbLocation};
 use serde_json::Value;
@@ -212,4 +213,34 @@ pub async fn http_json(method: reqwest::Method, url: String, body: Option<Value>
     let res = req.send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
+}
+
+/// A receiver verifying every request with `hookproof` (`scheme`, `secret`): 204 or 401;
+/// its URL and the requests it saw.
+pub async fn verifying_receiver(secret: &str, scheme: Scheme) -> (String, Arc<Mutex<Vec<Hit>>>) {
+    let webhook = Arc::new(Webhook::new(scheme, secret).unwrap());
+    let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
+    let seen = Arc::clone(&hits);
+    let route = warp::any()
+        .and(warp::header::headers_cloned())
+        .and(warp::body::bytes())
+        .map(move |headers: HeaderMap, body: Bytes| {
+            let headers: Vec<(String, String)> = headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                .collect();
+            let status = match webhook.verify(&body, &headers) {
+                Ok(_) => StatusCode::NO_CONTENT,
+                Err(_) => StatusCode::UNAUTHORIZED,
+            };
+            seen.lock().unwrap().push(Hit {
+                at: Instant::now(),
+                headers,
+                body,
+            });
+            warp::reply::with_status("", status)
+        });
+    let (addr, server): (SocketAddr, _) = warp::serve(route).bind_ephemeral(([127, 0, 0, 1], 0));
+    tokio::spawn(server);
+    (format!("http://{addr}/hook"), hits)
 }
