@@ -18,7 +18,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name hookproof 
 log "wasm-opt"
 "$BIN/wasm-opt" -O3 --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
   "$GEN/hookproof_bg.wasm" -o "$GEN/hookproof_bg.wasm"
 # .mjs: the glue is an ES module whatever package.json says.
 mv "$GEN/hookproof.js" "$GEN/hookproof.mjs"

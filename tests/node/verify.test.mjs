@@ -2,6 +2,7 @@
 // accepted body and header form. Runs under Node, Bun and Node 24 (tests/runtimes).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
 import {
   Webhook,
   WebhookVerificationError,
@@ -217,6 +218,25 @@ test("rotation: several secrets, any match passes; sign emits one signature each
   assert.equal(h["webhook-signature"].split(" ").length, 2);
   new Webhook(STD_SECRET, { now: at(T0) }).verify(BODY, h);
   rotating.verify(BODY, new Webhook(STD_SECRET, { now: at(T0) }).sign(BODY));
+});
+
+// The wasm build hashes with its own SHA-256 compress (verifier/src/sha256.rs, wasm SIMD):
+// every padding case (lengths around 55/56/64 bytes), multi-block bodies and long keys
+// against OpenSSL, for SHA-256 (github) and SHA-1 (vercel).
+test("HMACs match node:crypto at every length around the block edges", () => {
+  const lengths = [...Array(300).keys(), 447, 448, 511, 512, 513, 1000, 4096, 65537, 1 << 20];
+  for (const [scheme, hash, header] of [
+    ["github", "sha256", "x-hub-signature-256"],
+    ["vercel", "sha1", "x-vercel-signature"],
+  ]) {
+    for (const length of lengths) {
+      const key = randomBytes(1 + (length % 130));
+      const body = randomBytes(length);
+      const signed = new Webhook(key, { scheme }).sign(body)[header];
+      const expected = createHmac(hash, key).update(body).digest("hex");
+      assert.ok(signed.endsWith(expected), `${scheme}, ${length} bytes: ${signed} != ${expected}`);
+    }
+  }
 });
 
 test("raw key bytes are used as the key as given", () => {

@@ -38,6 +38,8 @@ mod diagnose;
 mod error;
 mod headers;
 mod scheme;
+#[cfg(any(target_arch = "wasm32", test))]
+mod sha256;
 mod webhook;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,6 +7,10 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+// Natively sha2 (SHA extensions where the CPU has them); in wasm the compress tuned for it.
+#[cfg(target_arch = "wasm32")]
+use crate::sha256::Sha256;
+#[cfg(not(target_arch = "wasm32"))]
 use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
