@@ -50,6 +50,8 @@ pub enum StartError {
     ConfigFile { path: String, message: String },
     #[error("--ca-cert {path}: {message}")]
     CaCert { path: String, message: String },
+    #[error("starting the store's writer thread: {0}")]
+    Writer(#[from] std::io::Error),
 }
 
 /// A built sender: the routes to serve and the engine delivering in the background.
@@ -76,7 +78,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
             max_in_flight: config.max_in_flight,
             chaos_seed: config.chaos_seed,
         },
-    );
+    )?;
     let state = api::State {
         store: Arc::clone(&store),
         engine: Arc::clone(&engine),

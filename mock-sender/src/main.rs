@@ -405,7 +405,8 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
     let mut notices = app.engine.subscribe();
     let delivery = app
         .engine
-        .enqueue(&webhook, &new_id("evt"), &args.event, &data)?;
+        .enqueue(&webhook, &new_id("evt"), &args.event, &data)
+        .await?;
     println!(
         "delivery {} ({} {}) to {}",
         delivery.id, webhook.profile, args.event, webhook.url

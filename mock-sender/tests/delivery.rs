@@ -339,3 +339,81 @@ async fn the_in_flight_cap_queues_requests_to_one_endpoint() {
         assert!(gap >= Duration::from_millis(140), "one at a time: {gap:?}");
     }
 }
+
+#[tokio::test]
+async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
+    // Attempt 1 fails at the first receiver; before attempt 2 (100 ms later) the webhook
+    // moves to a second receiver and its secret is rotated without grace.
+    let app = started(&config());
+    let first = receiver(vec![Answer::Status(500)]).await;
+    let second = receiver(vec![]).await;
+    let w = create(&app, &first.url, "standard", Some(&[0, 100])).await;
+    let wid = w["id"].as_str().unwrap();
+    let old = w["secret"].as_str().unwrap().to_owned();
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, |d| d.attempts == 1).await;
+    let path = format!("/v1/webhooks/{wid}");
+    ok(&app, "PUT", &path, Some(json!({"url": second.url})), 200).await;
+    let rotated = ok(
+        &app,
+        "POST",
+        &format!("{path}/rotate-secret"),
+        Some(json!({"grace_period_secs": 0})),
+        200,
+    )
+    .await;
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Success);
+    assert_eq!(d.attempts, 2);
+    assert_eq!(first.hits().len(), 1);
+    let hits = second.hits();
+    assert_eq!(hits.len(), 1);
+    let verify = |secret: &str| {
+        Webhook::new(Scheme::Standard, secret).unwrap().verify_at(
+            &hits[0].body,
+            &hits[0].headers,
+            now_secs(),
+        )
+    };
+    verify(&new).unwrap();
+    assert_eq!(verify(&old).unwrap_err().code(), "no_matching_signature");
+    // Newest first: attempt 2 went to the new URL.
+    let attempts = app
+        .store
+        .attempts(&Query {
+            delivery_id: Some(id),
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(attempts[0].url, second.url);
+    assert_eq!(attempts[1].url, first.url);
+}
+
+#[tokio::test]
+async fn deleting_the_webhook_fails_its_queued_deliveries() {
+    let app = started(&config());
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    let w = create(&app, &rx.url, "vector", Some(&[0, 100])).await;
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, |d| d.attempts == 1).await;
+    let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
+    let (status, _) = common::call(&app, "DELETE", &path, None).await;
+    assert_eq!(status, 204);
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Failed);
+    assert_eq!(d.attempts, 2);
+    assert_eq!(d.last_error.as_deref(), Some("the webhook was deleted"));
+    assert_eq!(rx.hits().len(), 1, "nothing sent after the deletion");
+    let last = &app
+        .store
+        .attempts(&Query {
+            delivery_id: Some(id),
+            ..Query::default()
+        })
+        .unwrap()[0];
+    assert_eq!(last.outcome, Outcome::Error);
+    assert!(last.request_headers.is_empty());
+}

@@ -415,6 +415,7 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
     let d = state
         .engine
         .enqueue(&w, &new_id("evt"), &event_type, &data)
+        .await
         .map_err(ApiError::from)?;
     Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))
 }
@@ -455,6 +456,7 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
     let deliveries = state
         .engine
         .enqueue_all(&targets, &event_id, &req.event_type, &req.data)
+        .await
         .map_err(ApiError::from)?
         .iter()
         .map(DeliveryView::new)
@@ -620,6 +622,7 @@ pub async fn retry_delivery(id: String, state: State) -> Result<Response, Reject
     let d = state
         .engine
         .retry(&id)
+        .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("delivery", &id))?;
     Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))

@@ -23,7 +23,8 @@ pub use schedule::{profile_default, scaled};
 
 use crate::chaos::{self, Chaos};
 use crate::store::{
-    AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError, WebhookRecord,
+    AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError,
+    WebhookRecord, Writer,
 };
 
 /// Unix milliseconds now.
@@ -65,6 +66,8 @@ pub struct Settings {
 
 pub struct Engine {
     store: Arc<dyn Store>,
+    /// Every write of the delivery path goes through it, off the runtime's workers.
+    writer: Writer,
     client: reqwest::Client,
     settings: Settings,
     /// One semaphore per endpoint, for the in-flight cap.
@@ -112,8 +115,13 @@ impl Drop for Busy<'_> {
 
 impl Engine {
     /// `client` must not follow redirects: a provider reports them as failures.
-    pub fn new(store: Arc<dyn Store>, client: reqwest::Client, settings: Settings) -> Arc<Engine> {
-        Arc::new(Engine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        client: reqwest::Client,
+        settings: Settings,
+    ) -> std::io::Result<Arc<Engine>> {
+        Ok(Arc::new(Engine {
+            writer: Writer::spawn(Arc::clone(&store))?,
             store,
             client,
             settings,
@@ -126,7 +134,7 @@ impl Engine {
             closing: watch::channel(false).0,
             chaos_rngs: Mutex::new(HashMap::new()),
             chaos_release: Mutex::new(HashMap::new()),
-        })
+        }))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -156,19 +164,21 @@ impl Engine {
     }
 
     /// Stores a delivery of one event to one endpoint and starts it.
-    pub fn enqueue(
+    pub async fn enqueue(
         self: &Arc<Self>,
         webhook: &WebhookRecord,
         event_id: &str,
         event_type: &str,
         data: &Value,
     ) -> Result<DeliveryRecord, StoreError> {
-        let mut all = self.enqueue_all(&[webhook], event_id, event_type, data)?;
+        let mut all = self
+            .enqueue_all(&[webhook], event_id, event_type, data)
+            .await?;
         Ok(all.remove(0))
     }
 
     /// Stores one event's deliveries to `webhooks` in one transaction, then starts them.
-    pub fn enqueue_all(
+    pub async fn enqueue_all(
         self: &Arc<Self>,
         webhooks: &[&WebhookRecord],
         event_id: &str,
@@ -180,10 +190,10 @@ impl Engine {
             .iter()
             .map(|w| self.new_delivery(w, event_id, event_type, data, now))
             .collect();
-        self.store.put_deliveries(&deliveries)?;
+        let deliveries = self.writer.put_deliveries(deliveries).await?;
         for d in &deliveries {
             let _ = self.events.send(Notice::Delivery(d.clone()));
-            self.drive(d.id.clone(), d.next_attempt_at.unwrap_or(now));
+            self.drive(d.clone());
         }
         Ok(deliveries)
     }
@@ -244,15 +254,16 @@ impl Engine {
             limit: Some(u32::MAX),
             ..Query::default()
         })?;
-        for d in &pending {
-            self.drive(d.id.clone(), d.next_attempt_at.unwrap_or_else(now_ms));
+        let count = pending.len();
+        for d in pending {
+            self.drive(d);
         }
-        Ok(pending.len())
+        Ok(count)
     }
 
     /// One more attempt now: a pending delivery's wait is cut short; a finished one gets
     /// an extra attempt.
-    pub fn retry(self: &Arc<Self>, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+    pub async fn retry(self: &Arc<Self>, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let Some(mut d) = self.store.delivery(id)? else {
             return Ok(None);
         };
@@ -263,8 +274,8 @@ impl Engine {
         }
         d.next_attempt_at = Some(now);
         d.updated_at = now;
-        self.store.put_delivery(&d)?;
-        self.drive(d.id.clone(), now);
+        self.writer.put_delivery(d.clone()).await?;
+        self.drive(d.clone());
         Ok(Some(d))
     }
 
@@ -324,7 +335,9 @@ impl Engine {
         self.tasks.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
-    fn drive(self: &Arc<Self>, id: String, at: i64) {
+    /// Starts the task making pending delivery `d`'s attempts: it keeps the record, which
+    /// only it changes from now on, and stores it after each attempt.
+    fn drive(self: &Arc<Self>, mut d: DeliveryRecord) {
         let tag = self.next_tag.fetch_add(1, Ordering::Relaxed);
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
         if self.stopping.load(Ordering::SeqCst) {
@@ -332,16 +345,17 @@ impl Engine {
             return;
         }
         let engine = Arc::clone(self);
-        let task_id = id.clone();
+        let id = d.id.clone();
+        let task_id = d.id.clone();
         let handle = tokio::spawn(async move {
-            let mut at = at;
+            let mut at = d.next_attempt_at.unwrap_or_else(now_ms);
             loop {
                 let wait = at - now_ms();
                 if wait > 0 {
                     tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
                 }
                 // Not busy yet: a shutdown during the hold leaves the delivery pending.
-                let hold = engine.chaos_hold(&task_id);
+                let hold = engine.chaos_hold(&d.webhook_id);
                 if hold > 0 {
                     tokio::time::sleep(Duration::from_millis(hold)).await;
                 }
@@ -355,7 +369,7 @@ impl Engine {
                     }
                     Busy::new(&engine.busy)
                 };
-                let result = engine.attempt(&task_id).await;
+                let result = engine.attempt(&mut d).await;
                 if let Some(task) = engine
                     .tasks
                     .lock()
@@ -390,15 +404,11 @@ impl Engine {
         }
     }
 
-    /// Makes the next attempt of delivery `id`; the time of the one after, if any.
-    async fn attempt(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        let Some(mut d) = self.store.delivery(id)? else {
-            return Ok(None);
-        };
-        if d.status != DeliveryStatus::Pending {
-            return Ok(None);
-        }
-        let webhook = self.store.webhook(&d.webhook_id)?;
+    /// Makes the next attempt of pending delivery `d` and stores `d` after it; the time of
+    /// the one after, if any.
+    async fn attempt(&self, d: &mut DeliveryRecord) -> Result<Option<i64>, StoreError> {
+        // Read on every attempt: an update, a rotation or a deletion applies to the next one.
+        let webhook = self.store.shared_webhook(&d.webhook_id)?;
         let number = d.attempts + 1;
         let mut started_at = now_ms();
         let mut headers = Vec::new();
@@ -413,7 +423,7 @@ impl Engine {
                     return Ok(None);
                 }
                 started_at = now_ms();
-                match sign(w, &d, started_at) {
+                match sign(w, d, started_at) {
                     Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
                     Ok(h) => {
                         headers = h;
@@ -456,7 +466,7 @@ impl Engine {
         let url = webhook.as_ref().map(|w| w.url.clone()).unwrap_or_default();
         let record = AttemptRecord {
             next_attempt_at: next,
-            ..attempt_record(&d, number, url, started_at, sent, headers)
+            ..attempt_record(d, number, url, started_at, sent, headers)
         };
         // The extra requests of the webhook's chaos follow the real attempt.
         let chaos = webhook
@@ -464,9 +474,12 @@ impl Engine {
             .zip(webhook.as_ref().and_then(|w| w.chaos.clone()))
             .filter(|(_, c)| c.sends_extra())
             .filter(|_| record.outcome != Outcome::Error)
-            .map(|(w, c)| (w.clone(), c, record.request_headers.clone()));
+            .map(|(w, c)| (Arc::clone(w), c, record.request_headers.clone()));
         // One transaction for the attempt's log row and the delivery's new state.
-        self.store.record_attempt(&record, &d)?;
+        let record = self
+            .writer
+            .record_attempt(Box::new(record), Some(d.clone()))
+            .await?;
         tracing::info!(
             delivery = %d.id,
             webhook = %d.webhook_id,
@@ -480,11 +493,11 @@ impl Engine {
         );
         // No subscriber is fine.
         let _ = self.events.send(Notice::Attempt {
-            attempt: Box::new(record),
+            attempt: record,
             delivery: d.clone(),
         });
         if let Some((w, c, headers)) = chaos {
-            self.chaos_sends(&w, &c, &d, number, headers).await?;
+            self.chaos_sends(&w, &c, d, number, headers).await?;
         }
         Ok(next)
     }
@@ -501,16 +514,10 @@ impl Engine {
         f(&mut entry.1)
     }
 
-    /// How long (ms) the next attempt of delivery `id` waits for its webhook's
-    /// `delay_ms` / `reorder`; 0 without them.
-    fn chaos_hold(&self, id: &str) -> u64 {
-        let Some(w) = self
-            .store
-            .delivery(id)
-            .ok()
-            .flatten()
-            .and_then(|d| self.store.webhook(&d.webhook_id).ok().flatten())
-        else {
+    /// How long (ms) the next attempt to webhook `webhook_id` waits for its `delay_ms` /
+    /// `reorder`; 0 without them.
+    fn chaos_hold(&self, webhook_id: &str) -> u64 {
+        let Some(w) = self.store.shared_webhook(webhook_id).ok().flatten() else {
             return 0;
         };
         let Some(c) = w.chaos.clone() else {
@@ -619,7 +626,7 @@ impl Engine {
                 }),
                 ..attempt_record(d, number, w.url.clone(), started_at, sent, headers)
             };
-            self.store.add_attempt(&record)?;
+            let record = self.writer.record_attempt(Box::new(record), None).await?;
             if accepted_bad {
                 tracing::warn!(
                     delivery = %d.id,
@@ -639,7 +646,7 @@ impl Engine {
                 );
             }
             let _ = self.events.send(Notice::Attempt {
-                attempt: Box::new(record),
+                attempt: record,
                 delivery: d.clone(),
             });
         }

@@ -4,10 +4,14 @@
 //! field to a record needs no migration.
 
 mod sqlite;
+mod writer;
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 pub use sqlite::SqliteStore;
+pub use writer::Writer;
 
 /// A store failure: always the sender's fault, never the caller's.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +25,9 @@ pub enum StoreError {
     /// The file was written by another version of the sender.
     #[error("the database has schema version {0}, from another hookproof-sender version; delete it or pick another --db")]
     Version(i64),
+    /// The writer thread is gone (the engine is shutting down).
+    #[error("the store's writer thread stopped")]
+    WriterGone,
 }
 
 /// Where a webhook's deliveries go: any HTTP receiver, or a Slack incoming webhook.
@@ -224,11 +231,30 @@ pub struct Query {
     pub limit: Option<u32>,
 }
 
-/// Everything the sender keeps. Implementations are cheap enough to call from async code.
+/// One write of the delivery path. `Store::write` makes several in one transaction, and
+/// `Writer` gathers them from concurrent deliveries.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// One event's deliveries: `put_deliveries`.
+    Deliveries(Vec<DeliveryRecord>),
+    /// `put_delivery`.
+    Delivery(DeliveryRecord),
+    /// An attempt's log row and the delivery after it (`record_attempt`), or only the row
+    /// (`add_attempt`: a chaos extra leaves the delivery as it is).
+    Attempt(Box<AttemptRecord>, Option<DeliveryRecord>),
+}
+
+/// Everything the sender keeps. Implementations are cheap enough to call from async code,
+/// but they may block on a lock or the disk: the delivery path writes through `Writer`.
 pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces.
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError>;
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;
+    /// `webhook(id)`, shared: what every attempt reads. A store that keeps its webhooks
+    /// in memory hands out the same `Arc` until the webhook changes.
+    fn shared_webhook(&self, id: &str) -> Result<Option<Arc<WebhookRecord>>, StoreError> {
+        Ok(self.webhook(id)?.map(Arc::new))
+    }
     /// Oldest first.
     fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError>;
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
@@ -253,9 +279,81 @@ pub trait Store: Send + Sync + 'static {
         self.add_attempt(attempt)?;
         self.put_delivery(delivery)
     }
+    /// Every write of `batch`, in order, all or none: one transaction.
+    fn write(&self, batch: &[Write]) -> Result<(), StoreError> {
+        batch.iter().try_for_each(|w| match w {
+            Write::Deliveries(ds) => self.put_deliveries(ds),
+            Write::Delivery(d) => self.put_delivery(d),
+            Write::Attempt(a, Some(d)) => self.record_attempt(a, d),
+            Write::Attempt(a, None) => self.add_attempt(a),
+        })
+    }
     /// Newest first; filters on webhook, delivery and failure.
     fn attempts(&self, query: &Query) -> Result<Vec<AttemptRecord>, StoreError>;
     /// Deletes attempts made, and finished deliveries last changed, before `before_ms`;
     /// how many rows went.
     fn prune(&self, before_ms: i64) -> Result<usize, StoreError>;
+}
+
+/// Records for the store's tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub(crate) fn webhook(id: &str) -> WebhookRecord {
+        WebhookRecord {
+            id: id.into(),
+            kind: Kind::Http,
+            url: "http://127.0.0.1:1/".into(),
+            profile: "standard".into(),
+            secret: "whsec_x".into(),
+            previous_secrets: vec![],
+            events: vec!["*".into()],
+            enabled: true,
+            retry_schedule: None,
+            description: None,
+            chaos: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    pub(crate) fn delivery(id: &str, status: DeliveryStatus) -> DeliveryRecord {
+        DeliveryRecord {
+            id: id.into(),
+            webhook_id: "wh_1".into(),
+            event_id: "evt_1".into(),
+            event_type: "a.b".into(),
+            body: "{}".into(),
+            status,
+            attempts: 0,
+            max_attempts: 3,
+            schedule: vec![0, 1, 2],
+            next_attempt_at: Some(5),
+            last_status_code: None,
+            last_error: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    pub(crate) fn attempt(i: usize, delivery_id: &str, outcome: Outcome, at: i64) -> AttemptRecord {
+        AttemptRecord {
+            id: format!("atm_{i}"),
+            delivery_id: delivery_id.into(),
+            webhook_id: "wh_1".into(),
+            event: "a.b".into(),
+            attempt: 1,
+            url: "u".into(),
+            delivered_at: at,
+            response_time_ms: 0,
+            outcome,
+            status_code: None,
+            error: None,
+            response_body: None,
+            request_headers: vec![],
+            next_attempt_at: None,
+            chaos: None,
+        }
+    }
 }

@@ -20,13 +20,13 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use serde::de::DeserializeOwned;
 
-use super::{AttemptRecord, DeliveryRecord, Query, Store, StoreError, WebhookRecord};
+use super::{AttemptRecord, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write};
 
 /// The schema of a new file. Listings are newest first (`ORDER BY seq DESC`): an index on
 /// `(x)` is in `(x, rowid)` order and `seq` is the rowid, so each index below serves
@@ -100,8 +100,9 @@ const INSERT_ATTEMPT: &str =
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     /// Every stored webhook with its `seq`: a mirror of the table, written only while the
-    /// connection lock is held (so it changes in the same order as the table).
-    webhooks: RwLock<HashMap<String, (i64, WebhookRecord)>>,
+    /// connection lock is held (so it changes in the same order as the table). A changed
+    /// webhook is a new `Arc`.
+    webhooks: RwLock<HashMap<String, (i64, Arc<WebhookRecord>)>>,
 }
 
 impl SqliteStore {
@@ -148,7 +149,7 @@ impl SqliteStore {
             rows.into_iter()
                 .map(|(seq, json)| {
                     let w: WebhookRecord = serde_json::from_str(&json)?;
-                    Ok((w.id.clone(), (seq, w)))
+                    Ok((w.id.clone(), (seq, Arc::new(w))))
                 })
                 .collect::<Result<HashMap<_, _>, StoreError>>()?
         };
@@ -163,11 +164,11 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn mirror(&self) -> RwLockReadGuard<'_, HashMap<String, (i64, WebhookRecord)>> {
+    fn mirror(&self) -> RwLockReadGuard<'_, HashMap<String, (i64, Arc<WebhookRecord>)>> {
         self.webhooks.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn mirror_mut(&self) -> RwLockWriteGuard<'_, HashMap<String, (i64, WebhookRecord)>> {
+    fn mirror_mut(&self) -> RwLockWriteGuard<'_, HashMap<String, (i64, Arc<WebhookRecord>)>> {
         self.webhooks.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -199,6 +200,28 @@ impl SqliteStore {
             .optional()?;
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
+
+    /// Every row, in order, in one transaction. Serialised before the lock is taken, so
+    /// the API's reads wait less.
+    fn write_rows(&self, rows: &[Row<'_>]) -> Result<(), StoreError> {
+        let json = rows
+            .iter()
+            .map(|row| match row {
+                Row::Delivery(d) => serde_json::to_string(d),
+                Row::Attempt(a) => serde_json::to_string(a),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (row, json) in rows.iter().zip(&json) {
+            match row {
+                Row::Delivery(d) => put_delivery(&tx, d, json)?,
+                Row::Attempt(a) => add_attempt(&tx, a, json)?,
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// `SELECT json FROM table [WHERE a = ?1 AND ...] ORDER BY seq DESC LIMIT ?n` with a term
@@ -223,8 +246,13 @@ fn listing<'a>(
     (sql, args)
 }
 
-fn put_delivery(conn: &Connection, d: &DeliveryRecord) -> Result<(), StoreError> {
-    let json = serde_json::to_string(d)?;
+/// One row of a `Store::write` batch.
+enum Row<'a> {
+    Delivery(&'a DeliveryRecord),
+    Attempt(&'a AttemptRecord),
+}
+
+fn put_delivery(conn: &Connection, d: &DeliveryRecord, json: &str) -> Result<(), StoreError> {
     conn.prepare_cached(UPSERT_DELIVERY)?.execute(params![
         d.id,
         d.webhook_id,
@@ -256,19 +284,26 @@ impl Store for SqliteStore {
             .prepare_cached(UPSERT_WEBHOOK)?
             .query_row(params![webhook.id, json], |r| r.get(0))?;
         self.mirror_mut()
-            .insert(webhook.id.clone(), (seq, webhook.clone()));
+            .insert(webhook.id.clone(), (seq, Arc::new(webhook.clone())));
         Ok(())
     }
 
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError> {
-        Ok(self.mirror().get(id).map(|(_, w)| w.clone()))
+        Ok(self.mirror().get(id).map(|(_, w)| WebhookRecord::clone(w)))
+    }
+
+    fn shared_webhook(&self, id: &str) -> Result<Option<Arc<WebhookRecord>>, StoreError> {
+        Ok(self.mirror().get(id).map(|(_, w)| Arc::clone(w)))
     }
 
     fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
         let mirror = self.mirror();
-        let mut all: Vec<&(i64, WebhookRecord)> = mirror.values().collect();
+        let mut all: Vec<&(i64, Arc<WebhookRecord>)> = mirror.values().collect();
         all.sort_unstable_by_key(|(seq, _)| *seq);
-        Ok(all.into_iter().map(|(_, w)| w.clone()).collect())
+        Ok(all
+            .into_iter()
+            .map(|(_, w)| WebhookRecord::clone(w))
+            .collect())
     }
 
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
@@ -282,17 +317,11 @@ impl Store for SqliteStore {
     }
 
     fn put_delivery(&self, d: &DeliveryRecord) -> Result<(), StoreError> {
-        put_delivery(&self.conn(), d)
+        self.write_rows(&[Row::Delivery(d)])
     }
 
     fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        for d in deliveries {
-            put_delivery(&tx, d)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.write_rows(&deliveries.iter().map(Row::Delivery).collect::<Vec<_>>())
     }
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
@@ -315,18 +344,26 @@ impl Store for SqliteStore {
     }
 
     fn add_attempt(&self, a: &AttemptRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_string(a)?;
-        add_attempt(&self.conn(), a, &json)
+        self.write_rows(&[Row::Attempt(a)])
     }
 
     fn record_attempt(&self, a: &AttemptRecord, d: &DeliveryRecord) -> Result<(), StoreError> {
-        let json = serde_json::to_string(a)?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        add_attempt(&tx, a, &json)?;
-        put_delivery(&tx, d)?;
-        tx.commit()?;
-        Ok(())
+        self.write_rows(&[Row::Attempt(a), Row::Delivery(d)])
+    }
+
+    fn write(&self, batch: &[Write]) -> Result<(), StoreError> {
+        let mut rows = Vec::with_capacity(batch.len() * 2);
+        for w in batch {
+            match w {
+                Write::Deliveries(ds) => rows.extend(ds.iter().map(Row::Delivery)),
+                Write::Delivery(d) => rows.push(Row::Delivery(d)),
+                Write::Attempt(a, d) => {
+                    rows.push(Row::Attempt(a));
+                    rows.extend(d.iter().map(Row::Delivery));
+                }
+            }
+        }
+        self.write_rows(&rows)
     }
 
     fn attempts(&self, q: &Query) -> Result<Vec<AttemptRecord>, StoreError> {
@@ -363,64 +400,8 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{DeliveryStatus, Kind, Outcome};
-
-    fn webhook(id: &str) -> WebhookRecord {
-        WebhookRecord {
-            id: id.into(),
-            kind: Kind::Http,
-            url: "http://127.0.0.1:1/".into(),
-            profile: "standard".into(),
-            secret: "whsec_x".into(),
-            previous_secrets: vec![],
-            events: vec!["*".into()],
-            enabled: true,
-            retry_schedule: None,
-            description: None,
-            chaos: None,
-            created_at: 1,
-            updated_at: 1,
-        }
-    }
-
-    fn delivery(id: &str, status: DeliveryStatus) -> DeliveryRecord {
-        DeliveryRecord {
-            id: id.into(),
-            webhook_id: "wh_1".into(),
-            event_id: "evt_1".into(),
-            event_type: "a.b".into(),
-            body: "{}".into(),
-            status,
-            attempts: 0,
-            max_attempts: 3,
-            schedule: vec![0, 1, 2],
-            next_attempt_at: Some(5),
-            last_status_code: None,
-            last_error: None,
-            created_at: 1,
-            updated_at: 1,
-        }
-    }
-
-    fn attempt(i: usize, delivery_id: &str, outcome: Outcome, at: i64) -> AttemptRecord {
-        AttemptRecord {
-            id: format!("atm_{i}"),
-            delivery_id: delivery_id.into(),
-            webhook_id: "wh_1".into(),
-            event: "a.b".into(),
-            attempt: 1,
-            url: "u".into(),
-            delivered_at: at,
-            response_time_ms: 0,
-            outcome,
-            status_code: None,
-            error: None,
-            response_body: None,
-            request_headers: vec![],
-            next_attempt_at: None,
-            chaos: None,
-        }
-    }
+    use crate::store::fixtures::{attempt, delivery, webhook};
+    use crate::store::{DeliveryStatus, Outcome};
 
     #[test]
     fn webhooks_round_trip_and_upsert_keeps_order() {
@@ -578,6 +559,61 @@ mod tests {
         // The connection is usable afterwards (the transaction was rolled back).
         s.put_deliveries(&batch[..1]).unwrap();
         assert!(s.delivery("msg_1").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_write_batch_is_one_transaction() {
+        let s = SqliteStore::memory().unwrap();
+        let mut done = delivery("msg_1", DeliveryStatus::Success);
+        done.attempts = 1;
+        let batch = [
+            Write::Deliveries(vec![
+                delivery("msg_1", DeliveryStatus::Pending),
+                delivery("msg_2", DeliveryStatus::Pending),
+            ]),
+            Write::Attempt(
+                Box::new(attempt(0, "msg_1", Outcome::Success, 7)),
+                Some(done.clone()),
+            ),
+            Write::Attempt(Box::new(attempt(1, "msg_1", Outcome::Rejected, 8)), None),
+            Write::Delivery(delivery("msg_3", DeliveryStatus::Failed)),
+        ];
+        s.write(&batch).unwrap();
+        assert_eq!(s.delivery("msg_1").unwrap(), Some(done));
+        assert!(s.delivery("msg_2").unwrap().is_some());
+        assert!(s.delivery("msg_3").unwrap().is_some());
+        let ids: Vec<_> = s
+            .attempts(&Query::default())
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        assert_eq!(ids, ["atm_1", "atm_0"]);
+
+        // The same attempt id again: the whole batch is refused.
+        let again = [
+            Write::Delivery(delivery("msg_4", DeliveryStatus::Pending)),
+            Write::Attempt(Box::new(attempt(0, "msg_4", Outcome::Success, 9)), None),
+        ];
+        assert!(s.write(&again).is_err());
+        assert!(s.delivery("msg_4").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_shared_webhook_is_the_same_until_it_changes() {
+        let s = SqliteStore::memory().unwrap();
+        s.put_webhook(&webhook("wh_1")).unwrap();
+        let a = s.shared_webhook("wh_1").unwrap().unwrap();
+        let b = s.shared_webhook("wh_1").unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        let mut changed = webhook("wh_1");
+        changed.secret = "whsec_y".into();
+        s.put_webhook(&changed).unwrap();
+        let c = s.shared_webhook("wh_1").unwrap().unwrap();
+        assert_eq!(c.secret, "whsec_y");
+        assert_eq!(a.secret, "whsec_x", "a reader keeps what it read");
+        assert!(s.delete_webhook("wh_1").unwrap());
+        assert!(s.shared_webhook("wh_1").unwrap().is_none());
     }
 
     #[test]

@@ -1,0 +1,139 @@
+//! The delivery path's writes, made on one thread of their own: a runtime worker never
+//! waits for the store's lock or the disk, and the writes that arrive together (the
+//! attempts of concurrent deliveries) share one transaction (a group commit).
+
+use std::sync::{mpsc, Arc};
+
+use tokio::sync::oneshot;
+
+use super::{AttemptRecord, DeliveryRecord, Store, StoreError, Write};
+
+/// Writes gathered into one transaction at most.
+const MAX_BATCH: usize = 256;
+
+struct Job {
+    write: Write,
+    done: oneshot::Sender<Result<Write, StoreError>>,
+}
+
+/// A handle on the writer thread, which ends when the last handle is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub fn spawn(store: Arc<dyn Store>) -> std::io::Result<Writer> {
+        let (jobs, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(&*store, &queue))?;
+        Ok(Writer { jobs })
+    }
+
+    /// Stores one event's deliveries (`Store::put_deliveries`) and hands them back.
+    pub async fn put_deliveries(
+        &self,
+        deliveries: Vec<DeliveryRecord>,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        match self.write(Write::Deliveries(deliveries)).await? {
+            Write::Deliveries(ds) => Ok(ds),
+            _ => unreachable!("the writer hands back what it was given"),
+        }
+    }
+
+    /// `Store::put_delivery`.
+    pub async fn put_delivery(&self, delivery: DeliveryRecord) -> Result<(), StoreError> {
+        self.write(Write::Delivery(delivery)).await.map(drop)
+    }
+
+    /// Stores an attempt's log row, and the delivery after it unless `None` (a chaos
+    /// extra), then hands the row back.
+    pub async fn record_attempt(
+        &self,
+        attempt: Box<AttemptRecord>,
+        delivery: Option<DeliveryRecord>,
+    ) -> Result<Box<AttemptRecord>, StoreError> {
+        match self.write(Write::Attempt(attempt, delivery)).await? {
+            Write::Attempt(a, _) => Ok(a),
+            _ => unreachable!("the writer hands back what it was given"),
+        }
+    }
+
+    /// Makes `write` durable (as the store is) and hands it back: when this returns, the
+    /// rows are committed and every reader sees them.
+    async fn write(&self, write: Write) -> Result<Write, StoreError> {
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Job { write, done })
+            .map_err(|_| StoreError::WriterGone)?;
+        result.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+fn run(store: &dyn Store, queue: &mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        jobs.extend(queue.try_iter().take(MAX_BATCH - 1));
+        let (writes, dones): (Vec<Write>, Vec<_>) =
+            jobs.into_iter().map(|j| (j.write, j.done)).unzip();
+        // A waiting task may have been aborted since: nobody to tell, hence `let _`.
+        match store.write(&writes) {
+            Ok(()) => {
+                for (done, w) in dones.into_iter().zip(writes) {
+                    let _ = done.send(Ok(w));
+                }
+            }
+            Err(e) if writes.len() == 1 => {
+                if let Some(done) = dones.into_iter().next() {
+                    let _ = done.send(Err(e));
+                }
+            }
+            // One write spoilt the batch: each on its own, so each learns its own fate.
+            Err(_) => {
+                for (done, w) in dones.into_iter().zip(writes) {
+                    let one = store.write(std::slice::from_ref(&w));
+                    let _ = done.send(one.map(|()| w));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{attempt, delivery};
+    use crate::store::{DeliveryStatus, Outcome, Query, SqliteStore};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bad_write_fails_alone_in_a_batch() {
+        let store = Arc::new(SqliteStore::memory().unwrap());
+        let writer = Writer::spawn(Arc::clone(&store) as Arc<dyn Store>).unwrap();
+        writer
+            .put_deliveries(vec![delivery("msg_1", DeliveryStatus::Pending)])
+            .await
+            .unwrap();
+        // 100 attempts at once (so some share a batch), one reusing an id.
+        let results = futures_util::future::join_all((0..100).map(|i| {
+            let a = attempt(if i == 50 { 0 } else { i }, "msg_1", Outcome::Success, 1);
+            let d = delivery("msg_1", DeliveryStatus::Success);
+            writer.record_attempt(Box::new(a), Some(d))
+        }))
+        .await;
+        let failed: Vec<_> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_err())
+            .map(|(i, _)| i)
+            .collect();
+        assert!(failed == [0] || failed == [50], "{failed:?}");
+        let all = Query {
+            limit: Some(1000),
+            ..Query::default()
+        };
+        assert_eq!(store.attempts(&all).unwrap().len(), 99);
+        let d = store.delivery("msg_1").unwrap().unwrap();
+        assert_eq!(d.status, DeliveryStatus::Success);
+    }
+}
