@@ -198,7 +198,14 @@ impl Probe<'_> {
     }
 
     async fn send(&self, r: &Request) -> Sent {
-        post(self.client, self.url, &r.headers, &r.body, self.timeout).await
+        post(
+            self.client,
+            self.url,
+            &r.headers,
+            r.body.clone(),
+            self.timeout,
+        )
+        .await
     }
 
     async fn judge(&self, case: &str, expect: Expect, r: &Request) -> Row {

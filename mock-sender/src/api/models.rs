@@ -239,7 +239,7 @@ impl DeliveryView {
 
     pub fn with_body(d: &DeliveryRecord) -> DeliveryView {
         DeliveryView {
-            body: Some(d.body.clone()),
+            body: Some(d.body.to_string()),
             ..DeliveryView::new(d)
         }
     }

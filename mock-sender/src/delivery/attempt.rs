@@ -30,15 +30,17 @@ impl Sent {
     }
 }
 
+/// POSTs `body` (`Bytes` are sent as they are, not copied) to `url` (a `reqwest::Url`
+/// is used as parsed).
 pub async fn post(
     client: &reqwest::Client,
-    url: &str,
+    url: impl reqwest::IntoUrl,
     headers: &[(String, String)],
-    body: &str,
+    body: impl Into<reqwest::Body>,
     timeout: Duration,
 ) -> Sent {
     let start = Instant::now();
-    let mut req = client.post(url).timeout(timeout).body(body.to_owned());
+    let mut req = client.post(url).timeout(timeout).body(body);
     for (name, value) in headers {
         req = req.header(name, value);
     }

@@ -83,11 +83,67 @@ pub struct Engine {
     busy: watch::Sender<usize>,
     /// True once stopping: ends the `/v1/stream` connections.
     closing: watch::Sender<bool>,
+    /// What each webhook's attempts need, built once: see `Prepared`.
+    prepared: Mutex<HashMap<String, Arc<Prepared>>>,
     /// Each webhook's chaos RNG, with the settings it was made for (new settings, new RNG).
     chaos_rngs: Mutex<HashMap<String, (Chaos, StdRng)>>,
     /// The latest release time (Unix ms) of a delayed attempt per webhook, so that
     /// `delay_ms` without `reorder` keeps the deliveries in order.
     chaos_release: Mutex<HashMap<String, i64>>,
+}
+
+/// What every attempt to one webhook needs, built once from it rather than per attempt:
+/// its signer (each secret decoded, its HMAC pads hashed) and its parsed URL.
+struct Prepared {
+    /// The webhook it was built from. The store hands out a new `Arc` when a webhook
+    /// changes (an update, a rotation), so a different pointer means "build again".
+    webhook: Arc<WebhookRecord>,
+    /// Unix ms when a previous secret it signs with leaves its grace period: from then
+    /// on it is built again, without that secret.
+    until: i64,
+    signer: Result<Webhook, hookproof::Error>,
+    /// `None` if the URL does not parse: reqwest is then given the text, and fails as it
+    /// always did.
+    url: Option<reqwest::Url>,
+}
+
+impl Prepared {
+    fn new(webhook: &Arc<WebhookRecord>, now_ms: i64) -> Prepared {
+        let signer = webhook.profile.parse().and_then(|scheme: Scheme| {
+            Webhook::with_secrets(scheme, webhook.signing_secrets(now_ms))
+        });
+        let until = webhook
+            .previous_secrets
+            .iter()
+            .map(|p| p.expires_at)
+            .filter(|&at| at > now_ms)
+            .min()
+            .unwrap_or(i64::MAX);
+        Prepared {
+            webhook: Arc::clone(webhook),
+            until,
+            signer,
+            url: reqwest::Url::parse(&webhook.url).ok(),
+        }
+    }
+
+    fn fits(&self, webhook: &Arc<WebhookRecord>, now_ms: i64) -> bool {
+        Arc::ptr_eq(&self.webhook, webhook) && now_ms < self.until
+    }
+
+    /// POSTs `body` to the webhook's URL.
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        headers: &[(String, String)],
+        body: bytes::Bytes,
+        timeout: Duration,
+    ) -> Sent {
+        match &self.url {
+            Some(url) => attempt::post(client, url.clone(), headers, body, timeout).await,
+            None => attempt::post(client, self.webhook.url.as_str(), headers, body, timeout).await,
+        }
+    }
 }
 
 struct Task {
@@ -132,6 +188,7 @@ impl Engine {
             stopping: AtomicBool::new(false),
             busy: watch::channel(0).0,
             closing: watch::channel(false).0,
+            prepared: Mutex::new(HashMap::new()),
             chaos_rngs: Mutex::new(HashMap::new()),
             chaos_release: Mutex::new(HashMap::new()),
         }))
@@ -234,7 +291,7 @@ impl Engine {
             webhook_id: webhook.id.clone(),
             event_id: event_id.to_owned(),
             event_type: event_type.to_owned(),
-            body,
+            body: body.into(),
             status: DeliveryStatus::Pending,
             attempts: 0,
             max_attempts: u32::try_from(schedule.len()).unwrap_or(u32::MAX),
@@ -413,7 +470,10 @@ impl Engine {
         let mut started_at = now_ms();
         let mut headers = Vec::new();
         let sent = match &webhook {
-            None => Sent::not_sent("the webhook was deleted".into()),
+            None => {
+                self.forget_prepared(&d.webhook_id);
+                Sent::not_sent("the webhook was deleted".into())
+            }
             Some(w) => {
                 let slot = self.slot(&w.id);
                 // Never closed, so this always yields a permit.
@@ -423,18 +483,15 @@ impl Engine {
                     return Ok(None);
                 }
                 started_at = now_ms();
-                match sign(w, d, started_at) {
+                let prepared = self.prepared(w, started_at);
+                match sign(&prepared, d, started_at) {
                     Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
                     Ok(h) => {
                         headers = h;
-                        attempt::post(
-                            &self.client,
-                            &w.url,
-                            &headers,
-                            &d.body,
-                            self.settings.attempt_timeout,
-                        )
-                        .await
+                        let timeout = self.settings.attempt_timeout;
+                        prepared
+                            .post(&self.client, &headers, d.body.bytes(), timeout)
+                            .await
                     }
                 }
             }
@@ -543,7 +600,7 @@ impl Engine {
     /// webhook's chaos draws, each sent and logged; the delivery is left as it is.
     async fn chaos_sends(
         &self,
-        w: &WebhookRecord,
+        w: &Arc<WebhookRecord>,
         c: &Chaos,
         d: &DeliveryRecord,
         number: u32,
@@ -578,26 +635,23 @@ impl Engine {
             });
             sends.push((chaos::Kind::Forged, h));
         }
+        let prepared = self.prepared(w, now);
         if stale && scheme.is_timestamped() {
-            let h = Webhook::with_secrets(scheme, w.signing_secrets(now)).and_then(|signer| {
+            if let Ok(signer) = &prepared.signer {
                 let at = secs - chaos::STALE_SECS;
-                signed_headers(&signer, &d.event_type, &w.id, &d.id, d.body.as_bytes(), at)
-            });
-            sends.push((chaos::Kind::Stale, h));
+                let h = signed_headers(signer, &d.event_type, &w.id, &d.id, d.body.as_bytes(), at);
+                sends.push((chaos::Kind::Stale, h));
+            }
         }
         for (kind, headers) in sends {
             let Ok(headers) = headers else {
                 continue;
             };
             let started_at = now_ms();
-            let sent = attempt::post(
-                &self.client,
-                &w.url,
-                &headers,
-                &d.body,
-                self.settings.attempt_timeout,
-            )
-            .await;
+            let timeout = self.settings.attempt_timeout;
+            let sent = prepared
+                .post(&self.client, &headers, d.body.bytes(), timeout)
+                .await;
             let expect = kind.expect();
             let accepted_bad = expect == chaos::Expect::Reject && sent.outcome == Outcome::Success;
             let (outcome, error) = match (kind, sent.outcome) {
@@ -653,6 +707,34 @@ impl Engine {
         Ok(())
     }
 
+    /// What attempts to webhook `w` need at `now_ms`: the one built before if it still
+    /// fits, else a new one.
+    fn prepared(&self, w: &Arc<WebhookRecord>, now_ms: i64) -> Arc<Prepared> {
+        let cached = self
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&w.id)
+            .filter(|p| p.fits(w, now_ms))
+            .cloned();
+        cached.unwrap_or_else(|| {
+            let fresh = Arc::new(Prepared::new(w, now_ms));
+            self.prepared
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(w.id.clone(), Arc::clone(&fresh));
+            fresh
+        })
+    }
+
+    /// Drops what was built for a deleted webhook.
+    fn forget_prepared(&self, webhook_id: &str) {
+        self.prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(webhook_id);
+    }
+
     /// The in-flight cap of one endpoint.
     fn slot(&self, webhook_id: &str) -> Arc<Semaphore> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
@@ -667,16 +749,15 @@ impl Engine {
 /// Every header of one attempt: the profile's own, then the signature headers from
 /// `hookproof`, signed now with the current secret and any still in their grace period.
 fn sign(
-    w: &WebhookRecord,
+    p: &Prepared,
     d: &DeliveryRecord,
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
-    let scheme: Scheme = w.profile.parse()?;
-    let signer = Webhook::with_secrets(scheme, w.signing_secrets(now_ms))?;
+    let signer = p.signer.as_ref().map_err(Clone::clone)?;
     signed_headers(
-        &signer,
+        signer,
         &d.event_type,
-        &w.id,
+        &p.webhook.id,
         &d.id,
         d.body.as_bytes(),
         now_ms.div_euclid(1000),
@@ -729,5 +810,66 @@ fn attempt_record(
         request_headers,
         next_attempt_at: None,
         chaos: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Kind, PreviousSecret};
+
+    fn webhook(previous_expires_at: i64) -> WebhookRecord {
+        WebhookRecord {
+            id: "wh_1".into(),
+            kind: Kind::Http,
+            url: "http://127.0.0.1:1/hook".into(),
+            profile: "standard".into(),
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            previous_secrets: vec![PreviousSecret {
+                secret: "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+                expires_at: previous_expires_at,
+            }],
+            events: vec!["*".into()],
+            enabled: true,
+            retry_schedule: None,
+            description: None,
+            chaos: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    fn signatures(p: &Prepared) -> usize {
+        let signed = p.signer.as_ref().unwrap().sign(b"{}", "msg_1", 1).unwrap();
+        let (_, sigs) = signed
+            .iter()
+            .find(|(k, _)| *k == "webhook-signature")
+            .unwrap();
+        sigs.split(' ').count()
+    }
+
+    #[test]
+    fn a_prepared_webhook_lasts_until_it_changes_or_a_grace_period_ends() {
+        let w = Arc::new(webhook(1_000));
+        let p = Prepared::new(&w, 500);
+        assert_eq!(
+            signatures(&p),
+            2,
+            "the previous secret is in its grace period"
+        );
+        assert_eq!(
+            p.url.as_ref().map(reqwest::Url::as_str),
+            Some(w.url.as_str())
+        );
+        assert!(p.fits(&w, 999));
+        assert!(!p.fits(&w, 1_000), "the grace period is over");
+        assert_eq!(signatures(&Prepared::new(&w, 1_000)), 1);
+        let same_but_stored_again = Arc::new(webhook(1_000));
+        assert!(!p.fits(&same_but_stored_again, 500));
+        let expired = Arc::new(webhook(0));
+        assert!(
+            Prepared::new(&expired, 500).fits(&expired, i64::MAX - 1),
+            "no grace period to end"
+        );
     }
 }

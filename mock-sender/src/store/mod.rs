@@ -146,7 +146,7 @@ pub struct DeliveryRecord {
     pub event_id: String,
     pub event_type: String,
     /// The exact body sent on every attempt.
-    pub body: String,
+    pub body: Body,
     pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: u32,
@@ -160,6 +160,65 @@ pub struct DeliveryRecord {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A delivery's body: the text (JSON) shared by every copy of the record and sent on
+/// every attempt without being copied.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Body(Arc<str>);
+
+impl Body {
+    /// The buffer to send: the same bytes, not a copy.
+    pub fn bytes(&self) -> bytes::Bytes {
+        bytes::Bytes::from_owner(SharedText(Arc::clone(&self.0)))
+    }
+}
+
+/// Lends `Bytes` the body's text.
+struct SharedText(Arc<str>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        Body(text.into())
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Body {
+        Body(text.into())
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Body, D::Error> {
+        String::deserialize(d).map(Body::from)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -355,5 +414,22 @@ pub(crate) mod fixtures {
             next_attempt_at: None,
             chaos: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_stored_as_text_and_sent_without_a_copy() {
+        let body = Body::from(r#"{"a":"é"}"#);
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(json, r#""{\"a\":\"é\"}""#);
+        assert_eq!(serde_json::from_str::<Body>(&json).unwrap(), body);
+        let bytes = body.bytes();
+        assert_eq!(&bytes[..], body.as_bytes());
+        assert_eq!(bytes.as_ptr(), body.as_ptr(), "the same buffer");
+        assert_eq!(body.clone().as_ptr(), body.as_ptr());
     }
 }
