@@ -12,13 +12,30 @@ log "cargo build (wasm32, release)"
 
 GEN="$ROOT/pkg/gen"
 rm -rf "$GEN" "$ROOT/pkg/dist"
-wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name hookproof \
-  "$ROOT/target/wasm32-unknown-unknown/release/hookproof.wasm"
+# wasm-bindgen returns strings and results through multi-value shims when the module's
+# target_features section lists multivalue (rustc's default since 1.82). V8 has no generic
+# JS-to-wasm wrapper for multi-value signatures and compiles one per signature with
+# TurboFan when the module is compiled: that was ~4 ms of a 7 ms cold start (issue 5,
+# BENCHMARKS.md). Marking the feature disallowed makes wasm-bindgen pass a return pointer
+# instead; rustc's own code does not use multi-value returns (C ABI).
+RAW="$ROOT/target/wasm32-unknown-unknown/release/hookproof.wasm"
+NOMV="$ROOT/target/wasm32-unknown-unknown/release/hookproof.no-multivalue.wasm"
+node - "$RAW" "$NOMV" <<'JS'
+const fs = require("node:fs");
+const [from, to] = process.argv.slice(2);
+const bytes = fs.readFileSync(from);
+const entry = Buffer.concat([Buffer.from([0x2b, 10]), Buffer.from("multivalue")]); // "+", length, name
+const at = bytes.indexOf(entry);
+if (at < 0 || bytes.indexOf(entry, at + 1) >= 0) throw new Error("build-pkg: expected one +multivalue target feature");
+bytes[at] = 0x2d; // "-"
+fs.writeFileSync(to, bytes);
+JS
+wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name hookproof "$NOMV"
 
 log "wasm-opt"
 "$BIN/wasm-opt" -O3 --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
+  --enable-mutable-globals --enable-reference-types --enable-simd \
   "$GEN/hookproof_bg.wasm" -o "$GEN/hookproof_bg.wasm"
 # .mjs: the glue is an ES module whatever package.json says.
 mv "$GEN/hookproof.js" "$GEN/hookproof.mjs"

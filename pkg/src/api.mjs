@@ -105,6 +105,14 @@ function randomId() {
   return "msg_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Writes `str` as UTF-8 into `view` at `offset`; returns the bytes written. */
+function writeString(str, view, offset) {
+  return encoder.encodeInto(str, offset === 0 ? view : view.subarray(offset)).written;
+}
+
+// The header lengths `#writeRequest` hands to `verifyBuffer` (one array, reused).
+const lens = new Int32Array(3);
+
 let memory;
 function wasmMemory() {
   return (memory ??= wasm.wasmMemory());
@@ -178,23 +186,33 @@ export class Webhook {
     const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
-    const len = this.#writeBody(body);
-    call(() => this.#inner.verifyBuffer(len, h0, h1, h2, now));
+    const bodyLen = this.#writeRequest(body, h0, h1, h2);
+    call(() => this.#inner.verifyBuffer(bodyLen, lens[0], lens[1], lens[2], now));
   }
 
-  // Writes the body straight into the verifier's reusable wasm buffer: strings with
-  // encodeInto (UTF-8 needs at most 3 bytes per UTF-16 unit), bytes with one copy.
-  #writeBody(body) {
-    const inner = this.#inner;
-    if (typeof body === "string") {
-      const capacity = body.length * 3;
-      const ptr = inner.bodyBuffer(capacity);
-      return encoder.encodeInto(body, new Uint8Array(wasmMemory().buffer, ptr, capacity)).written;
+  // Writes the body and the header values straight into the verifier's reusable wasm
+  // buffer (strings with encodeInto: UTF-8 needs at most 3 bytes per UTF-16 unit; bytes
+  // with one copy), so nothing is allocated inside wasm per verify. Returns the body's
+  // length; the headers' lengths (-1: absent) go to `lens`.
+  #writeRequest(body, h0, h1, h2) {
+    const bytes = typeof body === "string" ? undefined : toBytes(body);
+    const bodyCapacity = bytes ? bytes.length : body.length * 3;
+    const capacity = bodyCapacity + 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
+    const ptr = this.#inner.bodyBuffer(capacity);
+    const view = new Uint8Array(wasmMemory().buffer, ptr, capacity);
+    let offset;
+    if (bytes) {
+      view.set(bytes);
+      offset = bytes.length;
+    } else {
+      offset = writeString(body, view, 0);
     }
-    const bytes = toBytes(body);
-    const ptr = inner.bodyBuffer(bytes.length);
-    new Uint8Array(wasmMemory().buffer, ptr, bytes.length).set(bytes);
-    return bytes.length;
+    const bodyLen = offset;
+    lens[0] = lens[1] = lens[2] = -1;
+    if (h0 !== undefined) offset += lens[0] = writeString(h0, view, offset);
+    if (h1 !== undefined) offset += lens[1] = writeString(h1, view, offset);
+    if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
+    return bodyLen;
   }
 
   /** Verifies, then returns the body parsed as JSON. */

@@ -19,18 +19,18 @@ fn scheme(name: &str) -> Result<Scheme, JsValue> {
 }
 
 /// Header values in the order of `Scheme::header_names`.
-struct Positional {
+struct Positional<'a> {
     names: &'static [&'static str],
-    values: [Option<String>; 3],
+    values: [Option<&'a str>; 3],
 }
 
-impl Headers for Positional {
+impl Headers for Positional<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         let i = self
             .names
             .iter()
             .position(|n| n.eq_ignore_ascii_case(name))?;
-        self.values.get(i)?.as_deref()
+        *self.values.get(i)?
     }
 }
 
@@ -38,9 +38,10 @@ impl Headers for Positional {
 #[wasm_bindgen]
 pub struct WasmWebhook {
     inner: Webhook,
-    /// A reusable body buffer that JS writes into directly (`encodeInto` for strings,
-    /// `set` for bytes), so a verify allocates nothing and copies the body once.
-    body: Vec<u8>,
+    /// A reusable request buffer that JS writes into directly: the body (`encodeInto` for
+    /// strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
+    /// allocates nothing and copies the body once.
+    buffer: Vec<u8>,
 }
 
 /// The module's memory, for the JS shell's views onto the body buffer.
@@ -61,7 +62,7 @@ impl WasmWebhook {
         }
         Ok(WasmWebhook {
             inner: Webhook::empty(scheme(scheme_name)?).with_tolerance(tolerance as u64),
-            body: Vec::new(),
+            buffer: Vec::new(),
         })
     }
 
@@ -77,53 +78,43 @@ impl WasmWebhook {
         self.inner.add_key(key).map_err(to_js)
     }
 
-    /// Verifies `body`; `h0..h2` are the values of `headerNames(scheme)`, in order.
-    pub fn verify(
-        &self,
-        body: &[u8],
-        h0: Option<String>,
-        h1: Option<String>,
-        h2: Option<String>,
-        now_seconds: f64,
-    ) -> Result<(), JsValue> {
-        self.verify_bytes(body, [h0, h1, h2], now_seconds)
-    }
-
-    /// The address of the body buffer, grown to at least `capacity` bytes. The JS shell
-    /// writes the body there, then calls `verifyBuffer` with its length.
+    /// The address of the request buffer, grown to at least `capacity` bytes. The JS
+    /// shell writes the request there, then calls `verifyBuffer` with the lengths.
     #[wasm_bindgen(js_name = bodyBuffer)]
     pub fn body_buffer(&mut self, capacity: usize) -> usize {
-        if self.body.len() < capacity {
-            self.body.resize(capacity, 0);
+        if self.buffer.len() < capacity {
+            self.buffer.resize(capacity, 0);
         }
-        self.body.as_mut_ptr() as usize
+        self.buffer.as_mut_ptr() as usize
     }
 
-    /// As `verify`, for the first `len` bytes of the body buffer.
+    /// Verifies the request in the buffer: `body_len` bytes of body, then the values of
+    /// `headerNames(scheme)` in order, `h0..h2` bytes of UTF-8 each, or -1 when absent.
     #[wasm_bindgen(js_name = verifyBuffer)]
     pub fn verify_buffer(
         &self,
-        len: usize,
-        h0: Option<String>,
-        h1: Option<String>,
-        h2: Option<String>,
+        body_len: usize,
+        h0: i32,
+        h1: i32,
+        h2: i32,
         now_seconds: f64,
     ) -> Result<(), JsValue> {
-        let body = self.body.get(..len).unwrap_or(&[]);
-        self.verify_bytes(body, [h0, h1, h2], now_seconds)
-    }
-}
-
-impl WasmWebhook {
-    fn verify_bytes(
-        &self,
-        body: &[u8],
-        [h0, h1, h2]: [Option<String>; 3],
-        now_seconds: f64,
-    ) -> Result<(), JsValue> {
+        let (body, mut rest) = self
+            .buffer
+            .split_at_checked(body_len)
+            .unwrap_or((&[], &[]));
+        let mut values = [None; 3];
+        for (value, len) in values.iter_mut().zip([h0, h1, h2]) {
+            // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
+            // `None`s for anything else cannot happen; they read as a missing header.
+            let Ok(len) = usize::try_from(len) else { continue };
+            let Some((bytes, after)) = rest.split_at_checked(len) else { break };
+            *value = core::str::from_utf8(bytes).ok();
+            rest = after;
+        }
         let headers = Positional {
             names: self.inner.scheme().header_names(),
-            values: [h0, h1, h2],
+            values,
         };
         // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
         self.inner

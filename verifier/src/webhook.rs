@@ -66,20 +66,22 @@ impl Key {
             bytes: [0; MAX_TAG],
             len: 0,
         };
-        let bytes = match self {
+        let mut fill = |mac: &[u8]| {
+            out.len = mac.len();
+            out.bytes[..out.len].copy_from_slice(mac);
+        };
+        match self {
             Key::Sha256(keyed) => {
                 let mut mac = keyed.clone();
                 rules.signed_content(env, body, &mut |part| mac.update(part));
-                mac.finalize().into_bytes().to_vec()
+                fill(&mac.finalize().into_bytes());
             }
             Key::Sha1(keyed) => {
                 let mut mac = keyed.clone();
                 rules.signed_content(env, body, &mut |part| mac.update(part));
-                mac.finalize().into_bytes().to_vec()
+                fill(&mac.finalize().into_bytes());
             }
-        };
-        out.len = bytes.len();
-        out.bytes[..out.len].copy_from_slice(&bytes);
+        }
         out
     }
 }
