@@ -99,16 +99,17 @@ impl WasmWebhook {
         h2: i32,
         now_seconds: f64,
     ) -> Result<(), JsValue> {
-        let (body, mut rest) = self
-            .buffer
-            .split_at_checked(body_len)
-            .unwrap_or((&[], &[]));
+        let (body, mut rest) = self.buffer.split_at_checked(body_len).unwrap_or((&[], &[]));
         let mut values = [None; 3];
         for (value, len) in values.iter_mut().zip([h0, h1, h2]) {
             // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
             // `None`s for anything else cannot happen; they read as a missing header.
-            let Ok(len) = usize::try_from(len) else { continue };
-            let Some((bytes, after)) = rest.split_at_checked(len) else { break };
+            let Ok(len) = usize::try_from(len) else {
+                continue;
+            };
+            let Some((bytes, after)) = rest.split_at_checked(len) else {
+                break;
+            };
             *value = core::str::from_utf8(bytes).ok();
             rest = after;
         }
