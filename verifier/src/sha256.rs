@@ -166,8 +166,9 @@ fn k4(i: usize) -> X4 {
     lanes::new([K[4 * i], K[4 * i + 1], K[4 * i + 2], K[4 * i + 3]])
 }
 
-/// One 64-byte block into `state`.
-#[inline(always)]
+/// One 64-byte block into `state`. Not inlined: `update_blocks` and the padding in
+/// `finalize_fixed_core` share one copy (~8 KB of wasm each).
+#[inline(never)]
 // The last round's `bc = ab` is never read.
 #[allow(unused_assignments)]
 pub(crate) fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
