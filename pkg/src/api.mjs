@@ -20,14 +20,18 @@ function fail(code, message) {
 }
 
 // Errors from wasm arrive as plain Errors carrying a `code`.
+function fromWasm(e) {
+  if (e && typeof e.code === "string" && !(e instanceof WebhookVerificationError)) {
+    return new WebhookVerificationError(e.code, e.message);
+  }
+  return e;
+}
+
 function call(fn) {
   try {
     return fn();
   } catch (e) {
-    if (e && typeof e.code === "string" && !(e instanceof WebhookVerificationError)) {
-      throw new WebhookVerificationError(e.code, e.message);
-    }
-    throw e;
+    throw fromWasm(e);
   }
 }
 
@@ -187,7 +191,11 @@ export class Webhook {
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
-    call(() => this.#inner.verifyBuffer(bodyLen, lens[0], lens[1], lens[2], now));
+    try {
+      this.#inner.verifyBuffer(bodyLen, lens[0], lens[1], lens[2], now);
+    } catch (e) {
+      throw fromWasm(e);
+    }
   }
 
   // Writes the body and the header values straight into the verifier's reusable wasm
@@ -208,10 +216,17 @@ export class Webhook {
       offset = writeString(body, view, 0);
     }
     const bodyLen = offset;
-    lens[0] = lens[1] = lens[2] = -1;
-    if (h0 !== undefined) offset += lens[0] = writeString(h0, view, offset);
-    if (h1 !== undefined) offset += lens[1] = writeString(h1, view, offset);
-    if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
+    lens[0] = h0 === undefined ? -1 : h0.length;
+    lens[1] = h1 === undefined ? -1 : h1.length;
+    lens[2] = h2 === undefined ? -1 : h2.length;
+    // One write for all three: if the bytes written equal the characters, every value is
+    // ASCII (the usual case) and its byte length is its length.
+    const joined = (h0 ?? "") + (h1 ?? "") + (h2 ?? "");
+    if (joined.length > 0 && writeString(joined, view, offset) !== joined.length) {
+      if (h0 !== undefined) offset += lens[0] = writeString(h0, view, offset);
+      if (h1 !== undefined) offset += lens[1] = writeString(h1, view, offset);
+      if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
+    }
     return bodyLen;
   }
 

@@ -104,6 +104,23 @@ test("body forms: string, Buffer, Uint8Array, ArrayBuffer, DataView, non-UTF-8 b
   );
 });
 
+test("non-ASCII header values cross into wasm as UTF-8", () => {
+  // The shell writes ASCII header values in one piece and anything else one by one.
+  const wh = new Webhook(STD_SECRET, { now: at(T0) });
+  const key = Buffer.from(STD_SECRET.slice("whsec_".length), "base64");
+  for (const id of ["msg_é", "☕", "msg_\u{1F600}_x", "a".repeat(300) + "é"]) {
+    const mac = createHmac("sha256", key).update(`${id}.${T0}.${BODY}`).digest("base64");
+    const headers = { "webhook-id": id, "webhook-timestamp": String(T0), "webhook-signature": `v1,${mac}` };
+    assert.deepEqual(wh.verify(BODY, headers), JSON.parse(BODY));
+    // A non-ASCII candidate next to the right one, and the id changed by one character.
+    wh.verify(BODY, { ...headers, "webhook-signature": `v1,é☕ v1,${mac}` });
+    assert.equal(
+      code(() => wh.verify(BODY, { ...headers, "webhook-id": id + "x" })),
+      "no_matching_signature",
+    );
+  }
+});
+
 test("every error code", () => {
   const wh = new Webhook(STD_SECRET, { now: at(T0), toleranceSeconds: 300 });
   const h = wh.sign(BODY, { id: "msg_3" });
