@@ -344,9 +344,17 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
   parts.push(
     "## wasm\n\n| | |\n| --- | ---: |\n" +
       [
-        ["raw", `${wasm.rawBytes} B`],
+        ["raw (`gen/hookproof_bg.wasm`: verify, loaded at import)", `${wasm.rawBytes} B`],
         ["gzip -9", `${wasm.gzipBytes} B`],
         ["brotli", `${wasm.brotliBytes} B`],
+        ...(wasm.tools
+          ? [
+              [
+                "`gen/hookproof_tools_bg.wasm` (+ sign, diagnose; on first use; browsers' only module): raw / gzip -9",
+                `${wasm.tools.rawBytes} B / ${wasm.tools.gzipBytes} B`,
+              ],
+            ]
+          : []),
         [
           `cold compile + instantiate (fresh Node process, median of ${wasm.cold.n})`,
           `${wasm.cold.totalMs.toFixed(2)} ms (compile ${wasm.cold.compileMs.toFixed(2)}, instantiate ${wasm.cold.instantiateMs.toFixed(2)}; max ${wasm.cold.maxTotalMs.toFixed(2)})`,

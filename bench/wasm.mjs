@@ -5,7 +5,7 @@
 // process, so repeating it in one process measures the cache). Warm: the same repeated
 // in this process. Both are medians; imports are stubs of the right kind (instantiation
 // does not call them).
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,12 @@ function once(bytes) {
   return [t1 - t0, t2 - t1, t2 - t0];
 }
 
+function toolsSizes(file) {
+  if (file === WASM || !existsSync(file)) return null;
+  const tools = readFileSync(file);
+  return { rawBytes: tools.length, gzipBytes: gzipSync(tools, { level: 9 }).length };
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -81,6 +87,8 @@ if (argv[0] === "--once") {
     rawBytes: bytes.length,
     gzipBytes: gzipSync(bytes, { level: 9 }).length,
     brotliBytes: brotliCompressSync(bytes).length,
+    // The second module (sign, diagnose), instantiated on first use; browsers load only it.
+    tools: toolsSizes(WASM.replace(/hookproof_bg\.wasm$/, "hookproof_tools_bg.wasm")),
     cold: {
       n: coldN,
       compileMs: median(col(cold, 0)),

@@ -102,10 +102,14 @@ export class Webhook {
   /**
    * The signature doctor: never throws. Verifies, and when that fails, checks which known
    * mistake would have matched and says so in plain words with the fix. Reports never
-   * contain the secret or an expected signature.
+   * contain the secret or an expected signature. Outside browsers, the first `diagnose` or
+   * `sign` call in a process instantiates the package's second wasm module (a few ms).
    */
   diagnose(body: WebhookBody | object, headers: WebhookHeaders): Diagnosis;
-  /** Headers (lower-case names) that make `verify` accept `body`. */
+  /**
+   * Headers (lower-case names) that make `verify` accept `body`. Like `diagnose`, it runs
+   * in the second wasm module, instantiated on first use.
+   */
   sign(body: WebhookBody, options?: SignOptions): Record<string, string>;
 }
 

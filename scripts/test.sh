@@ -14,6 +14,7 @@ log "prettier (JS) / cargo fmt / clippy / doc"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --quiet -- -D warnings
+cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features tools --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc -p hookproof --no-deps --quiet
 
 log "cargo test"

@@ -8,11 +8,12 @@ const config :Workerd.Config = (
 );
 
 const benchWorker :Workerd.Worker = (
-  # Both written by drive.mjs: the esbuild bundle of worker.mjs, and the .wasm it imports
+  # Written by drive.mjs: the esbuild bundle of worker.mjs, and the two .wasm it imports
   # (workerd compiles `wasm` modules ahead of time; the import yields a WebAssembly.Module).
   modules = [
     (name = "worker.mjs", esModule = embed "../results/build/worker.mjs"),
     (name = "hookproof_bg.wasm", wasm = embed "../results/build/hookproof_bg.wasm"),
+    (name = "hookproof_tools_bg.wasm", wasm = embed "../results/build/hookproof_tools_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",
   # node:crypto (createHmac) as Workers users with nodejs_compat get it.

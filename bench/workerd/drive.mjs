@@ -29,7 +29,9 @@ export function perRequest(size, quick) {
 const pkgDir = args.pkg ?? join(HERE, "../../pkg");
 const BUILD = join(HERE, "../results/build");
 mkdirSync(BUILD, { recursive: true });
-copyFileSync(join(pkgDir, "gen/hookproof_bg.wasm"), join(BUILD, "hookproof_bg.wasm"));
+for (const wasm of ["hookproof_bg.wasm", "hookproof_tools_bg.wasm"]) {
+  copyFileSync(join(pkgDir, "gen", wasm), join(BUILD, wasm));
+}
 const wasmSha256 = createHash("sha256")
   .update(readFileSync(join(BUILD, "hookproof_bg.wasm")))
   .digest("hex");
@@ -47,7 +49,7 @@ await build({
     {
       name: "wasm-module",
       setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./hookproof_bg.wasm", external: true }));
+        b.onResolve({ filter: /\.wasm$/ }, (a) => ({ path: `./${a.path.split("/").pop()}`, external: true }));
       },
     },
   ],

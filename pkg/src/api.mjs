@@ -1,6 +1,6 @@
 // The JS shell around the wasm verifier: argument checking, header lookup, errors.
 // Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
-import * as wasm from "../gen/hookproof.mjs";
+import { core, tools } from "./wasm.mjs";
 
 /** The one error this package throws; `code` is stable, `message` is for people. */
 export class WebhookVerificationError extends Error {
@@ -119,14 +119,14 @@ const lens = new Int32Array(3);
 
 let memory;
 function wasmMemory() {
-  return (memory ??= wasm.wasmMemory());
+  return (memory ??= core().wasmMemory());
 }
 
 const headerNamesCache = new Map();
 function headerNames(scheme) {
   let names = headerNamesCache.get(scheme);
   if (!names) {
-    names = call(() => wasm.headerNames(scheme));
+    names = call(() => core().headerNames(scheme));
     headerNamesCache.set(scheme, names);
   }
   return names;
@@ -136,7 +136,7 @@ let schemeTable;
 /** The name of the scheme whose signature header is present, or null. */
 export function detectScheme(headers) {
   if (!schemeTable) {
-    const flat = wasm.schemeTable();
+    const flat = core().schemeTable();
     schemeTable = [];
     for (let i = 0; i < flat.length; i += 2) schemeTable.push([flat[i], flat[i + 1]]);
   }
@@ -147,10 +147,28 @@ export function detectScheme(headers) {
   return null;
 }
 
+/** A keyed verifier in `bindings`' module: scheme, tolerance, every key. */
+function newInner(bindings, scheme, tolerance, keys) {
+  const inner = call(() => new bindings.WasmWebhook(scheme, tolerance));
+  try {
+    for (const key of keys) {
+      call(() => (typeof key === "string" ? inner.addSecret(key) : inner.addKey(key)));
+    }
+  } catch (e) {
+    inner.free();
+    throw e;
+  }
+  return inner;
+}
+
 export class Webhook {
   #inner;
   #names;
   #clock;
+  // For sign and diagnose, in the tools module: made on their first call.
+  #tolerance;
+  #keys;
+  #toolsInner;
 
   constructor(secret, options = {}) {
     if (options === null || typeof options !== "object") {
@@ -166,20 +184,23 @@ export class Webhook {
     this.#clock = options.now ?? Date.now;
     const secrets = Array.isArray(secret) ? secret : [secret];
     if (secrets.length === 0) fail("invalid_secret", "no secret given");
-    const keys = secrets.map(toKey);
-    const inner = call(() => new wasm.WasmWebhook(scheme, tolerance));
-    try {
-      for (const key of keys) {
-        call(() => (typeof key === "string" ? inner.addSecret(key) : inner.addKey(key)));
-      }
-    } catch (e) {
-      inner.free();
-      throw e;
-    }
-    this.#inner = inner;
+    // Copies of byte keys: the tools module is keyed later, with the bytes given now.
+    const keys = secrets.map(toKey).map((k) => (typeof k === "string" ? k : k.slice()));
+    this.#inner = newInner(core(), scheme, tolerance, keys);
+    this.#tolerance = tolerance;
+    this.#keys = keys;
     this.#names = headerNames(scheme.toLowerCase());
     /** The scheme's name. */
     this.scheme = scheme.toLowerCase();
+  }
+
+  #tools() {
+    if (!this.#toolsInner) {
+      const bindings = tools();
+      this.#toolsInner =
+        bindings === core() ? this.#inner : newInner(bindings, this.scheme, this.#tolerance, this.#keys);
+    }
+    return this.#toolsInner;
   }
 
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
@@ -283,7 +304,7 @@ export class Webhook {
       // Unreadable headers: diagnose what we have.
     }
     const now = Math.floor(nowMs(this.#clock) / 1000);
-    const report = this.#inner.diagnose(bytes, flat, now);
+    const report = this.#tools().diagnose(bytes, flat, now);
     report.code ??= null;
     report.message ??= null;
     if (findings.length) {
@@ -305,7 +326,7 @@ export class Webhook {
     let ts = options.timestamp ?? Math.floor(nowMs(this.#clock) / 1000);
     if (ts instanceof Date) ts = Math.floor(ts.getTime() / 1000);
     if (typeof ts !== "number") fail("invalid_option", "timestamp must be a number of seconds or a Date");
-    const flat = call(() => this.#inner.sign(bytes, id, ts));
+    const flat = call(() => this.#tools().sign(bytes, id, ts));
     const out = {};
     for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
     return out;

@@ -1,7 +1,10 @@
-// Entry for browsers: the wasm is fetched and instantiated once, at import (top-level
+// Entry for browsers: one module, the one with sign and diagnose too (a synchronous API
+// cannot fetch a second one later), fetched and instantiated once, at import (top-level
 // await), so the API is synchronous afterwards.
-import init from "../gen/hookproof.mjs";
+import * as full from "../gen/hookproof_tools.mjs";
+import { provide } from "./wasm.mjs";
 
-await init({ module_or_path: new URL("../gen/hookproof_bg.wasm", import.meta.url) });
+await full.default({ module_or_path: new URL("../gen/hookproof_tools_bg.wasm", import.meta.url) });
+provide(full, () => full);
 
 export * from "./api.mjs";

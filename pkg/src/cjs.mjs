@@ -1,8 +1,15 @@
 // Source of dist/index.cjs (bundled by esbuild into CommonJS; __dirname is dist/).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { initSync } from "../gen/hookproof.mjs";
+import * as core from "../gen/hookproof.mjs";
+import * as tools from "../gen/hookproof_tools.mjs";
+import { provide } from "./wasm.mjs";
 
-initSync({ module: readFileSync(join(__dirname, "../gen/hookproof_bg.wasm")) });
+function load(bindings, file) {
+  bindings.initSync({ module: readFileSync(join(__dirname, "../gen", file)) });
+  return bindings;
+}
+
+provide(load(core, "hookproof_bg.wasm"), () => load(tools, "hookproof_tools_bg.wasm"));
 
 export * from "./api.mjs";

@@ -1,7 +1,15 @@
-// ES module entry for Node, Bun and Deno: the wasm is read from the package synchronously.
+// ES module entry for Node, Bun and Deno: the wasm is read from the package synchronously;
+// the tools module (sign, diagnose) on its first use.
 import { readFileSync } from "node:fs";
-import { initSync } from "../gen/hookproof.mjs";
+import * as core from "../gen/hookproof.mjs";
+import * as tools from "../gen/hookproof_tools.mjs";
+import { provide } from "./wasm.mjs";
 
-initSync({ module: readFileSync(new URL("../gen/hookproof_bg.wasm", import.meta.url)) });
+function load(bindings, file) {
+  bindings.initSync({ module: readFileSync(new URL(`../gen/${file}`, import.meta.url)) });
+  return bindings;
+}
+
+provide(load(core, "hookproof_bg.wasm"), () => load(tools, "hookproof_tools_bg.wasm"));
 
 export * from "./api.mjs";

@@ -1,7 +1,15 @@
-// Entry for Cloudflare Workers (workerd): the runtime compiles .wasm imports ahead of time.
-import wasmModule from "../gen/hookproof_bg.wasm";
-import { initSync } from "../gen/hookproof.mjs";
+// Entry for Cloudflare Workers (workerd): the runtime compiles .wasm imports ahead of time;
+// the tools module (sign, diagnose) is instantiated on its first use.
+import coreModule from "../gen/hookproof_bg.wasm";
+import toolsModule from "../gen/hookproof_tools_bg.wasm";
+import * as core from "../gen/hookproof.mjs";
+import * as tools from "../gen/hookproof_tools.mjs";
+import { provide } from "./wasm.mjs";
 
-initSync({ module: wasmModule });
+core.initSync({ module: coreModule });
+provide(core, () => {
+  tools.initSync({ module: toolsModule });
+  return tools;
+});
 
 export * from "./api.mjs";

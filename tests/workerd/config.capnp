@@ -16,8 +16,11 @@ const hookWorker :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "worker.mjs"),
     (name = "pkg/src/workerd.mjs", esModule = embed "../../pkg/src/workerd.mjs"),
     (name = "pkg/src/api.mjs", esModule = embed "../../pkg/src/api.mjs"),
+    (name = "pkg/src/wasm.mjs", esModule = embed "../../pkg/src/wasm.mjs"),
     (name = "pkg/gen/hookproof.mjs", esModule = embed "../../pkg/gen/hookproof.mjs"),
     (name = "pkg/gen/hookproof_bg.wasm", wasm = embed "../../pkg/gen/hookproof_bg.wasm"),
+    (name = "pkg/gen/hookproof_tools.mjs", esModule = embed "../../pkg/gen/hookproof_tools.mjs"),
+    (name = "pkg/gen/hookproof_tools_bg.wasm", wasm = embed "../../pkg/gen/hookproof_tools_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",
   # Test-only secrets (the same literals are in drive.mjs).

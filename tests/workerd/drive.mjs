@@ -159,6 +159,21 @@ const cases = [
     },
   ],
   [
+    "doctor and sign inside the Worker (the tools module, loaded on first use)",
+    async () => {
+      const forged = await post("doctor?scheme=standard", body, new Webhook(OTHER_SECRET).sign(body));
+      expect(forged.status === 200 && forged.json.report.verified === false, forged);
+      expect(forged.json.report.code === "no_matching_signature", forged);
+      const good = await post("doctor?scheme=standard", body, standard.sign(body));
+      expect(good.json.report.verified === true, good);
+      // What the Worker signed verifies here, and at the Worker's verify route.
+      const signed = good.json.signed;
+      expect(deepEqual(standard.verify(body, signed), event), signed);
+      const r = await post("?scheme=standard", body, signed);
+      expect(r.status === 200 && deepEqual(r.json.event, event), r);
+    },
+  ],
+  [
     "GET -> 405",
     async () => {
       const res = await fetch(base, { signal: AbortSignal.timeout(REQUEST_MS) });

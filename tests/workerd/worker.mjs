@@ -1,6 +1,8 @@
 // The Worker under test: POST /?scheme=NAME verifies the request with verifyRequest and
 // answers 200 {"event": ...}, or 401 {"error": code} for a WebhookVerificationError.
-import { verifyRequest, WebhookVerificationError, detectScheme } from "./pkg/src/workerd.mjs";
+// POST /doctor?scheme=NAME answers the signature doctor's report on the request and the
+// headers the Worker signs the same body with (both from the lazily loaded tools module).
+import { Webhook, verifyRequest, WebhookVerificationError, detectScheme } from "./pkg/src/workerd.mjs";
 
 const SECRETS = { standard: "STANDARD_SECRET", stripe: "STRIPE_SECRET", github: "GITHUB_SECRET" };
 
@@ -10,6 +12,11 @@ export default {
     const scheme = new URL(request.url).searchParams.get("scheme") ?? detectScheme(request.headers) ?? "standard";
     const binding = SECRETS[scheme];
     if (!binding) return Response.json({ error: "unknown_scheme" }, { status: 400 });
+    if (new URL(request.url).pathname === "/doctor") {
+      const wh = new Webhook(env[binding], { scheme });
+      const body = new Uint8Array(await request.arrayBuffer());
+      return Response.json({ report: wh.diagnose(body, request.headers), signed: wh.sign(body, { id: "msg_worker" }) });
+    }
     try {
       const event = await verifyRequest(request, env[binding], { scheme });
       return Response.json({ scheme, event });

@@ -125,6 +125,7 @@ impl WasmWebhook {
     }
 }
 
+#[cfg(feature = "tools")]
 #[wasm_bindgen]
 impl WasmWebhook {
     /// The signature doctor's report (a plain object); `headers` is every request header

@@ -29,12 +29,14 @@ export async function startWorkerdHono({ secret, startupMs = 20_000 }) {
       conditions: ["workerd", "worker", "browser"],
       nodePaths: [join(dir, "node_modules"), join(ROOT, "node_modules")],
       // workerd compiles the .wasm module itself: keep the import as written
-      // (pkg/src/workerd.mjs: "../gen/hookproof_bg.wasm").
+      // (pkg/src/workerd.mjs: "../gen/hookproof_bg.wasm", "../gen/hookproof_tools_bg.wasm").
       external: ["*.wasm"],
       outfile: join(dir, "worker.mjs"),
       logLevel: "warning",
     });
-    copyFileSync(join(ROOT, "pkg/gen/hookproof_bg.wasm"), join(dir, "hookproof_bg.wasm"));
+    for (const wasm of ["hookproof_bg.wasm", "hookproof_tools_bg.wasm"]) {
+      copyFileSync(join(ROOT, "pkg/gen", wasm), join(dir, wasm));
+    }
     // The bundle is named pkg/src/worker.mjs so that its "../gen/hookproof_bg.wasm" import
     // is the module pkg/gen/hookproof_bg.wasm.
     writeFileSync(
@@ -48,6 +50,7 @@ const w :Workerd.Worker = (
   modules = [
     (name = "pkg/src/worker.mjs", esModule = embed "worker.mjs"),
     (name = "pkg/gen/hookproof_bg.wasm", wasm = embed "hookproof_bg.wasm"),
+    (name = "pkg/gen/hookproof_tools_bg.wasm", wasm = embed "hookproof_tools_bg.wasm"),
   ],
   compatibilityDate = "2025-01-01",
   bindings = [ (name = "WEBHOOK_SECRET", text = ${JSON.stringify(secret)}) ],
