@@ -417,3 +417,61 @@ async fn deleting_the_webhook_fails_its_queued_deliveries() {
     assert_eq!(last.outcome, Outcome::Error);
     assert!(last.request_headers.is_empty());
 }
+
+#[tokio::test]
+async fn a_long_queue_to_one_endpoint_is_delivered_in_order() {
+    // One request at a time, the first held for 150 ms: the others queue behind it, more
+    // than the queue keeps in memory (the rest are read back from the store).
+    let mut cfg = config();
+    cfg.max_in_flight = 1;
+    let app = started(&cfg);
+    let rx = receiver(vec![Answer::Hang(Duration::from_millis(150))]).await;
+    create(&app, &rx.url, "github", None).await;
+    let mut ids = Vec::new();
+    for _ in 0..300 {
+        ids.push(send(&app, "a").await);
+    }
+    for id in &ids {
+        let d = wait_until(&app, id, finished).await;
+        assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 1));
+    }
+    let order: Vec<_> = rx
+        .hits()
+        .iter()
+        .map(|h| {
+            h.headers
+                .iter()
+                .find(|(k, _)| k == "x-github-delivery")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(order.len(), 300);
+    assert_eq!(order, ids, "first in, first out");
+    assert_eq!(app.engine.active(), 0);
+}
+
+#[tokio::test]
+async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
+    let app = started(&config());
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    // The automatic retry would be an hour away (3.6 s once scaled).
+    create(&app, &rx.url, "generic", Some(&[0, 3600])).await;
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, |d| d.attempts == 1).await;
+    let path = format!("/v1/deliveries/{id}/retry");
+    let asked = std::time::Instant::now();
+    ok(&app, "POST", &path, None, 202).await;
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
+    assert!(
+        asked.elapsed() < Duration::from_secs(2),
+        "not the hour's wait"
+    );
+
+    ok(&app, "POST", &path, None, 202).await;
+    let d = wait_until(&app, &id, |d| d.attempts == 3).await;
+    assert_eq!(d.status, DeliveryStatus::Success);
+    assert_eq!(rx.hits().len(), 3);
+    assert_eq!(app.engine.active(), 0);
+}

@@ -1,25 +1,30 @@
-//! The delivery queue: one task per pending delivery, sleeping until its next attempt,
-//! signing with `hookproof`, logging every attempt to the store and to subscribers.
-//! At most `max_in_flight` requests per endpoint are on the wire at once.
+//! The delivery engine: pending deliveries wait in `queue` (one timer map, a queue per
+//! endpoint) until their next attempt and a free slot of their endpoint (at most
+//! `max_in_flight` requests to one endpoint are on the wire at once); each attempt is a
+//! task of its own, signing with `hookproof` and logging the attempt to the store and to
+//! subscribers.
 
 mod attempt;
 pub mod payload;
+mod queue;
 mod schedule;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hookproof::{Scheme, Webhook};
 use rand::rngs::StdRng;
 use rand::Rng;
 use serde_json::Value;
-use tokio::sync::{broadcast, watch, Semaphore};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
 pub use attempt::{post, Sent};
 pub use schedule::{profile_default, scaled};
+
+use queue::{Queue, Waiting};
 
 use crate::chaos::{self, Chaos};
 use crate::store::{
@@ -70,14 +75,14 @@ pub struct Engine {
     writer: Writer,
     client: reqwest::Client,
     settings: Settings,
-    /// One semaphore per endpoint, for the in-flight cap.
-    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
-    /// The task driving each pending delivery, tagged so a replaced task's exit cannot
-    /// remove its replacement.
-    tasks: Mutex<HashMap<String, Task>>,
+    /// The waiting deliveries and the attempts under way.
+    state: Mutex<State>,
+    /// Wakes the timer task: a delivery now comes due first.
+    timer: Arc<Notify>,
+    timer_started: AtomicBool,
     next_tag: AtomicU64,
     events: broadcast::Sender<Notice>,
-    /// Set (under the `tasks` lock) by `stop`: no attempt starts after it.
+    /// Set (under the `state` lock) by `stop`: no attempt starts after it.
     stopping: AtomicBool,
     /// Attempts under way.
     busy: watch::Sender<usize>,
@@ -146,26 +151,69 @@ impl Prepared {
     }
 }
 
-struct Task {
-    tag: u64,
-    handle: AbortHandle,
-    /// Making an attempt (not sleeping until one): `stop` lets it finish.
-    busy: bool,
+#[derive(Default)]
+struct State {
+    queue: Queue,
+    /// The task of each attempt under way (its handle once spawned), tagged so that a
+    /// replaced task's end cannot remove its replacement.
+    running: HashMap<Box<str>, (u64, Option<AbortHandle>)>,
+    /// Attempts to spawn once the lock is released (`Engine::with_state`): a task dropped
+    /// as it is spawned (by a runtime shutting down) takes the lock.
+    starts: Vec<(Waiting, u64)>,
 }
 
-/// Counts one attempt under way in `Engine::busy`, also when its task is aborted.
-struct Busy<'a>(&'a watch::Sender<usize>);
+/// One attempt's task, from its start to its end, also when it is aborted: counted in
+/// `Engine::busy`, listed in `State::running`.
+struct Running {
+    engine: Arc<Engine>,
+    id: Box<str>,
+    tag: u64,
+}
 
-impl<'a> Busy<'a> {
-    fn new(count: &'a watch::Sender<usize>) -> Busy<'a> {
-        count.send_modify(|n| *n += 1);
-        Busy(count)
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut state = self.engine.state();
+        if state
+            .running
+            .get(&self.id)
+            .is_some_and(|(t, _)| *t == self.tag)
+        {
+            state.running.remove(&self.id);
+        }
+        drop(state);
+        self.engine.busy.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
-impl Drop for Busy<'_> {
+/// A slot of an endpoint's in-flight cap, from when its attempt starts until its request
+/// has an answer (or the task is aborted); then the endpoint's next delivery starts.
+struct Slot {
+    engine: Arc<Engine>,
+    webhook_id: Arc<str>,
+    /// Its task ran. One dropped before (aborted, or dropped by a runtime shutting down)
+    /// leaves starting the next to a task of its own, so that a runtime dropping tasks
+    /// does not start (and drop) the whole queue in one chain of drops.
+    ran: bool,
+}
+
+impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.send_modify(|n| *n = n.saturating_sub(1));
+        let engine = Arc::clone(&self.engine);
+        let webhook_id = Arc::clone(&self.webhook_id);
+        if self.ran {
+            engine.with_state(|state| {
+                state.queue.release(&webhook_id);
+                engine.start_ready(state, &webhook_id);
+            });
+        } else {
+            engine.state().queue.release(&webhook_id);
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                let engine = Arc::clone(&engine);
+                runtime.spawn(async move {
+                    engine.with_state(|state| engine.start_ready(state, &webhook_id));
+                });
+            }
+        }
     }
 }
 
@@ -181,8 +229,9 @@ impl Engine {
             store,
             client,
             settings,
-            slots: Mutex::new(HashMap::new()),
-            tasks: Mutex::new(HashMap::new()),
+            state: Mutex::new(State::default()),
+            timer: Arc::new(Notify::new()),
+            timer_started: AtomicBool::new(false),
             next_tag: AtomicU64::new(0),
             events: broadcast::channel(1024).0,
             stopping: AtomicBool::new(false),
@@ -250,8 +299,12 @@ impl Engine {
         let deliveries = self.writer.put_deliveries(deliveries).await?;
         for d in &deliveries {
             let _ = self.events.send(Notice::Delivery(d.clone()));
-            self.drive(d.clone());
         }
+        self.with_state(|state| {
+            for d in &deliveries {
+                self.start(state, d.clone());
+            }
+        });
         Ok(deliveries)
     }
 
@@ -312,9 +365,11 @@ impl Engine {
             ..Query::default()
         })?;
         let count = pending.len();
-        for d in pending {
-            self.drive(d);
-        }
+        self.with_state(|state| {
+            for d in pending {
+                self.start(state, d);
+            }
+        });
         Ok(count)
     }
 
@@ -332,7 +387,16 @@ impl Engine {
         d.next_attempt_at = Some(now);
         d.updated_at = now;
         self.writer.put_delivery(d.clone()).await?;
-        self.drive(d.clone());
+        // Whatever it was doing, waiting or on the wire, it starts again.
+        let replaced = self.with_state(|state| {
+            state.queue.remove(&d.id);
+            let replaced = state.running.remove(d.id.as_str());
+            self.start(state, d.clone());
+            replaced
+        });
+        if let Some((_, Some(handle))) = replaced {
+            handle.abort();
+        }
         Ok(Some(d))
     }
 
@@ -340,10 +404,16 @@ impl Engine {
     /// in the store.
     pub fn shutdown(&self) {
         self.closing.send_replace(true);
-        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state();
         self.stopping.store(true, Ordering::SeqCst);
-        for (_, task) in tasks.drain() {
-            task.handle.abort();
+        state.queue.clear();
+        let running: Vec<_> = state.running.drain().collect();
+        // Aborted tasks take the lock as they end.
+        drop(state);
+        for (_, (_, handle)) in running {
+            if let Some(handle) = handle {
+                handle.abort();
+            }
         }
     }
 
@@ -353,14 +423,9 @@ impl Engine {
     /// `drained`.
     pub fn stop(&self) {
         self.closing.send_replace(true);
-        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.state();
         self.stopping.store(true, Ordering::SeqCst);
-        tasks.retain(|_, task| {
-            if !task.busy {
-                task.handle.abort();
-            }
-            task.busy
-        });
+        state.queue.clear();
     }
 
     /// After `stop`: waits until the attempts on the wire have finished and been logged,
@@ -387,87 +452,192 @@ impl Engine {
         }
     }
 
-    /// Deliveries being driven right now.
+    /// Pending deliveries being driven right now: waiting, or making an attempt.
     pub fn active(&self) -> usize {
-        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).len()
+        let state = self.state();
+        state.queue.len() + state.running.len()
     }
 
-    /// Starts the task making pending delivery `d`'s attempts: it keeps the record, which
-    /// only it changes from now on, and stores it after each attempt.
-    fn drive(self: &Arc<Self>, mut d: DeliveryRecord) {
-        let tag = self.next_tag.fetch_add(1, Ordering::Relaxed);
-        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `f` under the state lock, then the attempts it started are spawned.
+    fn with_state<R>(self: &Arc<Self>, f: impl FnOnce(&mut State) -> R) -> R {
+        let (result, starts) = {
+            let mut state = self.state();
+            let result = f(&mut state);
+            (result, std::mem::take(&mut state.starts))
+        };
+        if !starts.is_empty() {
+            self.spawn_attempts(starts);
+        }
+        result
+    }
+
+    /// Queues pending delivery `d` for its next attempt (stored as it is now: only its
+    /// attempts change it from here on, each storing it after itself).
+    fn start(self: &Arc<Self>, state: &mut State, d: DeliveryRecord) {
         if self.stopping.load(Ordering::SeqCst) {
             // Stays pending in the store: the next start resumes it.
             return;
         }
-        let engine = Arc::clone(self);
-        let id = d.id.clone();
-        let task_id = d.id.clone();
-        let handle = tokio::spawn(async move {
-            let mut at = d.next_attempt_at.unwrap_or_else(now_ms);
-            loop {
-                let wait = at - now_ms();
-                if wait > 0 {
-                    tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
-                }
-                // Not busy yet: a shutdown during the hold leaves the delivery pending.
-                let hold = engine.chaos_hold(&d.webhook_id);
-                if hold > 0 {
-                    tokio::time::sleep(Duration::from_millis(hold)).await;
-                }
-                let busy = {
-                    let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
-                    if engine.stopping.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    if let Some(task) = tasks.get_mut(&task_id).filter(|t| t.tag == tag) {
-                        task.busy = true;
-                    }
-                    Busy::new(&engine.busy)
-                };
-                let result = engine.attempt(&mut d).await;
-                if let Some(task) = engine
-                    .tasks
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_mut(&task_id)
-                    .filter(|t| t.tag == tag)
-                {
-                    task.busy = false;
-                }
-                drop(busy);
-                match result {
-                    Ok(Some(next)) => at = next,
-                    Ok(None) => break,
-                    Err(e) => {
-                        tracing::error!(delivery = %task_id, error = %e, "delivery stopped");
-                        break;
-                    }
-                }
+        let at = d.next_attempt_at.unwrap_or_else(now_ms);
+        let w = state.queue.admit(d);
+        self.wait_until(state, w, at);
+    }
+
+    /// `w`'s turn comes at `at` (Unix ms): the timer, or now.
+    fn wait_until(self: &Arc<Self>, state: &mut State, w: Waiting, at: i64) {
+        if at > now_ms() {
+            if state.queue.schedule(w, at) {
+                self.wake_timer();
             }
-            let mut tasks = engine.tasks.lock().unwrap_or_else(|e| e.into_inner());
-            if tasks.get(&task_id).is_some_and(|t| t.tag == tag) {
-                tasks.remove(&task_id);
-            }
-        });
-        let task = Task {
-            tag,
-            handle: handle.abort_handle(),
-            busy: false,
-        };
-        if let Some(old) = tasks.insert(id, task) {
-            old.handle.abort();
+        } else {
+            self.due(state, w);
         }
     }
 
-    /// Makes the next attempt of pending delivery `d` and stores `d` after it; the time of
-    /// the one after, if any.
-    async fn attempt(&self, d: &mut DeliveryRecord) -> Result<Option<i64>, StoreError> {
+    /// `w`'s time has come: it waits for its webhook's chaos delay, if any, then for a
+    /// slot of its endpoint.
+    fn due(self: &Arc<Self>, state: &mut State, mut w: Waiting) {
+        if !w.held {
+            let hold = self.chaos_hold(&w.webhook_id);
+            if hold > 0 {
+                w.held = true;
+                let at = now_ms().saturating_add(i64::try_from(hold).unwrap_or(i64::MAX));
+                if state.queue.schedule(w, at) {
+                    self.wake_timer();
+                }
+                return;
+            }
+        }
+        w.held = false;
+        let webhook_id = Arc::clone(&w.webhook_id);
+        state.queue.push_ready(w);
+        self.start_ready(state, &webhook_id);
+    }
+
+    /// Starts the attempts of `webhook_id`'s ready deliveries while it has free slots.
+    fn start_ready(self: &Arc<Self>, state: &mut State, webhook_id: &str) {
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        while let Some(w) = state
+            .queue
+            .start_next(webhook_id, self.settings.max_in_flight)
+        {
+            let tag = self.next_tag.fetch_add(1, Ordering::Relaxed);
+            self.busy.send_modify(|n| *n += 1);
+            state.running.insert(w.id.clone(), (tag, None));
+            state.starts.push((w, tag));
+        }
+    }
+
+    /// Spawns the attempts `start_ready` started (not under the state lock).
+    fn spawn_attempts(self: &Arc<Self>, starts: Vec<(Waiting, u64)>) {
+        let runtime = tokio::runtime::Handle::try_current().ok();
+        let mut handles = Vec::with_capacity(starts.len());
+        for (w, tag) in starts {
+            // Counted and listed from here on, whatever happens to the task.
+            let running = Running {
+                engine: Arc::clone(self),
+                id: w.id.clone(),
+                tag,
+            };
+            let slot = Slot {
+                engine: Arc::clone(self),
+                webhook_id: Arc::clone(&w.webhook_id),
+                ran: false,
+            };
+            let Some(runtime) = &runtime else {
+                continue;
+            };
+            let id = w.id.clone();
+            let engine = Arc::clone(self);
+            let handle = runtime.spawn(async move {
+                let _running = running;
+                let mut slot = slot;
+                slot.ran = true;
+                engine.run_attempt(w, slot).await;
+            });
+            handles.push((id, tag, handle.abort_handle()));
+        }
+        let mut state = self.state();
+        for (id, tag, handle) in handles {
+            if let Some(entry) = state.running.get_mut(&id).filter(|(t, _)| *t == tag) {
+                entry.1 = Some(handle);
+            }
+        }
+    }
+
+    /// The task of one attempt: reads the record if the queue did not keep it, attempts,
+    /// and queues the delivery for its next attempt if there is one.
+    async fn run_attempt(self: Arc<Self>, w: Waiting, slot: Slot) {
+        if self.stopping.load(Ordering::SeqCst) {
+            // Its turn came past a shutdown: left pending for the next start.
+            return;
+        }
+        let mut d = match w.record {
+            Some(d) => *d,
+            None => {
+                let store = Arc::clone(&self.store);
+                let id = w.id.clone();
+                // Off the runtime's workers: the store may block.
+                let read = tokio::task::spawn_blocking(move || store.delivery(&id))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+                match read {
+                    Ok(Some(d)) if d.status == DeliveryStatus::Pending => d,
+                    // Finished by other means meanwhile (a manual retry).
+                    Ok(_) => return,
+                    Err(e) => {
+                        tracing::error!(delivery = %w.id, error = %e, "delivery stopped");
+                        return;
+                    }
+                }
+            }
+        };
+        match self.attempt(&mut d, slot).await {
+            Ok(Some(next)) => self.with_state(|state| {
+                if !self.stopping.load(Ordering::SeqCst) {
+                    let w = state.queue.admit(d);
+                    self.wait_until(state, w, next);
+                }
+            }),
+            Ok(None) => {}
+            Err(e) => tracing::error!(delivery = %d.id, error = %e, "delivery stopped"),
+        }
+    }
+
+    /// Starts the timer task if it is not running, and has it look at the queue again.
+    fn wake_timer(self: &Arc<Self>) {
+        if !self.timer_started.swap(true, Ordering::SeqCst) {
+            tokio::spawn(run_timer(Arc::downgrade(self), Arc::clone(&self.timer)));
+        }
+        self.timer.notify_one();
+    }
+
+    /// Moves the deliveries that have come due out of the timer map; when the next one
+    /// comes due.
+    fn fire_due(self: &Arc<Self>) -> Option<i64> {
+        self.with_state(|state| {
+            let now = now_ms();
+            while let Some(w) = state.queue.pop_due(now) {
+                self.due(state, w);
+            }
+            state.queue.next_due()
+        })
+    }
+
+    /// Makes the next attempt of pending delivery `d`, holding `slot` until the answer,
+    /// and stores `d` after it; the time of the one after, if any.
+    async fn attempt(&self, d: &mut DeliveryRecord, slot: Slot) -> Result<Option<i64>, StoreError> {
         // Read on every attempt: an update, a rotation or a deletion applies to the next one.
         let webhook = self.store.shared_webhook(&d.webhook_id)?;
         let number = d.attempts + 1;
-        let mut started_at = now_ms();
+        let started_at = now_ms();
         let mut headers = Vec::new();
         let sent = match &webhook {
             None => {
@@ -475,14 +645,6 @@ impl Engine {
                 Sent::not_sent("the webhook was deleted".into())
             }
             Some(w) => {
-                let slot = self.slot(&w.id);
-                // Never closed, so this always yields a permit.
-                let _permit = slot.acquire().await;
-                if self.stopping.load(Ordering::SeqCst) {
-                    // Waited for its turn past a shutdown: left pending for the next start.
-                    return Ok(None);
-                }
-                started_at = now_ms();
                 let prepared = self.prepared(w, started_at);
                 match sign(&prepared, d, started_at) {
                     Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
@@ -496,6 +658,7 @@ impl Engine {
                 }
             }
         };
+        drop(slot);
         let now = now_ms();
         let next = match sent.outcome {
             Outcome::Success => {
@@ -734,15 +897,27 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .remove(webhook_id);
     }
+}
 
-    /// The in-flight cap of one endpoint.
-    fn slot(&self, webhook_id: &str) -> Arc<Semaphore> {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        Arc::clone(
-            slots
-                .entry(webhook_id.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.settings.max_in_flight.max(1)))),
-        )
+/// The timer task: moves deliveries out of the timer map as they come due, sleeping
+/// until the next one or until woken (one comes due sooner). Ends with the engine.
+async fn run_timer(engine: Weak<Engine>, wake: Arc<Notify>) {
+    loop {
+        let Some(next) = engine.upgrade().map(|e| e.fire_due()) else {
+            return;
+        };
+        match next {
+            Some(at) => {
+                let wait = at - now_ms();
+                if wait > 0 {
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())) => {}
+                        () = wake.notified() => {}
+                    }
+                }
+            }
+            None => wake.notified().await,
+        }
     }
 }
 
