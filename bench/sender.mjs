@@ -280,7 +280,9 @@ async function driverMain() {
     for (const f of cleanup.reverse()) {
       try {
         f();
-      } catch {}
+      } catch {
+        // Best effort: the rest of the clean-up still runs.
+      }
     }
     rmSync(tmp, { recursive: true, force: true });
   }

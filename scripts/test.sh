@@ -9,8 +9,9 @@ ensure_node_modules
 
 ensure_wasm_target
 
-log "prettier (JS) / cargo fmt / clippy / doc"
+log "prettier + eslint (JS) / cargo fmt / clippy / doc"
 "$NODE" "$ROOT/node_modules/prettier/bin/prettier.cjs" --check . --log-level warn
+"$NODE" "$ROOT/node_modules/eslint/bin/eslint.js" --max-warnings 0 .
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --quiet -- -D warnings

@@ -67,7 +67,6 @@ function setMode(mode, text) {
   $("conn").dataset.mode = mode;
   $("conn").textContent = text;
 }
-const webhookById = (id) => state.webhooks.find((w) => w.id === id);
 
 // -------------------------------------------------------------------------- actions
 async function act(button, what, fn) {

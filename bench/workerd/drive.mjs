@@ -76,7 +76,9 @@ const port = await new Promise((resolve, reject) => {
         clearTimeout(timer);
         resolve(msg.port);
       }
-    } catch {}
+    } catch {
+      // Not a control message: ignore it.
+    }
   });
 });
 const base = `http://127.0.0.1:${port}`;
