@@ -27,6 +27,10 @@
 //! With the default `http` feature, `http::HeaderMap` implements [`Headers`], so axum,
 //! hyper and warp receivers pass their headers as they are.
 //!
+//! The `tools` feature matters only to the wasm build (the npm package): it adds `sign`
+//! and `diagnose` to what the module exports, for the package's second, lazily loaded
+//! module. Natively every method is always there.
+//!
 //! Comparison is constant-time (`subtle`): the MAC lengths are fixed per scheme and
 //! public, and every candidate signature is compared against every key without an early
 //! exit on a match.
