@@ -613,8 +613,12 @@ impl Engine {
 
     /// Starts the timer task if it is not running, and has it look at the queue again.
     fn wake_timer(self: &Arc<Self>) {
-        if !self.timer_started.swap(true, Ordering::SeqCst) {
-            tokio::spawn(run_timer(Arc::downgrade(self), Arc::clone(&self.timer)));
+        if !self.timer_started.load(Ordering::SeqCst) {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                if !self.timer_started.swap(true, Ordering::SeqCst) {
+                    runtime.spawn(run_timer(Arc::downgrade(self), Arc::clone(&self.timer)));
+                }
+            }
         }
         self.timer.notify_one();
     }
