@@ -565,8 +565,12 @@ impl Engine {
         }
         let mut state = self.state();
         for (id, tag, handle) in handles {
-            if let Some(entry) = state.running.get_mut(&id).filter(|(t, _)| *t == tag) {
-                entry.1 = Some(handle);
+            match state.running.get_mut(&id).filter(|(t, _)| *t == tag) {
+                Some(entry) => entry.1 = Some(handle),
+                // Replaced between `start_ready` and here (a manual retry found no handle
+                // to abort): this attempt must not run beside the new one. A task that
+                // already finished is unaffected.
+                None => handle.abort(),
             }
         }
     }
