@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{config, finished, now_secs, ok, receiver, started, wait_until, Answer};
 use hookproof::{Scheme, Webhook};
-use hookproof_sender::store::{DeliveryStatus, Outcome, Query};
+use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
 use hookproof_sender::{app, DbLocation};
 use serde_json::json;
 
@@ -23,6 +23,16 @@ async fn create(
         body["retry_schedule"] = json!(s);
     }
     ok(app, "POST", "/v1/webhooks", Some(body), 201).await
+}
+
+/// A delivery's attempts, newest first.
+fn attempts_of(app: &hookproof_sender::App, delivery_id: String) -> Vec<AttemptRecord> {
+    app.store
+        .attempts(&Query {
+            delivery_id: Some(delivery_id),
+            ..Query::default()
+        })
+        .unwrap()
 }
 
 async fn send(app: &hookproof_sender::App, ty: &str) -> String {
@@ -132,13 +142,7 @@ async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     assert_eq!(d.status, DeliveryStatus::Failed);
     assert_eq!(d.attempts, 2);
     assert!(d.last_error.as_deref().unwrap().contains("timed out"));
-    let attempts = app
-        .store
-        .attempts(&Query {
-            delivery_id: Some(id),
-            ..Query::default()
-        })
-        .unwrap();
+    let attempts = attempts_of(&app, id);
     assert_eq!(attempts.len(), 2);
     for a in &attempts {
         assert_eq!(a.outcome, Outcome::Timeout);
@@ -380,13 +384,7 @@ async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     verify(&new).unwrap();
     assert_eq!(verify(&old).unwrap_err().code(), "no_matching_signature");
     // Newest first: attempt 2 went to the new URL.
-    let attempts = app
-        .store
-        .attempts(&Query {
-            delivery_id: Some(id),
-            ..Query::default()
-        })
-        .unwrap();
+    let attempts = attempts_of(&app, id);
     assert_eq!(attempts[0].url, second.url);
     assert_eq!(attempts[1].url, first.url);
 }
@@ -407,13 +405,7 @@ async fn deleting_the_webhook_fails_its_queued_deliveries() {
     assert_eq!(d.attempts, 2);
     assert_eq!(d.last_error.as_deref(), Some("the webhook was deleted"));
     assert_eq!(rx.hits().len(), 1, "nothing sent after the deletion");
-    let last = &app
-        .store
-        .attempts(&Query {
-            delivery_id: Some(id),
-            ..Query::default()
-        })
-        .unwrap()[0];
+    let last = &attempts_of(&app, id)[0];
     assert_eq!(last.outcome, Outcome::Error);
     assert!(last.request_headers.is_empty());
 }

@@ -999,26 +999,17 @@ fn attempt_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Kind, PreviousSecret};
+    use crate::store::PreviousSecret;
 
     fn webhook(previous_expires_at: i64) -> WebhookRecord {
         WebhookRecord {
-            id: "wh_1".into(),
-            kind: Kind::Http,
             url: "http://127.0.0.1:1/hook".into(),
-            profile: "standard".into(),
             secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
             previous_secrets: vec![PreviousSecret {
                 secret: "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
                 expires_at: previous_expires_at,
             }],
-            events: vec!["*".into()],
-            enabled: true,
-            retry_schedule: None,
-            description: None,
-            chaos: None,
-            created_at: 1,
-            updated_at: 1,
+            ..crate::store::fixtures::webhook("wh_1")
         }
     }
 
