@@ -28,6 +28,9 @@ pub enum StoreError {
     /// The writer thread is gone (the engine is shutting down).
     #[error("the store's writer thread stopped")]
     WriterGone,
+    /// A thread of the store could not start.
+    #[error("cannot start a store thread: {0}")]
+    Thread(#[from] std::io::Error),
 }
 
 /// Where a webhook's deliveries go: any HTTP receiver, or a Slack incoming webhook.
