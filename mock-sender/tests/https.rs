@@ -16,6 +16,9 @@ use warp::Filter;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+/// Each request's headers and body, in arrival order.
+type Hits = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
+
 /// A certificate for `localhost` and its key, as PEM files in a fresh temp folder.
 fn self_signed() -> (PathBuf, String, String) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
@@ -27,8 +30,8 @@ fn self_signed() -> (PathBuf, String, String) {
 }
 
 /// A TLS receiver on 127.0.0.1:0 answering 204 and keeping each request's headers and body.
-fn tls_receiver(cert: &str, key: &str) -> (u16, Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>) {
-    let hits: Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>> = Arc::default();
+fn tls_receiver(cert: &str, key: &str) -> (u16, Hits) {
+    let hits: Hits = Arc::default();
     let seen = Arc::clone(&hits);
     let route = warp::post()
         .and(warp::header::headers_cloned())
