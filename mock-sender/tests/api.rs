@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{call, call_with, config, finished, ok, started, wait_until};
+use common::{attempts, call, call_with, config, finished, ok, started, wait_until};
 use serde_json::{json, Value};
 
 /// Unreachable at once (nothing listens on port 1), so deliveries fail fast without a server.
@@ -542,14 +542,7 @@ async fn deliveries_logs_retry_and_test() {
     let one = ok(&app, "GET", &format!("/v1/deliveries/{id}"), None, 200).await;
     assert_eq!(one["attempts"], 2);
     assert!(one["body"].as_str().unwrap().contains("\"a.b\""));
-    let attempts = ok(
-        &app,
-        "GET",
-        &format!("/v1/deliveries/{id}/attempts"),
-        None,
-        200,
-    )
-    .await;
+    let attempts = attempts(&app, &id).await;
     assert_eq!(attempts[0]["attempt"], 1, "oldest first");
     assert!(attempts[0]["request_headers"]
         .as_array()

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{call, config, finished, ok, receiver, started, verifying_receiver, wait_until, Hit};
+use common::{
+    attempts, call, config, finished, ok, receiver, started, verifying_receiver, wait_until,
+};
 use hookproof::Scheme;
 use hookproof_sender::delivery::Notice;
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
@@ -65,13 +67,6 @@ async fn logs(app: &App, id: &str, n: usize) -> Vec<AttemptRecord> {
     }
 }
 
-fn header<'a>(hit: &'a Hit, name: &str) -> Option<&'a str> {
-    hit.headers
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
 #[tokio::test]
 async fn a_verifying_receiver_rejects_forged_and_stale_requests_and_it_is_logged() {
     let app = started(&config());
@@ -109,7 +104,7 @@ async fn a_verifying_receiver_rejects_forged_and_stale_requests_and_it_is_logged
     assert_eq!(hits.len(), 3);
     assert!(hits
         .iter()
-        .all(|h| header(h, "webhook-id") == Some(id.as_str())));
+        .all(|h| h.header("webhook-id") == Some(id.as_str())));
     // A correct rejection is not a failure.
     let failed = ok(&app, "GET", "/v1/logs?status=failed", None, 200).await;
     assert_eq!(failed, json!([]));
@@ -139,14 +134,7 @@ async fn a_naive_receiver_accepting_forged_and_stale_requests_is_flagged() {
     }
     let failed = ok(&app, "GET", "/v1/logs?status=failed", None, 200).await;
     assert_eq!(failed.as_array().unwrap().len(), 2, "{failed}");
-    let listed = ok(
-        &app,
-        "GET",
-        &format!("/v1/deliveries/{id}/attempts"),
-        None,
-        200,
-    )
-    .await;
+    let listed = attempts(&app, &id).await;
     assert_eq!(listed[1]["chaos"], "forged");
     assert_eq!(listed[1]["receiver_accepted_bad"], true);
     assert_eq!(listed[2]["outcome"], "accepted_stale");
@@ -190,12 +178,12 @@ async fn duplicates_keep_the_delivery_id_and_signature() {
     let hits = hits.lock().unwrap().clone();
     assert_eq!(hits.len(), 2);
     for h in &hits {
-        assert_eq!(header(h, "x-vector-delivery"), Some(id.as_str()));
+        assert_eq!(h.header("x-vector-delivery"), Some(id.as_str()));
         assert_eq!(h.body, d.body.as_bytes());
     }
     assert_eq!(
-        header(&hits[0], "x-vector-signature"),
-        header(&hits[1], "x-vector-signature")
+        hits[0].header("x-vector-signature"),
+        hits[1].header("x-vector-signature")
     );
 }
 
@@ -220,7 +208,7 @@ async fn reorder_sends_deliveries_out_of_order() {
     let arrived: Vec<String> = rx
         .hits()
         .iter()
-        .map(|h| header(h, "webhook-id").unwrap().to_owned())
+        .map(|h| h.header("webhook-id").unwrap().to_owned())
         .collect();
     assert_eq!(arrived.len(), 6);
     assert_ne!(arrived, sent, "the deliveries arrived in order");

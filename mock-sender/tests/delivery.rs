@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{config, finished, now_secs, ok, receiver, started, wait_until, Answer};
+use common::{attempts, config, finished, now_secs, ok, receiver, started, wait_until, Answer};
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
 use hookproof_sender::{app, DbLocation};
@@ -33,6 +33,14 @@ async fn idle(app: &hookproof_sender::App) -> usize {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     app.engine.active()
+}
+
+/// Rotates webhook `id`'s secret, the old one accepted for `grace_secs` more; the new one.
+async fn rotate(app: &hookproof_sender::App, id: &str, grace_secs: u64) -> String {
+    let path = format!("/v1/webhooks/{id}/rotate-secret");
+    let body = json!({ "grace_period_secs": grace_secs });
+    let rotated = ok(app, "POST", &path, Some(body), 200).await;
+    rotated["secret"].as_str().unwrap().to_owned()
 }
 
 /// A delivery's attempts, newest first.
@@ -105,14 +113,7 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
     assert!(gap2 >= Duration::from_millis(200), "{gap2:?}");
     assert!(gap1 < Duration::from_secs(3) && gap2 < Duration::from_secs(3));
 
-    let attempts = ok(
-        &app,
-        "GET",
-        &format!("/v1/deliveries/{id}/attempts"),
-        None,
-        200,
-    )
-    .await;
+    let attempts = attempts(&app, &id).await;
     let outcomes: Vec<_> = attempts
         .as_array()
         .unwrap()
@@ -248,16 +249,8 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "stripe", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
-    let path = format!("/v1/webhooks/{}/rotate-secret", w["id"].as_str().unwrap());
-    let rotated = ok(
-        &app,
-        "POST",
-        &path,
-        Some(json!({"grace_period_secs": 60})),
-        200,
-    )
-    .await;
-    let new = rotated["secret"].as_str().unwrap().to_owned();
+    let wid = w["id"].as_str().unwrap();
+    let new = rotate(&app, wid, 60).await;
     assert_ne!(new, old);
 
     let id = send(&app, "a").await;
@@ -269,15 +262,7 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
     }
 
     // Without grace the replaced secret stops at once; an earlier one keeps its own grace.
-    let rotated = ok(
-        &app,
-        "POST",
-        &path,
-        Some(json!({"grace_period_secs": 0})),
-        200,
-    )
-    .await;
-    let newest = rotated["secret"].as_str().unwrap().to_owned();
+    let newest = rotate(&app, wid, 0).await;
     let id = send(&app, "a").await;
     wait_until(&app, &id, finished).await;
     let hit = rx.hits().pop().unwrap();
@@ -316,12 +301,7 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     assert_eq!(hits.len(), 2, "the stopped engine sent nothing more");
     let delivery_ids: Vec<_> = hits
         .iter()
-        .map(|h| {
-            h.headers
-                .iter()
-                .find(|(k, _)| k == "x-github-delivery")
-                .map(|(_, v)| v.clone())
-        })
+        .map(|h| h.header("x-github-delivery").map(str::to_owned))
         .collect();
     assert_eq!(delivery_ids, [Some(id.clone()), Some(id)]);
     for f in ["", "-wal", "-shm"] {
@@ -368,15 +348,7 @@ async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     wait_until(&app, &id, |d| d.attempts == 1).await;
     let path = format!("/v1/webhooks/{wid}");
     ok(&app, "PUT", &path, Some(json!({"url": second.url})), 200).await;
-    let rotated = ok(
-        &app,
-        "POST",
-        &format!("{path}/rotate-secret"),
-        Some(json!({"grace_period_secs": 0})),
-        200,
-    )
-    .await;
-    let new = rotated["secret"].as_str().unwrap().to_owned();
+    let new = rotate(&app, wid, 0).await;
 
     let d = wait_until(&app, &id, finished).await;
     assert_eq!(d.status, DeliveryStatus::Success);
@@ -441,10 +413,8 @@ async fn a_long_queue_to_one_endpoint_is_delivered_in_order() {
         .hits()
         .iter()
         .map(|h| {
-            h.headers
-                .iter()
-                .find(|(k, _)| k == "x-github-delivery")
-                .map(|(_, v)| v.clone())
+            h.header("x-github-delivery")
+                .map(str::to_owned)
                 .unwrap_or_default()
         })
         .collect();

@@ -32,6 +32,16 @@ pub struct Hit {
     pub body: Bytes,
 }
 
+impl Hit {
+    /// The value of header `name` (lower-case), if the request had it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 pub struct Receiver {
     pub url: String,
     pub hits: Arc<Mutex<Vec<Hit>>>,
@@ -141,6 +151,18 @@ pub async fn ok(app: &App, method: &str, path: &str, body: Option<Value>, status
     let (got, json) = call(app, method, path, body).await;
     assert_eq!(got, status, "{method} {path}: {json}");
     json["data"].clone()
+}
+
+/// `GET /v1/deliveries/{id}/attempts`: the delivery's attempts, oldest first.
+pub async fn attempts(app: &App, id: &str) -> Value {
+    ok(
+        app,
+        "GET",
+        &format!("/v1/deliveries/{id}/attempts"),
+        None,
+        200,
+    )
+    .await
 }
 
 /// Polls the store until the delivery is no longer pending (or `pred` holds), 10 s at most.
