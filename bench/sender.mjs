@@ -445,7 +445,7 @@ async function runMode(mode, { cfg, secret, receiver, tmp, bin }) {
         secret,
       });
     }
-    const retryWebhook = await api.postJson("/v1/webhooks", {
+    const { data: retryWebhook } = await api.postJson("/v1/webhooks", {
       url: `http://127.0.0.1:${receiver.port}/fail/0`,
       events: ["retry.*"],
       profile: "standard",
@@ -815,7 +815,7 @@ function countLines(p) {
 // `delivered_at` (when its request went out) minus the `next_attempt_at` attempt 1
 // scheduled, from GET /v1/webhooks/{id}/logs. Whole milliseconds (the log's resolution).
 async function firingSummary(api, webhook, ids = []) {
-  const { data: logs } = await api.get(`/v1/webhooks/${webhook.data?.id ?? webhook.id}/logs?limit=1000`);
+  const { data: logs } = await api.get(`/v1/webhooks/${webhook.id}/logs?limit=1000`);
   const byMessage = new Map();
   for (const l of logs) {
     if (l.chaos) continue;
