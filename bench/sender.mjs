@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Sender throughput (issue 5, last part). See bench/README.md, "Sender throughput".
 //   node bench/sender.mjs [--quick] [--modes memory,db] [--events N] [--webhooks K]
-//                         [--queued Q] [--seconds S] [--bin PATH] [--results DIR]
-//                         [--update-benchmarks]
+//                         [--queued Q] [--seconds S] [--bin PATH] [--receiver rust|node]
+//                         [--receiver-bin PATH] [--results DIR] [--update-benchmarks]
 // Starts target/release/hookproof-sender (built first when missing or older than its
-// sources), a Node keep-alive receiver (child process, node:http, 204 at once) and drives
+// sources), a keep-alive receiver answering 204 at once (default `rust`:
+// target/release/examples/bench_receiver, one thread; `node`: a node:http child) and drives
 // POST /v1/events: deliveries/s, end-to-end latency (event POST -> arrival), retry firing
 // error (arrival gap of attempt 2 vs the scheduled, time-scaled wait), and memory per
 // queued delivery (VmRSS delta with Q deliveries stuck behind a receiver that never
@@ -40,10 +41,15 @@ const RETRY_WAIT_S = 1; // retry_schedule [0, 1]: attempt 2 one (scaled) second 
 const SCHEDULED_MS = RETRY_WAIT_S * 1000 * TIME_SCALE;
 const MAX_IN_FLIGHT = 8; // the sender's default, per endpoint
 const VERIFY_EVERY = 50; // the receiver checks the signature of one delivery in 50
-const PAD = "x".repeat(160); // event data of about 250 B; bodies ~330 B with the standard envelope
+const PAD = "x".repeat(160);
+const RECEIVERS = {
+  rust: "`mock-sender/examples/bench_receiver` (`--receiver rust`: hyper on one thread, 204 at once, one signature in 50 checked with `hookproof`)",
+  node: "a Node process (`--receiver node`: node:http, single-threaded, 204 at once, one signature in 50 checked with node:crypto)",
+}; // event data of about 250 B; bodies ~330 B with the standard envelope
 
 // ---------------------------------------------------------------------------------------
-// Receiver (child process): answers 204 at once on /ok/*, 500 then 204 on /fail/*.
+// The Node receiver (--receiver node; child process): answers 204 at once on /ok/*, 500
+// then 204 on /fail/*. mock-sender/examples/bench_receiver.rs does the same in Rust.
 
 function receiverMain() {
   const key = Buffer.from(process.env.BENCH_SECRET.replace(/^whsec_/, ""), "base64");
@@ -63,7 +69,6 @@ function receiverMain() {
       gapIds: {},
       failFirst: 0,
       failSecond: 0,
-      cpu0: process.cpuUsage(),
     };
   }
   const firstAttempt = new Map();
@@ -114,7 +119,6 @@ function receiverMain() {
   const timer = setInterval(() => process.send({ type: "count", received: st.received, failSecond: st.failSecond }), 5);
   process.on("message", (m) => {
     if (m.cmd === "collect") {
-      const cpu = process.cpuUsage(st.cpu0);
       const out = {
         received: st.received,
         bytes: st.bytes,
@@ -124,10 +128,9 @@ function receiverMain() {
         badSig: st.badSig,
         failFirst: st.failFirst,
         failSecond: st.failSecond,
-        lat: summary(st.lat),
-        gaps: Object.fromEntries(Object.entries(st.gaps).map(([k, v]) => [k, v])),
+        lat: st.lat,
+        gaps: st.gaps,
         gapIds: st.gapIds,
-        cpuMs: (cpu.user + cpu.system) / 1000,
       };
       st = fresh();
       process.send({ type: "collected", out });
@@ -186,7 +189,13 @@ function loadgenMain() {
 // Driver.
 
 function parseArgs(argv) {
-  const a = { quick: false, modes: ["memory", "db"], results: join(HERE, "results"), updateBenchmarks: false };
+  const a = {
+    quick: false,
+    modes: ["memory", "db"],
+    receiver: "rust",
+    results: join(HERE, "results"),
+    updateBenchmarks: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -200,12 +209,15 @@ function parseArgs(argv) {
     else if (k === "--queued") a.queued = Number(v());
     else if (k === "--seconds") a.seconds = Number(v());
     else if (k === "--bin") a.bin = resolve(v());
+    else if (k === "--receiver") a.receiver = v();
+    else if (k === "--receiver-bin") a.receiverBin = resolve(v());
     else if (k === "--results") a.results = resolve(v());
     else if (k === "--update-benchmarks") a.updateBenchmarks = true;
     else if (k === "--help" || k === "-h") a.help = true;
     else throw new Error(`unknown option ${k}`);
   }
   for (const m of a.modes) if (!["memory", "db"].includes(m)) throw new Error(`--modes: memory or db, not ${m}`);
+  if (!["rust", "node"].includes(a.receiver)) throw new Error(`--receiver: rust or node, not ${a.receiver}`);
   return a;
 }
 
@@ -229,7 +241,7 @@ async function driverMain() {
     process.exit(2);
   }
   if (args.help) {
-    console.log(readFileSync(SELF, "utf8").split("\n").slice(1, 12).join("\n"));
+    console.log(readFileSync(SELF, "utf8").split("\n").slice(1, 13).join("\n"));
     return;
   }
   if (args.updateBenchmarks && args.quick) {
@@ -249,8 +261,15 @@ async function driverMain() {
   };
   mkdirSync(args.results, { recursive: true });
   const started = performance.now();
-  const bin = args.bin ? { path: args.bin, note: "--bin" } : ensureBinary(q);
+  const bin = args.bin ? { path: args.bin, note: "--bin" } : ensureBinary("sender", q);
   log(`sender binary: ${relative(ROOT, bin.path)} (${bin.note})`);
+  const receiverBin =
+    args.receiver === "node"
+      ? null
+      : args.receiverBin
+        ? { path: args.receiverBin, note: "--receiver-bin" }
+        : ensureBinary("receiver", q);
+  if (receiverBin) log(`receiver binary: ${relative(ROOT, receiverBin.path)} (${receiverBin.note})`);
   const tmp = mkdtempSync(join(tmpdir(), "hookproof-sender-bench-"));
   const cleanup = [];
   const result = {
@@ -258,6 +277,8 @@ async function driverMain() {
     date: new Date().toISOString(),
     bin: relative(ROOT, bin.path),
     binNote: bin.note,
+    receiver: args.receiver,
+    receiverBin: receiverBin && { path: relative(ROOT, receiverBin.path), note: receiverBin.note },
     git: gitInfo(),
     cfg,
     timeScale: TIME_SCALE,
@@ -266,10 +287,10 @@ async function driverMain() {
   };
   try {
     const secret = `whsec_${randomBytes(24).toString("base64")}`;
-    const receiver = await startReceiver(secret);
-    cleanup.push(() => receiver.child.send({ cmd: "exit" }));
+    const receiver = await startReceiver(args.receiver, receiverBin?.path, secret);
+    cleanup.push(() => receiver.send("exit"));
 
-    // The receiver alone: what node:http can take on this machine, without the sender.
+    // The receiver alone: what it can take on this machine, without the sender.
     log(`receiver alone: ${cfg.webhooks * MAX_IN_FLIGHT} keep-alive connections, ${cfg.aloneSeconds} s`);
     result.receiverAlone = await receiverAlone(receiver, secret, cfg.webhooks * MAX_IN_FLIGHT, cfg.aloneSeconds);
     log(
@@ -312,12 +333,24 @@ async function driverMain() {
   }
 }
 
-// Builds the release binary when missing or older than any source it is built from.
-function ensureBinary(quick) {
-  const rel = join(ROOT, "target/release/hookproof-sender");
-  const dbg = join(ROOT, "target/debug/hookproof-sender");
+// The sender and the Rust receiver: release builds, each built first when missing or
+// older than any source it is built from (the receiver uses the verifier, not the
+// sender's library). The receiver is an example (its dev-dependencies built too): a cargo
+// run of its own, so they add no feature to the sender's build.
+const TARGETS = {
+  sender: { rel: "target/release/hookproof-sender", cargo: [], sources: ["mock-sender/src", "verifier/src"] },
+  receiver: {
+    rel: "target/release/examples/bench_receiver",
+    cargo: ["--example", "bench_receiver"],
+    sources: ["mock-sender/examples", "verifier/src"],
+  },
+};
+function ensureBinary(which, quick) {
+  const { rel: relPath, cargo, sources } = TARGETS[which];
+  const rel = join(ROOT, relPath);
+  const dbg = join(ROOT, relPath.replace("/release/", "/debug/"));
   const newest = Math.max(
-    ...[join(ROOT, "mock-sender/src"), join(ROOT, "verifier/src")].flatMap((d) => walk(d)),
+    ...sources.flatMap((d) => walk(join(ROOT, d))),
     ...["mock-sender/Cargo.toml", "verifier/Cargo.toml", "Cargo.lock", "Cargo.toml"].map((f) => mtime(join(ROOT, f))),
   );
   const fresh = (p) => existsSync(p) && mtime(p) >= newest;
@@ -325,19 +358,17 @@ function ensureBinary(quick) {
   // The CI smoke may find only the debug build of the test suite: good enough for --quick.
   if (quick && fresh(dbg))
     return { path: dbg, note: "debug (--quick: an up-to-date debug build was there; numbers are not representative)" };
-  log(
-    `building the sender: cargo build --release -p hookproof-sender (${existsSync(rel) ? "older than its sources" : "missing"})`,
-  );
-  const r = spawnSync("cargo", ["build", "--release", "-p", "hookproof-sender"], {
-    cwd: ROOT,
-    stdio: ["ignore", 2, 2],
-  });
+  const command = ["build", "--release", "-p", "hookproof-sender", ...cargo];
+  log(`building the ${which}: cargo ${command.join(" ")} (${existsSync(rel) ? "older than its sources" : "missing"})`);
+  const r = spawnSync("cargo", command, { cwd: ROOT, stdio: ["ignore", 2, 2] });
   if (r.status === 0) return { path: rel, note: "release" };
   if (existsSync(rel)) {
-    log("WARNING: the build failed (someone editing mock-sender?); measuring the previous release build");
+    log(
+      `WARNING: the build failed (someone editing mock-sender?); measuring the previous release build of the ${which}`,
+    );
     return { path: rel, note: "release, STALE: the build of the current sources failed" };
   }
-  throw new Error("cargo build --release -p hookproof-sender failed");
+  throw new Error(`cargo ${command.join(" ")} failed`);
 }
 
 function walk(dir) {
@@ -379,34 +410,70 @@ function machineInfo() {
   };
 }
 
-function startReceiver(secret) {
+// The receiver: `rust` (mock-sender/examples/bench_receiver.rs, one thread, hyper) or
+// `node` (receiverMain above, node:http). Both count arrivals, keep latencies and retry
+// gaps, and check one signature in 50; `received` / `failSecond` follow the counts as they
+// come, `collect()` hands over a phase's tally and its CPU (from /proc) and starts a new one.
+function startReceiver(kind, path, secret) {
   return new Promise((resolveP, reject) => {
-    const child = fork(SELF, ["--role", "receiver"], {
-      env: { ...process.env, BENCH_SECRET: secret },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    const r = { child, port: 0, received: 0, failSecond: 0, waiters: [] };
-    child.on("message", (m) => {
+    const env = { ...process.env, BENCH_SECRET: secret };
+    const r = { kind, path, port: 0, received: 0, failSecond: 0, waiters: [], cpu0: 0 };
+    const heard = (m) => {
       if (m.type === "ready") {
         r.port = m.port;
+        r.cpu0 = procCpuMs(r.pid);
         resolveP(r);
       } else if (m.type === "count") {
         r.received = m.received;
         r.failSecond = m.failSecond;
       } else if (m.type === "collected") r.waiters.shift()?.(m.out);
-    });
+    };
+    let child;
+    if (kind === "node") {
+      child = fork(SELF, ["--role", "receiver"], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      child.on("message", heard);
+      r.send = (cmd) => child.send({ cmd });
+    } else {
+      child = spawn(path, [], { env, stdio: ["pipe", "pipe", "inherit"] });
+      let buf = "";
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (d) => {
+        buf += d;
+        for (let nl = buf.indexOf("\n"); nl !== -1; nl = buf.indexOf("\n")) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          const [word, ...rest] = line.split(" ");
+          if (word === "listening") heard({ type: "ready", port: Number(rest[0]) });
+          else if (word === "count") heard({ type: "count", received: Number(rest[0]), failSecond: Number(rest[1]) });
+          else if (word === "collected") {
+            const out = JSON.parse(line.slice(word.length + 1));
+            out.first ??= Infinity; // JSON has no Infinity: null when nothing arrived
+            heard({ type: "collected", out });
+          }
+        }
+      });
+      child.stdin.on("error", () => {});
+      r.send = (cmd) => child.stdin.write(`${cmd}\n`);
+    }
+    r.child = child;
+    r.pid = child.pid;
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (!r.port) reject(new Error(`receiver exited with ${code}`));
+      if (!r.port) reject(new Error(`receiver (${kind}) exited with ${code}`));
     });
   });
 }
 
-function collect(receiver) {
-  return new Promise((r) => {
+async function collect(receiver) {
+  const out = await new Promise((r) => {
     receiver.waiters.push(r);
-    receiver.child.send({ cmd: "collect" });
+    receiver.send("collect");
   });
+  const cpu = procCpuMs(receiver.pid);
+  out.cpuMs = cpu - receiver.cpu0;
+  receiver.cpu0 = cpu;
+  out.lat = summary(out.lat);
+  return out;
 }
 
 async function receiverAlone(receiver, secret, conns, seconds) {
@@ -896,7 +963,7 @@ function markdown(r, args) {
     `Date: ${r.date}. Sender: \`${r.bin}\` (${r.binNote}) at \`${r.git.head}\`${r.git.senderDirty ? " with uncommitted changes in mock-sender/ or verifier/" : ""}.`,
   );
   L.push(
-    `Command: \`node bench/sender.mjs${args.quick ? " --quick" : ""}${args.updateBenchmarks ? " --update-benchmarks" : ""}\` (${r.seconds.toFixed(0)} s). ${r.cfg.webhooks} webhooks (profile \`standard\`) subscribed to \`load.*\`, one event fanned out to all of them; \`--time-scale ${r.timeScale}\`, \`--max-in-flight ${MAX_IN_FLIGHT}\`, default logging (info, one line per attempt, to a file).`,
+    `Command: \`node bench/sender.mjs${args.quick ? " --quick" : ""}${args.updateBenchmarks ? " --update-benchmarks" : ""}\` (${r.seconds.toFixed(0)} s). ${r.cfg.webhooks} webhooks (profile \`standard\`) subscribed to \`load.*\`, one event fanned out to all of them; \`--time-scale ${r.timeScale}\`, \`--max-in-flight ${MAX_IN_FLIGHT}\`, default logging (info, one line per attempt, to a file). Receiver: ${RECEIVERS[r.receiver]}.`,
   );
   L.push("");
   L.push("### Goals (issue 5, sender)");
@@ -984,7 +1051,7 @@ function markdown(r, args) {
   L.push("");
   const a = r.receiverAlone;
   L.push(
-    `Receiver alone (no sender; a raw-socket client, ${a.conns} keep-alive connections, one request at a time each, same body and headers): **${fmt0(a.perSecond)} requests/s** using ${a.receiverCpu.toFixed(2)} cores (${fmt0(a.usPerRequest)} µs of CPU per request, so at most ${fmt0(1e6 / a.usPerRequest)}/s on one core: node:http is single-threaded).`,
+    `Receiver alone (no sender; a raw-socket client, ${a.conns} keep-alive connections, one request at a time each, same body and headers): **${fmt0(a.perSecond)} requests/s** using ${a.receiverCpu.toFixed(2)} cores (${fmt0(a.usPerRequest)} µs of CPU per request, so at most ${fmt0(1e6 / a.usPerRequest)}/s on its one thread).`,
   );
   return L.join("\n") + "\n";
 }
