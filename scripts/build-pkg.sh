@@ -22,28 +22,43 @@ for variant in hookproof hookproof_tools; do
   log "cargo build $variant (wasm32, release)"
   (cd "$ROOT" && cargo build --quiet -p hookproof --release --target wasm32-unknown-unknown --no-default-features "${features[@]}")
 
-  # wasm-bindgen returns strings and results through multi-value shims when the module's
-  # target_features section lists multivalue (rustc's default since 1.82). V8 has no
-  # generic JS-to-wasm wrapper for multi-value signatures and compiles one per signature
-  # with TurboFan when the module is compiled: that was ~4 ms of a 7 ms cold start (issue 5,
-  # BENCHMARKS.md). Marking the feature disallowed makes wasm-bindgen pass a return pointer
-  # instead; rustc's own code does not use multi-value returns (C ABI).
-  node - "$OUT/hookproof.wasm" "$OUT/$variant.no-multivalue.wasm" <<'JS'
+  # Target features marked disallowed before wasm-bindgen reads them (rustc's own code
+  # uses neither):
+  # - multivalue (rustc's default since 1.82): wasm-bindgen returns strings and results
+  #   through multi-value shims, and V8 has no generic JS-to-wasm wrapper for multi-value
+  #   signatures; it compiled one per signature with TurboFan when compiling the module
+  #   (~4 ms of a 7 ms cold start, issue 5, BENCHMARKS.md). Off, wasm-bindgen passes a
+  #   return pointer instead.
+  # - reference-types, for the verify module: with it wasm-bindgen imports a function to
+  #   set up its externref table even when nothing uses it, and the first imported
+  #   function costs ~0.7 ms of compile (V8 compiles a wrapper for each import). Without
+  #   it the verify module imports nothing (verifier/src/wasm.rs). The tools module passes
+  #   JS objects, so keeps it.
+  disallow=(multivalue)
+  [ "$variant" = hookproof ] && disallow+=(reference-types)
+  node - "$OUT/hookproof.wasm" "$OUT/$variant.patched.wasm" "${disallow[@]}" <<'JS'
 const fs = require("node:fs");
-const [from, to] = process.argv.slice(2);
+const [from, to, ...features] = process.argv.slice(2);
 const bytes = fs.readFileSync(from);
-const entry = Buffer.concat([Buffer.from([0x2b, 10]), Buffer.from("multivalue")]); // "+", length, name
-const at = bytes.indexOf(entry);
-if (at < 0 || bytes.indexOf(entry, at + 1) >= 0) throw new Error("build-pkg: expected one +multivalue target feature");
-bytes[at] = 0x2d; // "-"
+for (const feature of features) {
+  const entry = Buffer.concat([Buffer.from([0x2b, feature.length]), Buffer.from(feature)]); // "+", length, name
+  const at = bytes.indexOf(entry);
+  if (at < 0 || bytes.indexOf(entry, at + 1) >= 0) throw new Error(`build-pkg: expected one +${feature} target feature`);
+  bytes[at] = 0x2d; // "-"
+}
 fs.writeFileSync(to, bytes);
 JS
-  wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name "$variant" "$OUT/$variant.no-multivalue.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name "$variant" "$OUT/$variant.patched.wasm"
+  if [ "$variant" = hookproof ]; then
+    node -e 'const m = new WebAssembly.Module(require("node:fs").readFileSync(process.argv[1]));
+      const i = WebAssembly.Module.imports(m).map((i) => i.name);
+      if (i.length) throw new Error(`build-pkg: the verify module must import nothing, imports ${i}`);' "$GEN/${variant}_bg.wasm"
+  fi
 
   log "wasm-opt $variant"
-  "$BIN/wasm-opt" -O3 --strip-debug --strip-producers \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-simd \
+  enable=(bulk-memory nontrapping-float-to-int sign-ext mutable-globals simd)
+  [ "$variant" = hookproof_tools ] && enable+=(reference-types)
+  "$BIN/wasm-opt" -O3 --strip-debug --strip-producers "${enable[@]/#/--enable-}" \
     "$GEN/${variant}_bg.wasm" -o "$GEN/${variant}_bg.wasm"
   # .mjs: the glue is an ES module whatever package.json says.
   mv "$GEN/$variant.js" "$GEN/$variant.mjs"

@@ -19,20 +19,10 @@ function fail(code, message) {
   throw new WebhookVerificationError(code, message);
 }
 
-// Errors from wasm arrive as plain Errors carrying a `code`.
-function fromWasm(e) {
-  if (e && typeof e.code === "string" && !(e instanceof WebhookVerificationError)) {
-    return new WebhookVerificationError(e.code, e.message);
-  }
-  return e;
-}
-
-function call(fn) {
-  try {
-    return fn();
-  } catch (e) {
-    throw fromWasm(e);
-  }
+// A wasm call that fails returns false (or undefined) and keeps its error in the module
+// (verifier/src/wasm.rs): this reads it.
+function wasmError(wasm) {
+  return new WebhookVerificationError(wasm.errorCode(), wasm.errorMessage());
 }
 
 function describe(value) {
@@ -114,19 +104,17 @@ function writeString(str, view, offset) {
   return encoder.encodeInto(str, offset === 0 ? view : view.subarray(offset)).written;
 }
 
-// The header lengths `#writeRequest` hands to `verifyBuffer` (one array, reused).
+// The header lengths `#writeRequest` hands to `webhookVerify` (one array, reused).
 const lens = new Int32Array(3);
-
-let memory;
-function wasmMemory() {
-  return (memory ??= core().wasmMemory());
-}
 
 const headerNamesCache = new Map();
 function headerNames(scheme) {
   let names = headerNamesCache.get(scheme);
   if (!names) {
-    names = call(() => core().headerNames(scheme));
+    const wasm = core();
+    const list = wasm.headerNames(scheme);
+    if (list === undefined) throw wasmError(wasm);
+    names = list.split(",");
     headerNamesCache.set(scheme, names);
   }
   return names;
@@ -136,9 +124,10 @@ let schemeTable;
 /** The name of the scheme whose signature header is present, or null. */
 export function detectScheme(headers) {
   if (!schemeTable) {
-    const flat = core().schemeTable();
-    schemeTable = [];
-    for (let i = 0; i < flat.length; i += 2) schemeTable.push([flat[i], flat[i + 1]]);
+    schemeTable = core()
+      .schemeTable()
+      .split(",")
+      .map((pair) => pair.split("="));
   }
   const read = headerReader(headers);
   for (const [name, header] of schemeTable) {
@@ -147,28 +136,41 @@ export function detectScheme(headers) {
   return null;
 }
 
-/** A keyed verifier in `bindings`' module: scheme, tolerance, every key. */
-function newInner(bindings, scheme, tolerance, keys) {
-  const inner = call(() => new bindings.WasmWebhook(scheme, tolerance));
-  try {
-    for (const key of keys) {
-      call(() => (typeof key === "string" ? inner.addSecret(key) : inner.addKey(key)));
+// Frees a Webhook's verifiers in wasm when the Webhook is collected.
+const verifiers =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry(({ wasm, handle }) => wasm.webhookFree(handle))
+    : { register() {} };
+
+/**
+ * A keyed verifier in module `wasm`: scheme, tolerance, every key. Returns its handle;
+ * it is freed when `owner` is collected.
+ */
+function newVerifier(owner, wasm, scheme, tolerance, keys) {
+  const handle = wasm.webhookNew(scheme, tolerance);
+  if (handle === undefined) throw wasmError(wasm);
+  for (const key of keys) {
+    const ok = typeof key === "string" ? wasm.webhookAddSecret(handle, key) : wasm.webhookAddKey(handle, key);
+    if (!ok) {
+      const error = wasmError(wasm);
+      wasm.webhookFree(handle);
+      throw error;
     }
-  } catch (e) {
-    inner.free();
-    throw e;
   }
-  return inner;
+  verifiers.register(owner, { wasm, handle });
+  return handle;
 }
 
 export class Webhook {
-  #inner;
+  // The verifier: its module's bindings and its handle there.
+  #wasm;
+  #handle;
   #names;
   #clock;
   // For sign and diagnose, in the tools module: made on their first call.
   #tolerance;
   #keys;
-  #toolsInner;
+  #toolsHandle;
 
   constructor(secret, options = {}) {
     if (options === null || typeof options !== "object") {
@@ -186,7 +188,8 @@ export class Webhook {
     if (secrets.length === 0) fail("invalid_secret", "no secret given");
     // Copies of byte keys: the tools module is keyed later, with the bytes given now.
     const keys = secrets.map(toKey).map((k) => (typeof k === "string" ? k : k.slice()));
-    this.#inner = newInner(core(), scheme, tolerance, keys);
+    this.#wasm = core();
+    this.#handle = newVerifier(this, this.#wasm, scheme, tolerance, keys);
     this.#tolerance = tolerance;
     this.#keys = keys;
     this.#names = headerNames(scheme.toLowerCase());
@@ -194,13 +197,14 @@ export class Webhook {
     this.scheme = scheme.toLowerCase();
   }
 
+  /** The tools module, and this Webhook's verifier there (made on first use). */
   #tools() {
-    if (!this.#toolsInner) {
-      const bindings = tools();
-      this.#toolsInner =
-        bindings === core() ? this.#inner : newInner(bindings, this.scheme, this.#tolerance, this.#keys);
+    const wasm = tools();
+    if (this.#toolsHandle === undefined) {
+      this.#toolsHandle =
+        wasm === this.#wasm ? this.#handle : newVerifier(this, wasm, this.scheme, this.#tolerance, this.#keys);
     }
-    return this.#toolsInner;
+    return [wasm, this.#toolsHandle];
   }
 
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
@@ -212,10 +216,8 @@ export class Webhook {
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
-    try {
-      this.#inner.verifyBuffer(bodyLen, lens[0], lens[1], lens[2], now);
-    } catch (e) {
-      throw fromWasm(e);
+    if (!this.#wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
+      throw wasmError(this.#wasm);
     }
   }
 
@@ -227,8 +229,8 @@ export class Webhook {
     const bytes = typeof body === "string" ? undefined : toBytes(body);
     const bodyCapacity = bytes ? bytes.length : body.length * 3;
     const capacity = bodyCapacity + 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
-    const ptr = this.#inner.bodyBuffer(capacity);
-    const view = new Uint8Array(wasmMemory().buffer, ptr, capacity);
+    const ptr = this.#wasm.requestBuffer(capacity);
+    const view = new Uint8Array(this.#wasm.memory.buffer, ptr, capacity);
     let offset;
     if (bytes) {
       view.set(bytes);
@@ -304,7 +306,8 @@ export class Webhook {
       // Unreadable headers: diagnose what we have.
     }
     const now = Math.floor(nowMs(this.#clock) / 1000);
-    const report = this.#tools().diagnose(bytes, flat, now);
+    const [wasm, handle] = this.#tools();
+    const report = wasm.webhookDiagnose(handle, bytes, flat, now);
     report.code ??= null;
     report.message ??= null;
     if (findings.length) {
@@ -326,10 +329,10 @@ export class Webhook {
     let ts = options.timestamp ?? Math.floor(nowMs(this.#clock) / 1000);
     if (ts instanceof Date) ts = Math.floor(ts.getTime() / 1000);
     if (typeof ts !== "number") fail("invalid_option", "timestamp must be a number of seconds or a Date");
-    const flat = call(() => this.#tools().sign(bytes, id, ts));
-    const out = {};
-    for (let i = 0; i < flat.length; i += 2) out[flat[i]] = flat[i + 1];
-    return out;
+    const [wasm, handle] = this.#tools();
+    const signed = wasm.webhookSign(handle, bytes, id, ts);
+    if (signed === undefined) throw wasmError(wasm);
+    return signed;
   }
 }
 

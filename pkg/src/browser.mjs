@@ -4,7 +4,10 @@
 import * as full from "../gen/hookproof_tools.mjs";
 import { provide } from "./wasm.mjs";
 
-await full.default({ module_or_path: new URL("../gen/hookproof_tools_bg.wasm", import.meta.url) });
-provide(full, () => full);
+const { memory } = await full.default({
+  module_or_path: new URL("../gen/hookproof_tools_bg.wasm", import.meta.url),
+});
+const wasm = { ...full, memory };
+provide(wasm, () => wasm);
 
 export * from "./api.mjs";

@@ -6,8 +6,8 @@ import * as tools from "../gen/hookproof_tools.mjs";
 import { provide } from "./wasm.mjs";
 
 function load(bindings, file) {
-  bindings.initSync({ module: readFileSync(join(__dirname, "../gen", file)) });
-  return bindings;
+  const { memory } = bindings.initSync({ module: readFileSync(join(__dirname, "../gen", file)) });
+  return { ...bindings, memory };
 }
 
 provide(load(core, "hookproof_bg.wasm"), () => load(tools, "hookproof_tools_bg.wasm"));

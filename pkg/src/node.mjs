@@ -6,8 +6,8 @@ import * as tools from "../gen/hookproof_tools.mjs";
 import { provide } from "./wasm.mjs";
 
 function load(bindings, file) {
-  bindings.initSync({ module: readFileSync(new URL(`../gen/${file}`, import.meta.url)) });
-  return bindings;
+  const { memory } = bindings.initSync({ module: readFileSync(new URL(`../gen/${file}`, import.meta.url)) });
+  return { ...bindings, memory };
 }
 
 provide(load(core, "hookproof_bg.wasm"), () => load(tools, "hookproof_tools_bg.wasm"));

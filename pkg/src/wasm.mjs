@@ -6,7 +6,10 @@ let coreBindings;
 let loadTools;
 let toolsBindings;
 
-/** Called once by the entry: the core module's bindings and a loader for the tools'. */
+/**
+ * Called once by the entry: the core module's bindings (its wasm-bindgen exports and its
+ * `memory`) and a loader for the tools module's.
+ */
 export function provide(core, toolsLoader) {
   coreBindings = core;
   loadTools = toolsLoader;

@@ -6,10 +6,9 @@ import * as core from "../gen/hookproof.mjs";
 import * as tools from "../gen/hookproof_tools.mjs";
 import { provide } from "./wasm.mjs";
 
-core.initSync({ module: coreModule });
-provide(core, () => {
-  tools.initSync({ module: toolsModule });
-  return tools;
-});
+provide({ ...core, memory: core.initSync({ module: coreModule }).memory }, () => ({
+  ...tools,
+  memory: tools.initSync({ module: toolsModule }).memory,
+}));
 
 export * from "./api.mjs";

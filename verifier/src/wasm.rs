@@ -1,21 +1,64 @@
-//! The wasm-bindgen boundary, and nothing else. Kept narrow: bytes and short strings
-//! cross it, never JSON of a whole request. The JS shell in `pkg/` reads the scheme's
-//! headers (`headerNames`) from whatever header object it was given and passes their
-//! values positionally.
+//! The wasm-bindgen boundary, and nothing else. Kept narrow: numbers, bytes and short
+//! strings cross it, never JSON of a whole request. The JS shell in `pkg/` reads the
+//! scheme's headers (`headerNames`) from whatever header object it was given and passes
+//! their values positionally.
+//!
+//! The verify module imports nothing from JS. V8 compiles a wrapper for each imported
+//! function when it compiles a module, and the first such wrapper in a process costs
+//! ~0.7 ms: most of a cold start (issue 5, BENCHMARKS.md). So no `JsValue` crosses in
+//! the verify module, and neither does a `#[wasm_bindgen]` struct (its borrow checks
+//! import `__wbindgen_throw`):
+//! - a verifier is a handle (`webhookNew`, `webhookFree`), an index into a slab;
+//! - a call that can fail returns `false` (or nothing) and keeps its error, which the
+//!   shell reads with `errorCode` and `errorMessage` and throws as a
+//!   `WebhookVerificationError`.
+//!
+//! Only the tools module's `webhookDiagnose` and `webhookSign` return JS objects.
 
+use std::cell::RefCell;
+
+use slab::Slab;
 use wasm_bindgen::prelude::*;
 
 use crate::{Error, Headers, Scheme, Webhook};
 
-fn to_js(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().into());
-    err.into()
+thread_local! {
+    /// Every live verifier, by handle.
+    static WEBHOOKS: RefCell<Slab<Webhook>> = const { RefCell::new(Slab::new()) };
+    /// The reusable request buffer that JS writes into directly: the body (`encodeInto`
+    /// for strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
+    /// allocates nothing and copies the body once. One for all verifiers: JS writes a
+    /// request and verifies it in one synchronous step.
+    static REQUEST: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The error of the last call that failed.
+    static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
 }
 
-fn scheme(name: &str) -> Result<Scheme, JsValue> {
-    name.parse().map_err(to_js)
+/// `Some` of `result`'s value, or `None` with its error kept for `errorCode`.
+fn keep<T>(result: Result<T, Error>) -> Option<T> {
+    result.map_err(|e| LAST_ERROR.set(Some(e))).ok()
+}
+
+/// The stable code of the last error (`"timestamp_too_old"`, ...); "" if none.
+#[wasm_bindgen(js_name = errorCode)]
+pub fn error_code() -> String {
+    LAST_ERROR.with_borrow(|e| e.as_ref().map_or("", Error::code).to_owned())
+}
+
+/// The message of the last error; "" if none.
+#[wasm_bindgen(js_name = errorMessage)]
+pub fn error_message() -> String {
+    LAST_ERROR.with_borrow(|e| e.as_ref().map(ToString::to_string).unwrap_or_default())
+}
+
+const STALE_HANDLE: Error = Error::InvalidOption("the verifier was freed");
+
+/// Runs `f` on the verifier behind `handle`; `None` (an error kept) if there is none.
+fn with_webhook<T>(handle: u32, f: impl FnOnce(&mut Webhook) -> Result<T, Error>) -> Option<T> {
+    WEBHOOKS.with_borrow_mut(|all| {
+        let webhook = all.get_mut(handle as usize).ok_or(STALE_HANDLE);
+        keep(webhook.and_then(f))
+    })
 }
 
 /// Header values in the order of `Scheme::header_names`.
@@ -34,72 +77,68 @@ impl Headers for Positional<'_> {
     }
 }
 
-/// A keyed verifier; the JS `Webhook` class wraps one.
-#[wasm_bindgen]
-pub struct WasmWebhook {
-    inner: Webhook,
-    /// A reusable request buffer that JS writes into directly: the body (`encodeInto` for
-    /// strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
-    /// allocates nothing and copies the body once.
-    buffer: Vec<u8>,
+/// A verifier with no secret yet, for `scheme`, with `tolerance` seconds: its handle, or
+/// nothing (an error kept) for an unknown scheme or a bad tolerance.
+#[wasm_bindgen(js_name = webhookNew)]
+pub fn webhook_new(scheme_name: &str, tolerance: f64) -> Option<u32> {
+    if !(tolerance.is_finite() && tolerance >= 0.0) {
+        return keep(Err(Error::InvalidOption(
+            "toleranceSeconds must be a finite number >= 0",
+        )));
+    }
+    let scheme: Scheme = keep(scheme_name.parse())?;
+    let webhook = Webhook::empty(scheme).with_tolerance(tolerance as u64);
+    let handle = WEBHOOKS.with_borrow_mut(|all| all.insert(webhook));
+    keep(u32::try_from(handle).map_err(|_| Error::InvalidOption("too many verifiers")))
 }
 
-/// The module's memory, for the JS shell's views onto the body buffer.
-#[wasm_bindgen(js_name = wasmMemory)]
-pub fn wasm_memory() -> JsValue {
-    wasm_bindgen::memory()
+/// Drops the verifier behind `handle` (its keys with it). A handle already freed is
+/// ignored.
+#[wasm_bindgen(js_name = webhookFree)]
+pub fn webhook_free(handle: u32) {
+    WEBHOOKS.with_borrow_mut(|all| all.try_remove(handle as usize));
 }
 
-#[wasm_bindgen]
-impl WasmWebhook {
-    /// A verifier with no secret yet, for `scheme`, with `tolerance` seconds.
-    #[wasm_bindgen(constructor)]
-    pub fn new(scheme_name: &str, tolerance: f64) -> Result<WasmWebhook, JsValue> {
-        if !(tolerance.is_finite() && tolerance >= 0.0) {
-            return Err(to_js(Error::InvalidOption(
-                "toleranceSeconds must be a finite number >= 0",
-            )));
+/// Adds a secret string, decoded as the scheme requires; `false` (the error kept) if it
+/// is not valid.
+#[wasm_bindgen(js_name = webhookAddSecret)]
+pub fn webhook_add_secret(handle: u32, secret: &str) -> bool {
+    with_webhook(handle, |w| w.add_secret(secret)).is_some()
+}
+
+/// Adds raw key bytes; `false` (the error kept) if they are not valid.
+#[wasm_bindgen(js_name = webhookAddKey)]
+pub fn webhook_add_key(handle: u32, key: &[u8]) -> bool {
+    with_webhook(handle, |w| w.add_key(key)).is_some()
+}
+
+/// The address of the request buffer, grown to at least `capacity` bytes. The JS shell
+/// writes the request there, then calls `webhookVerify` with the lengths. The address
+/// stays valid until the next `requestBuffer`.
+#[wasm_bindgen(js_name = requestBuffer)]
+pub fn request_buffer(capacity: usize) -> usize {
+    REQUEST.with_borrow_mut(|buffer| {
+        if buffer.len() < capacity {
+            buffer.resize(capacity, 0);
         }
-        Ok(WasmWebhook {
-            inner: Webhook::empty(scheme(scheme_name)?).with_tolerance(tolerance as u64),
-            buffer: Vec::new(),
-        })
-    }
+        buffer.as_mut_ptr() as usize
+    })
+}
 
-    /// Adds a secret string, decoded as the scheme requires.
-    #[wasm_bindgen(js_name = addSecret)]
-    pub fn add_secret(&mut self, secret: &str) -> Result<(), JsValue> {
-        self.inner.add_secret(secret).map_err(to_js)
-    }
-
-    /// Adds raw key bytes.
-    #[wasm_bindgen(js_name = addKey)]
-    pub fn add_key(&mut self, key: &[u8]) -> Result<(), JsValue> {
-        self.inner.add_key(key).map_err(to_js)
-    }
-
-    /// The address of the request buffer, grown to at least `capacity` bytes. The JS
-    /// shell writes the request there, then calls `verifyBuffer` with the lengths.
-    #[wasm_bindgen(js_name = bodyBuffer)]
-    pub fn body_buffer(&mut self, capacity: usize) -> usize {
-        if self.buffer.len() < capacity {
-            self.buffer.resize(capacity, 0);
-        }
-        self.buffer.as_mut_ptr() as usize
-    }
-
-    /// Verifies the request in the buffer: `body_len` bytes of body, then the values of
-    /// `headerNames(scheme)` in order, `h0..h2` bytes of UTF-8 each, or -1 when absent.
-    #[wasm_bindgen(js_name = verifyBuffer)]
-    pub fn verify_buffer(
-        &self,
-        body_len: usize,
-        h0: i32,
-        h1: i32,
-        h2: i32,
-        now_seconds: f64,
-    ) -> Result<(), JsValue> {
-        let (body, mut rest) = self.buffer.split_at_checked(body_len).unwrap_or((&[], &[]));
+/// Verifies the request in the buffer with the verifier behind `handle`: `body_len`
+/// bytes of body, then the values of `headerNames(scheme)` in order, `h0..h2` bytes of
+/// UTF-8 each, or -1 when absent. `false` (the error kept) if it is not accepted.
+#[wasm_bindgen(js_name = webhookVerify)]
+pub fn webhook_verify(
+    handle: u32,
+    body_len: usize,
+    h0: i32,
+    h1: i32,
+    h2: i32,
+    now_seconds: f64,
+) -> bool {
+    REQUEST.with_borrow(|buffer| {
+        let (body, mut rest) = buffer.split_at_checked(body_len).unwrap_or((&[], &[]));
         let mut values = [None; 3];
         for (value, len) in values.iter_mut().zip([h0, h1, h2]) {
             // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
@@ -113,73 +152,74 @@ impl WasmWebhook {
             *value = core::str::from_utf8(bytes).ok();
             rest = after;
         }
-        let headers = Positional {
-            names: self.inner.scheme().header_names(),
-            values,
-        };
-        // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
-        self.inner
-            .verify_at(body, &headers, now_seconds as i64)
-            .map(|_| ())
-            .map_err(to_js)
-    }
-}
-
-#[cfg(feature = "tools")]
-#[wasm_bindgen]
-impl WasmWebhook {
-    /// The signature doctor's report (a plain object); `headers` is every request header
-    /// as a flat list `[name, value, name, value, ...]`.
-    pub fn diagnose(&self, body: &[u8], headers: Vec<String>, now_seconds: f64) -> JsValue {
-        let pairs: Vec<(&str, &str)> = headers
-            .chunks_exact(2)
-            .map(|kv| (kv[0].as_str(), kv[1].as_str()))
-            .collect();
-        let report = self.inner.diagnose(body, &pairs, now_seconds as i64);
-        serde_wasm_bindgen::to_value(&report).unwrap_or(JsValue::NULL)
-    }
-
-    /// Signs `body`: a flat list `[name, value, name, value, ...]`.
-    pub fn sign(&self, body: &[u8], id: &str, timestamp: f64) -> Result<Vec<String>, JsValue> {
-        if !timestamp.is_finite() {
-            return Err(to_js(Error::InvalidOption(
-                "timestamp must be a finite number",
-            )));
-        }
-        let headers = self.inner.sign(body, id, timestamp as i64).map_err(to_js)?;
-        Ok(headers
-            .into_iter()
-            .flat_map(|(k, v)| [k.to_ascii_lowercase(), v])
-            .collect())
-    }
-}
-
-/// The headers `verify` reads for `scheme`, signature header first.
-#[wasm_bindgen(js_name = headerNames)]
-pub fn header_names(scheme_name: &str) -> Result<Vec<String>, JsValue> {
-    Ok(scheme(scheme_name)?
-        .header_names()
-        .iter()
-        .map(|n| n.to_ascii_lowercase())
-        .collect())
-}
-
-/// `[name, signature header, name, signature header, ...]` in detection order.
-#[wasm_bindgen(js_name = schemeTable)]
-pub fn scheme_table() -> Vec<String> {
-    Scheme::ALL
-        .iter()
-        .flat_map(|s| {
-            [
-                s.name().to_owned(),
-                s.signature_header().to_ascii_lowercase(),
-            ]
+        with_webhook(handle, |w| {
+            let headers = Positional {
+                names: w.scheme().header_names(),
+                values,
+            };
+            // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
+            w.verify_at(body, &headers, now_seconds as i64)
         })
-        .collect()
+        .is_some()
+    })
 }
 
-/// Whether `scheme` signs a timestamp.
-#[wasm_bindgen(js_name = isTimestamped)]
-pub fn is_timestamped(scheme_name: &str) -> Result<bool, JsValue> {
-    Ok(scheme(scheme_name)?.is_timestamped())
+/// The signature doctor's report (a plain object), or `null` for a freed handle;
+/// `headers` is every request header as a flat list `[name, value, name, value, ...]`.
+#[cfg(feature = "tools")]
+#[wasm_bindgen(js_name = webhookDiagnose)]
+pub fn webhook_diagnose(
+    handle: u32,
+    body: &[u8],
+    headers: Vec<String>,
+    now_seconds: f64,
+) -> JsValue {
+    let pairs: Vec<(&str, &str)> = headers
+        .chunks_exact(2)
+        .map(|kv| (kv[0].as_str(), kv[1].as_str()))
+        .collect();
+    with_webhook(handle, |w| Ok(w.diagnose(body, &pairs, now_seconds as i64)))
+        .and_then(|report| serde_wasm_bindgen::to_value(&report).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Signs `body`: the headers as an object (names lower-case), or nothing (the error
+/// kept) for a timestamp that is not a finite number or an id the scheme cannot carry.
+#[cfg(feature = "tools")]
+#[wasm_bindgen(js_name = webhookSign)]
+pub fn webhook_sign(handle: u32, body: &[u8], id: &str, timestamp: f64) -> Option<js_sys::Object> {
+    if !timestamp.is_finite() {
+        return keep(Err(Error::InvalidOption(
+            "timestamp must be a finite number",
+        )));
+    }
+    let headers = with_webhook(handle, |w| w.sign(body, id, timestamp as i64))?;
+    let object = js_sys::Object::new();
+    for (name, value) in headers {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &name.to_ascii_lowercase().into(), &value.into());
+    }
+    Some(object)
+}
+
+/// The headers `verify` reads for `scheme`, lower-case and comma-separated, signature
+/// header first; nothing (an error kept) for an unknown scheme.
+#[wasm_bindgen(js_name = headerNames)]
+pub fn header_names(scheme_name: &str) -> Option<String> {
+    let scheme: Scheme = keep(scheme_name.parse())?;
+    Some(scheme.header_names().join(",").to_ascii_lowercase())
+}
+
+/// `name=signature header` for every scheme, comma-separated, in detection order.
+#[wasm_bindgen(js_name = schemeTable)]
+pub fn scheme_table() -> String {
+    let pairs: Vec<String> = Scheme::ALL
+        .iter()
+        .map(|s| {
+            [s.name(), s.signature_header()]
+                .join("=")
+                .to_ascii_lowercase()
+        })
+        .collect();
+    pairs.join(",")
 }

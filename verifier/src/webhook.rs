@@ -401,11 +401,20 @@ impl<H: Headers + ?Sized> Headers for DynHeaders<'_, H> {
     }
 }
 
-/// Seconds since the Unix epoch. wasm32-unknown-unknown has no system clock; ask JS.
+// wasm32-unknown-unknown has no system clock: JS's. One import of its own rather than
+// js-sys, whose bindings bring closure shims (and an import) into every module.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+}
+
+/// Seconds since the Unix epoch.
 fn now_unix() -> i64 {
     #[cfg(target_arch = "wasm32")]
     {
-        (js_sys::Date::now() / 1000.0) as i64
+        (date_now() / 1000.0) as i64
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
