@@ -11,7 +11,8 @@ import { gzipSync } from "node:zlib";
 import { readFileSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync, copyFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import express from "express";
+import express5 from "express";
+import express4 from "express4";
 import Fastify from "fastify";
 import { Hono } from "hono";
 import { serve } from "@hono/node-server";
@@ -77,7 +78,7 @@ async function post(base, path, body, headers) {
 
 // --- express -----------------------------------------------------------------------
 
-function expressApp({ webhookMiddleware, rawBodySaver }, setup) {
+function expressApp(express, { webhookMiddleware, rawBodySaver }, setup) {
   const app = express();
   const calls = [];
   setup(app, { webhookMiddleware, rawBodySaver });
@@ -89,13 +90,17 @@ function expressApp({ webhookMiddleware, rawBodySaver }, setup) {
   return { app, calls };
 }
 
-for (const [flavour, mod] of [
-  ["ESM", expressEsm],
-  ["CJS", expressCjs],
+// Express 5 and 4 (4 is what most apps still run; its body parsers set `req.body = {}`
+// even for requests they do not parse).
+for (const [flavour, mod, express] of [
+  ["5, ESM", expressEsm, express5],
+  ["5, CJS", expressCjs, express5],
+  ["4, ESM", expressEsm, express4],
+  ["4, CJS", expressCjs, express4],
 ]) {
-  describe(`express (${flavour})`, () => {
+  describe(`express ${flavour}`, () => {
     test("alone: reads the stream; signed reaches the handler, forged never does", async () => {
-      const { app, calls } = expressApp(mod, () => {});
+      const { app, calls } = expressApp(express, mod, () => {});
       const base = await listen(app);
       const ok = await post(base, "/hook", BODY, signed());
       assert.equal(ok.status, 200);
@@ -111,7 +116,7 @@ for (const [flavour, mod] of [
     });
 
     test("after express.json({ verify: rawBodySaver }): verifies req.rawBody", async () => {
-      const { app, calls } = expressApp(mod, (app, { rawBodySaver }) =>
+      const { app, calls } = expressApp(express, mod, (app, { rawBodySaver }) =>
         app.use(express.json({ verify: rawBodySaver })),
       );
       const base = await listen(app);
@@ -124,7 +129,7 @@ for (const [flavour, mod] of [
     });
 
     test("after a plain express.json(): 500 invalid_body_type with a clear message, never the handler", async () => {
-      const { app, calls } = expressApp(mod, (app) => app.use(express.json()));
+      const { app, calls } = expressApp(express, mod, (app) => app.use(express.json()));
       const base = await listen(app);
       const res = await post(base, "/hook", BODY, signed());
       assertError(res.status, res.json, 500, "invalid_body_type");
@@ -138,7 +143,7 @@ for (const [flavour, mod] of [
 
     test("after express.raw() or express.text(): verifies the Buffer or string body", async () => {
       for (const parser of [express.raw({ type: "*/*" }), express.text({ type: "*/*" })]) {
-        const { app, calls } = expressApp(mod, (app) => app.use(parser));
+        const { app, calls } = expressApp(express, mod, (app) => app.use(parser));
         const base = await listen(app);
         assert.equal((await post(base, "/hook", BODY, signed())).status, 200);
         const bad = await post(base, "/hook", BODY, forged());
