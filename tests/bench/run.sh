@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke run of the benchmark harness (bench/run.mjs --quick): every runtime (Node, Deno,
+# Smoke run of the benchmark harness (bench/run.mjs --quick): every runtime (Node, Node 24, Deno,
 # workerd), two sizes, tiny time budgets, into a temporary folder. Seconds long. Checks
 # only that it runs, that every contender produced a figure and that the reports were
 # written; never asserts on timings (this is not a performance gate). Then the sender
@@ -26,7 +26,7 @@ check() { # NAME COMMAND...
   shift
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "bench smoke: FAILED: $name" >&2; fi
 }
-for rt in node deno workerd; do
+for rt in node node24 deno workerd; do
   check "$rt.json" test -s "$OUT/$rt.json"
   check "$rt.md has the ratio table" grep -q '^| standardwebhooks verify (vs Webhook.verify) | [0-9.]*x | [0-9.]*x |$' "$OUT/$rt.md"
   check "$rt.svg" grep -q '</svg>' "$OUT/$rt.svg"
