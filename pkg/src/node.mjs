@@ -1,15 +1,18 @@
-// ES module entry for Node, Bun and Deno: the wasm is read from the package synchronously;
-// the tools module (sign, diagnose) on its first use.
-import { readFileSync } from "node:fs";
+// ES module entry for Node, Bun and Deno: the wasm comes inlined (base64, built by
+// scripts/build-pkg.sh), so bundlers (Next.js, webpack, esbuild) need nothing special;
+// the tools module (sign, diagnose) is instantiated on its first use.
+import { Buffer } from "node:buffer";
 import * as core from "../gen/hookproof.mjs";
 import * as tools from "../gen/hookproof_tools.mjs";
+import coreWasm from "../gen/hookproof_bg.wasm.mjs";
+import toolsWasm from "../gen/hookproof_tools_bg.wasm.mjs";
 import { provide } from "./wasm.mjs";
 
-function load(bindings, file) {
-  const { memory } = bindings.initSync({ module: readFileSync(new URL(`../gen/${file}`, import.meta.url)) });
+function load(bindings, base64) {
+  const { memory } = bindings.initSync({ module: Buffer.from(base64, "base64") });
   return { ...bindings, memory };
 }
 
-provide(load(core, "hookproof_bg.wasm"), () => load(tools, "hookproof_tools_bg.wasm"));
+provide(load(core, coreWasm), () => load(tools, toolsWasm));
 
 export * from "./api.mjs";
