@@ -55,11 +55,11 @@ check_contents() {
   local f missing=0
   for f in package.json index.d.ts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
     gen/hookproof_bg.wasm.mjs gen/hookproof_tools.mjs gen/hookproof_tools_bg.wasm \
-    gen/hookproof_tools_bg.wasm.mjs src/api.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
+    gen/hookproof_tools_bg.wasm.cjs src/api.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
     src/browser.mjs; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|gen/hookproof_tools(\.mjs|_bg\.wasm|_bg\.wasm\.cjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
