@@ -1,9 +1,9 @@
 // hookproof/next inside a real Next.js app (run by tests/next/run.sh): the tarball `npm
-// pack` makes of pkg/, installed into a scratch app that Next builds with Turbopack and
-// serves with `next start` on 127.0.0.1. The package must work there with no Next
-// configuration (Turbopack bundles it: a .wasm file read from next to the code would not
-// survive that, so the Node entry carries the wasm inline).
-import { test, before, after } from "node:test";
+// pack` makes of pkg/, installed into a scratch app that Next builds (Turbopack, then
+// webpack) and serves with `next start` on 127.0.0.1. The package must work there with
+// no Next configuration: bundlers carry code, not a .wasm file read from beside it, so
+// the Node entry carries its wasm inline.
+import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +14,6 @@ import { fileURLToPath } from "node:url";
 import { Webhook } from "../../pkg/src/node.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const APP = join(ROOT, "tests/artifacts/next-app");
 const NEXT = join(ROOT, "node_modules/next/dist/bin/next");
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const BODY = JSON.stringify({ type: "invoice.paid", data: { id: "in_1", amount: 4200 } });
@@ -42,9 +41,6 @@ export async function POST(request) {
 `,
 };
 
-let server;
-let base;
-
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -70,71 +66,94 @@ async function waitUntilUp(url, child, ms) {
   throw new Error(`next start did not answer within ${ms} ms`);
 }
 
-before(async () => {
-  rmSync(APP, { recursive: true, force: true });
-  for (const [file, text] of Object.entries(FILES)) {
-    mkdirSync(dirname(join(APP, file)), { recursive: true });
-    writeFileSync(join(APP, file), text);
-  }
-  // The package as users install it.
+/** The tarball `npm pack` makes of pkg/, unpacked into `app`'s node_modules. */
+function installPackage(app) {
   const packDir = mkdtempSync(join(tmpdir(), "hookproof-next-"));
   try {
     const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", packDir], {
       cwd: join(ROOT, "pkg"),
       encoding: "utf8",
     }).trim();
-    const into = join(APP, "node_modules/hookproof");
+    const into = join(app, "node_modules/hookproof");
     mkdirSync(into, { recursive: true });
     execFileSync("tar", ["-xzf", join(packDir, tarball), "-C", into, "--strip-components=1"]);
   } finally {
     rmSync(packDir, { recursive: true, force: true });
   }
-  execFileSync(process.execPath, [NEXT, "build"], { cwd: APP, stdio: ["ignore", "pipe", "inherit"], timeout: 300_000 });
+}
+
+/** Writes the app, builds it with `bundler`, serves it; resolves to its base URL. */
+async function serveApp(bundler, servers) {
+  const app = join(ROOT, `tests/artifacts/next-app-${bundler}`);
+  rmSync(app, { recursive: true, force: true });
+  for (const [file, text] of Object.entries(FILES)) {
+    mkdirSync(dirname(join(app, file)), { recursive: true });
+    writeFileSync(join(app, file), text);
+  }
+  installPackage(app);
+  const build = bundler === "webpack" ? ["build", "--webpack"] : ["build"];
+  execFileSync(process.execPath, [NEXT, ...build], {
+    cwd: app,
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: 300_000,
+  });
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [NEXT, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: APP,
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [NEXT, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: app,
     stdio: ["ignore", "ignore", "inherit"],
   });
+  servers.push(server);
   await waitUntilUp(base, server, 30_000);
-});
-
-after(() => server?.kill());
+  return base;
+}
 
 const wh = new Webhook(SECRET);
-const post = async (path, body, headers) => {
-  const res = await fetch(base + path, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, json: await res.json() };
-};
+const servers = [];
+after(() => servers.forEach((server) => server.kill()));
 
-test("withWebhook: a signed delivery reaches the handler; forged, tampered and unsigned get 401", async () => {
-  const ok = await post("/api/hook", BODY, wh.sign(BODY));
-  assert.equal(ok.status, 200);
-  assert.deepEqual(ok.json.received, JSON.parse(BODY));
-  const forged = new Webhook("whsec_" + Buffer.alloc(24, 1).toString("base64")).sign(BODY);
-  for (const [body, headers, code] of [
-    [BODY, forged, "no_matching_signature"],
-    [BODY.replace("4200", "1"), wh.sign(BODY), "no_matching_signature"],
-    [BODY, { "content-type": "application/json" }, "missing_header"],
-  ]) {
-    const res = await post("/api/hook", body, headers);
-    assert.equal(res.status, 401);
-    assert.equal(res.json.error.code, code);
-  }
-});
+// Turbopack is `next build`'s default since Next 16; webpack is what older apps build with.
+for (const bundler of ["turbopack", "webpack"]) {
+  describe(`next build (${bundler}) + next start`, () => {
+    let base;
+    before(async () => {
+      base = await serveApp(bundler, servers);
+    });
+    const post = async (path, body, headers) => {
+      const res = await fetch(base + path, { method: "POST", body, headers, signal: AbortSignal.timeout(10_000) });
+      return { status: res.status, json: await res.json() };
+    };
 
-test("verifyNextRequest, then diagnose and sign inside the route (the tools module)", async () => {
-  const ok = await post("/api/check", BODY, wh.sign(BODY));
-  assert.deepEqual(ok.json, { ok: true, event: JSON.parse(BODY) });
-  // Signed compact, delivered pretty-printed: the doctor names the re-serialization.
-  const pretty = JSON.stringify(JSON.parse(BODY), null, 2);
-  const bad = await post("/api/check", pretty, wh.sign(BODY));
-  assert.equal(bad.status, 401);
-  assert.equal(bad.json.code, "no_matching_signature");
-  assert.equal(bad.json.report.verified, false);
-  assert.ok(
-    bad.json.report.findings.some((f) => f.kind === "body_reserialized"),
-    JSON.stringify(bad.json.report),
-  );
-  assert.deepEqual(bad.json.signed, wh.sign("{}", { id: "msg_next", timestamp: 1700000000 }));
-});
+    test("withWebhook: a signed delivery reaches the handler; forged, tampered and unsigned get 401", async () => {
+      const ok = await post("/api/hook", BODY, wh.sign(BODY));
+      assert.equal(ok.status, 200);
+      assert.deepEqual(ok.json.received, JSON.parse(BODY));
+      const forged = new Webhook("whsec_" + Buffer.alloc(24, 1).toString("base64")).sign(BODY);
+      for (const [body, headers, code] of [
+        [BODY, forged, "no_matching_signature"],
+        [BODY.replace("4200", "1"), wh.sign(BODY), "no_matching_signature"],
+        [BODY, { "content-type": "application/json" }, "missing_header"],
+      ]) {
+        const res = await post("/api/hook", body, headers);
+        assert.equal(res.status, 401);
+        assert.equal(res.json.error.code, code);
+      }
+    });
+
+    test("verifyNextRequest, then diagnose and sign inside the route (the tools module)", async () => {
+      const ok = await post("/api/check", BODY, wh.sign(BODY));
+      assert.deepEqual(ok.json, { ok: true, event: JSON.parse(BODY) });
+      // Signed compact, delivered pretty-printed: the doctor names the re-serialization.
+      const pretty = JSON.stringify(JSON.parse(BODY), null, 2);
+      const bad = await post("/api/check", pretty, wh.sign(BODY));
+      assert.equal(bad.status, 401);
+      assert.equal(bad.json.code, "no_matching_signature");
+      assert.equal(bad.json.report.verified, false);
+      assert.ok(
+        bad.json.report.findings.some((f) => f.kind === "body_reserialized"),
+        JSON.stringify(bad.json.report),
+      );
+      assert.deepEqual(bad.json.signed, wh.sign("{}", { id: "msg_next", timestamp: 1700000000 }));
+    });
+  });
+}

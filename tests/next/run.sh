@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hookproof/next in a real Next.js app: the packed package installed into a scratch app
-# (tests/artifacts/next-app: inside the repository, so that Next and Turbopack resolve
-# `next` and `react` from its node_modules), `next build`, then `next start` on
-# 127.0.0.1 fed signed, forged and re-serialized deliveries (node:test, the machine's Node).
+# (tests/artifacts/next-app-*: inside the repository, so that Next resolves `next` and
+# `react` from its node_modules), `next build` with Turbopack and with webpack, then
+# `next start` on 127.0.0.1 fed signed, forged and re-serialized deliveries (node:test,
+# the machine's Node).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
