@@ -3,7 +3,8 @@
 # list checked, installed offline into a scratch project, then from that project:
 # require("hookproof") and import "hookproof" under the machine's Node, Node 24 and Bun;
 # Deno through node_modules (bare "hookproof", "npm:hookproof", and require); and
-# `deno check` of a TypeScript file against the published index.d.ts.
+# `deno check` of a TypeScript file against the published index.d.ts; and one-file esbuild
+# bundles (ESM, CommonJS) that must verify, sign and diagnose with no file beside them.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
@@ -55,11 +56,11 @@ check_contents() {
   local f missing=0
   for f in package.json index.d.ts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
     gen/hookproof_bg.wasm.mjs gen/hookproof_tools.mjs gen/hookproof_tools_bg.wasm \
-    gen/hookproof_tools_bg.wasm.cjs src/api.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
+    gen/hookproof_tools_bg.wasm.mjs src/api.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
     src/browser.mjs; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|gen/hookproof_tools(\.mjs|_bg\.wasm|_bg\.wasm\.cjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
@@ -72,7 +73,7 @@ APP="$TMP/app"
 mkdir "$APP"
 cp "$tarball" "$APP/"
 printf '{ "name": "hookproof-pack-scratch", "version": "0.0.0", "private": true }\n' >"$APP/package.json"
-cp "$HERE/check.cjs" "$HERE/check.mjs" "$HERE/check.ts" "$APP/"
+cp "$HERE/check.cjs" "$HERE/check.mjs" "$HERE/check.ts" "$HERE/bundled.mjs" "$APP/"
 sed -e 's/from "hookproof"/from "npm:hookproof"/' -e 's/import\.meta\.resolve("hookproof")/import.meta.resolve("npm:hookproof")/' \
   "$HERE/check.mjs" >"$APP/check-npm.mjs"
 (cd "$APP" && timeout -k 5 60 npm install --offline --no-audit --no-fund --cache "$CACHE" --loglevel=error \
@@ -91,6 +92,14 @@ check "deno import (bare, node_modules)" "$DENO" run "${DENO_FLAGS[@]}" check.mj
 check "deno import npm:hookproof" "$DENO" run "${DENO_FLAGS[@]}" check-npm.mjs
 check "deno require" "$DENO" run "${DENO_FLAGS[@]}" check.cjs
 check "deno check (index.d.ts via exports)" "$DENO" check --node-modules-dir=manual --no-remote check.ts
+# One-file bundles (ESM and CommonJS), run from a folder with no node_modules.
+mkdir "$TMP/bundled"
+for format in esm cjs; do
+  out="$TMP/bundled/app.$([ "$format" = esm ] && echo mjs || echo cjs)"
+  check "esbuild bundle ($format)" "$BIN/esbuild" bundled.mjs --bundle --platform=node --format="$format" \
+    --outfile="$out" --log-level=error
+  check "esbuild bundle ($format) runs alone" "$NODE" "$out"
+done
 
 if [ "$failed" -gt 0 ]; then
   printf 'pack: FAILED: %s\n' "${failures[@]}" >&2
