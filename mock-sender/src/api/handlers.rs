@@ -310,7 +310,7 @@ pub async fn list_webhooks(state: State) -> Result<Response, Rejection> {
     let data = state.store.webhooks().map_err(ApiError::from)?;
     Ok(json(
         StatusCode::OK,
-        data.iter().map(view).collect::<Vec<_>>(),
+        data.iter().map(|w| view(w)).collect::<Vec<_>>(),
     ))
 }
 
@@ -445,6 +445,7 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
     }
     let targets: Vec<&WebhookRecord> = webhooks
         .iter()
+        .map(|w| &**w)
         .filter(|w| {
             w.wants(&req.event_type)
                 && req

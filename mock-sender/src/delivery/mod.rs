@@ -28,7 +28,7 @@ use queue::{Queue, Waiting};
 
 use crate::chaos::{self, Chaos};
 use crate::store::{
-    AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, Query, Store, StoreError,
+    AttemptRecord, Body, DeliveryRecord, DeliveryStatus, Kind, Outcome, Query, Store, StoreError,
     WebhookRecord, Writer,
 };
 
@@ -252,6 +252,15 @@ impl Engine {
         self.events.subscribe()
     }
 
+    /// Sends subscribers the notice `make` makes, made only if there is one (most of the
+    /// time nobody listens: the records' copies would be made for nothing).
+    fn notify(&self, make: impl FnOnce() -> Notice) {
+        if self.events.receiver_count() > 0 {
+            // One gone since is fine.
+            let _ = self.events.send(make());
+        }
+    }
+
     /// Deletes logs older than `retention` now and every hour after.
     pub fn prune_every_hour(self: &Arc<Self>, retention: Duration) {
         let engine = Arc::clone(self);
@@ -292,13 +301,35 @@ impl Engine {
         data: &Value,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let now = now_ms();
+        let event = payload::Event {
+            id: event_id,
+            event_type,
+            data,
+            created_at: now,
+        };
+        // The body depends only on the event and the webhook's kind and profile: made once
+        // for each pair and shared by those deliveries' records.
+        let mut bodies: Vec<((Kind, Scheme), Body)> = Vec::new();
         let deliveries: Vec<DeliveryRecord> = webhooks
             .iter()
-            .map(|w| self.new_delivery(w, event_id, event_type, data, now))
+            .map(|w| {
+                // The profile was checked when the webhook was stored.
+                let scheme = w.profile.parse().unwrap_or(Scheme::Vector);
+                let key = (w.kind, scheme);
+                let body = match bodies.iter().find(|(k, _)| *k == key) {
+                    Some((_, body)) => body.clone(),
+                    None => {
+                        let body = Body::from(payload::body(w.kind, scheme, &event));
+                        bodies.push((key, body.clone()));
+                        body
+                    }
+                };
+                self.new_delivery(w, scheme, &event, body)
+            })
             .collect();
         let deliveries = self.writer.put_deliveries(deliveries).await?;
         for d in &deliveries {
-            let _ = self.events.send(Notice::Delivery(d.clone()));
+            self.notify(|| Notice::Delivery(d.clone()));
         }
         self.with_state(|state| {
             for d in &deliveries {
@@ -308,27 +339,16 @@ impl Engine {
         Ok(deliveries)
     }
 
-    /// A new pending delivery of the event to `webhook`: its body, schedule and first time.
+    /// A new pending delivery of `event` to `webhook` (of profile `scheme`) with `body`:
+    /// its schedule and first time.
     fn new_delivery(
         &self,
         webhook: &WebhookRecord,
-        event_id: &str,
-        event_type: &str,
-        data: &Value,
-        now: i64,
+        scheme: Scheme,
+        event: &payload::Event<'_>,
+        body: Body,
     ) -> DeliveryRecord {
-        // The profile was checked when the webhook was stored.
-        let scheme = webhook.profile.parse().unwrap_or(Scheme::Vector);
-        let body = payload::body(
-            webhook.kind,
-            scheme,
-            &payload::Event {
-                id: event_id,
-                event_type,
-                data,
-                created_at: now,
-            },
-        );
+        let now = event.created_at;
         let schedule = webhook
             .retry_schedule
             .clone()
@@ -342,9 +362,9 @@ impl Engine {
             // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
             id: ulid::Ulid::new().to_string(),
             webhook_id: webhook.id.clone(),
-            event_id: event_id.to_owned(),
-            event_type: event_type.to_owned(),
-            body: body.into(),
+            event_id: event.id.to_owned(),
+            event_type: event.event_type.to_owned(),
+            body,
             status: DeliveryStatus::Pending,
             attempts: 0,
             max_attempts: u32::try_from(schedule.len()).unwrap_or(u32::MAX),
@@ -719,8 +739,7 @@ impl Engine {
             final_status = d.status.as_str(),
             "attempt"
         );
-        // No subscriber is fine.
-        let _ = self.events.send(Notice::Attempt {
+        self.notify(|| Notice::Attempt {
             attempt: record,
             delivery: d.clone(),
         });
@@ -870,7 +889,7 @@ impl Engine {
                     "chaos request"
                 );
             }
-            let _ = self.events.send(Notice::Attempt {
+            self.notify(|| Notice::Attempt {
                 attempt: record,
                 delivery: d.clone(),
             });
@@ -1020,6 +1039,37 @@ mod tests {
             .find(|(k, _)| *k == "webhook-signature")
             .unwrap();
         sigs.split(' ').count()
+    }
+
+    #[tokio::test]
+    async fn an_events_deliveries_of_one_profile_share_one_body() {
+        let store = Arc::new(crate::store::SqliteStore::memory().unwrap());
+        let settings = Settings {
+            time_scale: 1.0,
+            attempt_timeout: Duration::from_secs(1),
+            max_in_flight: 1,
+            chaos_seed: None,
+        };
+        let engine = Engine::new(store, reqwest::Client::new(), settings).unwrap();
+        let standard = |id: &str| WebhookRecord {
+            // Attempts start only after a minute: this test looks at the records alone.
+            retry_schedule: Some(vec![60_000]),
+            ..crate::store::fixtures::webhook(id)
+        };
+        let (a, b) = (standard("wh_a"), standard("wh_b"));
+        let stripe = WebhookRecord {
+            profile: "stripe".into(),
+            ..standard("wh_c")
+        };
+        let data = serde_json::json!({ "n": 1 });
+        let ds = engine
+            .enqueue_all(&[&a, &b, &stripe], "evt_1", "a.b", &data)
+            .await
+            .unwrap();
+        assert_eq!(ds[0].body.as_ptr(), ds[1].body.as_ptr(), "one body");
+        assert_ne!(ds[0].body, ds[2].body, "each profile its own");
+        assert!(ds[2].body.contains(r#""object":"event""#));
+        engine.shutdown();
     }
 
     #[test]

@@ -317,8 +317,8 @@ pub trait Store: Send + Sync + 'static {
     fn shared_webhook(&self, id: &str) -> Result<Option<Arc<WebhookRecord>>, StoreError> {
         Ok(self.webhook(id)?.map(Arc::new))
     }
-    /// Oldest first.
-    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError>;
+    /// Oldest first, shared as `shared_webhook`'s: what every `POST /v1/events` reads.
+    fn webhooks(&self) -> Result<Vec<Arc<WebhookRecord>>, StoreError>;
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
     /// Inserts or replaces.
     fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError>;

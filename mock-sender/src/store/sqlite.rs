@@ -337,14 +337,11 @@ impl Store for SqliteStore {
         Ok(self.mirror().get(id).map(|(_, w)| Arc::clone(w)))
     }
 
-    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
+    fn webhooks(&self) -> Result<Vec<Arc<WebhookRecord>>, StoreError> {
         let mirror = self.mirror();
         let mut all: Vec<&(i64, Arc<WebhookRecord>)> = mirror.values().collect();
         all.sort_unstable_by_key(|(seq, _)| *seq);
-        Ok(all
-            .into_iter()
-            .map(|(_, w)| WebhookRecord::clone(w))
-            .collect())
+        Ok(all.into_iter().map(|(_, w)| Arc::clone(w)).collect())
     }
 
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
@@ -454,7 +451,7 @@ mod tests {
         s.put_webhook(&changed).unwrap();
         let all = s.webhooks().unwrap();
         assert_eq!(all.len(), 2);
-        assert_eq!(all[0], changed);
+        assert_eq!(*all[0], changed);
         assert!(s.delete_webhook("wh_2").unwrap());
         assert!(!s.delete_webhook("wh_2").unwrap());
         assert_eq!(s.webhook("wh_2").unwrap(), None);
@@ -701,7 +698,12 @@ mod tests {
             assert!(s.delete_webhook("wh_3").unwrap());
         }
         let s = SqliteStore::open(&path).unwrap();
-        let ids: Vec<_> = s.webhooks().unwrap().into_iter().map(|w| w.id).collect();
+        let ids: Vec<_> = s
+            .webhooks()
+            .unwrap()
+            .into_iter()
+            .map(|w| w.id.clone())
+            .collect();
         assert_eq!(ids, ["wh_1", "wh_2"]);
         assert_eq!(s.webhook("wh_2").unwrap(), Some(webhook("wh_2")));
         let mode: String = s
