@@ -2,7 +2,7 @@
 //! (one delivery, with its retries, printed as it goes), `doctor` (why a captured
 //! request does not verify) and `probe` (does a receiver accept and reject what it should).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -291,6 +291,9 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,warp=warn,hyper=warn,reqwest=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal only: in a log file they are bytes to write
+        // and to read past (about half of each attempt's line), and cost CPU per line.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
