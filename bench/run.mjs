@@ -331,7 +331,6 @@ function logRow(all, wasm) {
 
 function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = false }) {
   const parts = [];
-  const first = Object.values(all)[0];
   parts.push(
     [
       `Machine: ${machine.summary}.`,
@@ -374,7 +373,6 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
     const chart = forRepo ? `${chartDir}${rt === "node" ? "chart.svg" : `chart-${rt}.svg`}` : `${rt}.svg`;
     parts.push(markdown(res, { chart }).replace(/^## /, "## Results: "));
   }
-  void first;
   return parts.join("\n\n") + "\n";
 }
 
