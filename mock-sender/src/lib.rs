@@ -132,7 +132,7 @@ impl App {
     /// Resumes the pending deliveries found in the store (how many), and starts pruning
     /// logs past the retention.
     pub fn start(&self) -> Result<usize, StoreError> {
-        self.engine.prune_every_hour(self.retention);
+        self.engine.keep_pruning(self.retention);
         self.engine.resume()
     }
 

@@ -159,7 +159,8 @@ struct ServeArgs {
     /// Require `Authorization: Bearer TOKEN` on /v1 (/v1/stream also takes ?token=).
     #[arg(long, env = "HOOKPROOF_SENDER_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// Delete attempt logs and finished deliveries older than this (checked hourly).
+    /// Delete attempt logs and finished deliveries older than this (checked at start, then
+    /// hourly, or every half DURATION when that is shorter).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
     retention: Duration,
     /// Requests on the wire at once to one endpoint; more wait their turn.

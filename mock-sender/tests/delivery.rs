@@ -447,3 +447,62 @@ async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
     assert_eq!(rx.hits().len(), 3);
     assert_eq!(idle(&app).await, 0);
 }
+
+#[tokio::test]
+async fn logs_past_a_short_retention_are_pruned_while_running() {
+    // --retention 1s: looked for every second (half of it, 1 s at least), real time.
+    let mut cfg = config();
+    cfg.retention = Duration::from_secs(1);
+    let app = started(&cfg);
+    let done_rx = receiver(vec![]).await;
+    let failing_rx = receiver(vec![Answer::Status(500)]).await;
+    create(&app, &done_rx.url, "generic", Some(&[0])).await;
+    // The retry is 100 s away once scaled: the delivery stays pending throughout.
+    create(&app, &failing_rx.url, "generic", Some(&[0, 100_000])).await;
+    let ev = ok(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "a", "data": {}})),
+        202,
+    )
+    .await;
+    let id = |i: usize| ev["deliveries"][i]["id"].as_str().unwrap().to_owned();
+    let (done, pending) = (id(0), id(1));
+    wait_until(&app, &done, finished).await;
+    let finished_at = std::time::Instant::now();
+    wait_until(&app, &pending, |d| d.attempts == 1).await;
+    assert_eq!(attempts(&app, &done).await.as_array().unwrap().len(), 1);
+
+    let deadline = finished_at + Duration::from_secs(5);
+    while app.store.delivery(&done).unwrap().is_some() {
+        assert!(std::time::Instant::now() < deadline, "not pruned in 5 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        finished_at.elapsed() >= Duration::from_millis(900),
+        "pruned before the retention passed: {:?}",
+        finished_at.elapsed()
+    );
+    let listed = ok(&app, "GET", "/v1/deliveries", None, 200).await;
+    let listed: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        listed,
+        std::slice::from_ref(&pending),
+        "a pending delivery is kept"
+    );
+    // Attempt logs go by age alone, the pending delivery's too once old enough.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !attempts_of(&app, pending.clone()).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "attempt not pruned");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(attempts_of(&app, done).is_empty());
+    let d = app.store.delivery(&pending).unwrap().expect("still there");
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 1));
+}

@@ -32,6 +32,12 @@ use crate::store::{
     WebhookRecord, Writer,
 };
 
+/// How often logs past `retention` are looked for: hourly, or every half retention when
+/// that is shorter (a log then outlives the retention by half of it at most), 1 s at least.
+pub fn prune_interval(retention: Duration) -> Duration {
+    (retention / 2).clamp(Duration::from_secs(1), Duration::from_secs(3600))
+}
+
 /// Unix milliseconds now.
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -261,12 +267,14 @@ impl Engine {
         }
     }
 
-    /// Deletes logs older than `retention` now and every hour after.
-    pub fn prune_every_hour(self: &Arc<Self>, retention: Duration) {
+    /// Deletes logs older than `retention` now, then every [`prune_interval`] (an hour,
+    /// or half the retention when that is shorter, so a short `--retention` is kept to).
+    pub fn keep_pruning(self: &Arc<Self>, retention: Duration) {
         let engine = Arc::clone(self);
         let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            let mut tick = tokio::time::interval(prune_interval(retention));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
                 match engine.store.prune(now_ms().saturating_sub(retention_ms)) {
@@ -1019,6 +1027,16 @@ fn attempt_record(
 mod tests {
     use super::*;
     use crate::store::PreviousSecret;
+
+    #[test]
+    fn prune_interval_is_hourly_or_half_a_short_retention() {
+        let secs = |s: u64| Duration::from_secs(s);
+        assert_eq!(prune_interval(secs(90 * 86_400)), secs(3600));
+        assert_eq!(prune_interval(secs(7200)), secs(3600));
+        assert_eq!(prune_interval(secs(600)), secs(300));
+        assert_eq!(prune_interval(secs(1)), secs(1));
+        assert_eq!(prune_interval(Duration::ZERO), secs(1));
+    }
 
     fn webhook(previous_expires_at: i64) -> WebhookRecord {
         WebhookRecord {
