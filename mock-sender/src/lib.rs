@@ -27,7 +27,7 @@ pub use delivery::Engine;
 
 use api::models::CreateWebhook;
 use delivery::Settings;
-use store::{SqliteStore, Store, StoreError, WebhookRecord};
+use store::{MemoryStore, SqliteStore, Store, StoreError, WebhookRecord};
 
 /// Where Linux distributions (and the BSDs, macOS with Homebrew's OpenSSL) keep the
 /// system's trusted roots, as one PEM bundle; `SSL_CERT_FILE` first.
@@ -66,7 +66,7 @@ pub struct App {
 /// Builds the sender. Nothing runs until `App::start` (inside a Tokio runtime).
 pub fn app(config: &Config) -> Result<App, StartError> {
     let store: Arc<dyn Store> = match &config.db {
-        DbLocation::Memory => Arc::new(SqliteStore::memory()?),
+        DbLocation::Memory => Arc::new(MemoryStore::new()),
         DbLocation::File(path) => Arc::new(SqliteStore::open(path)?),
     };
     let engine = Engine::new(

@@ -150,7 +150,7 @@ struct ServeArgs {
         conflicts_with = "memory"
     )]
     db: PathBuf,
-    /// Keep everything in memory instead of --db.
+    /// Keep everything in this process's memory instead of --db (lost on exit; faster).
     #[arg(long)]
     memory: bool,
     /// Webhooks to create (or replace, by id) at start; format below.

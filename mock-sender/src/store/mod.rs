@@ -3,6 +3,9 @@
 //! Records are stored as JSON next to the few columns the queries filter on, so adding a
 //! field to a record needs no migration.
 
+#[cfg(test)]
+mod conformance;
+mod memory;
 mod sqlite;
 mod writer;
 
@@ -10,6 +13,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 pub use writer::Writer;
 
@@ -25,6 +29,9 @@ pub enum StoreError {
     /// The file was written by another version of the sender.
     #[error("the database has schema version {0}, from another hookproof-sender version; delete it or pick another --db")]
     Version(i64),
+    /// A row with this id is already stored (ids are made unique by the sender: a bug).
+    #[error("{table}: the id {id} is already stored")]
+    Duplicate { table: &'static str, id: String },
     /// The writer thread is gone (the engine is shutting down).
     #[error("the store's writer thread stopped")]
     WriterGone,
@@ -281,6 +288,9 @@ pub struct AttemptRecord {
     pub chaos: Option<crate::chaos::Sent>,
 }
 
+/// Rows returned when a listing sets no limit.
+pub(crate) const DEFAULT_LIMIT: u32 = 1000;
+
 /// Filters for listings; `None` matches anything.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
@@ -309,6 +319,12 @@ pub enum Write {
 /// Everything the sender keeps. Implementations are cheap enough to call from async code,
 /// but they may block on a lock or the disk: the delivery path writes through `Writer`.
 pub trait Store: Send + Sync + 'static {
+    /// Whether a write may take a while (a disk, a big transaction): the delivery path
+    /// then hands its writes to `Writer`'s thread rather than making them on a runtime
+    /// worker. A store in memory says `false` and is written inline.
+    fn writes_block(&self) -> bool {
+        true
+    }
     /// Inserts or replaces.
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError>;
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;

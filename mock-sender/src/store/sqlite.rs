@@ -1,4 +1,5 @@
-//! The SQLite store: a file for `serve --db`, in memory for `--memory` and tests.
+//! The SQLite store of `serve --db`. `SqliteStore::memory()` is for tests (`serve
+//! --memory` uses `MemoryStore`).
 //!
 //! Speed (see BENCHMARKS.md, "Sender throughput"): every statement is prepared once and
 //! kept in the connection's statement cache (`prepare_cached`); a method that writes
@@ -33,7 +34,9 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use serde::de::DeserializeOwned;
 
-use super::{AttemptRecord, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write};
+use super::{
+    AttemptRecord, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write, DEFAULT_LIMIT,
+};
 
 /// The schema of a new file. Listings are newest first (`ORDER BY seq DESC`): an index on
 /// `(x)` is in `(x, rowid)` order and `seq` is the rowid, so each index below serves
@@ -86,9 +89,6 @@ UPDATE attempts SET failed = (json_extract(json, '$.outcome') NOT IN ('success',
 /// Bumped whenever a stored record or the tables change shape; older versions this one can
 /// upgrade are migrated on open.
 const SCHEMA_VERSION: i64 = 3;
-
-/// Rows returned when a listing sets no limit.
-const DEFAULT_LIMIT: u32 = 1000;
 
 /// Distinct statements: ~8 fixed ones plus up to 8 filter combinations per listing.
 const STATEMENT_CACHE: usize = 64;
@@ -442,144 +442,6 @@ mod tests {
     use crate::store::{DeliveryStatus, Outcome};
 
     #[test]
-    fn webhooks_round_trip_and_upsert_keeps_order() {
-        let s = SqliteStore::memory().unwrap();
-        s.put_webhook(&webhook("wh_1")).unwrap();
-        s.put_webhook(&webhook("wh_2")).unwrap();
-        let mut changed = webhook("wh_1");
-        changed.url = "http://127.0.0.1:2/".into();
-        s.put_webhook(&changed).unwrap();
-        let all = s.webhooks().unwrap();
-        assert_eq!(all.len(), 2);
-        assert_eq!(*all[0], changed);
-        assert!(s.delete_webhook("wh_2").unwrap());
-        assert!(!s.delete_webhook("wh_2").unwrap());
-        assert_eq!(s.webhook("wh_2").unwrap(), None);
-    }
-
-    #[test]
-    fn deliveries_filter_by_status_newest_first() {
-        let s = SqliteStore::memory().unwrap();
-        s.put_delivery(&delivery("msg_1", DeliveryStatus::Pending))
-            .unwrap();
-        s.put_delivery(&delivery("msg_2", DeliveryStatus::Failed))
-            .unwrap();
-        s.put_delivery(&delivery("msg_3", DeliveryStatus::Pending))
-            .unwrap();
-        let q = Query {
-            status: Some(DeliveryStatus::Pending),
-            ..Query::default()
-        };
-        let ids: Vec<_> = s
-            .deliveries(&q)
-            .unwrap()
-            .into_iter()
-            .map(|d| d.id)
-            .collect();
-        assert_eq!(ids, ["msg_3", "msg_1"]);
-        s.put_delivery(&delivery("msg_3", DeliveryStatus::Success))
-            .unwrap();
-        assert_eq!(s.deliveries(&q).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn attempts_filter_by_delivery_and_failure() {
-        let s = SqliteStore::memory().unwrap();
-        let outcomes = [Outcome::Timeout, Outcome::Success, Outcome::HttpError];
-        for (i, d) in ["msg_1", "msg_2", "msg_1"].iter().enumerate() {
-            s.add_attempt(&attempt(i, d, outcomes[i], 0)).unwrap();
-        }
-        let ids = |q: Query| -> Vec<String> {
-            s.attempts(&q).unwrap().into_iter().map(|a| a.id).collect()
-        };
-        let by_delivery = Query {
-            delivery_id: Some("msg_1".into()),
-            ..Query::default()
-        };
-        assert_eq!(ids(by_delivery), ["atm_2", "atm_0"]);
-        let failed = Query {
-            failed: Some(true),
-            ..Query::default()
-        };
-        assert_eq!(ids(failed), ["atm_2", "atm_0"]);
-        let ok = Query {
-            failed: Some(false),
-            ..Query::default()
-        };
-        assert_eq!(ids(ok), ["atm_1"]);
-    }
-
-    #[test]
-    fn prune_keeps_recent_logs_and_pending_deliveries() {
-        let s = SqliteStore::memory().unwrap();
-        s.add_attempt(&attempt(0, "msg_1", Outcome::Timeout, 10))
-            .unwrap();
-        s.add_attempt(&attempt(1, "msg_1", Outcome::Success, 1000))
-            .unwrap();
-        let mut old_done = delivery("msg_1", DeliveryStatus::Success);
-        old_done.updated_at = 10;
-        s.put_delivery(&old_done).unwrap();
-        let mut old_pending = delivery("msg_2", DeliveryStatus::Pending);
-        old_pending.updated_at = 10;
-        s.put_delivery(&old_pending).unwrap();
-        assert_eq!(s.prune(500).unwrap(), 2);
-        assert_eq!(s.attempts(&Query::default()).unwrap().len(), 1);
-        assert!(s.delivery("msg_1").unwrap().is_none());
-        assert!(s.delivery("msg_2").unwrap().is_some());
-    }
-
-    #[test]
-    fn batched_writes_and_listing_filters_combine() {
-        let s = SqliteStore::memory().unwrap();
-        let mut other = delivery("msg_2", DeliveryStatus::Pending);
-        other.webhook_id = "wh_2".into();
-        let batch = [
-            delivery("msg_1", DeliveryStatus::Pending),
-            other,
-            delivery("msg_3", DeliveryStatus::Failed),
-        ];
-        s.put_deliveries(&batch).unwrap();
-        let ids = |q: Query| -> Vec<String> {
-            s.deliveries(&q)
-                .unwrap()
-                .into_iter()
-                .map(|d| d.id)
-                .collect()
-        };
-        let wh_1_pending = Query {
-            webhook_id: Some("wh_1".into()),
-            status: Some(DeliveryStatus::Pending),
-            ..Query::default()
-        };
-        assert_eq!(ids(wh_1_pending), ["msg_1"]);
-        let wh_1 = Query {
-            webhook_id: Some("wh_1".into()),
-            limit: Some(1),
-            ..Query::default()
-        };
-        assert_eq!(ids(wh_1), ["msg_3"]);
-        let by_type = Query {
-            event_type: Some("a.b".into()),
-            ..Query::default()
-        };
-        assert_eq!(ids(by_type), ["msg_3", "msg_2", "msg_1"]);
-
-        let mut done = batch[0].clone();
-        done.status = DeliveryStatus::Success;
-        done.attempts = 1;
-        s.record_attempt(&attempt(0, "msg_1", Outcome::Success, 7), &done)
-            .unwrap();
-        assert_eq!(s.delivery("msg_1").unwrap(), Some(done));
-        let ok_for_wh_1 = Query {
-            webhook_id: Some("wh_1".into()),
-            delivery_id: Some("msg_1".into()),
-            failed: Some(false),
-            ..Query::default()
-        };
-        assert_eq!(s.attempts(&ok_for_wh_1).unwrap().len(), 1);
-    }
-
-    #[test]
     fn a_failed_batch_writes_nothing() {
         let s = SqliteStore::memory().unwrap();
         s.conn()
@@ -597,61 +459,6 @@ mod tests {
         // The connection is usable afterwards (the transaction was rolled back).
         s.put_deliveries(&batch[..1]).unwrap();
         assert!(s.delivery("msg_1").unwrap().is_some());
-    }
-
-    #[test]
-    fn a_write_batch_is_one_transaction() {
-        let s = SqliteStore::memory().unwrap();
-        let mut done = delivery("msg_1", DeliveryStatus::Success);
-        done.attempts = 1;
-        let batch = [
-            Write::Deliveries(vec![
-                delivery("msg_1", DeliveryStatus::Pending),
-                delivery("msg_2", DeliveryStatus::Pending),
-            ]),
-            Write::Attempt(
-                Box::new(attempt(0, "msg_1", Outcome::Success, 7)),
-                Some(done.clone()),
-            ),
-            Write::Attempt(Box::new(attempt(1, "msg_1", Outcome::Rejected, 8)), None),
-            Write::Delivery(delivery("msg_3", DeliveryStatus::Failed)),
-        ];
-        s.write(&batch).unwrap();
-        assert_eq!(s.delivery("msg_1").unwrap(), Some(done));
-        assert!(s.delivery("msg_2").unwrap().is_some());
-        assert!(s.delivery("msg_3").unwrap().is_some());
-        let ids: Vec<_> = s
-            .attempts(&Query::default())
-            .unwrap()
-            .into_iter()
-            .map(|a| a.id)
-            .collect();
-        assert_eq!(ids, ["atm_1", "atm_0"]);
-
-        // The same attempt id again: the whole batch is refused.
-        let again = [
-            Write::Delivery(delivery("msg_4", DeliveryStatus::Pending)),
-            Write::Attempt(Box::new(attempt(0, "msg_4", Outcome::Success, 9)), None),
-        ];
-        assert!(s.write(&again).is_err());
-        assert!(s.delivery("msg_4").unwrap().is_none());
-    }
-
-    #[test]
-    fn a_shared_webhook_is_the_same_until_it_changes() {
-        let s = SqliteStore::memory().unwrap();
-        s.put_webhook(&webhook("wh_1")).unwrap();
-        let a = s.shared_webhook("wh_1").unwrap().unwrap();
-        let b = s.shared_webhook("wh_1").unwrap().unwrap();
-        assert!(Arc::ptr_eq(&a, &b));
-        let mut changed = webhook("wh_1");
-        changed.secret = "whsec_y".into();
-        s.put_webhook(&changed).unwrap();
-        let c = s.shared_webhook("wh_1").unwrap().unwrap();
-        assert_eq!(c.secret, "whsec_y");
-        assert_eq!(a.secret, "whsec_x", "a reader keeps what it read");
-        assert!(s.delete_webhook("wh_1").unwrap());
-        assert!(s.shared_webhook("wh_1").unwrap().is_none());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The delivery path's writes, made on one thread of their own: a runtime worker never
 //! waits for the store's lock or the disk, and the writes that arrive together (the
-//! attempts of concurrent deliveries) share one transaction (a group commit).
+//! attempts of concurrent deliveries) share one transaction (a group commit). A store
+//! whose writes do not block (`Store::writes_block`, the memory store) is written inline:
+//! handing it the write and waiting for the thread would cost more than the write.
 
 use std::sync::{mpsc, Arc};
 
@@ -16,19 +18,28 @@ struct Job {
     done: oneshot::Sender<Result<Write, StoreError>>,
 }
 
-/// A handle on the writer thread, which ends when the last handle is dropped.
+/// A handle on the writer thread, which ends when the last handle is dropped; or on a
+/// store written inline.
 #[derive(Clone)]
-pub struct Writer {
-    jobs: mpsc::Sender<Job>,
+pub struct Writer(Via);
+
+#[derive(Clone)]
+enum Via {
+    Thread(mpsc::Sender<Job>),
+    Inline(Arc<dyn Store>),
 }
 
 impl Writer {
+    /// Starts the writer thread, unless `store` is written inline.
     pub fn spawn(store: Arc<dyn Store>) -> std::io::Result<Writer> {
+        if !store.writes_block() {
+            return Ok(Writer(Via::Inline(store)));
+        }
         let (jobs, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || run(&*store, &queue))?;
-        Ok(Writer { jobs })
+        Ok(Writer(Via::Thread(jobs)))
     }
 
     /// Stores one event's deliveries (`Store::put_deliveries`) and hands them back.
@@ -63,9 +74,12 @@ impl Writer {
     /// Makes `write` durable (as the store is) and hands it back: when this returns, the
     /// rows are committed and every reader sees them.
     async fn write(&self, write: Write) -> Result<Write, StoreError> {
+        let jobs = match &self.0 {
+            Via::Thread(jobs) => jobs,
+            Via::Inline(store) => return store.write(std::slice::from_ref(&write)).map(|()| write),
+        };
         let (done, result) = oneshot::channel();
-        self.jobs
-            .send(Job { write, done })
+        jobs.send(Job { write, done })
             .map_err(|_| StoreError::WriterGone)?;
         result.await.map_err(|_| StoreError::WriterGone)?
     }
@@ -104,12 +118,25 @@ fn run(store: &dyn Store, queue: &mpsc::Receiver<Job>) {
 mod tests {
     use super::*;
     use crate::store::fixtures::{attempt, delivery};
-    use crate::store::{DeliveryStatus, Outcome, Query, SqliteStore};
+    use crate::store::{DeliveryStatus, MemoryStore, Outcome, Query, SqliteStore};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_bad_write_fails_alone_in_a_batch() {
         let store = Arc::new(SqliteStore::memory().unwrap());
         let writer = Writer::spawn(Arc::clone(&store) as Arc<dyn Store>).unwrap();
+        assert!(matches!(writer.0, Via::Thread(_)));
+        a_bad_write_fails_alone(&*store, &writer).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_memory_store_is_written_inline() {
+        let store = Arc::new(MemoryStore::new());
+        let writer = Writer::spawn(Arc::clone(&store) as Arc<dyn Store>).unwrap();
+        assert!(matches!(writer.0, Via::Inline(_)));
+        a_bad_write_fails_alone(&*store, &writer).await;
+    }
+
+    async fn a_bad_write_fails_alone(store: &dyn Store, writer: &Writer) {
         writer
             .put_deliveries(vec![delivery("msg_1", DeliveryStatus::Pending)])
             .await

@@ -1,0 +1,312 @@
+//! The store of `serve --memory`: plain maps behind one lock, nothing serialised.
+//!
+//! It answers every query as `SqliteStore` does (the conformance tests in `store::tests`
+//! run both), but a write is a few map inserts under a lock held for microseconds, so the
+//! delivery path writes inline (`Store::writes_block` is false) instead of handing each
+//! write to the writer thread and waiting for it. That thread, and serialising every row
+//! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
+//! memory (BENCHMARKS.md, "Sender throughput").
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use super::{
+    AttemptRecord, DeliveryRecord, DeliveryStatus, Query, Store, StoreError, WebhookRecord, Write,
+    DEFAULT_LIMIT,
+};
+
+#[derive(Default)]
+pub struct MemoryStore {
+    tables: RwLock<Tables>,
+}
+
+#[derive(Default)]
+struct Tables {
+    /// Insertion order of every table's rows: listings are newest first, by it.
+    next_seq: u64,
+    webhooks: HashMap<String, (u64, Arc<WebhookRecord>)>,
+    deliveries: Table<DeliveryRecord>,
+    attempts: Table<AttemptRecord>,
+}
+
+/// A record that lives in a `Table`: its id, and the column the table is indexed on.
+trait Row: Clone {
+    fn id(&self) -> &str;
+    /// Deliveries by webhook, attempts by delivery: what listings filter on most.
+    fn key(&self) -> &str;
+}
+
+impl Row for DeliveryRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn key(&self) -> &str {
+        &self.webhook_id
+    }
+}
+
+impl Row for AttemptRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn key(&self) -> &str {
+        &self.delivery_id
+    }
+}
+
+/// Rows by insertion order, with their ids and the index on `Row::key`.
+struct Table<T> {
+    rows: BTreeMap<u64, T>,
+    ids: HashMap<String, u64>,
+    by_key: HashMap<String, BTreeSet<u64>>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            rows: BTreeMap::new(),
+            ids: HashMap::new(),
+            by_key: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Row> Table<T> {
+    /// Replaces the row with `row`'s id in place (it keeps its position), or appends it.
+    /// The key of a row never changes (a delivery stays with its webhook).
+    fn upsert(&mut self, row: T, next_seq: &mut u64) {
+        match self.ids.get(row.id()) {
+            Some(&seq) => {
+                self.rows.insert(seq, row);
+            }
+            None => self.append(row, next_seq),
+        }
+    }
+
+    fn append(&mut self, row: T, next_seq: &mut u64) {
+        let seq = *next_seq;
+        *next_seq += 1;
+        self.ids.insert(row.id().to_owned(), seq);
+        self.by_key
+            .entry(row.key().to_owned())
+            .or_default()
+            .insert(seq);
+        self.rows.insert(seq, row);
+    }
+
+    fn get(&self, id: &str) -> Option<&T> {
+        self.ids.get(id).and_then(|seq| self.rows.get(seq))
+    }
+
+    /// Newest first: the rows with this key if `key` is set, else all; those `keep`
+    /// accepts, `limit` at most.
+    fn list(&self, key: Option<&str>, limit: u32, keep: impl Fn(&T) -> bool) -> Vec<T> {
+        let limit = limit as usize;
+        match key {
+            Some(k) => self.by_key.get(k).map_or_else(Vec::new, |seqs| {
+                seqs.iter()
+                    .rev()
+                    .filter_map(|seq| self.rows.get(seq))
+                    .filter(|r| keep(r))
+                    .take(limit)
+                    .cloned()
+                    .collect()
+            }),
+            None => self
+                .rows
+                .values()
+                .rev()
+                .filter(|r| keep(r))
+                .take(limit)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Removes the rows `gone` picks; how many.
+    fn remove_where(&mut self, gone: impl Fn(&T) -> bool) -> usize {
+        let before = self.rows.len();
+        let (ids, by_key) = (&mut self.ids, &mut self.by_key);
+        self.rows.retain(|seq, row| {
+            if !gone(row) {
+                return true;
+            }
+            ids.remove(row.id());
+            if let Some(seqs) = by_key.get_mut(row.key()) {
+                seqs.remove(seq);
+                if seqs.is_empty() {
+                    by_key.remove(row.key());
+                }
+            }
+            false
+        });
+        before - self.rows.len()
+    }
+}
+
+impl Tables {
+    /// The one write that can be refused: an attempt id that is already stored (or twice
+    /// in `batch`). Checked for the whole batch before anything is written.
+    fn check(&self, batch: &[Write]) -> Result<(), StoreError> {
+        let mut new = HashSet::new();
+        for w in batch {
+            if let Write::Attempt(a, _) = w {
+                if self.attempts.ids.contains_key(&a.id) || !new.insert(a.id.as_str()) {
+                    return Err(StoreError::Duplicate {
+                        table: "attempts",
+                        id: a.id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, w: &Write) {
+        let seq = &mut self.next_seq;
+        match w {
+            Write::Deliveries(ds) => {
+                for d in ds {
+                    self.deliveries.upsert(d.clone(), seq);
+                }
+            }
+            Write::Delivery(d) => self.deliveries.upsert(d.clone(), seq),
+            Write::Attempt(a, d) => {
+                self.attempts.append(AttemptRecord::clone(a), seq);
+                if let Some(d) = d {
+                    self.deliveries.upsert(d.clone(), seq);
+                }
+            }
+        }
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    // A panic while holding the lock leaves every map whole (no write is half-applied:
+    // `write` checks before it changes anything); carry on.
+    fn read(&self) -> RwLockReadGuard<'_, Tables> {
+        self.tables.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn tables(&self) -> RwLockWriteGuard<'_, Tables> {
+        self.tables.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Store for MemoryStore {
+    fn writes_block(&self) -> bool {
+        false
+    }
+
+    fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError> {
+        let mut t = self.tables();
+        let seq = match t.webhooks.get(&webhook.id) {
+            Some((seq, _)) => *seq,
+            None => {
+                t.next_seq += 1;
+                t.next_seq
+            }
+        };
+        t.webhooks
+            .insert(webhook.id.clone(), (seq, Arc::new(webhook.clone())));
+        Ok(())
+    }
+
+    fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError> {
+        Ok(self.shared_webhook(id)?.map(Arc::unwrap_or_clone))
+    }
+
+    fn shared_webhook(&self, id: &str) -> Result<Option<Arc<WebhookRecord>>, StoreError> {
+        Ok(self.read().webhooks.get(id).map(|(_, w)| Arc::clone(w)))
+    }
+
+    fn webhooks(&self) -> Result<Vec<Arc<WebhookRecord>>, StoreError> {
+        let t = self.read();
+        let mut all: Vec<_> = t.webhooks.values().collect();
+        all.sort_unstable_by_key(|(seq, _)| *seq);
+        Ok(all.into_iter().map(|(_, w)| Arc::clone(w)).collect())
+    }
+
+    fn delete_webhook(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.tables().webhooks.remove(id).is_some())
+    }
+
+    fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError> {
+        let t = &mut *self.tables();
+        t.deliveries.upsert(delivery.clone(), &mut t.next_seq);
+        Ok(())
+    }
+
+    fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
+        let t = &mut *self.tables();
+        for d in deliveries {
+            t.deliveries.upsert(d.clone(), &mut t.next_seq);
+        }
+        Ok(())
+    }
+
+    fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        Ok(self.read().deliveries.get(id).cloned())
+    }
+
+    fn deliveries(&self, q: &Query) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+        let keep = |d: &DeliveryRecord| {
+            q.status.is_none_or(|s| d.status == s)
+                && q.event_type.as_ref().is_none_or(|e| d.event_type == *e)
+        };
+        Ok(self
+            .read()
+            .deliveries
+            .list(q.webhook_id.as_deref(), limit, keep))
+    }
+
+    fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError> {
+        self.write(&[Write::Attempt(Box::new(attempt.clone()), None)])
+    }
+
+    fn record_attempt(
+        &self,
+        attempt: &AttemptRecord,
+        delivery: &DeliveryRecord,
+    ) -> Result<(), StoreError> {
+        self.write(&[Write::Attempt(
+            Box::new(attempt.clone()),
+            Some(delivery.clone()),
+        )])
+    }
+
+    fn write(&self, batch: &[Write]) -> Result<(), StoreError> {
+        let mut t = self.tables();
+        t.check(batch)?;
+        for w in batch {
+            t.apply(w);
+        }
+        Ok(())
+    }
+
+    fn attempts(&self, q: &Query) -> Result<Vec<AttemptRecord>, StoreError> {
+        let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+        let keep = |a: &AttemptRecord| {
+            q.webhook_id.as_ref().is_none_or(|w| a.webhook_id == *w)
+                && q.failed.is_none_or(|f| a.outcome.is_failure() == f)
+        };
+        Ok(self
+            .read()
+            .attempts
+            .list(q.delivery_id.as_deref(), limit, keep))
+    }
+
+    fn prune(&self, before_ms: i64) -> Result<usize, StoreError> {
+        let mut t = self.tables();
+        let attempts = t.attempts.remove_where(|a| a.delivered_at < before_ms);
+        let deliveries = t
+            .deliveries
+            .remove_where(|d| d.status != DeliveryStatus::Pending && d.updated_at < before_ms);
+        Ok(attempts + deliveries)
+    }
+}
