@@ -7,7 +7,7 @@
 //! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
 //! memory (BENCHMARKS.md, "Sender throughput").
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{
@@ -22,8 +22,8 @@ pub struct MemoryStore {
 
 #[derive(Default)]
 struct Tables {
-    /// Insertion order of every table's rows: listings are newest first, by it.
-    next_seq: u64,
+    /// The order webhooks were made in (what `webhooks()` lists by).
+    next_webhook: u64,
     webhooks: HashMap<String, (u64, Arc<WebhookRecord>)>,
     deliveries: Table<DeliveryRecord>,
     attempts: Table<AttemptRecord>,
@@ -54,48 +54,63 @@ impl Row for AttemptRecord {
     }
 }
 
-/// Rows by insertion order, with their ids and the index on `Row::key`.
+/// The maps' hasher: the keys are ids the sender made, or a few webhook ids (SipHash,
+/// the default, was ~2 % of the CPU per delivery).
+type Hasher = foldhash::fast::RandomState;
+
+/// Rows in insertion order, with their ids and the index on `Row::key`. A row's `seq` is
+/// its place in that order; `rows[i]` has `seq` `first + i`, `None` once pruned.
 struct Table<T> {
-    rows: BTreeMap<u64, T>,
-    ids: HashMap<String, u64>,
-    by_key: HashMap<String, BTreeSet<u64>>,
+    rows: VecDeque<Option<T>>,
+    first: u64,
+    ids: HashMap<Box<str>, u64, Hasher>,
+    /// The seqs of each key's rows, ascending.
+    by_key: HashMap<Box<str>, Vec<u64>, Hasher>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
-            rows: BTreeMap::new(),
-            ids: HashMap::new(),
-            by_key: HashMap::new(),
+            rows: VecDeque::new(),
+            first: 0,
+            ids: HashMap::default(),
+            by_key: HashMap::default(),
         }
     }
 }
 
 impl<T: Row> Table<T> {
+    fn at(&self, seq: u64) -> Option<&T> {
+        let i = usize::try_from(seq.checked_sub(self.first)?).ok()?;
+        self.rows.get(i)?.as_ref()
+    }
+
     /// Replaces the row with `row`'s id in place (it keeps its position), or appends it.
     /// The key of a row never changes (a delivery stays with its webhook).
-    fn upsert(&mut self, row: T, next_seq: &mut u64) {
+    fn upsert(&mut self, row: T) {
         match self.ids.get(row.id()) {
             Some(&seq) => {
-                self.rows.insert(seq, row);
+                let i = (seq - self.first) as usize;
+                self.rows[i] = Some(row);
             }
-            None => self.append(row, next_seq),
+            None => self.append(row),
         }
     }
 
-    fn append(&mut self, row: T, next_seq: &mut u64) {
-        let seq = *next_seq;
-        *next_seq += 1;
-        self.ids.insert(row.id().to_owned(), seq);
-        self.by_key
-            .entry(row.key().to_owned())
-            .or_default()
-            .insert(seq);
-        self.rows.insert(seq, row);
+    fn append(&mut self, row: T) {
+        let seq = self.first + self.rows.len() as u64;
+        self.ids.insert(row.id().into(), seq);
+        match self.by_key.get_mut(row.key()) {
+            Some(seqs) => seqs.push(seq),
+            None => {
+                self.by_key.insert(row.key().into(), vec![seq]);
+            }
+        }
+        self.rows.push_back(Some(row));
     }
 
     fn get(&self, id: &str) -> Option<&T> {
-        self.ids.get(id).and_then(|seq| self.rows.get(seq))
+        self.ids.get(id).and_then(|&seq| self.at(seq))
     }
 
     /// Newest first: the rows with this key if `key` is set, else all; those `keep`
@@ -106,7 +121,7 @@ impl<T: Row> Table<T> {
             Some(k) => self.by_key.get(k).map_or_else(Vec::new, |seqs| {
                 seqs.iter()
                     .rev()
-                    .filter_map(|seq| self.rows.get(seq))
+                    .filter_map(|&seq| self.at(seq))
                     .filter(|r| keep(r))
                     .take(limit)
                     .cloned()
@@ -114,8 +129,9 @@ impl<T: Row> Table<T> {
             }),
             None => self
                 .rows
-                .values()
+                .iter()
                 .rev()
+                .flatten()
                 .filter(|r| keep(r))
                 .take(limit)
                 .cloned()
@@ -125,22 +141,34 @@ impl<T: Row> Table<T> {
 
     /// Removes the rows `gone` picks; how many.
     fn remove_where(&mut self, gone: impl Fn(&T) -> bool) -> usize {
-        let before = self.rows.len();
-        let (ids, by_key) = (&mut self.ids, &mut self.by_key);
-        self.rows.retain(|seq, row| {
-            if !gone(row) {
-                return true;
+        let mut keys = HashSet::new();
+        let mut removed = 0;
+        for slot in &mut self.rows {
+            if let Some(row) = slot.take_if(|row| gone(row)) {
+                self.ids.remove(row.id());
+                keys.insert(Box::<str>::from(row.key()));
+                removed += 1;
             }
-            ids.remove(row.id());
-            if let Some(seqs) = by_key.get_mut(row.key()) {
-                seqs.remove(seq);
+        }
+        while self.rows.front().is_some_and(Option::is_none) {
+            self.rows.pop_front();
+            self.first += 1;
+        }
+        for key in keys {
+            let (rows, first) = (&self.rows, self.first);
+            let live = |seq: &u64| {
+                seq.checked_sub(first)
+                    .and_then(|i| rows.get(i as usize))
+                    .is_some_and(Option::is_some)
+            };
+            if let Some(seqs) = self.by_key.get_mut(&key) {
+                seqs.retain(live);
                 if seqs.is_empty() {
-                    by_key.remove(row.key());
+                    self.by_key.remove(&key);
                 }
             }
-            false
-        });
-        before - self.rows.len()
+        }
+        removed
     }
 }
 
@@ -151,7 +179,7 @@ impl Tables {
         let mut new = HashSet::new();
         for w in batch {
             if let Write::Attempt(a, _) = w {
-                if self.attempts.ids.contains_key(&a.id) || !new.insert(a.id.as_str()) {
+                if self.attempts.ids.contains_key(a.id.as_str()) || !new.insert(a.id.as_str()) {
                     return Err(StoreError::Duplicate {
                         table: "attempts",
                         id: a.id.clone(),
@@ -163,18 +191,17 @@ impl Tables {
     }
 
     fn apply(&mut self, w: &Write) {
-        let seq = &mut self.next_seq;
         match w {
             Write::Deliveries(ds) => {
                 for d in ds {
-                    self.deliveries.upsert(d.clone(), seq);
+                    self.deliveries.upsert(d.clone());
                 }
             }
-            Write::Delivery(d) => self.deliveries.upsert(d.clone(), seq),
+            Write::Delivery(d) => self.deliveries.upsert(d.clone()),
             Write::Attempt(a, d) => {
-                self.attempts.append(AttemptRecord::clone(a), seq);
+                self.attempts.append(AttemptRecord::clone(a));
                 if let Some(d) = d {
-                    self.deliveries.upsert(d.clone(), seq);
+                    self.deliveries.upsert(d.clone());
                 }
             }
         }
@@ -207,8 +234,8 @@ impl Store for MemoryStore {
         let seq = match t.webhooks.get(&webhook.id) {
             Some((seq, _)) => *seq,
             None => {
-                t.next_seq += 1;
-                t.next_seq
+                t.next_webhook += 1;
+                t.next_webhook
             }
         };
         t.webhooks
@@ -236,15 +263,14 @@ impl Store for MemoryStore {
     }
 
     fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError> {
-        let t = &mut *self.tables();
-        t.deliveries.upsert(delivery.clone(), &mut t.next_seq);
+        self.tables().deliveries.upsert(delivery.clone());
         Ok(())
     }
 
     fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
-        let t = &mut *self.tables();
+        let mut t = self.tables();
         for d in deliveries {
-            t.deliveries.upsert(d.clone(), &mut t.next_seq);
+            t.deliveries.upsert(d.clone());
         }
         Ok(())
     }
