@@ -26,7 +26,9 @@ pub use config::{Config, DbLocation};
 pub use delivery::Engine;
 
 use api::models::CreateWebhook;
-use delivery::Settings;
+use delivery::{HttpClient, Settings};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
 use store::{MemoryStore, SqliteStore, Store, StoreError, WebhookRecord};
 
 /// Where Linux distributions (and the BSDs, macOS with Homebrew's OpenSSL) keep the
@@ -45,7 +47,7 @@ pub enum StartError {
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
+    Client(#[from] rustls::Error),
     #[error("config file {path}: {message}")]
     ConfigFile { path: String, message: String },
     #[error("--ca-cert {path}: {message}")]
@@ -96,20 +98,20 @@ pub fn app(config: &Config) -> Result<App, StartError> {
     })
 }
 
-/// The HTTP client of every attempt: no redirects (a provider reports them as failures),
-/// the built-in webpki roots, the system's roots and `--ca-cert`.
-pub fn http_client(config: &Config) -> Result<reqwest::Client, StartError> {
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+/// The HTTP client of every attempt (`delivery::HttpClient`): the built-in webpki roots,
+/// the system's roots and `--ca-cert`.
+pub fn http_client(config: &Config) -> Result<HttpClient, StartError> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
     let system = std::env::var_os("SSL_CERT_FILE")
         .map(std::path::PathBuf::from)
         .into_iter()
         .chain(SYSTEM_ROOT_BUNDLES.iter().map(std::path::PathBuf::from))
         .find(|p| p.is_file());
     if let Some(pem) = system.and_then(|p| std::fs::read(p).ok()) {
-        // A system bundle we cannot parse is skipped: the built-in roots remain.
-        for cert in reqwest::Certificate::from_pem_bundle(&pem).unwrap_or_default() {
-            builder = builder.add_root_certificate(cert);
-        }
+        // What of a system bundle does not parse is skipped: the built-in roots remain.
+        roots.add_parsable_certificates(CertificateDer::pem_slice_iter(&pem).flatten());
     }
     if let Some(path) = &config.ca_cert {
         let fail = |message: String| StartError::CaCert {
@@ -117,15 +119,17 @@ pub fn http_client(config: &Config) -> Result<reqwest::Client, StartError> {
             message,
         };
         let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| fail(e.to_string()))?;
         if certs.is_empty() {
             return Err(fail("no PEM certificate in the file".into()));
         }
         for cert in certs {
-            builder = builder.add_root_certificate(cert);
+            roots.add(cert).map_err(|e| fail(e.to_string()))?;
         }
     }
-    Ok(builder.build()?)
+    Ok(HttpClient::new(roots)?)
 }
 
 impl App {

@@ -297,7 +297,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,warp=warn,hyper=warn,reqwest=warn".into()),
+                .unwrap_or_else(|_| "info,warp=warn,hyper=warn,hyper_util=warn,rustls=warn".into()),
         )
         .with_writer(log)
         // Colours for a person at a terminal only: in a log file they are bytes to write

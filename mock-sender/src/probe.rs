@@ -7,7 +7,7 @@ use std::time::Duration;
 use hookproof::{Scheme, Webhook};
 use serde_json::json;
 
-use crate::delivery::{new_id, now_ms, payload, post, signed_headers, Sent};
+use crate::delivery::{new_id, now_ms, payload, post, signed_headers, HttpClient, Sent, Target};
 use crate::store::{Kind, Outcome};
 
 /// What a receiver should do with a case.
@@ -36,7 +36,7 @@ pub struct Row {
 
 /// Where and how to probe.
 pub struct Probe<'a> {
-    pub client: &'a reqwest::Client,
+    pub client: &'a HttpClient,
     pub url: &'a str,
     pub scheme: Scheme,
     pub secret: &'a str,
@@ -200,9 +200,9 @@ impl Probe<'_> {
     async fn send(&self, r: &Request) -> Sent {
         post(
             self.client,
-            self.url,
+            Target::Text(self.url),
             &r.headers,
-            r.body.clone(),
+            bytes::Bytes::from(r.body.clone()),
             self.timeout,
         )
         .await

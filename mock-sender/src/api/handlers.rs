@@ -73,7 +73,7 @@ fn parse_kind(name: &str) -> Result<Kind, ApiError> {
 
 /// An absolute http(s) URL; plain http only to loopback unless `--allow-http`.
 pub fn check_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
-    let u = match reqwest::Url::parse(url) {
+    let u = match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => u,
         _ => {
             return Err(ApiError::invalid(
@@ -91,7 +91,7 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn is_loopback(u: &reqwest::Url) -> bool {
+fn is_loopback(u: &url::Url) -> bool {
     let host = u.host_str().unwrap_or_default();
     let host = host.trim_start_matches('[').trim_end_matches(']');
     match host.parse::<std::net::IpAddr>() {

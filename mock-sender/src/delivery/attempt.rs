@@ -1,6 +1,16 @@
 //! One HTTP attempt: POST the signed body, classify what came back.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 
 use crate::store::Outcome;
 
@@ -30,33 +40,100 @@ impl Sent {
     }
 }
 
-/// POSTs `body` (`Bytes` are sent as they are, not copied) to `url` (a `reqwest::Url`
-/// is used as parsed).
+/// The HTTP client of every attempt (and of `probe`): HTTP/1.1 on keep-alive connections
+/// (hyper's pool), TLS by rustls, no redirects followed (a provider reports them as
+/// failures), no proxy. Cheap to clone.
+///
+/// hyper rather than reqwest: reqwest wraps each request in layers this sender does not
+/// use (redirects, retries, a proxy matcher) and parses the URL again from every response,
+/// about a tenth of the sender's CPU per delivery (BENCHMARKS.md, "Sender throughput").
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl HttpClient {
+    /// A client trusting the certificates of `roots` (and nothing else).
+    pub fn new(roots: rustls::RootCertStore) -> Result<HttpClient, rustls::Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        // A request is written in one go and its answer awaited: no Nagle delay.
+        http.set_nodelay(true);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(HttpClient {
+            inner: Client::builder(TokioExecutor::new()).build(https),
+        })
+    }
+}
+
+/// Where an attempt goes: parsed once per webhook (`Target::parse`), or the text as the
+/// user gave it, which fails at `post` if it is not a URL.
+pub enum Target<'a> {
+    Parsed(&'a Uri),
+    Text(&'a str),
+}
+
+/// Parses `url` as the API checked it (`url::Url`: an absolute http(s) URL, the host
+/// normalised) into what hyper sends to.
+pub fn parse_url(url: &str) -> Option<Uri> {
+    url::Url::parse(url).ok()?.as_str().parse().ok()
+}
+
+/// POSTs `body` (the same bytes, not copied) to `url` with `headers`; `timeout` covers
+/// everything from connecting to reading the answer.
 pub async fn post(
-    client: &reqwest::Client,
-    url: impl reqwest::IntoUrl,
+    client: &HttpClient,
+    url: Target<'_>,
     headers: &[(String, String)],
-    body: impl Into<reqwest::Body>,
+    body: Bytes,
     timeout: Duration,
 ) -> Sent {
     let start = Instant::now();
-    let mut req = client.post(url).timeout(timeout).body(body);
+    let parsed;
+    let uri = match url {
+        Target::Parsed(uri) => uri,
+        Target::Text(text) => match parse_url(text) {
+            Some(uri) => {
+                parsed = uri;
+                &parsed
+            }
+            None => return Sent::not_sent(format!("not a valid URL: {text}")),
+        },
+    };
+    let mut req = Request::post(uri.clone());
     for (name, value) in headers {
         req = req.header(name, value);
     }
-    let result = match req.send().await {
-        Ok(resp) => {
-            let status = resp.status();
-            // The timeout covers the body too, so a receiver that stalls mid-answer times out.
-            read_capped(resp, RESPONSE_BODY_LOG_BYTES)
-                .await
-                .map(|bytes| (status, bytes))
-        }
-        Err(e) => Err(e),
+    let req = match req.body(Full::new(body)) {
+        Ok(req) => req,
+        Err(e) => return Sent::not_sent(format!("cannot build the request: {e}")),
     };
+    let exchange = async {
+        let resp = client
+            .inner
+            .request(req)
+            .await
+            .map_err(|e| error_chain(&e))?;
+        let status = resp.status();
+        // The timeout covers the body too, so a receiver that stalls mid-answer times out.
+        read_capped(resp.into_body(), RESPONSE_BODY_LOG_BYTES)
+            .await
+            .map(|bytes| (status, bytes))
+            .map_err(|e| format!("reading the answer: {}", error_chain(&e)))
+    };
+    let result = tokio::time::timeout(timeout, exchange).await;
     let duration = start.elapsed();
     match result {
-        Ok((status, bytes)) => {
+        Ok(Ok((status, bytes))) => {
             let mut text = String::from_utf8_lossy(&bytes).into_owned();
             // Replacement characters may have grown it past the cap.
             let mut end = text.len().min(RESPONSE_BODY_LOG_BYTES);
@@ -76,41 +153,42 @@ pub async fn post(
                 duration,
             }
         }
-        Err(e) => {
-            let (outcome, error) = if e.is_timeout() {
-                (
-                    Outcome::Timeout,
-                    format!("timed out after {} ms", timeout.as_millis()),
-                )
-            } else {
-                (Outcome::ConnectionError, error_chain(&e))
-            };
-            Sent {
-                outcome,
-                status_code: None,
-                error: Some(error),
-                response_body: None,
-                duration,
-            }
-        }
+        Ok(Err(error)) => Sent {
+            outcome: Outcome::ConnectionError,
+            status_code: None,
+            error: Some(error),
+            response_body: None,
+            duration,
+        },
+        Err(_) => Sent {
+            outcome: Outcome::Timeout,
+            status_code: None,
+            error: Some(format!("timed out after {} ms", timeout.as_millis())),
+            response_body: None,
+            duration,
+        },
     }
 }
 
 /// The first `cap` bytes of the answer's body. The rest is never read: a receiver
 /// streaming megabytes (or forever) costs at most `cap` bytes of memory, and dropping the
 /// response closes the connection.
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, reqwest::Error> {
+async fn read_capped(mut body: Incoming, cap: usize) -> Result<Vec<u8>, hyper::Error> {
     let mut kept = Vec::new();
     while kept.len() < cap {
-        match resp.chunk().await? {
-            Some(chunk) => kept.extend_from_slice(&chunk[..chunk.len().min(cap - kept.len())]),
+        match body.frame().await.transpose()? {
+            Some(frame) => {
+                if let Ok(chunk) = frame.into_data() {
+                    kept.extend_from_slice(&chunk[..chunk.len().min(cap - kept.len())]);
+                }
+            }
             None => break,
         }
     }
     Ok(kept)
 }
 
-/// reqwest's top-level message is vague ("error sending request"); the cause says why.
+/// hyper's top-level message is vague ("client error (Connect)"); the causes say why.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut msg = e.to_string();
     let mut source = e.source();

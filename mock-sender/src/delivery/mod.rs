@@ -15,13 +15,14 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hookproof::{Scheme, Webhook};
+use hyper::Uri;
 use rand::rngs::StdRng;
 use rand::Rng;
 use serde_json::Value;
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
-pub use attempt::{post, Sent};
+pub use attempt::{parse_url, post, HttpClient, Sent, Target};
 pub use schedule::{profile_default, scaled};
 
 use queue::{Queue, Waiting};
@@ -79,7 +80,7 @@ pub struct Engine {
     store: Arc<dyn Store>,
     /// Every write of the delivery path goes through it, off the runtime's workers.
     writer: Writer,
-    client: reqwest::Client,
+    client: HttpClient,
     settings: Settings,
     /// The waiting deliveries and the attempts under way.
     state: Mutex<State>,
@@ -113,9 +114,8 @@ struct Prepared {
     /// on it is built again, without that secret.
     until: i64,
     signer: Result<Webhook, hookproof::Error>,
-    /// `None` if the URL does not parse: reqwest is then given the text, and fails as it
-    /// always did.
-    url: Option<reqwest::Url>,
+    /// `None` if the URL does not parse: `post` is then given the text, and fails on it.
+    url: Option<Uri>,
 }
 
 impl Prepared {
@@ -134,7 +134,7 @@ impl Prepared {
             webhook: Arc::clone(webhook),
             until,
             signer,
-            url: reqwest::Url::parse(&webhook.url).ok(),
+            url: attempt::parse_url(&webhook.url),
         }
     }
 
@@ -145,15 +145,16 @@ impl Prepared {
     /// POSTs `body` to the webhook's URL.
     async fn post(
         &self,
-        client: &reqwest::Client,
+        client: &HttpClient,
         headers: &[(String, String)],
         body: bytes::Bytes,
         timeout: Duration,
     ) -> Sent {
-        match &self.url {
-            Some(url) => attempt::post(client, url.clone(), headers, body, timeout).await,
-            None => attempt::post(client, self.webhook.url.as_str(), headers, body, timeout).await,
-        }
+        let target = match &self.url {
+            Some(uri) => Target::Parsed(uri),
+            None => Target::Text(&self.webhook.url),
+        };
+        attempt::post(client, target, headers, body, timeout).await
     }
 }
 
@@ -224,10 +225,9 @@ impl Drop for Slot {
 }
 
 impl Engine {
-    /// `client` must not follow redirects: a provider reports them as failures.
     pub fn new(
         store: Arc<dyn Store>,
-        client: reqwest::Client,
+        client: HttpClient,
         settings: Settings,
     ) -> std::io::Result<Arc<Engine>> {
         Ok(Arc::new(Engine {
@@ -1068,7 +1068,8 @@ mod tests {
             max_in_flight: 1,
             chaos_seed: None,
         };
-        let engine = Engine::new(store, reqwest::Client::new(), settings).unwrap();
+        let client = HttpClient::new(rustls::RootCertStore::empty()).unwrap();
+        let engine = Engine::new(store, client, settings).unwrap();
         let standard = |id: &str| WebhookRecord {
             // Attempts start only after a minute: this test looks at the records alone.
             retry_schedule: Some(vec![60_000]),
@@ -1100,7 +1101,7 @@ mod tests {
             "the previous secret is in its grace period"
         );
         assert_eq!(
-            p.url.as_ref().map(reqwest::Url::as_str),
+            p.url.as_ref().map(ToString::to_string).as_deref(),
             Some(w.url.as_str())
         );
         assert!(p.fits(&w, 999));

@@ -273,7 +273,7 @@ fn pruned_rows_leave_every_listing(s: &dyn Store) {
 /// One step of `the_stores_agree`.
 #[derive(Debug, Clone)]
 enum Op {
-    /// Delivery `msg_{n}` of webhook `wh_{w}`, last changed at `at`.
+    /// Delivery `msg_{n}` (event type `t.{n % 2}`) of webhook `wh_{w}`, last changed at `at`.
     Delivery(u8, u8, DeliveryStatus, i64),
     /// A new attempt on delivery `msg_{n}` of webhook `wh_{w}`, made at `at`.
     Attempt(u8, u8, Outcome, i64),
@@ -311,12 +311,15 @@ fn queries() -> Vec<Query> {
                 Some(DeliveryStatus::Pending),
                 Some(DeliveryStatus::Failed),
             ] {
-                all.push(Query {
-                    webhook_id: webhook.map(Into::into),
-                    status,
-                    limit,
-                    ..Query::default()
-                });
+                for event_type in [None, Some("t.1")] {
+                    all.push(Query {
+                        webhook_id: webhook.map(Into::into),
+                        status,
+                        event_type: event_type.map(Into::into),
+                        limit,
+                        ..Query::default()
+                    });
+                }
             }
             for failed in [None, Some(true), Some(false)] {
                 for delivery_id in [None, Some("msg_1")] {
@@ -348,6 +351,7 @@ proptest::proptest! {
                     Op::Delivery(n, w, status, at) => {
                         let mut d = delivery(&format!("msg_{n}"), *status);
                         d.webhook_id = format!("wh_{w}");
+                        d.event_type = format!("t.{}", n % 2);
                         d.updated_at = *at;
                         // A delivery keeps its webhook: only the first write of msg_n sets it.
                         if let Some(old) = s.delivery(&d.id).unwrap() {
