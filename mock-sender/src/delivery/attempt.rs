@@ -10,7 +10,7 @@ use hyper::{Request, Uri};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::store::Outcome;
 
@@ -69,9 +69,13 @@ impl HttpClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        Ok(HttpClient {
-            inner: Client::builder(TokioExecutor::new()).build(https),
-        })
+        // With a timer, the pool closes connections idle for 90 s (its default); without
+        // one they stay open until the receiver closes them.
+        let inner = Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .build(https);
+        Ok(HttpClient { inner })
     }
 }
 
