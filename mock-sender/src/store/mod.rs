@@ -1,7 +1,8 @@
 //! Persistence behind one small trait: webhooks, deliveries and their attempts.
 //!
-//! Records are stored as JSON next to the few columns the queries filter on, so adding a
-//! field to a record needs no migration.
+//! Two stores answer it alike (`conformance` tests both): `SqliteStore` for `serve --db`,
+//! which keeps records as JSON next to the few columns the queries filter on (adding a
+//! field to a record needs no migration), and `MemoryStore` for `serve --memory`.
 
 #[cfg(test)]
 mod conformance;
