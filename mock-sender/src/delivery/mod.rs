@@ -46,6 +46,17 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// How long from now until `at_ms` (Unix ms), to the microsecond; zero once past. The
+/// timer sleeps this, not whole milliseconds from `now_ms` (which floors the present):
+/// that woke it up to 1 ms after the tick tokio rounds a deadline up to, ~1.4 ms late at
+/// the median instead of ~0.5 (BENCHMARKS.md, "Sender throughput").
+fn until(at_ms: i64) -> Duration {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Duration::from_millis(u64::try_from(at_ms).unwrap_or(0)).saturating_sub(now)
+}
+
 /// A new id: `prefix_` and a ULID.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", ulid::Ulid::new())
@@ -943,10 +954,10 @@ async fn run_timer(engine: Weak<Engine>, wake: Arc<Notify>) {
         };
         match next {
             Some(at) => {
-                let wait = at - now_ms();
-                if wait > 0 {
+                let wait = until(at);
+                if !wait.is_zero() {
                     tokio::select! {
-                        () = tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())) => {}
+                        () = tokio::time::sleep(wait) => {}
                         () = wake.notified() => {}
                     }
                 }
@@ -1027,6 +1038,17 @@ fn attempt_record(
 mod tests {
     use super::*;
     use crate::store::PreviousSecret;
+
+    #[test]
+    fn the_timer_sleeps_until_the_millisecond_not_whole_milliseconds_from_now() {
+        assert_eq!(until(now_ms() - 5), Duration::ZERO);
+        assert_eq!(until(-1), Duration::ZERO);
+        let at = now_ms() + 1000;
+        let wait = until(at);
+        // Whatever part of the present millisecond has passed is not waited again.
+        assert!(wait <= Duration::from_millis(1000), "{wait:?}");
+        assert!(wait > Duration::from_millis(990), "{wait:?}");
+    }
 
     #[test]
     fn prune_interval_is_hourly_or_half_a_short_retention() {
