@@ -22,7 +22,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
-pub use attempt::{parse_url, post, HttpClient, Sent, Target};
+pub use attempt::{post, HttpClient, Sent, Target};
 pub use schedule::{profile_default, scaled};
 
 use queue::{Queue, Waiting};

@@ -1,7 +1,6 @@
-//! The store of `serve --memory`: plain maps behind one lock, nothing serialised.
+//! The store of `serve --memory`: tables behind one lock, nothing serialised.
 //!
-//! It answers every query as `SqliteStore` does (the conformance tests in `store::tests`
-//! run both), but a write is a few map inserts under a lock held for microseconds, so the
+//! It answers every query as `SqliteStore` does (`store::conformance` tests both), but a write is a few map inserts under a lock held for microseconds, so the
 //! delivery path writes inline (`Store::writes_block` is false) instead of handing each
 //! write to the writer thread and waiting for it. That thread, and serialising every row
 //! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
@@ -192,20 +191,26 @@ impl<T: Row> Table<T> {
 
 impl Tables {
     /// The one write that can be refused: an attempt id that is already stored (or twice
-    /// in `batch`). Checked for the whole batch before anything is written.
-    fn check(&self, batch: &[Write]) -> Result<(), StoreError> {
+    /// among `ids`). Checked for a whole batch before anything is written.
+    fn check<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
         let mut new = HashSet::new();
-        for w in batch {
-            if let Write::Attempt(a, _) = w {
-                if self.attempts.ids.contains_key(a.id.as_str()) || !new.insert(a.id.as_str()) {
-                    return Err(StoreError::Duplicate {
-                        table: "attempts",
-                        id: a.id.clone(),
-                    });
-                }
+        for id in ids {
+            if self.attempts.ids.contains_key(id) || !new.insert(id) {
+                return Err(StoreError::Duplicate {
+                    table: "attempts",
+                    id: id.to_owned(),
+                });
             }
         }
         Ok(())
+    }
+
+    /// An attempt's row and the delivery after it, if any (checked already).
+    fn record(&mut self, attempt: &AttemptRecord, delivery: Option<&DeliveryRecord>) {
+        self.attempts.append(attempt.clone());
+        if let Some(d) = delivery {
+            self.deliveries.upsert(d.clone());
+        }
     }
 
     fn apply(&mut self, w: &Write) {
@@ -216,12 +221,7 @@ impl Tables {
                 }
             }
             Write::Delivery(d) => self.deliveries.upsert(d.clone()),
-            Write::Attempt(a, d) => {
-                self.attempts.append(AttemptRecord::clone(a));
-                if let Some(d) = d {
-                    self.deliveries.upsert(d.clone());
-                }
-            }
+            Write::Attempt(a, d) => self.record(a, d.as_ref()),
         }
     }
 }
@@ -281,8 +281,7 @@ impl Store for MemoryStore {
     }
 
     fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError> {
-        self.tables().deliveries.upsert(delivery.clone());
-        Ok(())
+        self.put_deliveries(std::slice::from_ref(delivery))
     }
 
     fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
@@ -312,7 +311,10 @@ impl Store for MemoryStore {
     }
 
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError> {
-        self.write(&[Write::Attempt(Box::new(attempt.clone()), None)])
+        let mut t = self.tables();
+        t.check([attempt.id.as_str()])?;
+        t.record(attempt, None);
+        Ok(())
     }
 
     fn record_attempt(
@@ -320,15 +322,18 @@ impl Store for MemoryStore {
         attempt: &AttemptRecord,
         delivery: &DeliveryRecord,
     ) -> Result<(), StoreError> {
-        self.write(&[Write::Attempt(
-            Box::new(attempt.clone()),
-            Some(delivery.clone()),
-        )])
+        let mut t = self.tables();
+        t.check([attempt.id.as_str()])?;
+        t.record(attempt, Some(delivery));
+        Ok(())
     }
 
     fn write(&self, batch: &[Write]) -> Result<(), StoreError> {
         let mut t = self.tables();
-        t.check(batch)?;
+        t.check(batch.iter().filter_map(|w| match w {
+            Write::Attempt(a, _) => Some(a.id.as_str()),
+            _ => None,
+        }))?;
         for w in batch {
             t.apply(w);
         }
