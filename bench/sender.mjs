@@ -1039,7 +1039,7 @@ function markdown(r, args) {
   );
   row("enqueue rate while queueing (deliveries/s)", (x) => fmt0(x.memory.enqueuePerSecond));
   row(
-    "RSS growth over the saturation run",
+    "RSS growth over the saturation run (`--memory` keeps logs within `--memory-limit`, 256MiB)",
     (x) =>
       `${(x.throughput.rssGrowthKiB / 1024).toFixed(1)} MiB (${fmt0((x.throughput.rssGrowthKiB * 1024) / x.throughput.deliveries)} B per delivered)`,
   );

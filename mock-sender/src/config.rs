@@ -22,6 +22,10 @@ pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
 /// How long attempt logs (and finished deliveries) are kept, by default: 90 days.
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 86400);
 
+/// What `--memory` keeps of finished deliveries and attempt logs, by default: 256 MiB
+/// (~150k deliveries of ~300-byte bodies with one attempt each).
+pub const DEFAULT_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
+
 /// The repository's `www/` and `pkg/` at build time: served at `/`, `/playground`,
 /// `/www/*` and `/pkg/*` unless `--www` / `--pkg` say otherwise.
 pub const DEFAULT_WWW_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../www");
@@ -46,6 +50,9 @@ pub struct Config {
     pub ca_cert: Option<PathBuf>,
     /// Attempt logs older than this are deleted (hourly).
     pub retention: Duration,
+    /// `DbLocation::Memory`: past about this many bytes of records, the oldest finished
+    /// deliveries and attempt logs are dropped (pending deliveries never are).
+    pub memory_limit: u64,
     /// Static files: the dashboard and playground (`www/`) and the npm package (`pkg/`).
     pub www_dir: PathBuf,
     pub pkg_dir: PathBuf,
@@ -65,6 +72,7 @@ impl Default for Config {
             allow_http: false,
             ca_cert: None,
             retention: DEFAULT_RETENTION,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
             www_dir: PathBuf::from(DEFAULT_WWW_DIR),
             pkg_dir: PathBuf::from(DEFAULT_PKG_DIR),
             chaos_seed: None,
@@ -93,6 +101,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
+/// Parses a size: `256MiB`, `1GB`, `512k`, or a bare number of bytes (`bytesize`'s
+/// syntax: KB, MB, GB are powers of 1000, KiB, MiB, GiB of 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|_| format!("`{s}` is not a size like 256MiB, 1GB, 512k"))
+}
+
 /// Parses a comma-separated list of durations: the waits before attempts 1, 2, ...
 pub fn parse_schedule(s: &str) -> Result<Vec<Duration>, String> {
     s.split(',')
@@ -104,6 +121,16 @@ pub fn parse_schedule(s: &str) -> Result<Vec<Duration>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("256MiB"), Ok(DEFAULT_MEMORY_LIMIT));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size(" 512 KiB "), Ok(512 * 1024));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert!(parse_size("-1MB").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+    }
 
     #[test]
     fn durations() {

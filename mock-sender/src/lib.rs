@@ -68,7 +68,9 @@ pub struct App {
 /// Builds the sender. Nothing runs until `App::start` (inside a Tokio runtime).
 pub fn app(config: &Config) -> Result<App, StartError> {
     let store: Arc<dyn Store> = match &config.db {
-        DbLocation::Memory => Arc::new(MemoryStore::new()),
+        DbLocation::Memory => Arc::new(MemoryStore::with_limit(
+            usize::try_from(config.memory_limit).unwrap_or(usize::MAX),
+        )),
         DbLocation::File(path) => Arc::new(SqliteStore::open(path)?),
     };
     let engine = Engine::new(

@@ -11,7 +11,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use hookproof_sender::api::models::{CreateWebhook, Wait};
 use hookproof_sender::config::{
-    parse_duration, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PKG_DIR, DEFAULT_WWW_DIR,
+    parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PKG_DIR,
+    DEFAULT_WWW_DIR,
 };
 use hookproof_sender::delivery::{new_id, now_ms, Notice};
 use hookproof_sender::store::{DeliveryStatus, Outcome};
@@ -163,6 +164,11 @@ struct ServeArgs {
     /// hourly, or every half DURATION when that is shorter).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
     retention: Duration,
+    /// With --memory: past about SIZE of kept records (256MiB, 1GB, ...), the oldest
+    /// finished deliveries and attempt logs are dropped, as past --retention. Pending
+    /// deliveries are always kept.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB", requires = "memory")]
+    memory_limit: u64,
     /// Requests on the wire at once to one endpoint; more wait their turn.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT, value_parser = at_least_one)]
     max_in_flight: usize,
@@ -334,6 +340,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         max_in_flight: args.max_in_flight,
         retention: args.retention,
+        memory_limit: args.memory_limit,
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
         chaos_seed: args.chaos_seed,

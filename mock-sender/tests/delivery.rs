@@ -449,6 +449,66 @@ async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
 }
 
 #[tokio::test]
+async fn past_the_memory_limit_the_oldest_finished_deliveries_go() {
+    // ~1.5 KB per delivery with its attempt: a dozen or so fit in 16 KiB.
+    let mut cfg = config();
+    cfg.memory_limit = 16 * 1024;
+    let app = started(&cfg);
+    let done_rx = receiver(vec![]).await;
+    let failing_rx = receiver(vec![Answer::Status(500)]).await;
+    create(&app, &failing_rx.url, "generic", Some(&[0, 100_000])).await;
+    let first = ok(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "a", "data": {}})),
+        202,
+    )
+    .await;
+    let pending = first["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    wait_until(&app, &pending, |d| d.attempts == 1).await;
+    create(&app, &done_rx.url, "generic", Some(&[0])).await;
+    let mut done = Vec::new();
+    for i in 0..60 {
+        let ev = ok(
+            &app,
+            "POST",
+            "/v1/events",
+            Some(json!({"type": "b", "data": {"i": i}})),
+            202,
+        )
+        .await;
+        let ids = ev["deliveries"].as_array().unwrap();
+        done.push(ids.last().unwrap()["id"].as_str().unwrap().to_owned());
+        wait_until(&app, done.last().unwrap(), finished).await;
+    }
+    assert_eq!(done_rx.hits().len(), 60, "every delivery was made");
+
+    let listed = ok(&app, "GET", "/v1/deliveries?limit=1000", None, 200).await;
+    let listed: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(listed.contains(&pending), "a pending delivery is kept");
+    assert!(
+        (4..40).contains(&listed.len()),
+        "kept {} of 61",
+        listed.len()
+    );
+    assert_eq!(listed[0], done[59], "the newest stay");
+    assert!(
+        app.store.delivery(&done[0]).unwrap().is_none(),
+        "the oldest went"
+    );
+    assert!(attempts_of(&app, done[0].clone()).is_empty(), "its log too");
+    assert_eq!(attempts_of(&app, done[59].clone()).len(), 1);
+    let d = app.store.delivery(&pending).unwrap().expect("still there");
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 1));
+}
+
+#[tokio::test]
 async fn logs_past_a_short_retention_are_pruned_while_running() {
     // --retention 1s: looked for every second (half of it, 1 s at least), real time.
     let mut cfg = config();

@@ -5,8 +5,12 @@
 //! write to the writer thread and waiting for it. That thread, and serialising every row
 //! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
 //! memory (BENCHMARKS.md, "Sender throughput").
+//!
+//! `--memory-limit` (`MemoryStore::with_limit`) bounds what it keeps: past the limit, each
+//! write drops the oldest finished deliveries and attempts (`Tables::enforce_limit`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::mem::size_of;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{
@@ -14,18 +18,32 @@ use super::{
     DEFAULT_LIMIT,
 };
 
-#[derive(Default)]
 pub struct MemoryStore {
     tables: RwLock<Tables>,
 }
 
-#[derive(Default)]
+impl Default for MemoryStore {
+    fn default() -> MemoryStore {
+        MemoryStore::with_limit(usize::MAX)
+    }
+}
+
 struct Tables {
     /// The order webhooks were made in (what `webhooks()` lists by).
     next_webhook: u64,
     webhooks: HashMap<String, (u64, Arc<WebhookRecord>)>,
     deliveries: Table<DeliveryRecord>,
     attempts: Table<AttemptRecord>,
+    /// `--memory-limit`: most `Row::weight` the two tables may hold (see `enforce_limit`).
+    limit: usize,
+    /// When only pending deliveries were left to drop: `enforce_limit` looks again once
+    /// the tables weigh more than this.
+    check_above: usize,
+    /// Where `enforce_limit` goes on looking for droppable rows: seqs of the deliveries
+    /// and of the attempts.
+    cursors: (u64, u64),
+    /// Bytes `enforce_limit` dropped since it last looked at the deliveries from the first.
+    dropped: usize,
 }
 
 /// A record that lives in a `Table`: its id, and the two columns the table is indexed on
@@ -33,7 +51,22 @@ struct Tables {
 trait Row: Clone {
     fn id(&self) -> &str;
     fn keys(&self) -> [&str; 2];
+    /// About the bytes the row takes in the store: the record, its strings and its entries
+    /// in the table and indexes. Counted against `--memory-limit`.
+    fn weight(&self) -> usize;
+    /// When it last changed (Unix ms): the memory limit drops the oldest first.
+    fn changed_at(&self) -> i64;
+    /// The memory limit may drop it (anything but a pending delivery).
+    fn droppable(&self) -> bool;
 }
+
+/// What a row costs besides its record and strings: its box, its slot in the deque, its
+/// id's entry in `ids` (with a copy of the id, counted by `weight`) and two index entries.
+const ROW_OVERHEAD: usize = 96;
+
+/// `enforce_limit` looks past the pending deliveries again after dropping this fraction of
+/// the limit.
+const LIMIT_SLACK: usize = 32;
 
 /// The indexes of `Table::by_key`.
 const DELIVERIES_BY_WEBHOOK: usize = 0;
@@ -48,6 +81,25 @@ impl Row for DeliveryRecord {
     fn keys(&self) -> [&str; 2] {
         [&self.webhook_id, &self.event_type]
     }
+    /// The body in full, though an event's deliveries share one: a fanned-out event takes
+    /// less than it counts.
+    fn weight(&self) -> usize {
+        size_of::<Self>()
+            + ROW_OVERHEAD
+            + 2 * self.id.len()
+            + self.webhook_id.len()
+            + self.event_id.len()
+            + self.event_type.len()
+            + self.body.len()
+            + self.schedule.len() * size_of::<u64>()
+            + self.last_error.as_ref().map_or(0, String::len)
+    }
+    fn changed_at(&self) -> i64 {
+        self.updated_at
+    }
+    fn droppable(&self) -> bool {
+        self.status != DeliveryStatus::Pending
+    }
 }
 
 impl Row for AttemptRecord {
@@ -56,6 +108,28 @@ impl Row for AttemptRecord {
     }
     fn keys(&self) -> [&str; 2] {
         [&self.delivery_id, &self.webhook_id]
+    }
+    fn weight(&self) -> usize {
+        size_of::<Self>()
+            + ROW_OVERHEAD
+            + 2 * self.id.len()
+            + self.delivery_id.len()
+            + self.webhook_id.len()
+            + self.event.len()
+            + self.url.len()
+            + self.error.as_ref().map_or(0, String::len)
+            + self.response_body.as_ref().map_or(0, String::len)
+            + self
+                .request_headers
+                .iter()
+                .map(|(k, v)| size_of::<(String, String)>() + k.len() + v.len())
+                .sum::<usize>()
+    }
+    fn changed_at(&self) -> i64 {
+        self.delivered_at
+    }
+    fn droppable(&self) -> bool {
+        true
     }
 }
 
@@ -72,8 +146,11 @@ struct Table<T> {
     /// sender's ids (ULIDs) are made in order, so inserts and the lookups of recent rows
     /// stay at its warm right edge.
     ids: BTreeMap<Box<str>, u64>,
-    /// Per index, the seqs of each key's rows, ascending.
-    by_key: [BTreeMap<Box<str>, Vec<u64>>; 2],
+    /// Per index, the seqs of each key's rows, ascending (a deque: the memory limit drops
+    /// the oldest).
+    by_key: [BTreeMap<Box<str>, VecDeque<u64>>; 2],
+    /// The sum of the rows' `Row::weight`.
+    weight: usize,
 }
 
 impl<T> Default for Table<T> {
@@ -83,6 +160,7 @@ impl<T> Default for Table<T> {
             first: 0,
             ids: BTreeMap::new(),
             by_key: [BTreeMap::new(), BTreeMap::new()],
+            weight: 0,
         }
     }
 }
@@ -97,10 +175,16 @@ impl<T: Row> Table<T> {
     /// The key of a row never changes (a delivery stays with its webhook).
     fn upsert(&mut self, row: T) {
         match self.ids.get(row.id()) {
-            Some(&seq) => match &mut self.rows[(seq - self.first) as usize] {
-                Some(stored) => **stored = row,
-                empty => *empty = Some(Box::new(row)),
-            },
+            Some(&seq) => {
+                self.weight += row.weight();
+                match &mut self.rows[(seq - self.first) as usize] {
+                    Some(stored) => {
+                        self.weight -= stored.weight();
+                        **stored = row;
+                    }
+                    empty => *empty = Some(Box::new(row)),
+                }
+            }
             None => self.append(row),
         }
     }
@@ -110,13 +194,58 @@ impl<T: Row> Table<T> {
         self.ids.insert(row.id().into(), seq);
         for (index, key) in self.by_key.iter_mut().zip(row.keys()) {
             match index.get_mut(key) {
-                Some(seqs) => seqs.push(seq),
+                Some(seqs) => seqs.push_back(seq),
                 None => {
-                    index.insert(key.into(), vec![seq]);
+                    index.insert(key.into(), VecDeque::from([seq]));
                 }
             }
         }
+        self.weight += row.weight();
         self.rows.push_back(Some(Box::new(row)));
+    }
+
+    /// The first row at `*cursor` or after that the memory limit may drop: its seq and
+    /// `changed_at`. Leaves `*cursor` at it.
+    fn next_droppable(&self, cursor: &mut u64) -> Option<(u64, i64)> {
+        *cursor = (*cursor).max(self.first);
+        loop {
+            match self.rows.get((*cursor - self.first) as usize)? {
+                Some(row) if row.droppable() => return Some((*cursor, row.changed_at())),
+                _ => *cursor += 1,
+            }
+        }
+    }
+
+    /// Removes the row at `seq` (a seq of `next_droppable`), leaving its slot empty.
+    fn remove_at(&mut self, seq: u64) {
+        let Some(row) = self
+            .rows
+            .get_mut((seq - self.first) as usize)
+            .and_then(Option::take)
+        else {
+            return;
+        };
+        self.ids.remove(row.id());
+        self.weight -= row.weight();
+        for (index, key) in self.by_key.iter_mut().zip(row.keys()) {
+            if let Some(seqs) = index.get_mut(key) {
+                // Old rows go first, so `seq` is at or near the front.
+                if let Ok(i) = seqs.binary_search(&seq) {
+                    seqs.remove(i);
+                }
+                if seqs.is_empty() {
+                    index.remove(key);
+                }
+            }
+        }
+    }
+
+    /// Drops the empty slots at the front.
+    fn trim_front(&mut self) {
+        while self.rows.front().is_some_and(Option::is_none) {
+            self.rows.pop_front();
+            self.first += 1;
+        }
     }
 
     fn get(&self, id: &str) -> Option<&T> {
@@ -161,16 +290,14 @@ impl<T: Row> Table<T> {
         for slot in &mut self.rows {
             if let Some(row) = slot.take_if(|row| gone(row)) {
                 self.ids.remove(row.id());
+                self.weight -= row.weight();
                 for (i, key) in row.keys().into_iter().enumerate() {
                     keys.insert((i, Box::<str>::from(key)));
                 }
                 removed += 1;
             }
         }
-        while self.rows.front().is_some_and(Option::is_none) {
-            self.rows.pop_front();
-            self.first += 1;
-        }
+        self.trim_front();
         for (i, key) in keys {
             let (rows, first) = (&self.rows, self.first);
             let live = |seq: &u64| {
@@ -213,6 +340,58 @@ impl Tables {
         }
     }
 
+    /// Past `limit`, drops the oldest droppable rows of either table (finished deliveries
+    /// and attempts, by `changed_at`) until the tables are back within it. It runs after
+    /// every write, so it drops about what that write added: a few rows each time, never a
+    /// long run under the lock (dropping ~10k rows at once held it for ~10 ms).
+    ///
+    /// The search for droppable deliveries resumes where it stopped; the pending ones it
+    /// passed are looked at again after every `limit / LIMIT_SLACK` bytes dropped, so a
+    /// scan past them all is rare. Pending deliveries are never dropped, whatever their
+    /// number: when only they are left, the next look is after another
+    /// `limit / LIMIT_SLACK` bytes are written.
+    fn enforce_limit(&mut self) {
+        let mut weight = self.weight();
+        if weight <= self.limit.max(self.check_above) {
+            return;
+        }
+        self.check_above = 0;
+        let mut rescanned = false;
+        while weight > self.limit {
+            let delivery = self.deliveries.next_droppable(&mut self.cursors.0);
+            let attempt = self.attempts.next_droppable(&mut self.cursors.1);
+            match (delivery, attempt) {
+                (Some((seq, d_at)), Some((_, a_at))) if d_at <= a_at => {
+                    self.deliveries.remove_at(seq);
+                }
+                (_, Some((seq, _))) => self.attempts.remove_at(seq),
+                (Some((seq, _)), None) => self.deliveries.remove_at(seq),
+                (None, None) if !rescanned => {
+                    rescanned = true;
+                    self.cursors.0 = self.deliveries.first;
+                    continue;
+                }
+                (None, None) => {
+                    self.check_above = weight.saturating_add(self.limit / LIMIT_SLACK);
+                    break;
+                }
+            }
+            let after = self.weight();
+            self.dropped += weight - after;
+            weight = after;
+            if self.dropped >= self.limit / LIMIT_SLACK {
+                self.dropped = 0;
+                self.cursors.0 = self.deliveries.first;
+            }
+        }
+        self.deliveries.trim_front();
+        self.attempts.trim_front();
+    }
+
+    fn weight(&self) -> usize {
+        self.deliveries.weight + self.attempts.weight
+    }
+
     fn apply(&mut self, w: &Write) {
         match w {
             Write::Deliveries(ds) => {
@@ -227,8 +406,32 @@ impl Tables {
 }
 
 impl MemoryStore {
+    /// A store without a limit.
     pub fn new() -> MemoryStore {
         MemoryStore::default()
+    }
+
+    /// A store that keeps its deliveries and attempts within about `limit` bytes
+    /// (`--memory-limit`): past it, the oldest finished deliveries and attempts are dropped,
+    /// as `prune` drops those past `--retention`. Pending deliveries are always kept.
+    pub fn with_limit(limit: usize) -> MemoryStore {
+        MemoryStore {
+            tables: RwLock::new(Tables {
+                next_webhook: 0,
+                webhooks: HashMap::new(),
+                deliveries: Table::default(),
+                attempts: Table::default(),
+                limit,
+                check_above: 0,
+                cursors: (0, 0),
+                dropped: 0,
+            }),
+        }
+    }
+
+    /// What the kept deliveries and attempts weigh (`Row::weight`).
+    pub fn weight(&self) -> usize {
+        self.read().weight()
     }
 
     // A panic while holding the lock leaves every map whole (no write is half-applied:
@@ -289,6 +492,7 @@ impl Store for MemoryStore {
         for d in deliveries {
             t.deliveries.upsert(d.clone());
         }
+        t.enforce_limit();
         Ok(())
     }
 
@@ -314,6 +518,7 @@ impl Store for MemoryStore {
         let mut t = self.tables();
         t.check([attempt.id.as_str()])?;
         t.record(attempt, None);
+        t.enforce_limit();
         Ok(())
     }
 
@@ -325,6 +530,7 @@ impl Store for MemoryStore {
         let mut t = self.tables();
         t.check([attempt.id.as_str()])?;
         t.record(attempt, Some(delivery));
+        t.enforce_limit();
         Ok(())
     }
 
@@ -337,6 +543,7 @@ impl Store for MemoryStore {
         for w in batch {
             t.apply(w);
         }
+        t.enforce_limit();
         Ok(())
     }
 
@@ -361,5 +568,234 @@ impl Store for MemoryStore {
             .deliveries
             .remove_where(|d| d.status != DeliveryStatus::Pending && d.updated_at < before_ms);
         Ok(attempts + deliveries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{attempt, delivery};
+    use crate::store::Outcome;
+
+    /// Everything the tables must agree on: each row's id and index entries, and the
+    /// weight of what is kept.
+    fn check_tables(s: &MemoryStore) {
+        fn check<T: Row>(t: &Table<T>) {
+            assert!(
+                t.rows.front().is_none_or(Option::is_some),
+                "no empty slot first"
+            );
+            let live: Vec<(u64, &T)> = (t.first..)
+                .zip(&t.rows)
+                .filter_map(|(seq, r)| Some((seq, r.as_deref()?)))
+                .collect();
+            assert_eq!(
+                t.weight,
+                live.iter().map(|(_, r)| r.weight()).sum::<usize>()
+            );
+            assert_eq!(t.ids.len(), live.len());
+            for (i, index) in t.by_key.iter().enumerate() {
+                let mut want: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+                for (seq, r) in &live {
+                    assert_eq!(t.ids.get(r.id()), Some(seq));
+                    want.entry(r.keys()[i]).or_default().push(*seq);
+                }
+                let have: BTreeMap<&str, Vec<u64>> = index
+                    .iter()
+                    .map(|(k, seqs)| (&**k, seqs.iter().copied().collect()))
+                    .collect();
+                assert_eq!(have, want, "index {i}");
+            }
+        }
+        let t = s.read();
+        check(&t.deliveries);
+        check(&t.attempts);
+    }
+
+    fn all() -> Query {
+        Query {
+            limit: Some(u32::MAX),
+            ..Query::default()
+        }
+    }
+
+    #[test]
+    fn past_its_limit_the_store_drops_the_oldest_finished_rows() {
+        let one = delivery("msg_0", DeliveryStatus::Success).weight();
+        let s = MemoryStore::with_limit(10 * one);
+        let mut pending = delivery("msg_0", DeliveryStatus::Pending);
+        pending.updated_at = 0;
+        s.put_delivery(&pending).unwrap();
+        for i in 1..=40 {
+            let mut d = delivery(&format!("msg_{i}"), DeliveryStatus::Success);
+            d.updated_at = i;
+            s.put_delivery(&d).unwrap();
+            assert!(s.weight() <= 10 * one, "within the limit after every write");
+        }
+        check_tables(&s);
+        let kept: Vec<String> = s
+            .deliveries(&all())
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert!(
+            kept.len() >= 8,
+            "drops a little below the limit, not to nothing: {kept:?}"
+        );
+        assert_eq!(
+            kept.first().map(String::as_str),
+            Some("msg_40"),
+            "the newest stay"
+        );
+        assert_eq!(
+            kept.last().map(String::as_str),
+            Some("msg_0"),
+            "a pending delivery stays"
+        );
+        assert!(
+            s.delivery("msg_1").unwrap().is_none(),
+            "the oldest finished went"
+        );
+
+        // Attempts and deliveries go oldest first, whichever table they are in.
+        s.add_attempt(&attempt(1, "msg_40", Outcome::Success, 1_000))
+            .unwrap();
+        for i in 2..=40 {
+            s.add_attempt(&attempt(i, "msg_40", Outcome::Success, 1_000 + i as i64))
+                .unwrap();
+        }
+        check_tables(&s);
+        assert!(
+            s.deliveries(&all()).unwrap().len() <= 2,
+            "the older deliveries went first"
+        );
+        assert!(s.delivery("msg_0").unwrap().is_some());
+        let of = Query {
+            delivery_id: Some("msg_40".into()),
+            ..all()
+        };
+        let attempts = s.attempts(&of).unwrap();
+        assert_eq!(attempts[0].id, "atm_40");
+        assert!(attempts.len() < 40);
+    }
+
+    #[test]
+    fn pending_deliveries_are_kept_past_the_limit() {
+        let s = MemoryStore::with_limit(1);
+        for i in 0..100 {
+            s.put_delivery(&delivery(&format!("msg_{i}"), DeliveryStatus::Pending))
+                .unwrap();
+        }
+        assert_eq!(s.deliveries(&all()).unwrap().len(), 100);
+        // Finished, they go at the next look, once the store has grown again.
+        for i in 0..100 {
+            s.put_delivery(&delivery(&format!("msg_{i}"), DeliveryStatus::Failed))
+                .unwrap();
+        }
+        s.add_attempt(&attempt(0, "msg_0", Outcome::Timeout, 5))
+            .unwrap();
+        check_tables(&s);
+        assert_eq!(s.weight(), 0);
+        assert!(s.deliveries(&all()).unwrap().is_empty());
+    }
+
+    /// One write of `a_limited_store_keeps_a_part_of_an_unlimited_one`.
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// Delivery `msg_{n}` (of webhook `wh_{n % 3}`, type `t.{n % 2}`), changed at `at`.
+        Delivery(u8, DeliveryStatus, i64),
+        /// A new attempt on `msg_{n}`, made at `at`.
+        Attempt(u8, bool, i64),
+        Prune(i64),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        let status = prop_oneof![
+            Just(DeliveryStatus::Pending),
+            Just(DeliveryStatus::Success),
+            Just(DeliveryStatus::Failed),
+        ];
+        prop_oneof![
+            4 => (0..12u8, status, 0..100i64).prop_map(|(n, s, at)| Op::Delivery(n, s, at)),
+            4 => (0..12u8, any::<bool>(), 0..100i64).prop_map(|(n, ok, at)| Op::Attempt(n, ok, at)),
+            1 => (0..100i64).prop_map(Op::Prune),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The same writes to a store with a limit and to one without: the limited one
+        /// keeps every pending delivery, and of the rest only rows the other has, as they
+        /// are there; without pending deliveries it stays within its limit; its indexes
+        /// and weight stay whole; every listing is the other's minus what it dropped (a
+        /// dropped delivery written again comes back as a new row, so deliveries are
+        /// compared by id, not in listing order).
+        #[test]
+        fn a_limited_store_keeps_a_part_of_an_unlimited_one(
+            ops in proptest::collection::vec(op(), 1..80),
+            limit in 0..6000usize,
+        ) {
+            let full = MemoryStore::new();
+            let limited = MemoryStore::with_limit(limit);
+            let mut any_pending = false;
+            for (i, op) in ops.iter().enumerate() {
+                for s in [&full, &limited] {
+                    match op {
+                        Op::Delivery(n, status, at) => {
+                            let mut d = delivery(&format!("msg_{n}"), *status);
+                            d.webhook_id = format!("wh_{}", n % 3);
+                            d.event_type = format!("t.{}", n % 2);
+                            d.updated_at = *at;
+                            s.put_delivery(&d).unwrap();
+                        }
+                        Op::Attempt(n, ok, at) => {
+                            let outcome = if *ok { Outcome::Success } else { Outcome::HttpError };
+                            let mut a = attempt(i, &format!("msg_{n}"), outcome, *at);
+                            a.webhook_id = format!("wh_{}", n % 3);
+                            s.add_attempt(&a).unwrap();
+                        }
+                        Op::Prune(before) => {
+                            s.prune(*before).unwrap();
+                        }
+                    }
+                }
+                any_pending |= matches!(op, Op::Delivery(_, DeliveryStatus::Pending, _));
+                check_tables(&limited);
+                if !any_pending {
+                    proptest::prop_assert!(limited.weight() <= limit);
+                }
+            }
+            for n in 0..12 {
+                let id = format!("msg_{n}");
+                let (kept, all) = (limited.delivery(&id).unwrap(), full.delivery(&id).unwrap());
+                if all.as_ref().is_some_and(|d| d.status == DeliveryStatus::Pending) {
+                    proptest::prop_assert_eq!(&kept, &all);
+                }
+                proptest::prop_assert!(kept.is_none() || kept == all);
+            }
+            for webhook_id in [None, Some("wh_1")] {
+                let q = Query { webhook_id: webhook_id.map(Into::into), ..all() };
+                let mut kept = limited.deliveries(&q).unwrap();
+                let mut all: Vec<_> = full
+                    .deliveries(&q)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|d| limited.delivery(&d.id).unwrap().is_some())
+                    .collect();
+                kept.sort_by(|a, b| a.id.cmp(&b.id));
+                all.sort_by(|a, b| a.id.cmp(&b.id));
+                proptest::prop_assert_eq!(kept, all);
+                let kept = limited.attempts(&q).unwrap();
+                let ids: HashSet<String> = kept.iter().map(|a| a.id.clone()).collect();
+                let all: Vec<_> = full
+                    .attempts(&q)
+                    .unwrap()
+                    .into_iter()
+                    .filter(|a| ids.contains(&a.id))
+                    .collect();
+                proptest::prop_assert_eq!(kept, all);
+            }
+        }
     }
 }
