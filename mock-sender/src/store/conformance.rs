@@ -270,17 +270,19 @@ fn pruned_rows_leave_every_listing(s: &dyn Store) {
     assert_eq!(s.attempts(&of("msg_1")).unwrap().len(), 1);
 }
 
-/// One step of `the_stores_agree`.
+/// One step of `the_stores_agree` (and of `memory`'s limit test), made by `apply`.
 #[derive(Debug, Clone)]
-enum Op {
-    /// Delivery `msg_{n}` (event type `t.{n % 2}`) of webhook `wh_{w}`, last changed at `at`.
-    Delivery(u8, u8, DeliveryStatus, i64),
+pub(super) enum Op {
+    /// Delivery `msg_{n}` (event type `t.{n % 2}`) of webhook `wh_{n % 3}` (a delivery
+    /// keeps its webhook, and a pruned one written again takes the same), last changed at
+    /// `at`.
+    Delivery(u8, DeliveryStatus, i64),
     /// A new attempt on delivery `msg_{n}` of webhook `wh_{w}`, made at `at`.
     Attempt(u8, u8, Outcome, i64),
     Prune(i64),
 }
 
-fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+pub(super) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
     use proptest::prelude::*;
     let status = prop_oneof![
         Just(DeliveryStatus::Pending),
@@ -294,10 +296,31 @@ fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         Just(Outcome::Timeout),
     ];
     prop_oneof![
-        4 => (0..8u8, 0..3u8, status, 0..100i64).prop_map(|(n, w, s, at)| Op::Delivery(n, w, s, at)),
+        4 => (0..8u8, status, 0..100i64).prop_map(|(n, s, at)| Op::Delivery(n, s, at)),
         4 => (0..8u8, 0..3u8, outcome, 0..100i64).prop_map(|(n, w, o, at)| Op::Attempt(n, w, o, at)),
         1 => (0..100i64).prop_map(Op::Prune),
     ]
+}
+
+/// Writes `op`, the `i`th of its run, to `s`.
+pub(super) fn apply(s: &dyn Store, i: usize, op: &Op) {
+    match op {
+        Op::Delivery(n, status, at) => {
+            let mut d = delivery(&format!("msg_{n}"), *status);
+            d.webhook_id = format!("wh_{}", n % 3);
+            d.event_type = format!("t.{}", n % 2);
+            d.updated_at = *at;
+            s.put_delivery(&d).unwrap();
+        }
+        Op::Attempt(n, w, outcome, at) => {
+            let mut a = attempt(i, &format!("msg_{n}"), *outcome, *at);
+            a.webhook_id = format!("wh_{w}");
+            s.add_attempt(&a).unwrap();
+        }
+        Op::Prune(before) => {
+            s.prune(*before).unwrap();
+        }
+    }
 }
 
 /// Every listing the API can ask for over the ids `op` makes.
@@ -347,27 +370,7 @@ proptest::proptest! {
         ];
         for (i, op) in ops.iter().enumerate() {
             for s in &stores {
-                match op {
-                    Op::Delivery(n, w, status, at) => {
-                        let mut d = delivery(&format!("msg_{n}"), *status);
-                        d.webhook_id = format!("wh_{w}");
-                        d.event_type = format!("t.{}", n % 2);
-                        d.updated_at = *at;
-                        // A delivery keeps its webhook: only the first write of msg_n sets it.
-                        if let Some(old) = s.delivery(&d.id).unwrap() {
-                            d.webhook_id = old.webhook_id;
-                        }
-                        s.put_delivery(&d).unwrap();
-                    }
-                    Op::Attempt(n, w, outcome, at) => {
-                        let mut a = attempt(i, &format!("msg_{n}"), *outcome, *at);
-                        a.webhook_id = format!("wh_{w}");
-                        s.add_attempt(&a).unwrap();
-                    }
-                    Op::Prune(before) => {
-                        s.prune(*before).unwrap();
-                    }
-                }
+                apply(&**s, i, op);
             }
         }
         for q in queries() {

@@ -574,6 +574,7 @@ impl Store for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::conformance::{apply, op, Op};
     use crate::store::fixtures::{attempt, delivery};
     use crate::store::Outcome;
 
@@ -700,30 +701,6 @@ mod tests {
         assert!(s.deliveries(&all()).unwrap().is_empty());
     }
 
-    /// One write of `a_limited_store_keeps_a_part_of_an_unlimited_one`.
-    #[derive(Debug, Clone)]
-    enum Op {
-        /// Delivery `msg_{n}` (of webhook `wh_{n % 3}`, type `t.{n % 2}`), changed at `at`.
-        Delivery(u8, DeliveryStatus, i64),
-        /// A new attempt on `msg_{n}`, made at `at`.
-        Attempt(u8, bool, i64),
-        Prune(i64),
-    }
-
-    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
-        use proptest::prelude::*;
-        let status = prop_oneof![
-            Just(DeliveryStatus::Pending),
-            Just(DeliveryStatus::Success),
-            Just(DeliveryStatus::Failed),
-        ];
-        prop_oneof![
-            4 => (0..12u8, status, 0..100i64).prop_map(|(n, s, at)| Op::Delivery(n, s, at)),
-            4 => (0..12u8, any::<bool>(), 0..100i64).prop_map(|(n, ok, at)| Op::Attempt(n, ok, at)),
-            1 => (0..100i64).prop_map(Op::Prune),
-        ]
-    }
-
     proptest::proptest! {
         /// The same writes to a store with a limit and to one without: the limited one
         /// keeps every pending delivery, and of the rest only rows the other has, as they
@@ -741,24 +718,7 @@ mod tests {
             let mut any_pending = false;
             for (i, op) in ops.iter().enumerate() {
                 for s in [&full, &limited] {
-                    match op {
-                        Op::Delivery(n, status, at) => {
-                            let mut d = delivery(&format!("msg_{n}"), *status);
-                            d.webhook_id = format!("wh_{}", n % 3);
-                            d.event_type = format!("t.{}", n % 2);
-                            d.updated_at = *at;
-                            s.put_delivery(&d).unwrap();
-                        }
-                        Op::Attempt(n, ok, at) => {
-                            let outcome = if *ok { Outcome::Success } else { Outcome::HttpError };
-                            let mut a = attempt(i, &format!("msg_{n}"), outcome, *at);
-                            a.webhook_id = format!("wh_{}", n % 3);
-                            s.add_attempt(&a).unwrap();
-                        }
-                        Op::Prune(before) => {
-                            s.prune(*before).unwrap();
-                        }
-                    }
+                    apply(s, i, op);
                 }
                 any_pending |= matches!(op, Op::Delivery(_, DeliveryStatus::Pending, _));
                 check_tables(&limited);
@@ -766,7 +726,7 @@ mod tests {
                     proptest::prop_assert!(limited.weight() <= limit);
                 }
             }
-            for n in 0..12 {
+            for n in 0..8 {
                 let id = format!("msg_{n}");
                 let (kept, all) = (limited.delivery(&id).unwrap(), full.delivery(&id).unwrap());
                 if all.as_ref().is_some_and(|d| d.status == DeliveryStatus::Pending) {
