@@ -183,6 +183,11 @@ impl Body {
     pub fn bytes(&self) -> bytes::Bytes {
         bytes::Bytes::from_owner(SharedText(Arc::clone(&self.0)))
     }
+
+    /// The same text, not only an equal one (an event's deliveries share theirs).
+    pub fn is_shared_with(&self, other: &Body) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// Lends `Bytes` the body's text.

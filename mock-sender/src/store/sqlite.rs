@@ -8,6 +8,11 @@
 //! on every attempt and every event, are mirrored in memory, so reading one takes neither
 //! the connection lock nor SQL.
 //!
+//! A delivery's body is kept once per text in `bodies` (by SHA-256), not in each
+//! delivery's row: an event fanned out to 16 webhooks stored it 16 times, and each
+//! attempt's update of a row wrote it again (4 KB bodies, `--db`: ~190 → ~157 µs of CPU per
+//! delivery; BENCHMARKS.md, item 16).
+//!
 //! Durability of `--db` files: WAL with `synchronous=NORMAL`. A commit is in the WAL file
 //! (the OS's page cache) when it returns, but is fsynced only at checkpoints. So a process
 //! crash (panic, OOM kill, SIGKILL) loses nothing committed: the kernel still writes the
@@ -31,11 +36,13 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{params, Connection, ToSql};
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use super::{
-    AttemptRecord, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write, DEFAULT_LIMIT,
+    AttemptRecord, Body, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write,
+    DEFAULT_LIMIT,
 };
 
 /// The schema of a new file. Listings are newest first (`ORDER BY seq DESC`): an index on
@@ -54,7 +61,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     status TEXT NOT NULL,
     event_type TEXT NOT NULL,
     updated_at INTEGER NOT NULL DEFAULT 0,
-    json TEXT NOT NULL
+    json TEXT NOT NULL,
+    body_hash BLOB
 );
 CREATE TABLE IF NOT EXISTS attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -65,12 +73,19 @@ CREATE TABLE IF NOT EXISTS attempts (
     delivered_at INTEGER NOT NULL DEFAULT 0,
     json TEXT NOT NULL
 );
+-- Each delivery's body, once per text: an event's deliveries share theirs.
+CREATE TABLE IF NOT EXISTS bodies (
+    seq INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    text TEXT NOT NULL
+);
 ";
 
 /// Indexes, created after the tables (and after a migration added their columns).
 const INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status);
 CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries (webhook_id);
+CREATE INDEX IF NOT EXISTS deliveries_body ON deliveries (body_hash);
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id);
 CREATE INDEX IF NOT EXISTS attempts_webhook ON attempts (webhook_id);
 ";
@@ -86,9 +101,14 @@ UPDATE attempts SET failed = (json_extract(json, '$.outcome') NOT IN ('success',
     delivered_at = json_extract(json, '$.delivered_at');
 ";
 
+/// Version 3 kept each delivery's body in its `json`: once per webhook an event went to,
+/// and written again with every attempt's update of the row. Version 4 keeps it once in
+/// `bodies` (by SHA-256), which `move_bodies` fills from the rows.
+const MIGRATE_3_TO_4: &str = "ALTER TABLE deliveries ADD COLUMN body_hash BLOB;";
+
 /// Bumped whenever a stored record or the tables change shape; older versions this one can
 /// upgrade are migrated on open.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Distinct statements: ~8 fixed ones plus up to 8 filter combinations per listing.
 const STATEMENT_CACHE: usize = 64;
@@ -96,10 +116,15 @@ const STATEMENT_CACHE: usize = 64;
 const UPSERT_WEBHOOK: &str = "INSERT INTO webhooks (id, json) VALUES (?1, ?2)
      ON CONFLICT(id) DO UPDATE SET json = excluded.json RETURNING seq";
 const UPSERT_DELIVERY: &str =
-    "INSERT INTO deliveries (id, webhook_id, status, event_type, updated_at, json)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    "INSERT INTO deliveries (id, webhook_id, status, event_type, updated_at, json, body_hash)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
      ON CONFLICT(id) DO UPDATE SET
          status = excluded.status, updated_at = excluded.updated_at, json = excluded.json";
+const INSERT_BODY: &str =
+    "INSERT INTO bodies (hash, text) VALUES (?1, ?2) ON CONFLICT(hash) DO NOTHING";
+/// A delivery's row with its body, for `delivery_rows`.
+const SELECT_DELIVERIES: &str = "SELECT d.json, b.text FROM deliveries d
+     LEFT JOIN bodies b ON b.hash = d.body_hash";
 const INSERT_ATTEMPT: &str =
     "INSERT INTO attempts (id, delivery_id, webhook_id, failed, delivered_at, json)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -172,12 +197,23 @@ impl SqliteStore {
             [],
             |r| r.get(0),
         )?;
-        match (tables > 0, version) {
-            (false, _) | (true, SCHEMA_VERSION) => {}
-            (true, 2) => tx.execute_batch(MIGRATE_2_TO_3)?,
+        let bodies_in_rows = match (tables > 0, version) {
+            (false, _) | (true, SCHEMA_VERSION) => false,
+            (true, 2) => {
+                tx.execute_batch(MIGRATE_2_TO_3)?;
+                tx.execute_batch(MIGRATE_3_TO_4)?;
+                true
+            }
+            (true, 3) => {
+                tx.execute_batch(MIGRATE_3_TO_4)?;
+                true
+            }
             (true, v) => return Err(StoreError::Version(v)),
-        }
+        };
         tx.execute_batch(SCHEMA)?;
+        if bodies_in_rows {
+            move_bodies(&tx)?;
+        }
         tx.execute_batch(INDEXES)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
@@ -232,32 +268,73 @@ impl SqliteStore {
             .collect()
     }
 
-    /// The `json` column of the row with this `id`, parsed after the lock is released.
-    fn json_row<T: DeserializeOwned>(&self, sql: &str, id: &str) -> Result<Option<T>, StoreError> {
-        let json: Option<String> = self
-            .conn()
-            .prepare_cached(sql)?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+    /// Deliveries with their bodies (`SELECT_DELIVERIES` ...), parsed after the lock is
+    /// released.
+    fn delivery_rows(
+        &self,
+        sql: &str,
+        args: &[&dyn ToSql],
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let rows = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt
+                .query_map(args, |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            rows
+        };
+        rows.into_iter()
+            .map(|(json, body)| {
+                let mut d: DeliveryRecord = serde_json::from_str(&json)?;
+                if let Some(body) = body {
+                    d.body = body.into();
+                }
+                Ok(d)
+            })
+            .collect()
     }
 
     /// Every row, in order, in one transaction. Serialised before the lock is taken, so
     /// the API's reads wait less.
     fn write_rows(&self, rows: &[Row<'_>]) -> Result<(), StoreError> {
+        // A delivery's row without its body, which goes to `bodies` once per text: an
+        // event's deliveries share one (hashed once).
+        let mut last: Option<(&Body, [u8; 32])> = None;
         let json = rows
             .iter()
             .map(|row| match row {
-                Row::Delivery(d) => serde_json::to_string(d),
-                Row::Attempt(a) => serde_json::to_string(a),
+                Row::Delivery(d) => {
+                    let hash = match last {
+                        Some((body, hash)) if body.is_shared_with(&d.body) => hash,
+                        _ => Sha256::digest(d.body.as_bytes()).into(),
+                    };
+                    last = Some((&d.body, hash));
+                    let bare = DeliveryRecord {
+                        body: Body::default(),
+                        ..DeliveryRecord::clone(d)
+                    };
+                    serde_json::to_string(&bare).map(|json| (json, Some(hash)))
+                }
+                Row::Attempt(a) => serde_json::to_string(a).map(|json| (json, None)),
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for (row, json) in rows.iter().zip(&json) {
-            match row {
-                Row::Delivery(d) => put_delivery(&tx, d, json)?,
-                Row::Attempt(a) => add_attempt(&tx, a, json)?,
+        let mut stored: Option<[u8; 32]> = None;
+        for (row, (json, hash)) in rows.iter().zip(&json) {
+            match (row, hash) {
+                (Row::Delivery(d), Some(hash)) => {
+                    if stored != Some(*hash) {
+                        tx.prepare_cached(INSERT_BODY)?
+                            .execute(params![&hash[..], &*d.body])?;
+                        stored = Some(*hash);
+                    }
+                    put_delivery(&tx, d, json, hash)?;
+                }
+                (Row::Attempt(a), _) => add_attempt(&tx, a, json)?,
+                (Row::Delivery(_), None) => unreachable!("every delivery row has its hash"),
             }
         }
         tx.commit()?;
@@ -268,23 +345,51 @@ impl SqliteStore {
 /// `SELECT json FROM table [WHERE a = ?1 AND ...] ORDER BY seq DESC LIMIT ?n` with a term
 /// per filter that is set (each combination is its own cached statement), rather than
 /// `(?1 IS NULL OR a = ?1)`, which no index can serve.
+///
+/// `select` is `SELECT ... FROM table` or, for deliveries, `SELECT_DELIVERIES` (the table as
+/// `d`, hence the `prefix` of its columns).
 fn listing<'a>(
-    table: &str,
+    select: &str,
+    prefix: &str,
     filters: &[(&str, Option<&'a dyn ToSql>)],
     limit: &'a dyn ToSql,
 ) -> (String, Vec<&'a dyn ToSql>) {
-    let mut sql = format!("SELECT json FROM {table}");
+    let mut sql = select.to_owned();
     let mut args = Vec::new();
     for (column, value) in filters {
         if let Some(v) = value {
             args.push(*v);
             let joiner = if args.len() == 1 { "WHERE" } else { "AND" };
-            let _ = write!(sql, " {joiner} {column} = ?{}", args.len());
+            let _ = write!(sql, " {joiner} {prefix}{column} = ?{}", args.len());
         }
     }
     args.push(limit);
-    let _ = write!(sql, " ORDER BY seq DESC LIMIT ?{}", args.len());
+    let _ = write!(sql, " ORDER BY {prefix}seq DESC LIMIT ?{}", args.len());
     (sql, args)
+}
+
+/// Version 3's rows to version 4: each delivery's body out of its `json` into `bodies`.
+fn move_bodies(tx: &Connection) -> Result<(), StoreError> {
+    let rows = {
+        let mut stmt = tx.prepare("SELECT seq, json FROM deliveries WHERE body_hash IS NULL")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    for (seq, json) in rows {
+        let d: DeliveryRecord = serde_json::from_str(&json)?;
+        let hash: [u8; 32] = Sha256::digest(d.body.as_bytes()).into();
+        tx.prepare_cached(INSERT_BODY)?
+            .execute(params![&hash[..], &*d.body])?;
+        let bare = DeliveryRecord {
+            body: Body::default(),
+            ..d
+        };
+        tx.prepare_cached("UPDATE deliveries SET json = ?1, body_hash = ?2 WHERE seq = ?3")?
+            .execute(params![serde_json::to_string(&bare)?, &hash[..], seq])?;
+    }
+    Ok(())
 }
 
 /// One row of a `Store::write` batch.
@@ -293,14 +398,20 @@ enum Row<'a> {
     Attempt(&'a AttemptRecord),
 }
 
-fn put_delivery(conn: &Connection, d: &DeliveryRecord, json: &str) -> Result<(), StoreError> {
+fn put_delivery(
+    conn: &Connection,
+    d: &DeliveryRecord,
+    json: &str,
+    body_hash: &[u8; 32],
+) -> Result<(), StoreError> {
     conn.prepare_cached(UPSERT_DELIVERY)?.execute(params![
         d.id,
         d.webhook_id,
         d.status.as_str(),
         d.event_type,
         d.updated_at,
-        json
+        json,
+        &body_hash[..]
     ])?;
     Ok(())
 }
@@ -363,14 +474,16 @@ impl Store for SqliteStore {
     }
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
-        self.json_row("SELECT json FROM deliveries WHERE id = ?1", id)
+        let sql = format!("{SELECT_DELIVERIES} WHERE d.id = ?1");
+        Ok(self.delivery_rows(&sql, &[&id])?.pop())
     }
 
     fn deliveries(&self, q: &Query) -> Result<Vec<DeliveryRecord>, StoreError> {
         let status = q.status.map(|s| s.as_str());
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         let (sql, args) = listing(
-            "deliveries",
+            SELECT_DELIVERIES,
+            "d.",
             &[
                 ("webhook_id", q.webhook_id.as_ref().map(|v| v as &dyn ToSql)),
                 ("status", status.as_ref().map(|v| v as &dyn ToSql)),
@@ -378,7 +491,7 @@ impl Store for SqliteStore {
             ],
             &limit,
         );
-        self.json_rows(&sql, &args)
+        self.delivery_rows(&sql, &args)
     }
 
     fn add_attempt(&self, a: &AttemptRecord) -> Result<(), StoreError> {
@@ -407,7 +520,8 @@ impl Store for SqliteStore {
     fn attempts(&self, q: &Query) -> Result<Vec<AttemptRecord>, StoreError> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         let (sql, args) = listing(
-            "attempts",
+            "SELECT json FROM attempts",
+            "",
             &[
                 ("webhook_id", q.webhook_id.as_ref().map(|v| v as &dyn ToSql)),
                 (
@@ -427,9 +541,22 @@ impl Store for SqliteStore {
         let attempts = tx
             .prepare_cached("DELETE FROM attempts WHERE delivered_at < ?1")?
             .execute([before_ms])?;
-        let deliveries = tx
-            .prepare_cached("DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?1")?
-            .execute([before_ms])?;
+        let bodies = tx
+            .prepare_cached(
+                "DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?1
+                 RETURNING body_hash",
+            )?
+            .query_map([before_ms], |r| r.get::<_, Option<Vec<u8>>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let deliveries = bodies.len();
+        let bodies: std::collections::BTreeSet<Vec<u8>> = bodies.into_iter().flatten().collect();
+        for hash in bodies {
+            tx.prepare_cached(
+                "DELETE FROM bodies WHERE hash = ?1
+                 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE body_hash = ?1)",
+            )?
+            .execute([hash])?;
+        }
         tx.commit()?;
         Ok(attempts + deliveries)
     }
@@ -475,14 +602,29 @@ mod tests {
             rows.join("; ")
         };
         let limit = 10u32;
-        for (table, column, index) in [
-            ("deliveries", "webhook_id", "deliveries_webhook"),
-            ("deliveries", "status", "deliveries_status"),
-            ("attempts", "webhook_id", "attempts_webhook"),
-            ("attempts", "delivery_id", "attempts_delivery"),
+        for (select, prefix, column, index) in [
+            (SELECT_DELIVERIES, "d.", "webhook_id", "deliveries_webhook"),
+            (SELECT_DELIVERIES, "d.", "status", "deliveries_status"),
+            (
+                "SELECT json FROM attempts",
+                "",
+                "webhook_id",
+                "attempts_webhook",
+            ),
+            (
+                "SELECT json FROM attempts",
+                "",
+                "delivery_id",
+                "attempts_delivery",
+            ),
         ] {
             let value = "x".to_string();
-            let (sql, _) = listing(table, &[(column, Some(&value as &dyn ToSql))], &limit);
+            let (sql, _) = listing(
+                select,
+                prefix,
+                &[(column, Some(&value as &dyn ToSql))],
+                &limit,
+            );
             let p = plan(&sql.replace("?1", "'x'").replace("?2", "10"));
             assert!(p.contains(index), "{sql}: {p}");
             assert!(!p.contains("TEMP B-TREE"), "{sql} sorts: {p}");
@@ -623,6 +765,105 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    fn count(s: &SqliteStore, sql: &str) -> i64 {
+        s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_body_is_stored_once_and_pruned_with_its_last_delivery() {
+        let s = SqliteStore::memory().unwrap();
+        let mut a = delivery("msg_1", DeliveryStatus::Success);
+        a.body = r#"{"big":"event"}"#.into();
+        a.updated_at = 10;
+        let mut b = DeliveryRecord {
+            id: "msg_2".into(),
+            ..a.clone()
+        };
+        b.updated_at = 1000;
+        let mut other = delivery("msg_3", DeliveryStatus::Pending);
+        other.body = r#"{"other":1}"#.into();
+        s.put_deliveries(&[a.clone(), b.clone(), other.clone()])
+            .unwrap();
+        // An attempt's update of the row leaves the body where it is.
+        s.record_attempt(&attempt(0, "msg_1", Outcome::Success, 10), &a)
+            .unwrap();
+        assert_eq!(count(&s, "SELECT count(*) FROM bodies"), 2);
+        assert_eq!(
+            count(
+                &s,
+                "SELECT count(*) FROM deliveries WHERE json LIKE '%big%'"
+            ),
+            0,
+            "not in the rows"
+        );
+        assert_eq!(s.delivery("msg_2").unwrap(), Some(b.clone()));
+        let all = s.deliveries(&Query::default()).unwrap();
+        assert_eq!(all, [other.clone(), b.clone(), a.clone()]);
+
+        s.prune(500).unwrap();
+        assert_eq!(
+            count(&s, "SELECT count(*) FROM bodies"),
+            2,
+            "msg_2 still has it"
+        );
+        s.prune(5000).unwrap();
+        assert_eq!(
+            count(&s, "SELECT count(*) FROM bodies"),
+            1,
+            "the pending one's stays"
+        );
+        assert_eq!(s.delivery("msg_3").unwrap(), Some(other));
+    }
+
+    #[test]
+    fn a_version_3_database_keeps_its_bodies_once() {
+        let conn = Connection::open_in_memory().unwrap();
+        // Version 3's tables: today's without `bodies` and `body_hash`.
+        let (v3, _bodies) = SCHEMA
+            .split_once("CREATE TABLE IF NOT EXISTS bodies")
+            .unwrap();
+        conn.execute_batch(&format!(
+            "{}{}PRAGMA user_version = 3;",
+            v3.replace(",\n    body_hash BLOB", ""),
+            INDEXES.replace(
+                "CREATE INDEX IF NOT EXISTS deliveries_body ON deliveries (body_hash);",
+                ""
+            )
+        ))
+        .unwrap();
+        let mut d = delivery("msg_1", DeliveryStatus::Pending);
+        d.body = r#"{"type":"a.b","data":{"x":"\u00e9"}}"#.into();
+        for id in ["msg_1", "msg_2"] {
+            let d = DeliveryRecord {
+                id: id.into(),
+                ..d.clone()
+            };
+            conn.execute(
+                "INSERT INTO deliveries (id, webhook_id, status, event_type, json)
+                 VALUES (?1, ?2, 'pending', ?3, ?4)",
+                params![
+                    d.id,
+                    d.webhook_id,
+                    d.event_type,
+                    serde_json::to_string(&d).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+
+        let s = SqliteStore::init(conn).unwrap();
+        assert_eq!(s.delivery("msg_1").unwrap(), Some(d));
+        assert_eq!(count(&s, "SELECT count(*) FROM bodies"), 1);
+        assert_eq!(
+            count(
+                &s,
+                "SELECT count(*) FROM deliveries WHERE json LIKE '%a.b%data%'"
+            ),
+            0
+        );
+        assert_eq!(count(&s, "PRAGMA user_version"), SCHEMA_VERSION);
     }
 
     #[test]
