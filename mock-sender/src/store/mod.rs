@@ -342,8 +342,9 @@ pub trait Store: Send + Sync + 'static {
     /// Oldest first, shared as `shared_webhook`'s: what every `POST /v1/events` reads.
     fn webhooks(&self) -> Result<Vec<Arc<WebhookRecord>>, StoreError>;
     fn delete_webhook(&self, id: &str) -> Result<bool, StoreError>;
-    /// Inserts or replaces. A delivery's body is fixed when it is made: replacing keeps the
-    /// first one (`SqliteStore` keeps bodies apart from the rows).
+    /// Inserts or replaces. A delivery's body is fixed when it is made, and a replacement
+    /// must carry the same one (`SqliteStore` keeps bodies apart from the rows and would
+    /// keep the first).
     fn put_delivery(&self, delivery: &DeliveryRecord) -> Result<(), StoreError>;
     /// Inserts or replaces several, all or none: one transaction (one commit) for the
     /// fan-out of one event, instead of one per delivery.
