@@ -343,7 +343,8 @@ impl Tables {
     /// Past `limit`, drops the oldest droppable rows of either table (finished deliveries
     /// and attempts, by `changed_at`) until the tables are back within it. It runs after
     /// every write, so it drops about what that write added: a few rows each time, never a
-    /// long run under the lock (dropping ~10k rows at once held it for ~10 ms).
+    /// long run under the lock (a first version dropped 1/8 of the limit at a time, ~10k
+    /// rows, and the paced p99 latency went from ~9 to ~19 ms; BENCHMARKS.md, item 15).
     ///
     /// The search for droppable deliveries resumes where it stopped; the pending ones it
     /// passed are looked at again after every `limit / LIMIT_SLACK` bytes dropped, so a
