@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Sender throughput (issue 5, last part). See bench/README.md, "Sender throughput".
 //   node bench/sender.mjs [--quick] [--modes memory,db] [--events N] [--webhooks K]
-//                         [--queued Q] [--seconds S] [--bin PATH] [--receiver rust|node]
-//                         [--receiver-bin PATH] [--results DIR] [--update-benchmarks]
+//                         [--queued Q] [--seconds S] [--pad-bytes B] [--bin PATH]
+//                         [--receiver rust|node] [--receiver-bin PATH] [--results DIR]
+//                         [--update-benchmarks]
 // Starts target/release/hookproof-sender (built first when missing or older than its
 // sources), a keep-alive receiver answering 204 at once (default `rust`:
 // target/release/examples/bench_receiver, one thread; `node`: a node:http child) and drives
@@ -41,7 +42,9 @@ const RETRY_WAIT_S = 1; // retry_schedule [0, 1]: attempt 2 one (scaled) second 
 const SCHEDULED_MS = RETRY_WAIT_S * 1000 * TIME_SCALE;
 const MAX_IN_FLIGHT = 8; // the sender's default, per endpoint
 const VERIFY_EVERY = 50; // the receiver checks the signature of one delivery in 50
-const PAD = "x".repeat(160);
+// Each event's padding: --pad-bytes (160, bodies of ~295 B); the driver hands it to its
+// children (the load generator) in the environment.
+let PAD = "x".repeat(Number(process.env.HOOKPROOF_BENCH_PAD_BYTES ?? 160));
 const RECEIVERS = {
   rust: "`mock-sender/examples/bench_receiver` (`--receiver rust`: hyper on one thread, 204 at once, one signature in 50 checked with `hookproof`)",
   node: "a Node process (`--receiver node`: node:http, single-threaded, 204 at once, one signature in 50 checked with node:crypto)",
@@ -208,7 +211,10 @@ function parseArgs(argv) {
     else if (k === "--webhooks") a.webhooks = Number(v());
     else if (k === "--queued") a.queued = Number(v());
     else if (k === "--seconds") a.seconds = Number(v());
-    else if (k === "--bin") a.bin = resolve(v());
+    else if (k === "--pad-bytes") {
+      a.padBytes = Number(v());
+      if (!Number.isInteger(a.padBytes) || a.padBytes < 0) throw new Error("--pad-bytes: a whole number >= 0");
+    } else if (k === "--bin") a.bin = resolve(v());
     else if (k === "--receiver") a.receiver = v();
     else if (k === "--receiver-bin") a.receiverBin = resolve(v());
     else if (k === "--results") a.results = resolve(v());
@@ -241,12 +247,16 @@ async function driverMain() {
     process.exit(2);
   }
   if (args.help) {
-    console.log(readFileSync(SELF, "utf8").split("\n").slice(1, 13).join("\n"));
+    console.log(readFileSync(SELF, "utf8").split("\n").slice(1, 14).join("\n"));
     return;
   }
-  if (args.updateBenchmarks && args.quick) {
-    console.error("sender bench: --update-benchmarks needs a full run (no --quick)");
+  if (args.updateBenchmarks && (args.quick || args.padBytes !== undefined)) {
+    console.error("sender bench: --update-benchmarks needs a full run (no --quick) with the default bodies");
     process.exit(2);
+  }
+  if (args.padBytes !== undefined) {
+    PAD = "x".repeat(args.padBytes);
+    process.env.HOOKPROOF_BENCH_PAD_BYTES = String(args.padBytes);
   }
   const q = args.quick;
   const cfg = {
