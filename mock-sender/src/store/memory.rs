@@ -9,7 +9,7 @@
 //! `--memory-limit` (`MemoryStore::with_limit`) bounds what it keeps: past the limit, each
 //! write drops the oldest finished deliveries and attempts (`Tables::enforce_limit`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::mem::size_of;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -216,7 +216,7 @@ impl<T: Row> Table<T> {
         }
     }
 
-    /// Removes the row at `seq` (a seq of `next_droppable`), leaving its slot empty.
+    /// Removes the row at `seq`, if any, leaving its slot empty.
     fn remove_at(&mut self, seq: u64) {
         let Some(row) = self
             .rows
@@ -285,34 +285,17 @@ impl<T: Row> Table<T> {
 
     /// Removes the rows `gone` picks; how many.
     fn remove_where(&mut self, gone: impl Fn(&T) -> bool) -> usize {
-        let mut keys = BTreeSet::new();
-        let mut removed = 0;
-        for slot in &mut self.rows {
-            if let Some(row) = slot.take_if(|row| gone(row)) {
-                self.ids.remove(row.id());
-                self.weight -= row.weight();
-                for (i, key) in row.keys().into_iter().enumerate() {
-                    keys.insert((i, Box::<str>::from(key)));
-                }
-                removed += 1;
-            }
+        let seqs: Vec<u64> = (self.first..)
+            .zip(&self.rows)
+            .filter(|(_, row)| row.as_deref().is_some_and(&gone))
+            .map(|(seq, _)| seq)
+            .collect();
+        // Oldest first: each is at or near the front of its index entries.
+        for &seq in &seqs {
+            self.remove_at(seq);
         }
         self.trim_front();
-        for (i, key) in keys {
-            let (rows, first) = (&self.rows, self.first);
-            let live = |seq: &u64| {
-                seq.checked_sub(first)
-                    .and_then(|i| rows.get(i as usize))
-                    .is_some_and(Option::is_some)
-            };
-            if let Some(seqs) = self.by_key[i].get_mut(&key) {
-                seqs.retain(live);
-                if seqs.is_empty() {
-                    self.by_key[i].remove(&key);
-                }
-            }
-        }
-        removed
+        seqs.len()
     }
 }
 
@@ -431,7 +414,8 @@ impl MemoryStore {
     }
 
     /// What the kept deliveries and attempts weigh (`Row::weight`).
-    pub fn weight(&self) -> usize {
+    #[cfg(test)]
+    fn weight(&self) -> usize {
         self.read().weight()
     }
 
