@@ -299,42 +299,36 @@ impl SqliteStore {
     /// Every row, in order, in one transaction. Serialised before the lock is taken, so
     /// the API's reads wait less.
     fn write_rows(&self, rows: &[Row<'_>]) -> Result<(), StoreError> {
-        // A delivery's row without its body, which goes to `bodies` once per text: an
-        // event's deliveries share one (hashed once).
+        // A delivery's body goes to `bodies` once, hashed once for the deliveries that
+        // follow it sharing it (an event's fan-out).
         let mut last: Option<(&Body, [u8; 32])> = None;
-        let json = rows
+        let encoded = rows
             .iter()
-            .map(|row| match row {
-                Row::Delivery(d) => {
-                    let hash = match last {
-                        Some((body, hash)) if body.is_shared_with(&d.body) => hash,
-                        _ => Sha256::digest(d.body.as_bytes()).into(),
-                    };
-                    last = Some((&d.body, hash));
-                    let bare = DeliveryRecord {
-                        body: Body::default(),
-                        ..DeliveryRecord::clone(d)
-                    };
-                    serde_json::to_string(&bare).map(|json| (json, Some(hash)))
-                }
-                Row::Attempt(a) => serde_json::to_string(a).map(|json| (json, None)),
+            .map(|row| {
+                Ok(match row {
+                    Row::Delivery(d) => {
+                        let (hash, new) = match last {
+                            Some((body, hash)) if body.is_shared_with(&d.body) => (hash, false),
+                            _ => (body_hash(&d.body), true),
+                        };
+                        last = Some((&d.body, hash));
+                        Encoded::Delivery(d, json_without_body(d)?, hash, new)
+                    }
+                    Row::Attempt(a) => Encoded::Attempt(a, serde_json::to_string(a)?),
+                })
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut stored: Option<[u8; 32]> = None;
-        for (row, (json, hash)) in rows.iter().zip(&json) {
-            match (row, hash) {
-                (Row::Delivery(d), Some(hash)) => {
-                    if stored != Some(*hash) {
-                        tx.prepare_cached(INSERT_BODY)?
-                            .execute(params![&hash[..], &*d.body])?;
-                        stored = Some(*hash);
+        for row in &encoded {
+            match row {
+                Encoded::Delivery(d, json, hash, new) => {
+                    if *new {
+                        put_body(&tx, hash, &d.body)?;
                     }
                     put_delivery(&tx, d, json, hash)?;
                 }
-                (Row::Attempt(a), _) => add_attempt(&tx, a, json)?,
-                (Row::Delivery(_), None) => unreachable!("every delivery row has its hash"),
+                Encoded::Attempt(a, json) => add_attempt(&tx, a, json)?,
             }
         }
         tx.commit()?;
@@ -379,16 +373,30 @@ fn move_bodies(tx: &Connection) -> Result<(), StoreError> {
     };
     for (seq, json) in rows {
         let d: DeliveryRecord = serde_json::from_str(&json)?;
-        let hash: [u8; 32] = Sha256::digest(d.body.as_bytes()).into();
-        tx.prepare_cached(INSERT_BODY)?
-            .execute(params![&hash[..], &*d.body])?;
-        let bare = DeliveryRecord {
-            body: Body::default(),
-            ..d
-        };
+        let hash = body_hash(&d.body);
+        put_body(tx, &hash, &d.body)?;
         tx.prepare_cached("UPDATE deliveries SET json = ?1, body_hash = ?2 WHERE seq = ?3")?
-            .execute(params![serde_json::to_string(&bare)?, &hash[..], seq])?;
+            .execute(params![json_without_body(&d)?, &hash[..], seq])?;
     }
+    Ok(())
+}
+
+/// The key of a body in `bodies`.
+fn body_hash(body: &Body) -> [u8; 32] {
+    Sha256::digest(body.as_bytes()).into()
+}
+
+/// A delivery's `json` column: the record with an empty body (`bodies` has it).
+fn json_without_body(d: &DeliveryRecord) -> serde_json::Result<String> {
+    serde_json::to_string(&DeliveryRecord {
+        body: Body::default(),
+        ..d.clone()
+    })
+}
+
+fn put_body(conn: &Connection, hash: &[u8; 32], body: &Body) -> Result<(), StoreError> {
+    conn.prepare_cached(INSERT_BODY)?
+        .execute(params![&hash[..], &**body])?;
     Ok(())
 }
 
@@ -396,6 +404,13 @@ fn move_bodies(tx: &Connection) -> Result<(), StoreError> {
 enum Row<'a> {
     Delivery(&'a DeliveryRecord),
     Attempt(&'a AttemptRecord),
+}
+
+/// A row of `write_rows` ready to write: its `json`, and for a delivery its body's hash
+/// and whether the body is new to the batch.
+enum Encoded<'a> {
+    Delivery(&'a DeliveryRecord, String, [u8; 32], bool),
+    Attempt(&'a AttemptRecord, String),
 }
 
 fn put_delivery(
