@@ -265,7 +265,7 @@ async function driverMain() {
     seconds: args.seconds ?? (q ? 1 : 8), // cap on the saturation phase
     pacedSeconds: q ? 0.5 : 4,
     idleRetries: q ? 10 : 300,
-    queued: args.queued ?? (q ? 2_000 : 100_000),
+    queued: args.queued ?? (q ? 20_000 : 100_000), // quick: enough for RSS to move (2,000 once measured 0 B)
     aloneSeconds: q ? 0.3 : 3,
     memorySeconds: q ? 5 : 30,
   };
