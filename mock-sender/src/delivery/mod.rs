@@ -67,10 +67,11 @@ pub fn new_id(prefix: &str) -> String {
 pub enum Notice {
     /// A delivery was made (before its first attempt).
     Delivery(DeliveryRecord),
-    /// An attempt was logged; `delivery` is the delivery after it.
+    /// An attempt was logged; `delivery` is the delivery after it. Both as the store
+    /// keeps them (shared, not copied).
     Attempt {
-        attempt: Box<AttemptRecord>,
-        delivery: DeliveryRecord,
+        attempt: Arc<AttemptRecord>,
+        delivery: Arc<DeliveryRecord>,
     },
 }
 
@@ -743,9 +744,10 @@ impl Engine {
             .filter(|_| record.outcome != Outcome::Error)
             .map(|(w, c)| (Arc::clone(w), c, record.request_headers.clone()));
         // One transaction for the attempt's log row and the delivery's new state.
+        let delivery = Arc::new(d.clone());
         let record = self
             .writer
-            .record_attempt(Box::new(record), Some(d.clone()))
+            .record_attempt(Arc::new(record), Some(Arc::clone(&delivery)))
             .await?;
         tracing::info!(
             delivery = %d.id,
@@ -760,7 +762,7 @@ impl Engine {
         );
         self.notify(|| Notice::Attempt {
             attempt: record,
-            delivery: d.clone(),
+            delivery,
         });
         if let Some((w, c, headers)) = chaos {
             self.chaos_sends(&w, &c, d, number, headers).await?;
@@ -889,7 +891,7 @@ impl Engine {
                 }),
                 ..attempt_record(d, number, w.url.clone(), started_at, sent, headers)
             };
-            let record = self.writer.record_attempt(Box::new(record), None).await?;
+            let record = self.writer.record_attempt(Arc::new(record), None).await?;
             if accepted_bad {
                 tracing::warn!(
                     delivery = %d.id,
@@ -910,7 +912,7 @@ impl Engine {
             }
             self.notify(|| Notice::Attempt {
                 attempt: record,
-                delivery: d.clone(),
+                delivery: Arc::new(d.clone()),
             });
         }
         Ok(())

@@ -171,10 +171,10 @@ fn a_write_batch_is_one_transaction(s: &dyn Store) {
             delivery("msg_2", DeliveryStatus::Pending),
         ]),
         Write::Attempt(
-            Box::new(attempt(0, "msg_1", Outcome::Success, 7)),
-            Some(done.clone()),
+            Arc::new(attempt(0, "msg_1", Outcome::Success, 7)),
+            Some(Arc::new(done.clone())),
         ),
-        Write::Attempt(Box::new(attempt(1, "msg_1", Outcome::Rejected, 8)), None),
+        Write::Attempt(Arc::new(attempt(1, "msg_1", Outcome::Rejected, 8)), None),
         Write::Delivery(delivery("msg_3", DeliveryStatus::Failed)),
     ];
     s.write(&batch).unwrap();
@@ -191,7 +191,7 @@ fn a_write_batch_is_one_transaction(s: &dyn Store) {
     // The same attempt id again: the whole batch is refused.
     let again = [
         Write::Delivery(delivery("msg_4", DeliveryStatus::Pending)),
-        Write::Attempt(Box::new(attempt(0, "msg_4", Outcome::Success, 9)), None),
+        Write::Attempt(Arc::new(attempt(0, "msg_4", Outcome::Success, 9)), None),
     ];
     assert!(s.write(&again).is_err());
     assert!(s.delivery("msg_4").unwrap().is_none());

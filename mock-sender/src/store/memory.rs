@@ -60,9 +60,10 @@ trait Row: Clone {
     fn droppable(&self) -> bool;
 }
 
-/// What a row costs besides its record and strings: its box, its slot in the deque, its
-/// id's entry in `ids` (with a copy of the id, counted by `weight`) and two index entries.
-const ROW_OVERHEAD: usize = 96;
+/// What a row costs besides its record and strings: its `Arc`'s counts, its slot in the
+/// deque, its id's entry in `ids` (with a copy of the id, counted by `weight`) and two
+/// index entries.
+const ROW_OVERHEAD: usize = 112;
 
 /// `enforce_limit` looks past the pending deliveries again after dropping this fraction of
 /// the limit.
@@ -135,10 +136,12 @@ impl Row for AttemptRecord {
 
 /// Rows in insertion order, with their ids and the indexes on `Row::keys`. A row's `seq` is
 /// its place in that order; `rows[i]` has `seq` `first + i`, `None` once pruned. Each row
-/// is boxed: when the deque grows it moves 8 bytes per row, not ~250 (hundreds of MB at a
-/// million rows, copied while every writer waits: p99 latency spikes of ~100 ms).
+/// is behind a pointer: when the deque grows it moves 8 bytes per row, not ~250 (hundreds
+/// of MB at a million rows, copied while every writer waits: p99 latency spikes of
+/// ~100 ms). An `Arc`, so that an attempt's row and the delivery after it are stored as the
+/// engine hands them over (`Write::Attempt`), not copied.
 struct Table<T> {
-    rows: VecDeque<Option<Box<T>>>,
+    rows: VecDeque<Option<Arc<T>>>,
     first: u64,
     /// B-trees, not hash maps: a hash map that outgrows its table rehashes every key at
     /// once (each behind a pointer: a cache miss), which at half a million rows stalled
@@ -173,23 +176,21 @@ impl<T: Row> Table<T> {
 
     /// Replaces the row with `row`'s id in place (it keeps its position), or appends it.
     /// The key of a row never changes (a delivery stays with its webhook).
-    fn upsert(&mut self, row: T) {
+    fn upsert(&mut self, row: Arc<T>) {
         match self.ids.get(row.id()) {
             Some(&seq) => {
                 self.weight += row.weight();
-                match &mut self.rows[(seq - self.first) as usize] {
-                    Some(stored) => {
-                        self.weight -= stored.weight();
-                        **stored = row;
-                    }
-                    empty => *empty = Some(Box::new(row)),
+                let slot = &mut self.rows[(seq - self.first) as usize];
+                if let Some(stored) = slot {
+                    self.weight -= stored.weight();
                 }
+                *slot = Some(row);
             }
             None => self.append(row),
         }
     }
 
-    fn append(&mut self, row: T) {
+    fn append(&mut self, row: Arc<T>) {
         let seq = self.first + self.rows.len() as u64;
         self.ids.insert(row.id().into(), seq);
         for (index, key) in self.by_key.iter_mut().zip(row.keys()) {
@@ -201,7 +202,7 @@ impl<T: Row> Table<T> {
             }
         }
         self.weight += row.weight();
-        self.rows.push_back(Some(Box::new(row)));
+        self.rows.push_back(Some(row));
     }
 
     /// The first row at `*cursor` or after that the memory limit may drop: its seq and
@@ -316,10 +317,10 @@ impl Tables {
     }
 
     /// An attempt's row and the delivery after it, if any (checked already).
-    fn record(&mut self, attempt: &AttemptRecord, delivery: Option<&DeliveryRecord>) {
-        self.attempts.append(attempt.clone());
+    fn record(&mut self, attempt: Arc<AttemptRecord>, delivery: Option<Arc<DeliveryRecord>>) {
+        self.attempts.append(attempt);
         if let Some(d) = delivery {
-            self.deliveries.upsert(d.clone());
+            self.deliveries.upsert(d);
         }
     }
 
@@ -380,11 +381,11 @@ impl Tables {
         match w {
             Write::Deliveries(ds) => {
                 for d in ds {
-                    self.deliveries.upsert(d.clone());
+                    self.deliveries.upsert(Arc::new(d.clone()));
                 }
             }
-            Write::Delivery(d) => self.deliveries.upsert(d.clone()),
-            Write::Attempt(a, d) => self.record(a, d.as_ref()),
+            Write::Delivery(d) => self.deliveries.upsert(Arc::new(d.clone())),
+            Write::Attempt(a, d) => self.record(Arc::clone(a), d.clone()),
         }
     }
 }
@@ -475,7 +476,7 @@ impl Store for MemoryStore {
     fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
         let mut t = self.tables();
         for d in deliveries {
-            t.deliveries.upsert(d.clone());
+            t.deliveries.upsert(Arc::new(d.clone()));
         }
         t.enforce_limit();
         Ok(())
@@ -502,7 +503,7 @@ impl Store for MemoryStore {
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError> {
         let mut t = self.tables();
         t.check([attempt.id.as_str()])?;
-        t.record(attempt, None);
+        t.record(Arc::new(attempt.clone()), None);
         t.enforce_limit();
         Ok(())
     }
@@ -514,7 +515,7 @@ impl Store for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut t = self.tables();
         t.check([attempt.id.as_str()])?;
-        t.record(attempt, Some(delivery));
+        t.record(Arc::new(attempt.clone()), Some(Arc::new(delivery.clone())));
         t.enforce_limit();
         Ok(())
     }

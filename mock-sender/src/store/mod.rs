@@ -319,7 +319,7 @@ pub enum Write {
     Delivery(DeliveryRecord),
     /// An attempt's log row and the delivery after it (`record_attempt`), or only the row
     /// (`add_attempt`: a chaos extra leaves the delivery as it is).
-    Attempt(Box<AttemptRecord>, Option<DeliveryRecord>),
+    Attempt(Arc<AttemptRecord>, Option<Arc<DeliveryRecord>>),
 }
 
 /// Everything the sender keeps. Implementations are cheap enough to call from async code,

@@ -525,7 +525,7 @@ impl Store for SqliteStore {
                 Write::Delivery(d) => rows.push(Row::Delivery(d)),
                 Write::Attempt(a, d) => {
                     rows.push(Row::Attempt(a));
-                    rows.extend(d.iter().map(Row::Delivery));
+                    rows.extend(d.as_deref().map(Row::Delivery));
                 }
             }
         }

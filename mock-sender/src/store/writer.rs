@@ -62,9 +62,9 @@ impl Writer {
     /// extra), then hands the row back.
     pub async fn record_attempt(
         &self,
-        attempt: Box<AttemptRecord>,
-        delivery: Option<DeliveryRecord>,
-    ) -> Result<Box<AttemptRecord>, StoreError> {
+        attempt: Arc<AttemptRecord>,
+        delivery: Option<Arc<DeliveryRecord>>,
+    ) -> Result<Arc<AttemptRecord>, StoreError> {
         match self.write(Write::Attempt(attempt, delivery)).await? {
             Write::Attempt(a, _) => Ok(a),
             _ => unreachable!("the writer hands back what it was given"),
@@ -145,7 +145,7 @@ mod tests {
         let results = futures_util::future::join_all((0..100).map(|i| {
             let a = attempt(if i == 50 { 0 } else { i }, "msg_1", Outcome::Success, 1);
             let d = delivery("msg_1", DeliveryStatus::Success);
-            writer.record_attempt(Box::new(a), Some(d))
+            writer.record_attempt(Arc::new(a), Some(Arc::new(d)))
         }))
         .await;
         let failed: Vec<_> = results
