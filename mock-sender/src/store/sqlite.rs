@@ -30,8 +30,8 @@
 //! interleaved: ~6.3k → ~8.1k deliveries/s, paced p99 latency ~23 → ~8 ms; BENCHMARKS.md).
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -79,16 +79,58 @@ CREATE TABLE IF NOT EXISTS bodies (
     hash BLOB NOT NULL UNIQUE,
     text TEXT NOT NULL
 );
+-- The listings by webhook: each row's (webhook_id, seq), up to the seq in `by_webhook_marks`,
+-- added in bulk by `index_by_webhook` (see there).
+CREATE TABLE IF NOT EXISTS deliveries_by_webhook (
+    webhook_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (webhook_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attempts_by_webhook (
+    webhook_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (webhook_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS by_webhook_marks (
+    name TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO by_webhook_marks (name, seq) VALUES ('deliveries', 0), ('attempts', 0);
 ";
 
 /// Indexes, created after the tables (and after a migration added their columns).
+/// Version 4 and before also indexed `webhook_id` (now `*_by_webhook`).
 const INDEXES: &str = "
 CREATE INDEX IF NOT EXISTS deliveries_status ON deliveries (status);
-CREATE INDEX IF NOT EXISTS deliveries_webhook ON deliveries (webhook_id);
 CREATE INDEX IF NOT EXISTS deliveries_body ON deliveries (body_hash);
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery_id);
-CREATE INDEX IF NOT EXISTS attempts_webhook ON attempts (webhook_id);
+DROP INDEX IF EXISTS deliveries_webhook;
+DROP INDEX IF EXISTS attempts_webhook;
 ";
+
+/// Adds the rows past each table's mark to its `*_by_webhook` table and moves the mark.
+///
+/// The listings by webhook used to go through an index on `webhook_id`. Every commit then
+/// dirtied one leaf page of each such index per webhook it wrote to (an event fanned out
+/// to 16 webhooks: 32 of the ~87 pages a commit wrote to the WAL at saturation), so the
+/// writer ran this in bulk instead, every [`INDEX_EVERY`] rows: a few pages per webhook
+/// for thousands of rows. The rows past the mark, never more than about that many, are
+/// found by a scan (`listing`).
+const INDEX_BY_WEBHOOK: &str = "
+INSERT INTO deliveries_by_webhook (webhook_id, seq)
+    SELECT webhook_id, seq FROM deliveries
+    WHERE seq > (SELECT seq FROM by_webhook_marks WHERE name = 'deliveries');
+UPDATE by_webhook_marks SET seq = max(seq, (SELECT coalesce(max(seq), 0) FROM deliveries))
+    WHERE name = 'deliveries';
+INSERT INTO attempts_by_webhook (webhook_id, seq)
+    SELECT webhook_id, seq FROM attempts
+    WHERE seq > (SELECT seq FROM by_webhook_marks WHERE name = 'attempts');
+UPDATE by_webhook_marks SET seq = max(seq, (SELECT coalesce(max(seq), 0) FROM attempts))
+    WHERE name = 'attempts';
+";
+
+/// Rows written (deliveries and attempts) between two runs of [`INDEX_BY_WEBHOOK`].
+const INDEX_EVERY: usize = 4096;
 
 /// Version 2 kept `updated_at`, `failed` and `delivered_at` only in the JSON; `failed` is
 /// `Outcome::is_failure`.
@@ -108,7 +150,7 @@ const MIGRATE_3_TO_4: &str = "ALTER TABLE deliveries ADD COLUMN body_hash BLOB;"
 
 /// Bumped whenever a stored record or the tables change shape; older versions this one can
 /// upgrade are migrated on open.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Distinct statements: ~8 fixed ones plus up to 8 filter combinations per listing.
 const STATEMENT_CACHE: usize = 64;
@@ -122,9 +164,29 @@ const UPSERT_DELIVERY: &str =
          status = excluded.status, updated_at = excluded.updated_at, json = excluded.json";
 const INSERT_BODY: &str =
     "INSERT INTO bodies (hash, text) VALUES (?1, ?2) ON CONFLICT(hash) DO NOTHING";
+/// A table as `listing` reads it: its name (`{name}_by_webhook` is its side table), the
+/// columns a row is read from, and the table (as `alias`) with what it joins.
+struct Listed {
+    name: &'static str,
+    columns: &'static str,
+    from: &'static str,
+    alias: &'static str,
+}
+
 /// A delivery's row with its body, for `delivery_rows`.
-const SELECT_DELIVERIES: &str = "SELECT d.json, b.text FROM deliveries d
-     LEFT JOIN bodies b ON b.hash = d.body_hash";
+const DELIVERIES: Listed = Listed {
+    name: "deliveries",
+    columns: "d.json, b.text",
+    from: "deliveries d LEFT JOIN bodies b ON b.hash = d.body_hash",
+    alias: "d",
+};
+/// An attempt's row, for `json_rows`.
+const ATTEMPTS: Listed = Listed {
+    name: "attempts",
+    columns: "a.json",
+    from: "attempts a",
+    alias: "a",
+};
 const INSERT_ATTEMPT: &str =
     "INSERT INTO attempts (id, delivery_id, webhook_id, failed, delivered_at, json)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -140,6 +202,11 @@ pub struct SqliteStore {
     /// connection lock is held (so it changes in the same order as the table). A changed
     /// webhook is a new `Arc`.
     webhooks: RwLock<HashMap<String, (i64, Arc<WebhookRecord>)>>,
+    /// Rows written since [`INDEX_BY_WEBHOOK`] last ran (changed only under the `conn`
+    /// lock).
+    unindexed: AtomicUsize,
+    /// [`INDEX_EVERY`]; 3 in `memory()` stores, so that the tests' listings cross the mark.
+    index_every: usize,
 }
 
 /// A thread with its own connection to `path` that runs a passive checkpoint every
@@ -179,16 +246,16 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         // Checkpoints happen on the thread below, not inside a commit.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let mut store = SqliteStore::init(conn)?;
+        let mut store = SqliteStore::init(conn, INDEX_EVERY)?;
         store._checkpoints = Some(checkpoint_thread(path)?);
         Ok(store)
     }
 
     pub fn memory() -> Result<SqliteStore, StoreError> {
-        SqliteStore::init(Connection::open_in_memory()?)
+        SqliteStore::init(Connection::open_in_memory()?, 3)
     }
 
-    fn init(mut conn: Connection) -> Result<SqliteStore, StoreError> {
+    fn init(mut conn: Connection, index_every: usize) -> Result<SqliteStore, StoreError> {
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let tx = conn.transaction()?;
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -198,7 +265,9 @@ impl SqliteStore {
             |r| r.get(0),
         )?;
         let bodies_in_rows = match (tables > 0, version) {
-            (false, _) | (true, SCHEMA_VERSION) => false,
+            // Version 4 to 5: the `*_by_webhook` tables (`SCHEMA`), filled below, for the
+            // indexes on `webhook_id` (`INDEXES`).
+            (false, _) | (true, 4 | SCHEMA_VERSION) => false,
             (true, 2) => {
                 tx.execute_batch(MIGRATE_2_TO_3)?;
                 tx.execute_batch(MIGRATE_3_TO_4)?;
@@ -215,6 +284,7 @@ impl SqliteStore {
             move_bodies(&tx)?;
         }
         tx.execute_batch(INDEXES)?;
+        tx.execute_batch(INDEX_BY_WEBHOOK)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         let webhooks = {
@@ -233,6 +303,8 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             _checkpoints: None,
             webhooks: RwLock::new(webhooks),
+            unindexed: AtomicUsize::new(0),
+            index_every,
         })
     }
 
@@ -268,8 +340,8 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Deliveries with their bodies (`SELECT_DELIVERIES` ...), parsed after the lock is
-    /// released.
+    /// Deliveries with their bodies (the columns of `DELIVERIES`), parsed after the lock
+    /// is released.
     fn delivery_rows(
         &self,
         sql: &str,
@@ -331,34 +403,97 @@ impl SqliteStore {
                 Encoded::Attempt(a, json) => add_attempt(&tx, a, json)?,
             }
         }
+        let unindexed = self.unindexed.load(Ordering::Relaxed) + rows.len();
+        let index = unindexed >= self.index_every;
+        if index {
+            tx.execute_batch(INDEX_BY_WEBHOOK)?;
+        }
         tx.commit()?;
+        self.unindexed
+            .store(if index { 0 } else { unindexed }, Ordering::Relaxed);
         Ok(())
     }
 }
 
-/// `SELECT json FROM table [WHERE a = ?1 AND ...] ORDER BY seq DESC LIMIT ?n` with a term
-/// per filter that is set (each combination is its own cached statement), rather than
-/// `(?1 IS NULL OR a = ?1)`, which no index can serve.
+/// `SELECT columns FROM table [WHERE a = ?1 AND ...] ORDER BY seq DESC LIMIT ?n`, with a
+/// term per filter that is set (each combination is its own cached statement), rather
+/// than `(?1 IS NULL OR a = ?1)`, which no index can serve.
 ///
-/// `select` is `SELECT ... FROM table` or, for deliveries, `SELECT_DELIVERIES` (the table as
-/// `d`, hence the `prefix` of its columns).
+/// By webhook (unless also by delivery, whose index finds fewer rows), two ranges of seqs
+/// merged newest first: the rows `{table}_by_webhook` holds, found through it, and those
+/// past its mark, which it does not hold yet (`INDEX_BY_WEBHOOK`), scanned.
 fn listing<'a>(
-    select: &str,
-    prefix: &str,
+    t: &Listed,
     filters: &[(&str, Option<&'a dyn ToSql>)],
     limit: &'a dyn ToSql,
 ) -> (String, Vec<&'a dyn ToSql>) {
-    let mut sql = select.to_owned();
+    let Listed {
+        name,
+        columns,
+        from,
+        alias: p,
+    } = t;
     let mut args = Vec::new();
+    let mut terms = Vec::new();
+    let mut webhook = None;
+    let mut by_delivery = false;
     for (column, value) in filters {
         if let Some(v) = value {
             args.push(*v);
-            let joiner = if args.len() == 1 { "WHERE" } else { "AND" };
-            let _ = write!(sql, " {joiner} {prefix}{column} = ?{}", args.len());
+            let term = format!("{p}.{column} = ?{}", args.len());
+            match *column {
+                "webhook_id" => webhook = Some((term, args.len())),
+                "delivery_id" => {
+                    by_delivery = true;
+                    terms.push(term);
+                }
+                _ => terms.push(term),
+            }
         }
     }
     args.push(limit);
-    let _ = write!(sql, " ORDER BY {prefix}seq DESC LIMIT ?{}", args.len());
+    let n = args.len();
+    let clause = |terms: Vec<String>| {
+        if terms.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", terms.join(" AND "))
+        }
+    };
+    let sql = match webhook {
+        Some((term, _)) if by_delivery => {
+            terms.push(term);
+            format!(
+                "SELECT {columns} FROM {from}{} ORDER BY {p}.seq DESC LIMIT ?{n}",
+                clause(terms)
+            )
+        }
+        None => format!(
+            "SELECT {columns} FROM {from}{} ORDER BY {p}.seq DESC LIMIT ?{n}",
+            clause(terms)
+        ),
+        Some((term, i)) => {
+            let mark = format!("(SELECT seq FROM by_webhook_marks WHERE name = '{name}')");
+            let newer = [format!("{p}.seq > {mark}"), term]
+                .into_iter()
+                .chain(terms.iter().cloned());
+            let older = [
+                format!("x.webhook_id = ?{i}"),
+                format!("x.seq <= {mark}"),
+                format!("{p}.seq = x.seq"),
+            ]
+            .into_iter()
+            .chain(terms.iter().cloned());
+            format!(
+                "SELECT {columns}, {p}.seq AS seq FROM {from}{} \
+                 UNION ALL \
+                 SELECT {columns}, x.seq AS seq FROM {name}_by_webhook x CROSS JOIN {from}{} \
+                 ORDER BY seq DESC LIMIT ?{n}",
+                clause(newer.collect()),
+                clause(older.collect())
+            )
+        }
+    };
     (sql, args)
 }
 
@@ -489,7 +624,10 @@ impl Store for SqliteStore {
     }
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
-        let sql = format!("{SELECT_DELIVERIES} WHERE d.id = ?1");
+        let sql = format!(
+            "SELECT {} FROM {} WHERE d.id = ?1",
+            DELIVERIES.columns, DELIVERIES.from
+        );
         Ok(self.delivery_rows(&sql, &[&id])?.pop())
     }
 
@@ -497,8 +635,7 @@ impl Store for SqliteStore {
         let status = q.status.map(|s| s.as_str());
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         let (sql, args) = listing(
-            SELECT_DELIVERIES,
-            "d.",
+            &DELIVERIES,
             &[
                 ("webhook_id", q.webhook_id.as_ref().map(|v| v as &dyn ToSql)),
                 ("status", status.as_ref().map(|v| v as &dyn ToSql)),
@@ -535,8 +672,7 @@ impl Store for SqliteStore {
     fn attempts(&self, q: &Query) -> Result<Vec<AttemptRecord>, StoreError> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         let (sql, args) = listing(
-            "SELECT json FROM attempts",
-            "",
+            &ATTEMPTS,
             &[
                 ("webhook_id", q.webhook_id.as_ref().map(|v| v as &dyn ToSql)),
                 (
@@ -553,18 +689,32 @@ impl Store for SqliteStore {
     fn prune(&self, before_ms: i64) -> Result<usize, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let keys = |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?));
         let attempts = tx
-            .prepare_cached("DELETE FROM attempts WHERE delivered_at < ?1")?
-            .execute([before_ms])?;
-        let bodies = tx
+            .prepare_cached(
+                "DELETE FROM attempts WHERE delivered_at < ?1 RETURNING webhook_id, seq",
+            )?
+            .query_map([before_ms], keys)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut bodies = std::collections::BTreeSet::new();
+        let deliveries = tx
             .prepare_cached(
                 "DELETE FROM deliveries WHERE status != 'pending' AND updated_at < ?1
-                 RETURNING body_hash",
+                 RETURNING webhook_id, seq, body_hash",
             )?
-            .query_map([before_ms], |r| r.get::<_, Option<Vec<u8>>>(0))?
+            .query_map([before_ms], |r| {
+                bodies.extend(r.get::<_, Option<Vec<u8>>>(2)?);
+                keys(r)
+            })?
             .collect::<Result<Vec<_>, _>>()?;
-        let deliveries = bodies.len();
-        let bodies: std::collections::BTreeSet<Vec<u8>> = bodies.into_iter().flatten().collect();
+        for (table, rows) in [("attempts", &attempts), ("deliveries", &deliveries)] {
+            let mut stmt = tx.prepare_cached(&format!(
+                "DELETE FROM {table}_by_webhook WHERE webhook_id = ?1 AND seq = ?2"
+            ))?;
+            for (webhook, seq) in rows {
+                stmt.execute(params![webhook, seq])?;
+            }
+        }
         for hash in bodies {
             tx.prepare_cached(
                 "DELETE FROM bodies WHERE hash = ?1
@@ -573,7 +723,7 @@ impl Store for SqliteStore {
             .execute([hash])?;
         }
         tx.commit()?;
-        Ok(attempts + deliveries)
+        Ok(attempts.len() + deliveries.len())
     }
 }
 
@@ -606,44 +756,109 @@ mod tests {
     #[test]
     fn listings_use_the_indexes() {
         let s = SqliteStore::memory().unwrap();
-        let plan = |sql: &str| -> String {
-            let conn = s.conn();
-            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(3))
-                .unwrap()
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap();
-            rows.join("; ")
-        };
+        let value = "x".to_string();
         let limit = 10u32;
-        for (select, prefix, column, index) in [
-            (SELECT_DELIVERIES, "d.", "webhook_id", "deliveries_webhook"),
-            (SELECT_DELIVERIES, "d.", "status", "deliveries_status"),
+        let x = Some(&value as &dyn ToSql);
+        // `x` is the side table (`deliveries_by_webhook`, `attempts_by_webhook`).
+        let side = "SEARCH x USING PRIMARY KEY (webhook_id=? AND seq<?)";
+        for (table, filters, uses) in [
+            (&DELIVERIES, vec![("webhook_id", x)], side),
+            (&DELIVERIES, vec![("webhook_id", x), ("status", x)], side),
+            (&DELIVERIES, vec![("status", x)], "deliveries_status"),
+            (&ATTEMPTS, vec![("webhook_id", x)], side),
+            (&ATTEMPTS, vec![("delivery_id", x)], "attempts_delivery"),
             (
-                "SELECT json FROM attempts",
-                "",
-                "webhook_id",
-                "attempts_webhook",
-            ),
-            (
-                "SELECT json FROM attempts",
-                "",
-                "delivery_id",
+                &ATTEMPTS,
+                vec![("webhook_id", x), ("delivery_id", x)],
                 "attempts_delivery",
             ),
         ] {
-            let value = "x".to_string();
-            let (sql, _) = listing(
-                select,
-                prefix,
-                &[(column, Some(&value as &dyn ToSql))],
-                &limit,
-            );
-            let p = plan(&sql.replace("?1", "'x'").replace("?2", "10"));
-            assert!(p.contains(index), "{sql}: {p}");
-            assert!(!p.contains("TEMP B-TREE"), "{sql} sorts: {p}");
+            let (sql, args) = listing(table, &filters, &limit);
+            let conn = s.conn();
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan = stmt
+                .query_map(&args[..], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
+                .join("; ");
+            assert!(plan.contains(uses), "{sql}: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{sql} sorts: {plan}");
+            // The rows past the mark: a range of the table, not all of it.
+            if uses == side {
+                assert!(plan.contains("rowid>?"), "{sql}: {plan}");
+            }
         }
+    }
+
+    #[test]
+    fn listings_by_webhook_find_the_rows_on_both_sides_of_the_mark() {
+        let s = SqliteStore::memory().unwrap();
+        let by = |webhook: &str| Query {
+            webhook_id: Some(webhook.into()),
+            ..Query::default()
+        };
+        let ids = |ds: Vec<DeliveryRecord>| ds.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        let mut all = Vec::new();
+        let mut sides = (false, false);
+        for i in 0..8 {
+            let mut d = delivery(&format!("msg_{i}"), DeliveryStatus::Success);
+            d.webhook_id = format!("wh_{}", i % 2);
+            d.updated_at = i;
+            s.put_delivery(&d).unwrap();
+            let mut a = attempt(i as usize, &d.id, Outcome::Success, i);
+            a.webhook_id.clone_from(&d.webhook_id);
+            s.add_attempt(&a).unwrap();
+            all.push(d);
+            // Every third row written moves the mark (`memory()`): some rows are past it.
+            let (indexed, rows): (i64, i64) = s
+                .conn()
+                .query_row(
+                    "SELECT (SELECT count(*) FROM deliveries_by_webhook),
+                            (SELECT count(*) FROM deliveries)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert!(indexed <= rows);
+            sides.0 |= indexed > 0 && indexed < rows;
+            sides.1 |= indexed == rows;
+            let want: Vec<String> = all
+                .iter()
+                .rev()
+                .filter(|d| d.webhook_id == "wh_0")
+                .map(|d| d.id.clone())
+                .collect();
+            assert_eq!(ids(s.deliveries(&by("wh_0")).unwrap()), want, "after {i}");
+            let attempts: Vec<String> = s
+                .attempts(&by("wh_0"))
+                .unwrap()
+                .into_iter()
+                .map(|a| a.delivery_id)
+                .collect();
+            assert_eq!(attempts, want, "after {i}");
+        }
+        assert_eq!(
+            sides,
+            (true, true),
+            "listed with and without rows past the mark"
+        );
+        let indexed = |table: &str| count(&s, &format!("SELECT count(*) FROM {table}_by_webhook"));
+        // Pruned rows leave their side tables.
+        assert_eq!(s.prune(4).unwrap(), 8);
+        assert_eq!(ids(s.deliveries(&by("wh_1")).unwrap()), ["msg_7", "msg_5"]);
+        assert_eq!(
+            indexed("deliveries") + indexed("attempts"),
+            count(
+                &s,
+                "SELECT count(*) FROM deliveries WHERE seq <= (SELECT seq FROM by_webhook_marks
+                 WHERE name = 'deliveries')"
+            ) + count(
+                &s,
+                "SELECT count(*) FROM attempts WHERE seq <= (SELECT seq FROM by_webhook_marks
+                 WHERE name = 'attempts')"
+            )
+        );
     }
 
     #[test]
@@ -761,7 +976,7 @@ mod tests {
             .unwrap();
         }
 
-        let s = SqliteStore::init(conn).unwrap();
+        let s = SqliteStore::init(conn, 3).unwrap();
         assert_eq!(s.webhook("wh_1").unwrap(), Some(w));
         let failed = Query {
             failed: Some(true),
@@ -868,7 +1083,7 @@ mod tests {
             .unwrap();
         }
 
-        let s = SqliteStore::init(conn).unwrap();
+        let s = SqliteStore::init(conn, 3).unwrap();
         assert_eq!(s.delivery("msg_1").unwrap(), Some(d));
         assert_eq!(count(&s, "SELECT count(*) FROM bodies"), 1);
         assert_eq!(
@@ -882,6 +1097,58 @@ mod tests {
     }
 
     #[test]
+    fn a_version_4_database_gets_its_listings_by_webhook() {
+        let conn = Connection::open_in_memory().unwrap();
+        // Version 4: today's tables without the side tables, `webhook_id` indexed instead.
+        let (v4, _side) = SCHEMA.split_once("-- The listings by webhook").unwrap();
+        conn.execute_batch(&format!(
+            "{v4}{INDEXES}
+             CREATE INDEX deliveries_webhook ON deliveries (webhook_id);
+             CREATE INDEX attempts_webhook ON attempts (webhook_id);
+             PRAGMA user_version = 4;"
+        ))
+        .unwrap();
+        let old = SqliteStore {
+            conn: Mutex::new(conn),
+            _checkpoints: None,
+            webhooks: RwLock::default(),
+            unindexed: AtomicUsize::new(0),
+            index_every: usize::MAX,
+        };
+        let d = delivery("msg_1", DeliveryStatus::Pending);
+        old.put_deliveries(&[d.clone(), delivery("msg_2", DeliveryStatus::Pending)])
+            .unwrap();
+        old.add_attempt(&attempt(0, "msg_1", Outcome::Timeout, 5))
+            .unwrap();
+        let conn = old.conn.into_inner().unwrap();
+
+        let s = SqliteStore::init(conn, 3).unwrap();
+        assert_eq!(count(&s, "PRAGMA user_version"), SCHEMA_VERSION);
+        assert_eq!(
+            count(
+                &s,
+                "SELECT count(*) FROM sqlite_master
+                 WHERE name IN ('deliveries_webhook', 'attempts_webhook')"
+            ),
+            0,
+            "the old indexes are gone"
+        );
+        assert_eq!(count(&s, "SELECT count(*) FROM deliveries_by_webhook"), 2);
+        let q = Query {
+            webhook_id: Some(d.webhook_id.clone()),
+            ..Query::default()
+        };
+        let ids: Vec<String> = s
+            .deliveries(&q)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
+        assert_eq!(ids, ["msg_2", "msg_1"]);
+        assert_eq!(s.attempts(&q).unwrap().len(), 1);
+    }
+
+    #[test]
     fn an_unknown_version_is_refused() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
@@ -890,7 +1157,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            SqliteStore::init(conn),
+            SqliteStore::init(conn, 3),
             Err(StoreError::Version(1))
         ));
     }
