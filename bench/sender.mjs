@@ -1009,6 +1009,10 @@ function markdown(r, args) {
     (x) => `${fmt0(x.throughput.senderUsPerDelivery)} µs / ${fmt0(x.throughput.receiverUsPerDelivery)} µs`,
   );
   row(
+    "sender CPU per delivery ÷ receiver CPU per request (the machine's speed cancels out: compare changes by it)",
+    (x) => `${cpuRatio(x.throughput)}x`,
+  );
+  row(
     "sender ceiling with both cores to itself (2 s ÷ sender CPU per delivery)",
     (x) => `${fmt0(2e6 / x.throughput.senderUsPerDelivery)}/s`,
   );
@@ -1066,11 +1070,19 @@ function markdown(r, args) {
   return L.join("\n") + "\n";
 }
 
+// The sender's CPU per delivery over the receiver's per request, both from the same
+// saturation run. Both scale with the shared machine's speed of the moment, so their ratio
+// moves far less than either: six runs within ten minutes (two builds ~3 % apart,
+// interleaved) measured 44–61 µs per delivery, and ratios of 2.82–3.05.
+function cpuRatio(t) {
+  return (t.senderUsPerDelivery / Math.max(1e-9, t.receiverUsPerDelivery)).toFixed(2);
+}
+
 function consoleSummary(r) {
   const L = ["", "Sender throughput (issue 5):"];
   for (const x of Object.values(r.modes)) {
     L.push(
-      `  ${x.mode.padEnd(6)} ${fmt0(x.throughput.perSecond)} deliveries/s (sender ${x.throughput.senderCpu.toFixed(2)} cores, ${fmt0(x.throughput.senderUsPerDelivery)} µs CPU/delivery; receiver ${x.throughput.receiverCpu.toFixed(2)} cores, ${fmt0(x.throughput.receiverUsPerDelivery)} µs); ` +
+      `  ${x.mode.padEnd(6)} ${fmt0(x.throughput.perSecond)} deliveries/s (sender ${x.throughput.senderCpu.toFixed(2)} cores, ${fmt0(x.throughput.senderUsPerDelivery)} µs CPU/delivery, ${cpuRatio(x.throughput)}x the receiver's; receiver ${x.throughput.receiverCpu.toFixed(2)} cores, ${fmt0(x.throughput.receiverUsPerDelivery)} µs); ` +
         `e2e p50/p99 ${fmtMs(x.paced.latency.p50)}/${fmtMs(x.paced.latency.p99)} paced, ${fmtMs(x.throughput.latency.p50)}/${fmtMs(x.throughput.latency.p99)} saturated; ` +
         `retry firing error p50/p99 ${fmtMs(x.firingIdle?.p50)}/${fmtMs(x.firingIdle?.p99)} idle, ${fmtMs(x.firingUnderLoad?.p50)}/${fmtMs(x.firingUnderLoad?.p99)} loaded ` +
         `(arrival gap ${fmtMs(x.retryIdle.p99)}/${fmtMs(x.retryUnderLoad.p99)} p99); ` +

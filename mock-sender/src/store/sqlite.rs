@@ -4,9 +4,11 @@
 //! Speed (see BENCHMARKS.md, "Sender throughput"): every statement is prepared once and
 //! kept in the connection's statement cache (`prepare_cached`); a method that writes
 //! several rows does it in one transaction; the columns the listings and the pruning
-//! filter on are real, indexed columns (no `json_extract` per row); webhooks, few and read
-//! on every attempt and every event, are mirrored in memory, so reading one takes neither
-//! the connection lock nor SQL.
+//! filter on are real columns (no `json_extract` per row), indexed, or for the listings by
+//! webhook kept in side tables filled in bulk (`INDEX_BY_WEBHOOK`: an index on
+//! `webhook_id` dirtied a page per webhook in every commit); webhooks, few and read on
+//! every attempt and every event, are mirrored in memory, so reading one takes neither the
+//! connection lock nor SQL.
 //!
 //! A delivery's body is kept once per text in `bodies` (by SHA-256), not in each
 //! delivery's row: an event fanned out to 16 webhooks stored it 16 times, and each
