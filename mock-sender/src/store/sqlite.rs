@@ -463,18 +463,7 @@ fn listing<'a>(
         }
     };
     let sql = match webhook {
-        Some((term, _)) if by_delivery => {
-            terms.push(term);
-            format!(
-                "SELECT {columns} FROM {from}{} ORDER BY {p}.seq DESC LIMIT ?{n}",
-                clause(terms)
-            )
-        }
-        None => format!(
-            "SELECT {columns} FROM {from}{} ORDER BY {p}.seq DESC LIMIT ?{n}",
-            clause(terms)
-        ),
-        Some((term, i)) => {
+        Some((term, i)) if !by_delivery => {
             let mark = format!("(SELECT seq FROM by_webhook_marks WHERE name = '{name}')");
             let newer = [format!("{p}.seq > {mark}"), term]
                 .into_iter()
@@ -493,6 +482,13 @@ fn listing<'a>(
                  ORDER BY seq DESC LIMIT ?{n}",
                 clause(newer.collect()),
                 clause(older.collect())
+            )
+        }
+        webhook => {
+            terms.extend(webhook.map(|(term, _)| term));
+            format!(
+                "SELECT {columns} FROM {from}{} ORDER BY {p}.seq DESC LIMIT ?{n}",
+                clause(terms)
             )
         }
     };
