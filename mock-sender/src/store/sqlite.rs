@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS bodies (
     text TEXT NOT NULL
 );
 -- The listings by webhook: each row's (webhook_id, seq), up to the seq in `by_webhook_marks`,
--- added in bulk by `index_by_webhook` (see there).
+-- added in bulk (`INDEX_BY_WEBHOOK` in store/sqlite.rs says why).
 CREATE TABLE IF NOT EXISTS deliveries_by_webhook (
     webhook_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -114,9 +114,9 @@ DROP INDEX IF EXISTS attempts_webhook;
 ///
 /// The listings by webhook used to go through an index on `webhook_id`. Every commit then
 /// dirtied one leaf page of each such index per webhook it wrote to (an event fanned out
-/// to 16 webhooks: 32 of the ~87 pages a commit wrote to the WAL at saturation), so the
-/// writer ran this in bulk instead, every [`INDEX_EVERY`] rows: a few pages per webhook
-/// for thousands of rows. The rows past the mark, never more than about that many, are
+/// to 16 webhooks: 32 of the ~87 pages a commit wrote to the WAL at saturation). The
+/// writer runs this instead, every [`INDEX_EVERY`] rows, in the transaction of the write
+/// that crosses it: a few pages per webhook for thousands of rows. The rows past the mark, never more than about that many, are
 /// found by a scan (`listing`).
 const INDEX_BY_WEBHOOK: &str = "
 INSERT INTO deliveries_by_webhook (webhook_id, seq)
