@@ -195,6 +195,17 @@ fn a_write_batch_is_one_transaction(s: &dyn Store) {
     ];
     assert!(s.write(&again).is_err());
     assert!(s.delivery("msg_4").unwrap().is_none());
+    // An id twice in one batch, next to each other or not: refused too.
+    let of_msg_4 = Query {
+        delivery_id: Some("msg_4".into()),
+        ..Query::default()
+    };
+    for ids in [[7, 7, 8], [8, 9, 8]] {
+        let twice =
+            ids.map(|i| Write::Attempt(Arc::new(attempt(i, "msg_4", Outcome::Success, 9)), None));
+        assert!(s.write(&twice).is_err(), "{ids:?}");
+        assert!(s.attempts(&of_msg_4).unwrap().is_empty());
+    }
 }
 
 fn a_shared_webhook_is_the_same_until_it_changes(s: &dyn Store) {

@@ -10,7 +10,7 @@
 //! write drops the oldest finished deliveries and attempts (`Tables::enforce_limit`).
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::mem::size_of;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -349,14 +349,22 @@ impl<T: Row> Table<T> {
 impl Tables {
     /// The one write that can be refused: an attempt id that is already stored (or twice
     /// among `ids`). Checked for a whole batch before anything is written.
+    ///
+    /// A batch has an attempt or two (one when the engine writes inline), so the ids seen
+    /// are a list, not a hash set, and the last is not kept: the usual check allocates
+    /// nothing and hashes nothing (a `HashSet` per write was ~1.5 % of the sender's CPU).
     fn check<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
-        let mut new = HashSet::new();
-        for id in ids {
-            if self.attempts.ids.contains_key(id) || !new.insert(id) {
+        let mut ids = ids.into_iter().peekable();
+        let mut seen = Vec::new();
+        while let Some(id) = ids.next() {
+            if self.attempts.ids.contains_key(id) || seen.contains(&id) {
                 return Err(StoreError::Duplicate {
                     table: "attempts",
                     id: id.to_owned(),
                 });
+            }
+            if ids.peek().is_some() {
+                seen.push(id);
             }
         }
         Ok(())
@@ -605,6 +613,8 @@ impl Store for MemoryStore {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
     use crate::store::conformance::{apply, op, Op};
     use crate::store::fixtures::{attempt, delivery};
