@@ -352,7 +352,7 @@ impl Tables {
     ///
     /// A batch has an attempt or two (one when the engine writes inline), so the ids seen
     /// are a list, not a hash set, and the last is not kept: the usual check allocates
-    /// nothing and hashes nothing (a `HashSet` per write was ~1.5 % of the sender's CPU).
+    /// nothing and hashes nothing (a `HashSet` per write was ~1 % of the sender's CPU).
     fn check<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> Result<(), StoreError> {
         let mut ids = ids.into_iter().peekable();
         let mut seen = Vec::new();
