@@ -370,6 +370,11 @@ impl Tables {
         Ok(())
     }
 
+    /// A delivery, new or replacing the one with its id.
+    fn put(&mut self, d: &DeliveryRecord) {
+        self.deliveries.upsert(Arc::new(d.clone()));
+    }
+
     /// An attempt's row and the delivery after it, if any (checked already).
     fn record(&mut self, attempt: Arc<AttemptRecord>, delivery: Option<Arc<DeliveryRecord>>) {
         self.attempts.append(attempt);
@@ -433,12 +438,8 @@ impl Tables {
 
     fn apply(&mut self, w: &Write) {
         match w {
-            Write::Deliveries(ds) => {
-                for d in ds {
-                    self.deliveries.upsert(Arc::new(d.clone()));
-                }
-            }
-            Write::Delivery(d) => self.deliveries.upsert(Arc::new(d.clone())),
+            Write::Deliveries(ds) => ds.iter().for_each(|d| self.put(d)),
+            Write::Delivery(d) => self.put(d),
             Write::Attempt(a, d) => self.record(Arc::clone(a), d.clone()),
         }
     }
@@ -529,9 +530,7 @@ impl Store for MemoryStore {
 
     fn put_deliveries(&self, deliveries: &[DeliveryRecord]) -> Result<(), StoreError> {
         let mut t = self.tables();
-        for d in deliveries {
-            t.deliveries.upsert(Arc::new(d.clone()));
-        }
+        deliveries.iter().for_each(|d| t.put(d));
         t.enforce_limit();
         Ok(())
     }
@@ -555,11 +554,7 @@ impl Store for MemoryStore {
     }
 
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError> {
-        let mut t = self.tables();
-        t.check([attempt.id.as_str()])?;
-        t.record(Arc::new(attempt.clone()), None);
-        t.enforce_limit();
-        Ok(())
+        self.write(&[Write::Attempt(Arc::new(attempt.clone()), None)])
     }
 
     fn record_attempt(
@@ -567,11 +562,8 @@ impl Store for MemoryStore {
         attempt: &AttemptRecord,
         delivery: &DeliveryRecord,
     ) -> Result<(), StoreError> {
-        let mut t = self.tables();
-        t.check([attempt.id.as_str()])?;
-        t.record(Arc::new(attempt.clone()), Some(Arc::new(delivery.clone())));
-        t.enforce_limit();
-        Ok(())
+        let delivery = Arc::new(delivery.clone());
+        self.write(&[Write::Attempt(Arc::new(attempt.clone()), Some(delivery))])
     }
 
     fn write(&self, batch: &[Write]) -> Result<(), StoreError> {
