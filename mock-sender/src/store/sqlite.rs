@@ -116,8 +116,8 @@ DROP INDEX IF EXISTS attempts_webhook;
 /// dirtied one leaf page of each such index per webhook it wrote to (an event fanned out
 /// to 16 webhooks: 32 of the ~87 pages a commit wrote to the WAL at saturation). The
 /// writer runs this instead, every [`INDEX_EVERY`] rows, in the transaction of the write
-/// that crosses it: a few pages per webhook for thousands of rows. The rows past the mark, never more than about that many, are
-/// found by a scan (`listing`).
+/// that crosses it: a few pages per webhook for thousands of rows. The rows past the
+/// mark, never more than about that many, are found by a scan (`listing`).
 const INDEX_BY_WEBHOOK: &str = "
 INSERT INTO deliveries_by_webhook (webhook_id, seq)
     SELECT webhook_id, seq FROM deliveries
@@ -796,7 +796,6 @@ mod tests {
             webhook_id: Some(webhook.into()),
             ..Query::default()
         };
-        let ids = |ds: Vec<DeliveryRecord>| ds.into_iter().map(|d| d.id).collect::<Vec<_>>();
         let mut all = Vec::new();
         let mut sides = (false, false);
         for i in 0..8 {
@@ -995,6 +994,11 @@ mod tests {
         assert_eq!(version, SCHEMA_VERSION);
     }
 
+    /// The ids of a listing's deliveries, in its order.
+    fn ids(ds: Vec<DeliveryRecord>) -> Vec<String> {
+        ds.into_iter().map(|d| d.id).collect()
+    }
+
     fn count(s: &SqliteStore, sql: &str) -> i64 {
         s.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
@@ -1136,13 +1140,7 @@ mod tests {
             webhook_id: Some(d.webhook_id.clone()),
             ..Query::default()
         };
-        let ids: Vec<String> = s
-            .deliveries(&q)
-            .unwrap()
-            .into_iter()
-            .map(|d| d.id)
-            .collect();
-        assert_eq!(ids, ["msg_2", "msg_1"]);
+        assert_eq!(ids(s.deliveries(&q).unwrap()), ["msg_2", "msg_1"]);
         assert_eq!(s.attempts(&q).unwrap().len(), 1);
     }
 
