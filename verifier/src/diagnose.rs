@@ -287,6 +287,13 @@ fn secret_variants(
                     "the sender's key is the secret without its whsec_ prefix: pass the secret exactly as the \
                      provider shows it, or drop the prefix on both sides",
                 ));
+            } else {
+                out.push((
+                    "secret_form",
+                    [SECRET_PREFIX, trimmed].concat().into_bytes(),
+                    "the sender's key is the secret with a whsec_ prefix (as Stripe shows its secrets): pass \
+                     the secret exactly as the provider shows it, whsec_ included",
+                ));
             }
             if let Ok(k) = key_bytes(Scheme::Standard, trimmed) {
                 out.push((

@@ -99,6 +99,10 @@ fn secret_mistakes() {
         ),
         ["secret_form"]
     );
+    // And the other way round: the receiver dropped it.
+    let prefixed = Webhook::new(Scheme::Stripe, "whsec_test_abc").unwrap();
+    let h = prefixed.sign(body, "m", 10).unwrap();
+    assert_eq!(kinds(&bare, body, &h, 10), ["secret_form"]);
 }
 
 #[test]
