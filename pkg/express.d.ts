@@ -15,23 +15,28 @@ import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js
 /** The `error.code` of an answer: the verifier's codes and the body reader's own. */
 export type WebhookResponseErrorCode =
   | WebhookErrorCode
-  /** 413: the body (or, for Content-Encoding gzip/deflate/br, the decoded body) exceeds `limit`. */
+  /** 413: the body as received, or once decoded (Content-Encoding gzip/deflate/br), exceeds `limit`. */
   | "body_too_large"
+  /** 400: the body is not valid data for its Content-Encoding (gzip, deflate or br). */
+  | "invalid_body_encoding"
   /** 415: a Content-Encoding other than identity, gzip, deflate or br. */
   | "unsupported_content_encoding";
 
 /**
  * The JSON body of every error answer. Status: 500 for `invalid_body_type` (the raw body
  * was consumed by a body parser: a server misconfiguration), 400 for `invalid_payload`
- * (authentic but not JSON), 413 `body_too_large`, 415 `unsupported_content_encoding`,
- * 401 for every other code.
+ * (authentic but not JSON) and `invalid_body_encoding`, 413 `body_too_large`, 415
+ * `unsupported_content_encoding`, 401 for every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookResponseErrorCode; message: string };
 }
 
 export interface ExpressWebhookOptions extends WebhookOptions {
-  /** Largest body read from the stream, in bytes (after decoding). Default 1 MiB. */
+  /**
+   * Largest body read from the stream, in bytes: as received, and again once decoded for
+   * Content-Encoding gzip, deflate or br. Default 1 MiB.
+   */
   limit?: number;
 }
 

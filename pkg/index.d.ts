@@ -100,10 +100,11 @@ export class Webhook {
   /** The same checks as `verify`, without parsing: for bodies of any bytes. */
   verifySignature(body: WebhookBody, headers: WebhookHeaders): void;
   /**
-   * The signature doctor: never throws. Verifies, and when that fails, checks which known
-   * mistake would have matched and says so in plain words with the fix. Reports never
-   * contain the secret or an expected signature. Outside browsers, the first `diagnose` or
-   * `sign` call in a process instantiates the package's second wasm module (a few ms).
+   * The signature doctor: never throws (unless the `now` option's clock does). Verifies,
+   * and when that fails, checks which known mistake would have matched and says so in
+   * plain words with the fix. Reports never contain the secret or an expected signature.
+   * Outside browsers, the first `diagnose` or `sign` call in a process instantiates the
+   * package's second wasm module (a few ms).
    */
   diagnose(body: WebhookBody | object, headers: WebhookHeaders): Diagnosis;
   /**
@@ -115,7 +116,10 @@ export class Webhook {
 
 /** What {@link Webhook.diagnose} found. */
 export interface Diagnosis {
-  /** Whether the delivery verifies as given. */
+  /**
+   * Whether `verify` accepts the delivery as given. A body whose signature matches but
+   * which is not JSON is not verified: `code` is then `invalid_payload`, as `verify` says.
+   */
   verified: boolean;
   /** The error code `verify` gives, when it fails. */
   code: WebhookErrorCode | null;
@@ -152,7 +156,11 @@ export function verifyRequest<T = unknown>(
 /** The scheme whose signature header is present in `headers`, or null. */
 export function detectScheme(headers: WebhookHeaders): Scheme | null;
 
-/** The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, X-GitHub-Delivery, X-Shopify-Webhook-Id), or null. */
+/**
+ * The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, X-GitHub-Delivery,
+ * X-Shopify-Webhook-Id), or null: always null for stripe, vercel, slack and generic
+ * deliveries, which send no id header (Stripe's and Vercel's events carry an `id`).
+ */
 export function deliveryId(headers: WebhookHeaders): string | null;
 
 export interface ReplayGuardOptions {

@@ -88,6 +88,32 @@ function headerValue(value) {
   return String(value);
 }
 
+function notJson(error) {
+  return `the signature is valid but the body is not JSON: ${error.message}`;
+}
+
+/**
+ * Every header as a flat [name, value, ...] list, for diagnose (which looks at all of
+ * them). An object with only `get(name)` cannot be listed: the headers of every scheme
+ * are read from it by name.
+ */
+function headerList(headers) {
+  const flat = [];
+  const push = (k, v) => {
+    const value = headerValue(v);
+    if (value !== undefined) flat.push(String(k), value);
+  };
+  if (typeof headers?.entries === "function") {
+    for (const [k, v] of headers.entries()) push(k, v);
+  } else if (typeof headers?.get === "function") {
+    const read = headerReader(headers);
+    for (const name of allHeaderNames()) push(name, read(name));
+  } else {
+    for (const [k, v] of Object.entries(headers ?? {})) push(k, v);
+  }
+  return flat;
+}
+
 function nowMs(clock) {
   const t = clock();
   return t instanceof Date ? t.getTime() : Number(t);
@@ -121,16 +147,24 @@ function headerNames(scheme) {
 }
 
 let schemeTable;
+/** [scheme, its signature header] pairs, in detection order. */
+function schemes() {
+  schemeTable ??= core()
+    .schemeTable()
+    .split(",")
+    .map((pair) => pair.split("="));
+  return schemeTable;
+}
+
+/** The header names of every scheme, lower-case, once each. */
+function allHeaderNames() {
+  return [...new Set(schemes().flatMap(([name]) => headerNames(name)))];
+}
+
 /** The name of the scheme whose signature header is present, or null. */
 export function detectScheme(headers) {
-  if (!schemeTable) {
-    schemeTable = core()
-      .schemeTable()
-      .split(",")
-      .map((pair) => pair.split("="));
-  }
   const read = headerReader(headers);
-  for (const [name, header] of schemeTable) {
+  for (const [name, header] of schemes()) {
     if (read(header) !== undefined) return name;
   }
   return null;
@@ -259,7 +293,7 @@ export class Webhook {
     try {
       return JSON.parse(typeof body === "string" ? body : strictUtf8.decode(toBytes(body)));
     } catch (e) {
-      return fail("invalid_payload", `the signature is valid but the body is not JSON: ${e.message}`);
+      return fail("invalid_payload", notJson(e));
     }
   }
 
@@ -271,12 +305,18 @@ export class Webhook {
   diagnose(body, headers) {
     const findings = [];
     let bytes;
+    let bodyError;
     if (
       body !== null &&
       typeof body === "object" &&
       !ArrayBuffer.isView(body) &&
       tag(body) !== "[object ArrayBuffer]"
     ) {
+      try {
+        toBytes(body);
+      } catch (e) {
+        bodyError = e;
+      }
       findings.push({
         kind: "parsed_body",
         message:
@@ -295,13 +335,9 @@ export class Webhook {
         return { verified: false, code: e.code, message: e.message, findings };
       }
     }
-    const flat = [];
+    let flat = [];
     try {
-      const entries = typeof headers?.entries === "function" ? [...headers.entries()] : Object.entries(headers ?? {});
-      for (const [k, v] of entries) {
-        const value = headerValue(v);
-        if (value !== undefined) flat.push(String(k), value);
-      }
+      flat = headerList(headers);
     } catch {
       // Unreadable headers: diagnose what we have.
     }
@@ -310,10 +346,16 @@ export class Webhook {
     const report = wasm.webhookDiagnose(handle, bytes, flat, now);
     report.code ??= null;
     report.message ??= null;
-    if (findings.length) {
+    if (bodyError) {
+      // What verify says of a parsed body, whatever JSON.stringify(body) would have done.
       report.findings.unshift(...findings);
-      if (report.verified) report.verified = false;
-      report.code = "invalid_body_type";
+      Object.assign(report, { verified: false, code: bodyError.code, message: bodyError.message });
+    } else if (report.verified) {
+      try {
+        JSON.parse(strictUtf8.decode(bytes));
+      } catch (e) {
+        Object.assign(report, { verified: false, code: "invalid_payload", message: notJson(e) });
+      }
     }
     return report;
   }
@@ -323,6 +365,9 @@ export class Webhook {
    * random `msg_...`, `timestamp` (seconds or a Date) to now.
    */
   sign(body, options = {}) {
+    if (options === null || typeof options !== "object") {
+      fail("invalid_option", `options must be an object, not ${describe(options)}`);
+    }
     const bytes = toBytes(body);
     const id = options.id ?? randomId();
     if (typeof id !== "string") fail("invalid_option", "id must be a string");
@@ -345,6 +390,9 @@ export async function verifyRequest(request, secret, options = {}) {
     fail("invalid_body_type", `verifyRequest needs a Fetch API Request, not ${describe(request)}`);
   }
   const wh = new Webhook(secret, options);
+  if (request.bodyUsed) {
+    fail("invalid_body_type", "the request's body was already read, so its raw bytes cannot be verified");
+  }
   const body = new Uint8Array(await request.arrayBuffer());
   return wh.verify(body, request.headers);
 }

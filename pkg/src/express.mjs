@@ -99,7 +99,7 @@ function decode(req, buf, limit) {
     if (e?.code === "ERR_BUFFER_TOO_LARGE") {
       throw new BodyError("body_too_large", `the decoded body exceeds the limit of ${limit} bytes`);
     }
-    throw new BodyError("invalid_body_type", `the body is not valid ${encoding} data`);
+    throw new BodyError("invalid_body_encoding", `the body is not valid ${encoding} data`);
   }
   throw new BodyError("unsupported_content_encoding", `unsupported Content-Encoding "${encoding}"`);
 }
@@ -130,7 +130,8 @@ function answer(res, code, message) {
 /**
  * Express middleware: verifies the delivery, sets `req.webhook` to the parsed event
  * (and `req.rawBody` to the bytes if it read them) and calls next(); otherwise answers
- * 401 (400 for a body that is not JSON, 413 too large, 500 if the raw body is gone) with
+ * 401 (400 for a body that is not JSON or not valid for its Content-Encoding, 413 too
+ * large, 415 an unknown Content-Encoding, 500 if the raw body is gone) with
  * {"error": {"code", "message"}} and does not call next().
  * Throws at once for a bad secret or option.
  */

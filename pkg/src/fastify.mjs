@@ -16,7 +16,12 @@ const EMPTY = new Uint8Array(0);
 export async function webhookPlugin(fastify, options = {}) {
   const webhook = new Webhook(options.secret, webhookOptions(options));
   const parserOptions = { parseAs: "buffer" };
-  if (options.bodyLimit !== undefined) parserOptions.bodyLimit = options.bodyLimit;
+  if (options.bodyLimit !== undefined) {
+    if (!Number.isInteger(options.bodyLimit) || options.bodyLimit < 0) {
+      throw new WebhookVerificationError("invalid_option", "bodyLimit must be a whole number of bytes >= 0");
+    }
+    parserOptions.bodyLimit = options.bodyLimit;
+  }
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser("*", parserOptions, (_request, body, done) => done(null, body));
   if (!fastify.hasRequestDecorator("webhook")) fastify.decorateRequest("webhook", null);

@@ -8,6 +8,8 @@ const STATUS = {
   invalid_body_type: 500,
   // Authentic, but not JSON.
   invalid_payload: 400,
+  // Express: the body is not valid gzip, deflate or br data as its Content-Encoding says.
+  invalid_body_encoding: 400,
   body_too_large: 413,
   unsupported_content_encoding: 415,
 };

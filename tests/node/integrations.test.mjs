@@ -169,6 +169,9 @@ for (const [flavour, mod, express] of [
       const bomb = gzipSync(big);
       const inflated = await post(base, "/hook", bomb, { ...signed(big), "content-encoding": "gzip" });
       assertError(inflated.status, inflated.json, 413, "body_too_large");
+      // Not gzip at all: the sender's fault (400), not a misconfigured server (500).
+      const corrupt = await post(base, "/hook", BODY, { ...signed(), "content-encoding": "gzip" });
+      assertError(corrupt.status, corrupt.json, 400, "invalid_body_encoding");
       assert.equal(calls.length, 1);
     });
 
@@ -374,6 +377,12 @@ for (const [flavour, mod] of [
       broken.register(mod.webhookPlugin, { secret: "whsec_!!" });
       await assert.rejects(broken.ready(), { code: "invalid_secret" });
       await broken.close();
+      for (const bodyLimit of ["1mb", -5, 1.5]) {
+        const badLimit = Fastify();
+        badLimit.register(mod.webhookPlugin, { secret: SECRET, bodyLimit });
+        await assert.rejects(badLimit.ready(), { code: "invalid_option" }, `bodyLimit ${bodyLimit}`);
+        await badLimit.close();
+      }
     });
   });
 }

@@ -191,6 +191,10 @@ test("every error code", () => {
     code(() => wh.sign(BODY, { id: "has space" })),
     "invalid_option",
   );
+  assert.equal(
+    code(() => wh.sign(BODY, null)),
+    "invalid_option",
+  );
 });
 
 test("messages name the header, never the secret or the expected signature", () => {
@@ -270,6 +274,12 @@ test("verifyRequest reads a Fetch Request once, as bytes", async () => {
   assert.deepEqual(await verifyRequest(ok, STD_SECRET, { scheme: "svix" }), JSON.parse(BODY));
   const bad = new Request("http://localhost/hook", { method: "POST", body: BODY + "x", headers });
   await assert.rejects(verifyRequest(bad, STD_SECRET, { scheme: "svix" }), { code: "no_matching_signature" });
+  const read = new Request("http://localhost/hook", { method: "POST", body: BODY, headers });
+  await read.text();
+  await assert.rejects(verifyRequest(read, STD_SECRET, { scheme: "svix" }), {
+    name: "WebhookVerificationError",
+    code: "invalid_body_type",
+  });
 });
 
 test("detectScheme", () => {
@@ -353,6 +363,34 @@ test("diagnose: never throws, names the mistake, never echoes the secret or sign
     const r = wh.diagnose(junk, junk);
     assert.equal(r.verified, false);
   }
+
+  // What verify says, as verify says it.
+  const parsedError = (() => {
+    try {
+      wh.verify(JSON.parse(signedBody), h);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.equal(parsed.message, parsedError.message);
+  const exact = wh.diagnose(JSON.parse(BODY), wh.sign(BODY));
+  assert.deepEqual([exact.verified, exact.code, exact.message], [false, "invalid_body_type", parsedError.message]);
+  const notJson = wh.diagnose("not json", wh.sign("not json"));
+  assert.deepEqual([notJson.verified, notJson.code], [false, "invalid_payload"]);
+  assert.equal(
+    code(() => wh.verify("not json", wh.sign("not json"))),
+    "invalid_payload",
+  );
+  assert.match(notJson.message, /signature is valid but the body is not JSON/);
+
+  // Headers with only get(name), which verify accepts too.
+  const getOnly = { get: (name) => h[name.toLowerCase()] ?? null };
+  assert.deepEqual(wh.diagnose(signedBody, getOnly), { verified: true, code: null, message: null, findings: [] });
+  const stripeGetOnly = { get: (name) => stripeHeaders[name.toLowerCase()] ?? null };
+  assert.deepEqual(
+    wh.diagnose(signedBody, stripeGetOnly).findings.map((f) => f.kind),
+    ["wrong_scheme"],
+  );
   const all = JSON.stringify([reserialized, parsed, stale]);
   assert.ok(!all.includes("MfKQ9r8GKY") && !all.includes(sig));
 });
@@ -378,5 +416,9 @@ test("ReplayGuard drops duplicates within the TTL, bounded in size", () => {
   assert.equal(guard.size, 3);
   assert.equal(guard.seen("msg_dup"), false, "the oldest is evicted first");
   assert.throws(() => guard.seen(""), { code: "invalid_option" });
+  // No id header for these: the README's `deliveryId(headers) ?? event.id`.
+  for (const scheme of ["stripe", "vercel", "slack", "generic"]) {
+    assert.equal(deliveryId(new Webhook("s3cret", { scheme }).sign(BODY)), null, scheme);
+  }
   assert.throws(() => new ReplayGuard({ ttlSeconds: 0 }), { code: "invalid_option" });
 });
