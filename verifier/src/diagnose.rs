@@ -55,7 +55,11 @@ impl Webhook {
         let result = self.verify_at(body, headers, now);
         let mut findings = Vec::new();
         let headers = DynHeaders(headers);
-        if let Some(detected) = Scheme::detect(&headers) {
+        // Another scheme's headers, when ours are not there to read.
+        let ours_readable = self.scheme.rules().read(&headers).is_ok();
+        if let Some(detected) =
+            Scheme::detect(&headers).filter(|_| result.is_err() && !ours_readable)
+        {
             if detected != self.scheme {
                 findings.push(Finding {
                     kind: "wrong_scheme",
@@ -122,14 +126,14 @@ impl Webhook {
             signature_matches(rules, content, keys, &env, body).is_ok()
         };
 
-        for (kind, variant, what) in body_variants(body) {
-            if matches(rules, &self.keys, &variant) {
-                findings.push(Finding {
-                    kind,
-                    message: format!("{what}; {RAW_BODY_FIX}"),
-                });
-                return;
-            }
+        if let Some((kind, what)) =
+            body_variants(body, |variant| matches(rules, &self.keys, variant))
+        {
+            findings.push(Finding {
+                kind,
+                message: format!("{what}; {RAW_BODY_FIX}"),
+            });
+            return;
         }
 
         let algorithm = rules.algorithm();
@@ -180,53 +184,59 @@ impl Webhook {
     }
 }
 
-/// Bodies the provider may have signed, given the body a receiver ended up with.
-fn body_variants(body: &[u8]) -> Vec<(&'static str, Vec<u8>, &'static str)> {
-    let mut out = Vec::new();
+/// The first body the provider may have signed, given the body a receiver ended up with,
+/// for which `signed` is true: its finding's kind and description. Each variant is made
+/// and checked in turn, so at most one is held at a time.
+fn body_variants(
+    body: &[u8],
+    mut signed: impl FnMut(&[u8]) -> bool,
+) -> Option<(&'static str, &'static str)> {
     let mut with_nl = body.to_vec();
     with_nl.push(b'\n');
-    out.push((
-        "trailing_newline_removed",
-        with_nl,
-        "the signed body ended with a newline that was stripped",
-    ));
+    if signed(&with_nl) {
+        return Some((
+            "trailing_newline_removed",
+            "the signed body ended with a newline that was stripped",
+        ));
+    }
+    drop(with_nl);
     if let Some(trimmed) = body
         .strip_suffix(b"\r\n")
         .or_else(|| body.strip_suffix(b"\n"))
     {
-        out.push((
-            "trailing_newline_added",
-            trimmed.to_vec(),
-            "a newline was added after the signed body",
-        ));
-    }
-    if body.contains(&b'\n') {
-        out.push((
-            "line_endings_changed",
-            replace(&replace(body, b"\r\n", b"\n"), b"\n", b"\r\n"),
-            "the signed body had CRLF line endings that were converted to LF",
-        ));
-        out.push((
-            "line_endings_changed",
-            replace(body, b"\r\n", b"\n"),
-            "the signed body had LF line endings that were converted to CRLF",
-        ));
-    }
-    if let Ok(text) = std::str::from_utf8(body) {
-        for (layout, what) in [
-            (Layout::Compact, "the body was re-serialized (e.g. JSON.stringify(JSON.parse(body))): the provider signed compact JSON"),
-            (Layout::Pretty(2), "the body was re-serialized: the provider signed JSON pretty-printed with 2 spaces"),
-            (Layout::Pretty(4), "the body was re-serialized: the provider signed JSON pretty-printed with 4 spaces"),
-            (Layout::Spaced, "the body was re-serialized: the provider signed JSON with spaces after , and : (Python's json.dumps)"),
-        ] {
-            if let Some(v) = respace(text, layout) {
-                if v.as_bytes() != body {
-                    out.push(("body_reserialized", v.into_bytes(), what));
-                }
-            }
+        if signed(trimmed) {
+            return Some((
+                "trailing_newline_added",
+                "a newline was added after the signed body",
+            ));
         }
     }
-    out
+    if body.contains(&b'\n') {
+        if signed(&replace(&replace(body, b"\r\n", b"\n"), b"\n", b"\r\n")) {
+            return Some((
+                "line_endings_changed",
+                "the signed body had CRLF line endings that were converted to LF",
+            ));
+        }
+        if signed(&replace(body, b"\r\n", b"\n")) {
+            return Some((
+                "line_endings_changed",
+                "the signed body had LF line endings that were converted to CRLF",
+            ));
+        }
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    [
+        (Layout::Compact, "the body was re-serialized (e.g. JSON.stringify(JSON.parse(body))): the provider signed compact JSON"),
+        (Layout::Pretty(2), "the body was re-serialized: the provider signed JSON pretty-printed with 2 spaces"),
+        (Layout::Pretty(4), "the body was re-serialized: the provider signed JSON pretty-printed with 4 spaces"),
+        (Layout::Spaced, "the body was re-serialized: the provider signed JSON with spaces after , and : (Python's json.dumps)"),
+    ]
+    .into_iter()
+    .find(|(layout, _)| {
+        respace(text, *layout).is_some_and(|v| v.as_bytes() != body && signed(v.as_bytes()))
+    })
+    .map(|(_, what)| ("body_reserialized", what))
 }
 
 fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
@@ -316,19 +326,32 @@ enum Layout {
 }
 
 /// Re-lays out JSON text token by token (strings and numbers kept as written), the way
-/// common serializers print it. None when the text does not look like a JSON object or array.
+/// common serializers print it. None when the text does not look like a JSON object or
+/// array, or when the layout would make it more than `MAX_GROWTH` times longer (plus
+/// 64 KiB): pretty-printing n nested brackets writes ~n² spaces, and `diagnose` must stay
+/// linear in the body whatever a sender posts.
 fn respace(text: &str, layout: Layout) -> Option<String> {
+    const MAX_GROWTH: usize = 16;
     let trimmed = text.trim_start();
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return None;
     }
+    let budget = text
+        .len()
+        .saturating_mul(MAX_GROWTH)
+        .saturating_add(64 * 1024);
     let chars: Vec<char> = text.trim().chars().collect();
     let mut out = String::with_capacity(text.len() * 2);
     let mut depth = 0usize;
     let mut i = 0;
     let newline = |out: &mut String, depth: usize, width: usize| {
+        let indent = depth.saturating_mul(width);
+        if out.len().saturating_add(indent) >= budget {
+            return None;
+        }
         out.push('\n');
-        out.extend(std::iter::repeat_n(' ', depth * width));
+        out.extend(std::iter::repeat_n(' ', indent));
+        Some(())
     };
     let next_significant = |from: usize| chars[from..].iter().copied().find(|c| !c.is_whitespace());
     while let Some(&c) = chars.get(i) {
@@ -353,7 +376,7 @@ fn respace(text: &str, layout: Layout) -> Option<String> {
                 depth += 1;
                 if let Layout::Pretty(w) = layout {
                     if !matches!(next_significant(i), Some('}' | ']')) {
-                        newline(&mut out, depth, w);
+                        newline(&mut out, depth, w)?;
                     }
                 }
             }
@@ -361,7 +384,7 @@ fn respace(text: &str, layout: Layout) -> Option<String> {
                 depth = depth.checked_sub(1)?;
                 if let Layout::Pretty(w) = layout {
                     if !matches!(out.chars().last(), Some('{' | '[')) {
-                        newline(&mut out, depth, w);
+                        newline(&mut out, depth, w)?;
                     }
                 }
                 out.push(c);
@@ -369,7 +392,7 @@ fn respace(text: &str, layout: Layout) -> Option<String> {
             ',' => {
                 out.push(',');
                 match layout {
-                    Layout::Pretty(w) => newline(&mut out, depth, w),
+                    Layout::Pretty(w) => newline(&mut out, depth, w)?,
                     Layout::Spaced => out.push(' '),
                     Layout::Compact => {}
                 }
@@ -406,5 +429,19 @@ mod tests {
             r#"{"a": 1, "b": []}"#
         );
         assert_eq!(respace("plain", Layout::Compact), None);
+    }
+
+    #[test]
+    fn respace_stays_linear_in_the_body() {
+        // Pretty-printing would write ~2 * 10_000² / 2 spaces (100 MB) for this body.
+        let deep = "[".repeat(10_000);
+        assert_eq!(respace(&deep, Layout::Pretty(2)), None);
+        assert_eq!(
+            respace(&deep, Layout::Compact).as_deref(),
+            Some(deep.as_str())
+        );
+        // Real nesting is well within the budget.
+        let nested = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        assert!(respace(&nested, Layout::Pretty(4)).is_some());
     }
 }

@@ -112,6 +112,13 @@ fn wrong_scheme_and_other_rule() {
     let h = stripe.sign(body, "m", 10).unwrap();
     let github = Webhook::new(Scheme::Github, "s3cret").unwrap();
     assert_eq!(kinds(&github, body, &h, 10), ["wrong_scheme"]);
+    // Another scheme's headers beside ours are no mistake when ours verify, nor when ours
+    // are there and fail for another reason.
+    let mut both = h.clone();
+    both.extend(github.sign(body, "m", 10).unwrap());
+    assert!(github.diagnose(body, &both, 10).findings.is_empty());
+    let fails = kinds(&github, b"{ }", &both, 10);
+    assert!(!fails.contains(&"wrong_scheme"), "{fails:?}");
     // A Vector receiver fed a stripe-signed header under Vector's name: the same rule, it verifies.
     let renamed: Vec<(&'static str, String)> = vec![("X-Vector-Signature", h[0].1.clone())];
     assert!(
