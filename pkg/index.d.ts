@@ -7,7 +7,7 @@
 /** A signature scheme: which headers, which signed bytes, which MAC and encoding. */
 export type Scheme =
   | "standard" // webhook-id / webhook-timestamp / webhook-signature "v1,<base64>"; secret "whsec_<base64>"
-  | "svix" //     the same with svix- header names
+  | "svix" //     the same with svix- header names (or webhook- ones, read as the svix library does)
   | "stripe" //   Stripe-Signature "t=<unix>,v1=<hex>"; signs "{t}.{body}"; secret used as given
   | "vector" //   X-Vector-Signature, as stripe
   | "github" //   X-Hub-Signature-256 "sha256=<hex>" of the body

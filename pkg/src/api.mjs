@@ -134,16 +134,21 @@ function writeString(str, view, offset) {
 const lens = new Int32Array(3);
 
 const headerNamesCache = new Map();
+/**
+ * The headers `scheme` reads, lower-case, signature header first (`names`), and the names
+ * it reads instead when that one is absent (`alternate`: svix's `webhook-` headers).
+ */
 function headerNames(scheme) {
-  let names = headerNamesCache.get(scheme);
-  if (!names) {
+  let entry = headerNamesCache.get(scheme);
+  if (!entry) {
     const wasm = core();
     const list = wasm.headerNames(scheme);
     if (list === undefined) throw wasmError(wasm);
-    names = list.split(",");
-    headerNamesCache.set(scheme, names);
+    const [names, alternate] = list.split(";").map((set) => set.split(","));
+    entry = { names, alternate };
+    headerNamesCache.set(scheme, entry);
   }
-  return names;
+  return entry;
 }
 
 let schemeTable;
@@ -158,7 +163,14 @@ function schemes() {
 
 /** The header names of every scheme, lower-case, once each. */
 function allHeaderNames() {
-  return [...new Set(schemes().flatMap(([name]) => headerNames(name)))];
+  return [
+    ...new Set(
+      schemes().flatMap(([scheme]) => {
+        const { names, alternate } = headerNames(scheme);
+        return alternate ? [...names, ...alternate] : names;
+      }),
+    ),
+  ];
 }
 
 /** The name of the scheme whose signature header is present, or null. */
@@ -200,6 +212,7 @@ export class Webhook {
   #wasm;
   #handle;
   #names;
+  #alternateNames;
   #clock;
   // For sign and diagnose, in the tools module: made on their first call.
   #tolerance;
@@ -226,7 +239,7 @@ export class Webhook {
     this.#handle = newVerifier(this, this.#wasm, scheme, tolerance, keys);
     this.#tolerance = tolerance;
     this.#keys = keys;
-    this.#names = headerNames(scheme.toLowerCase());
+    ({ names: this.#names, alternate: this.#alternateNames } = headerNames(scheme.toLowerCase()));
     /** The scheme's name. */
     this.scheme = scheme.toLowerCase();
   }
@@ -244,8 +257,13 @@ export class Webhook {
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
   verifySignature(body, headers) {
     const read = headerReader(headers);
-    const names = this.#names;
-    const h0 = headerValue(read(names[0]));
+    let names = this.#names;
+    let h0 = headerValue(read(names[0]));
+    if (h0 === undefined && this.#alternateNames !== undefined) {
+      // The same headers under their other names, passed in the same places.
+      const alternate = headerValue(read(this.#alternateNames[0]));
+      if (alternate !== undefined) [names, h0] = [this.#alternateNames, alternate];
+    }
     const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);

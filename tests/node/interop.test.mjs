@@ -44,7 +44,16 @@ test("svix -> hookproof and hookproof -> svix", () => {
   assert.deepEqual(new Webhook(SECRET, { scheme: "svix" }).verify(BODY, headers), JSON.parse(BODY));
   const ours = new Webhook(SECRET, { scheme: "svix" }).sign(BODY);
   assert.deepEqual(theirs.verify(BODY, ours), JSON.parse(BODY));
-  // svix also reads webhook-* headers: our standard signature is theirs too.
+  // svix also reads webhook-* headers: our standard signature is theirs too, and our svix
+  // scheme reads them as theirs does (Svix sends them for unbranded apps).
+  const unbranded = {
+    "webhook-id": "msg_svix",
+    "webhook-timestamp": headers["svix-timestamp"],
+    "webhook-signature": headers["svix-signature"],
+  };
+  assert.deepEqual(theirs.verify(BODY, unbranded), JSON.parse(BODY));
+  assert.deepEqual(new Webhook(SECRET, { scheme: "svix" }).verify(BODY, unbranded), JSON.parse(BODY));
+  assert.deepEqual(new Webhook(SECRET, { scheme: "svix" }).verify(BODY, new Headers(unbranded)), JSON.parse(BODY));
   assert.deepEqual(theirs.verify(BODY, new Webhook(SECRET).sign(BODY)), JSON.parse(BODY));
 });
 

@@ -383,6 +383,16 @@ test("diagnose: never throws, names the mistake, never echoes the secret or sign
   );
   assert.match(notJson.message, /signature is valid but the body is not JSON/);
 
+  // svix reads the webhook- names when its own are absent; diagnose agrees.
+  const svix = new Webhook(STD_SECRET, { scheme: "svix", now: at(T0) });
+  assert.deepEqual(svix.verify(signedBody, h), JSON.parse(signedBody));
+  assert.deepEqual(svix.diagnose(signedBody, h), { verified: true, code: null, message: null, findings: [] });
+  assert.deepEqual(svix.diagnose(signedBody, { get: (name) => h[name] ?? null }).verified, true);
+  assert.equal(
+    code(() => svix.verify(signedBody, { "webhook-id": h["webhook-id"] })),
+    "missing_header",
+  );
+
   // Headers with only get(name), which verify accepts too.
   const getOnly = { get: (name) => h[name.toLowerCase()] ?? null };
   assert.deepEqual(wh.diagnose(signedBody, getOnly), { verified: true, code: null, message: null, findings: [] });

@@ -10,7 +10,8 @@ pub enum Error {
     /// A header the scheme needs is absent.
     #[error("missing required header {0}")]
     MissingHeader(&'static str),
-    /// A header is present but not in the scheme's format.
+    /// A header is present but not in the scheme's format, or carries no signature of
+    /// the version hookproof checks (Standard Webhooks: only `v1a` or `v2` entries, no `v1`).
     #[error("header {header} is malformed: {reason}")]
     InvalidHeader {
         /// The header's name.
@@ -46,7 +47,8 @@ pub enum Error {
     /// The signature checked out but the body is not JSON (JS `verify` only).
     #[error("body is not valid JSON: {0}")]
     InvalidPayload(String),
-    /// The body is neither bytes nor a string (for example an already parsed object).
+    /// The body is neither bytes nor a string (for example an already parsed object). JS
+    /// only: a Rust body is `&[u8]`.
     #[error(
         "body must be the raw bytes or string received, not {0}; parsed bodies cannot be verified"
     )]

@@ -203,11 +203,17 @@ pub fn webhook_sign(handle: u32, body: &[u8], id: &str, timestamp: f64) -> Optio
 }
 
 /// The headers `verify` reads for `scheme`, lower-case and comma-separated, signature
-/// header first; nothing (an error kept) for an unknown scheme.
+/// header first, then `;` and its alternate names if it has any (`Rules::read` uses them
+/// when the first signature header is absent; the shell then passes their values in the
+/// same places); nothing (an error kept) for an unknown scheme.
 #[wasm_bindgen(js_name = headerNames)]
 pub fn header_names(scheme_name: &str) -> Option<String> {
     let scheme: Scheme = keep(scheme_name.parse())?;
-    Some(scheme.header_names().join(",").to_ascii_lowercase())
+    let mut names = scheme.header_names().join(",");
+    if let Some(alternate) = scheme.alternate_header_names() {
+        names = [names, alternate.join(",")].join(";");
+    }
+    Some(names.to_ascii_lowercase())
 }
 
 /// `name=signature header` for every scheme, comma-separated, in detection order.

@@ -14,7 +14,7 @@ use crate::sha256::Sha256;
 use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
-use crate::scheme::{Algorithm, Encoding, Envelope, KeyForm, Rules};
+use crate::scheme::{Algorithm, Encoding, Envelope, KeyForm, Rules, MAX_TIMESTAMP};
 use crate::{Error, Headers, Scheme, DEFAULT_TOLERANCE_SECS, SECRET_PREFIX};
 
 /// Secrets are written with or without `=` padding in the wild; accept both.
@@ -215,8 +215,9 @@ impl Webhook {
 
     /// As [`Webhook::verify`], with `now` (Unix seconds) given: for tests and replays.
     ///
-    /// The signature is checked before the timestamp, so a forged request is reported as
-    /// `no_matching_signature` whatever its timestamp.
+    /// The headers are read first (a missing one, or a timestamp that is not whole Unix
+    /// seconds, is reported as such); then the signature is checked before the timestamp's
+    /// age, so a forged request is reported as `no_matching_signature` however old it is.
     pub fn verify_at<H: Headers + ?Sized>(
         &self,
         body: &[u8],
@@ -260,8 +261,10 @@ impl Webhook {
                 "id must be non-empty printable ASCII without spaces",
             ));
         }
-        if timestamp < 0 {
-            return Err(Error::InvalidOption("timestamp must not be negative"));
+        if !(0..=MAX_TIMESTAMP).contains(&timestamp) {
+            return Err(Error::InvalidOption(
+                "timestamp must be Unix seconds from 0 to 999999999999999 (15 digits, as verify reads)",
+            ));
         }
         let rules = self.scheme.rules();
         let ts = timestamp.to_string();

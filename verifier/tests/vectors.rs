@@ -303,4 +303,74 @@ fn http_header_map() {
             .unwrap(),
     );
     wh.verify(b"Hello, World!", &map).unwrap();
+
+    // A value that is UTF-8 but not visible ASCII is read, as the Headers doc says.
+    use hookproof::Headers;
+    map.insert(
+        "webhook-id",
+        http::HeaderValue::from_bytes("msg_é".as_bytes()).unwrap(),
+    );
+    assert_eq!(map.header("Webhook-Id"), Some("msg_é"));
+    map.insert("x-bytes", http::HeaderValue::from_bytes(b"\xff").unwrap());
+    assert_eq!(map.header("x-bytes"), None);
+}
+
+#[test]
+fn maps_with_str_or_string_keys() {
+    use std::collections::{BTreeMap, HashMap};
+    let wh = Webhook::new(Scheme::Github, "s3cret").unwrap();
+    let signed = wh.sign(BODY, "d1", 0).unwrap();
+    let by_str: HashMap<&str, &str> = signed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let by_string: HashMap<String, String> = signed
+        .iter()
+        .map(|(k, v)| (k.to_uppercase(), v.clone()))
+        .collect();
+    let ordered: BTreeMap<&str, String> = signed.iter().map(|(k, v)| (*k, v.clone())).collect();
+    wh.verify(BODY, &by_str).unwrap();
+    wh.verify(BODY, &by_string).unwrap();
+    wh.verify(BODY, &ordered).unwrap();
+}
+
+#[test]
+fn svix_reads_the_webhook_headers_when_its_own_are_absent() {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let svix = Webhook::new(Scheme::Svix, secret).unwrap();
+    let standard = Webhook::new(Scheme::Standard, secret).unwrap();
+    let unbranded = standard.sign(BODY, "msg_1", 100).unwrap();
+    let verified = svix.verify_at(BODY, &unbranded, 100).unwrap();
+    assert_eq!(verified.id.as_deref(), Some("msg_1"));
+    assert!(svix.diagnose(BODY, &unbranded, 100).findings.is_empty());
+    // One set or the other, never a mix: with svix-signature there, the svix- names are read.
+    let mut both = unbranded.clone();
+    both.push(("svix-signature", "v1,AAAA".to_owned()));
+    assert_eq!(
+        svix.verify_at(BODY, &both, 100),
+        Err(hookproof::Error::MissingHeader("svix-id"))
+    );
+    // Neither set: the error names svix's header.
+    assert_eq!(
+        svix.verify_at(BODY, &[("webhook-id", "msg_1")], 100),
+        Err(hookproof::Error::MissingHeader("svix-signature"))
+    );
+    // Standard does not read svix's names.
+    let branded = svix.sign(BODY, "msg_1", 100).unwrap();
+    assert_eq!(
+        standard.verify_at(BODY, &branded, 100).unwrap_err().code(),
+        "missing_header"
+    );
+}
+
+#[test]
+fn sign_makes_only_timestamps_verify_reads() {
+    let wh = Webhook::new(Scheme::Stripe, "s3cret").unwrap();
+    let last = 999_999_999_999_999;
+    let headers = wh.sign(BODY, "m", last).unwrap();
+    wh.verify_at(BODY, &headers, last).unwrap();
+    for ts in [-1, last + 1, i64::MAX] {
+        assert_eq!(
+            wh.sign(BODY, "m", ts).unwrap_err().code(),
+            "invalid_option",
+            "{ts}"
+        );
+    }
 }

@@ -80,6 +80,13 @@ impl Scheme {
         self.rules().header_names()
     }
 
+    /// The names `verify` reads instead of [`Scheme::header_names`] (in the same order)
+    /// when the signature header is absent: `svix` reads the `webhook-` headers of
+    /// Standard Webhooks then, as the `svix` library does. `None` for the other schemes.
+    pub fn alternate_header_names(self) -> Option<&'static [&'static str]> {
+        self.rules().alternate_header_names()
+    }
+
     /// Whether the scheme signs a timestamp (and so checks the tolerance).
     pub fn is_timestamped(self) -> bool {
         matches!(
@@ -180,6 +187,11 @@ pub(crate) trait Rules: Sync {
     }
     /// Headers read by `read`, the signature header first.
     fn header_names(&'static self) -> &'static [&'static str];
+    /// Another set of names for the same headers, in the same order, that `read` uses
+    /// when the signature header is absent under the first (svix: the `webhook-` ones).
+    fn alternate_header_names(&'static self) -> Option<&'static [&'static str]> {
+        None
+    }
     /// Finds the id, timestamp and signature header value; checks their syntax.
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error>;
     /// Feeds the signed bytes, in order, to `feed`.
@@ -202,6 +214,10 @@ pub(crate) fn required<'h>(headers: &'h dyn Headers, name: &'static str) -> Resu
         _ => Err(Error::MissingHeader(name)),
     }
 }
+
+/// The largest timestamp read (15 digits, ~31.7 million years): longer ones are refused
+/// before parsing, and `sign` makes nothing `verify` would refuse.
+pub(crate) const MAX_TIMESTAMP: i64 = 999_999_999_999_999;
 
 /// A Unix timestamp in whole seconds, as providers write it: ASCII digits only.
 pub(crate) fn parse_timestamp(raw: &str, header: &'static str) -> Result<i64, Error> {

@@ -11,13 +11,18 @@ use crate::{Error, Headers};
 /// The three header names of a Standard-Webhooks-shaped scheme, signature first.
 pub(crate) type Names = [&'static str; 3];
 
-/// The Standard Webhooks rule under a set of header names.
+/// The Standard Webhooks rule under a set of header names, and optionally a second set
+/// read when the first set's signature header is absent.
 pub(crate) struct StandardRule {
     pub names: Names,
+    pub alternate: Option<Names>,
 }
 
+pub(crate) const STANDARD_NAMES: Names = ["webhook-signature", "webhook-id", "webhook-timestamp"];
+
 pub(crate) const STANDARD: StandardRule = StandardRule {
-    names: ["webhook-signature", "webhook-id", "webhook-timestamp"],
+    names: STANDARD_NAMES,
+    alternate: None,
 };
 
 impl Rules for StandardRule {
@@ -30,8 +35,19 @@ impl Rules for StandardRule {
     fn header_names(&'static self) -> &'static [&'static str] {
         &self.names
     }
+    fn alternate_header_names(&'static self) -> Option<&'static [&'static str]> {
+        self.alternate.as_ref().map(|names| names.as_slice())
+    }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
-        let [sig, id, ts] = self.names;
+        let names = match self.alternate {
+            Some(alt)
+                if headers.header(self.names[0]).is_none() && headers.header(alt[0]).is_some() =>
+            {
+                alt
+            }
+            _ => self.names,
+        };
+        let [sig, id, ts] = names;
         let signatures = required(headers, sig)?;
         let id_value = required(headers, id)?;
         let raw_ts = required(headers, ts)?;
