@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{
-    attempts, call, config, finished, ok, receiver, started, verifying_receiver, wait_until,
+    attempts, call, config, finished, ok, receiver, started, verifying_receiver, wait_until, Answer,
 };
 use hookproof::Scheme;
 use hookproof_sender::delivery::Notice;
@@ -382,4 +382,32 @@ async fn chaos_is_validated_shown_updated_and_documented() {
     }
     let outcomes = schemas["Log"]["properties"]["outcome"]["enum"].to_string();
     assert!(outcomes.contains("accepted_forgery") && outcomes.contains("rejected"));
+}
+
+#[tokio::test]
+async fn chaos_extras_count_against_max_in_flight() {
+    // One request on the wire at a time, each held 100 ms: an attempt's duplicate goes out
+    // on the attempt's slot, never beside the next attempt.
+    let mut cfg = config();
+    cfg.max_in_flight = 1;
+    let app = started(&cfg);
+    let rx = receiver(vec![Answer::Hang(Duration::from_millis(100)); 6]).await;
+    create(&app, &rx.url, "github", json!({"duplicate": 1.0})).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(send(&app, json!({ "n": n })).await);
+    }
+    for id in &ids {
+        logs(&app, id, 2).await;
+    }
+    let mut arrivals: Vec<Instant> = rx.hits().iter().map(|h| h.at).collect();
+    assert_eq!(arrivals.len(), 6);
+    arrivals.sort();
+    for pair in arrivals.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(90),
+            "two requests on the wire at once: {gap:?} apart"
+        );
+    }
 }

@@ -706,7 +706,14 @@ impl Engine {
                 }
             }
         };
-        drop(slot);
+        // The extra requests of the webhook's chaos (below) go out on this attempt's slot,
+        // so that --max-in-flight bounds them too; otherwise the slot is free now.
+        let extras = sent.outcome != Outcome::Error
+            && webhook
+                .as_ref()
+                .and_then(|w| w.chaos.as_ref())
+                .is_some_and(|c| c.sends_extra());
+        let slot = extras.then_some(slot);
         let now = now_ms();
         let next = match sent.outcome {
             Outcome::Success => {
@@ -740,8 +747,7 @@ impl Engine {
         let chaos = webhook
             .as_ref()
             .zip(webhook.as_ref().and_then(|w| w.chaos.clone()))
-            .filter(|(_, c)| c.sends_extra())
-            .filter(|_| record.outcome != Outcome::Error)
+            .filter(|_| extras)
             .map(|(w, c)| (Arc::clone(w), c, record.request_headers.clone()));
         // One transaction for the attempt's log row and the delivery's new state.
         let delivery = Arc::new(d.clone());
@@ -767,6 +773,7 @@ impl Engine {
         if let Some((w, c, headers)) = chaos {
             self.chaos_sends(&w, &c, d, number, headers).await?;
         }
+        drop(slot);
         Ok(next)
     }
 
