@@ -11,8 +11,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use hookproof_sender::api::models::{CreateWebhook, Wait};
 use hookproof_sender::config::{
-    parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PKG_DIR,
-    DEFAULT_WWW_DIR,
+    parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT,
+    DEFAULT_MEMORY_LIMIT, DEFAULT_PKG_DIR, DEFAULT_WWW_DIR,
 };
 use hookproof_sender::delivery::{new_id, now_ms, Notice};
 use hookproof_sender::store::{DeliveryStatus, Outcome};
@@ -166,9 +166,10 @@ struct ServeArgs {
     retention: Duration,
     /// With --memory: past about SIZE of kept records (256MiB, 1GB, ...), the oldest
     /// finished deliveries and attempt logs are dropped, as past --retention. Pending
-    /// deliveries are always kept.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "256MiB", requires = "memory")]
-    memory_limit: u64,
+    /// deliveries are always kept. [default: 256MiB]
+    // Not clap's `requires = "memory"`: a flag's implicit `false` counts as given there.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    memory_limit: Option<u64>,
     /// Requests on the wire at once to one endpoint; more wait their turn.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT, value_parser = at_least_one)]
     max_in_flight: usize,
@@ -330,6 +331,12 @@ async fn main() -> ExitCode {
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
 async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
+    if args.memory_limit.is_some() && !args.memory {
+        return Err(
+            "--memory-limit applies to --memory only (a --db file is bounded by --retention)"
+                .into(),
+        );
+    }
     let db = if args.memory {
         DbLocation::Memory
     } else {
@@ -340,7 +347,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         max_body_bytes: args.max_body_bytes,
         max_in_flight: args.max_in_flight,
         retention: args.retention,
-        memory_limit: args.memory_limit,
+        memory_limit: args.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
         chaos_seed: args.chaos_seed,

@@ -2,7 +2,8 @@
 
 mod common;
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{receiver, spawn_serve, Answer, BIN};
@@ -138,6 +139,51 @@ fn trigger_rejects_bad_flags_before_sending() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn serve_refuses_memory_limit_without_memory() {
+    let db = std::env::temp_dir().join(format!("hookproof-memory-limit-{}.db", std::process::id()));
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--memory-limit",
+            "1MB",
+            "--db",
+        ])
+        .arg(&db)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Bounded: a sender that starts anyway is killed and the test fails.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--memory-limit applies to --memory only"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "nothing is created");
 }
 
 /// Writes a captured request (request line, headers, blank line) and its body to files.
