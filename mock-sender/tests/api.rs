@@ -303,6 +303,17 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
     assert_error(s, &b, 400, "invalid_query", None);
     let (s, b) = call(&app, "GET", "/v1/deliveries?status=lost", None).await;
     assert_error(s, &b, 400, "invalid_field", Some("status"));
+    // A filter of the logs only: refused, not ignored.
+    let (s, b) = call(&app, "GET", "/v1/deliveries?delivery_id=dl_1", None).await;
+    assert_error(s, &b, 400, "invalid_field", Some("delivery_id"));
+    let (s, b) = call(
+        &app,
+        "GET",
+        &format!("/v1/webhooks/{wid}/deliveries?delivery_id=dl_1"),
+        None,
+    )
+    .await;
+    assert_error(s, &b, 400, "invalid_field", Some("delivery_id"));
     let (s, b) = call(
         &app,
         "GET",

@@ -485,6 +485,12 @@ fn check_limit(q: &ListQuery) -> Result<(), ApiError> {
 /// The filters of a delivery listing.
 fn delivery_query(q: ListQuery) -> Result<Query, ApiError> {
     check_limit(&q)?;
+    if q.delivery_id.is_some() {
+        return Err(ApiError::invalid(
+            "delivery_id",
+            "a delivery listing does not filter on delivery_id: GET /v1/deliveries/{id}",
+        ));
+    }
     let status = match q.status.as_deref() {
         None => None,
         Some("pending") => Some(DeliveryStatus::Pending),
