@@ -187,7 +187,7 @@ pub fn document() -> Value {
                 "Delivery": {
                     "type": "object",
                     "properties": {
-                        "id": { "type": "string", "description": "a ULID: the delivery id every attempt sends (X-Vector-Delivery, webhook-id, X-GitHub-Delivery, ...)" },
+                        "id": { "type": "string", "description": "a ULID: the delivery id every attempt sends in the profiles that have a header for it (X-Vector-Delivery, webhook-id, svix-id, X-GitHub-Delivery, X-Shopify-Webhook-Id; not stripe, vercel, slack, generic)" },
                         "webhook_id": { "type": "string" },
                         "event_id": { "type": "string" },
                         "event": { "type": "string", "description": "the event type" },
