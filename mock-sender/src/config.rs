@@ -58,6 +58,9 @@ pub struct Config {
     pub pkg_dir: PathBuf,
     /// Seeds every webhook's chaos RNG (with its id) unless the webhook has its own seed.
     pub chaos_seed: Option<u64>,
+    /// The server listens on a loopback address, so a request's `Host` must name a
+    /// loopback host (against DNS rebinding). `serve` sets it from `--addr`.
+    pub loopback_only: bool,
 }
 
 impl Default for Config {
@@ -76,6 +79,7 @@ impl Default for Config {
             www_dir: PathBuf::from(DEFAULT_WWW_DIR),
             pkg_dir: PathBuf::from(DEFAULT_PKG_DIR),
             chaos_seed: None,
+            loopback_only: true,
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         max_body_bytes: config.max_body_bytes,
         token: config.token.as_deref().map(Arc::from),
         allow_http: config.allow_http,
+        loopback_only: config.loopback_only,
     };
     let files = api::files::routes(&config.www_dir, &config.pkg_dir);
     Ok(App {

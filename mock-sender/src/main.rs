@@ -351,6 +351,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
         chaos_seed: args.chaos_seed,
+        loopback_only: args.addr.ip().is_loopback(),
         ..config(&args.delivery, db)
     };
     let app = app(&config)?;

@@ -204,6 +204,12 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
             "invalid_field",
             "url",
         ),
+        // Resolved by the system's resolver, which may ask DNS: not known to be loopback.
+        (
+            with("url", json!("http://evil.localhost/hook")),
+            "invalid_field",
+            "url",
+        ),
         (with("url", json!(5)), "invalid_body", "url"),
         (with("type", json!("stripe")), "invalid_field", "type"),
         (
@@ -386,6 +392,126 @@ async fn the_token_guards_the_api_but_not_healthz() {
     assert_error(s, &b, 401, "unauthorized", None);
     let (s, _) = call_with(&app, "GET", "/v1/webhooks", None, Some("s3cret")).await;
     assert_eq!(s, 200);
+}
+
+/// A request with these headers (name, value): its status and error code, if any.
+async fn with_headers(
+    app: &hookproof_sender::App,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let mut req = warp::test::request()
+        .method(method)
+        .path(path)
+        .header("content-type", "text/plain")
+        .body(r#"{"url": "https://example.com/x", "events": ["*"]}"#);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let res = req.reply(&app.routes).await;
+    let body: Value = serde_json::from_slice(res.body()).unwrap_or(Value::Null);
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (res.status().as_u16(), code)
+}
+
+#[tokio::test]
+async fn pages_elsewhere_cannot_drive_the_api() {
+    let app = started(&config());
+    // A cross-site page's simple POST, and a DNS-rebinding page (its own host name).
+    for (headers, code) in [
+        (
+            vec![
+                ("host", "127.0.0.1:8787"),
+                ("origin", "https://evil.example"),
+            ],
+            "forbidden_origin",
+        ),
+        (
+            vec![("host", "127.0.0.1:8787"), ("origin", "null")],
+            "forbidden_origin",
+        ),
+        (
+            vec![
+                ("host", "evil.example:8787"),
+                ("origin", "http://evil.example:8787"),
+            ],
+            "forbidden_host",
+        ),
+        (vec![("host", "evil.example:8787")], "forbidden_host"),
+        (vec![("host", "127.0.0.1.evil.example")], "forbidden_host"),
+    ] {
+        for (method, path) in [
+            ("POST", "/v1/webhooks"),
+            ("GET", "/v1/webhooks"),
+            ("GET", "/"),
+        ] {
+            let got = with_headers(&app, method, path, &headers).await;
+            assert_eq!(got, (403, code.to_owned()), "{method} {path} {headers:?}");
+        }
+    }
+    assert!(ok(&app, "GET", "/v1/webhooks", None, 200)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // The sender's own pages, other loopback origins, and clients without an Origin.
+    for headers in [
+        vec![
+            ("host", "127.0.0.1:8787"),
+            ("origin", "http://127.0.0.1:8787"),
+        ],
+        vec![
+            ("host", "localhost:8787"),
+            ("origin", "http://localhost:3000"),
+        ],
+        vec![("host", "[::1]:8787"), ("origin", "http://[::1]:8787")],
+        vec![("host", "app.localhost:8787")],
+        vec![("host", "127.0.0.1")],
+        vec![],
+    ] {
+        assert_eq!(
+            with_headers(&app, "GET", "/v1/webhooks", &headers).await.0,
+            200,
+            "{headers:?}"
+        );
+        assert_eq!(
+            with_headers(&app, "POST", "/v1/webhooks", &headers).await.0,
+            201,
+            "{headers:?}"
+        );
+    }
+    // Listening on another address: any Host, but still no cross-site Origin.
+    let mut cfg = config();
+    cfg.loopback_only = false;
+    let open = started(&cfg);
+    let got = with_headers(&open, "GET", "/v1/webhooks", &[("host", "devbox.lan:8787")]).await;
+    assert_eq!(got.0, 200);
+    let got = with_headers(
+        &open,
+        "POST",
+        "/v1/webhooks",
+        &[
+            ("host", "devbox.lan:8787"),
+            ("origin", "http://devbox.lan:8787"),
+        ],
+    )
+    .await;
+    assert_eq!(got.0, 201);
+    let got = with_headers(
+        &open,
+        "POST",
+        "/v1/webhooks",
+        &[
+            ("host", "devbox.lan:8787"),
+            ("origin", "https://evil.example"),
+        ],
+    )
+    .await;
+    assert_eq!(got, (403, "forbidden_origin".to_owned()));
 }
 
 #[tokio::test]

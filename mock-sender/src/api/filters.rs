@@ -5,6 +5,7 @@ use std::convert::Infallible;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
@@ -49,7 +50,8 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .or(logs(state.clone()))
         .unify()
         .boxed();
-    health()
+    let guard = same_site(&state);
+    let routes = health()
         .or(openapi())
         .unify()
         .or(stream(state))
@@ -59,7 +61,9 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .or(deliveries)
         .unify()
         .or(files)
-        .unify()
+        .unify();
+    guard
+        .and(routes)
         .recover(handle_rejection)
         .unify()
         .with(warp::trace::request())
@@ -91,13 +95,78 @@ fn auth(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
         .untuple_one()
 }
 
-/// No token configured, or the given one equals it (in constant time).
+/// No token configured, or the given one equals it: compared as SHA-256 digests, in
+/// constant time, so that not even the token's length shows in the timing.
 fn token_ok(token: Option<&str>, given: Option<&str>) -> bool {
     match (token, given) {
         (None, _) => true,
-        (Some(t), Some(g)) => bool::from(g.as_bytes().ct_eq(t.as_bytes())),
+        (Some(t), Some(g)) => bool::from(Sha256::digest(g).ct_eq(&Sha256::digest(t))),
         (Some(_), None) => false,
     }
+}
+
+/// Refuses what a web page elsewhere could make a browser send: an `Origin` other than a
+/// loopback one or the sender's own, and, when the sender listens on loopback, a `Host`
+/// that is not a loopback name (a DNS-rebinding page names its own host). Clients that
+/// are not browsers (curl, SDKs, the tests) send no `Origin`.
+fn same_site(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    let loopback_only = state.loopback_only;
+    warp::header::optional::<String>("host")
+        .and(warp::header::optional::<String>("origin"))
+        .and_then(move |host: Option<String>, origin: Option<String>| async move {
+            if let Some(host) = host.as_deref().filter(|h| loopback_only && !is_loopback_authority(h)) {
+                return Err(warp::reject::custom(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden_host",
+                    format!(
+                        "the sender listens on loopback and answers requests for a loopback host only \
+                         (localhost, 127.0.0.1, [::1]), not {host}: a guard against DNS rebinding"
+                    ),
+                )));
+            }
+            if let Some(origin) = origin {
+                let authority = origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"));
+                let allowed = authority.is_some_and(|a| {
+                    is_loopback_authority(a) || host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(a))
+                });
+                if !allowed {
+                    return Err(warp::reject::custom(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "forbidden_origin",
+                        format!(
+                            "requests from pages at {origin} are refused: only the sender's own pages and \
+                             loopback origins may call it from a browser"
+                        ),
+                    )));
+                }
+            }
+            Ok(())
+        })
+        .untuple_one()
+}
+
+/// Whether `authority` (`host[:port]`, as in `Host` and `Origin`) names this machine:
+/// `localhost` or a `.localhost` name (which browsers resolve to loopback themselves), or
+/// a loopback IP address.
+fn is_loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(authority, |(host, _)| host),
+    };
+    let lower = host.to_ascii_lowercase();
+    lower == "localhost"
+        || lower.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| match ip {
+            std::net::IpAddr::V6(v6) => {
+                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
+            v4 => v4.is_loopback(),
+        })
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {

@@ -25,4 +25,6 @@ pub struct State {
     pub token: Option<Arc<str>>,
     /// `http://` URLs to hosts other than loopback are accepted.
     pub allow_http: bool,
+    /// The server listens on loopback: requests must name a loopback `Host`.
+    pub loopback_only: bool,
 }
