@@ -36,6 +36,8 @@ export type WebhookErrorCode =
   | "invalid_payload"
   /** The body is not a string or bytes (for example an already parsed object). */
   | "invalid_body_type"
+  /** The body does not fit in the WebAssembly memory (~2 GiB at most); nothing is changed. */
+  | "body_too_large"
   /** An option has the wrong type or value (unknown scheme, negative tolerance, ...). */
   | "invalid_option";
 
@@ -100,6 +102,14 @@ export class Webhook {
   /** The same checks as `verify`, without parsing: for bodies of any bytes. */
   verifySignature(body: WebhookBody, headers: WebhookHeaders): void;
   /**
+   * The delivery id in this scheme's own id header, or null: standard `webhook-id`, svix
+   * `svix-id` (or `webhook-id`), vector `X-Vector-Delivery`, github `X-GitHub-Delivery`,
+   * shopify `X-Shopify-Webhook-Id`; stripe, vercel, slack and generic send none (use the
+   * event's own id). Only standard's and svix's ids are signed: the others identify the
+   * provider's redeliveries, but a replayer can change them.
+   */
+  deliveryId(headers: WebhookHeaders): string | null;
+  /**
    * The signature doctor: never throws (unless the `now` option's clock does). Verifies,
    * and when that fails, checks which known mistake would have matched and says so in
    * plain words with the fix. Reports never contain the secret or an expected signature.
@@ -157,9 +167,10 @@ export function verifyRequest<T = unknown>(
 export function detectScheme(headers: WebhookHeaders): Scheme | null;
 
 /**
- * The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, X-GitHub-Delivery,
- * X-Shopify-Webhook-Id), or null: always null for stripe, vercel, slack and generic
- * deliveries, which send no id header (Stripe's and Vercel's events carry an `id`).
+ * The first delivery id header present in `headers` (webhook-id, svix-id,
+ * X-Vector-Delivery, X-GitHub-Delivery, X-Shopify-Webhook-Id), or null, whatever the
+ * scheme: for logging. To drop duplicates use {@link Webhook.deliveryId}, which reads only
+ * the scheme's own header (an extra header added to a replayed request is ignored).
  */
 export function deliveryId(headers: WebhookHeaders): string | null;
 

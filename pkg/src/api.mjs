@@ -282,6 +282,7 @@ export class Webhook {
     const bodyCapacity = bytes ? bytes.length : body.length * 3;
     const capacity = bodyCapacity + 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
     const ptr = this.#wasm.requestBuffer(capacity);
+    if (ptr === 0) throw wasmError(this.#wasm);
     const view = new Uint8Array(this.#wasm.memory.buffer, ptr, capacity);
     let offset;
     if (bytes) {
@@ -303,6 +304,24 @@ export class Webhook {
       if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
     }
     return bodyLen;
+  }
+
+  /**
+   * The delivery id in this scheme's own id header (standard: webhook-id, svix: svix-id or
+   * webhook-id, vector: X-Vector-Delivery, github: X-GitHub-Delivery, shopify:
+   * X-Shopify-Webhook-Id), or null: stripe, vercel, slack and generic send none. Headers
+   * of other schemes are ignored, so a header added to a replayed request cannot stand in
+   * for the real one.
+   */
+  deliveryId(headers) {
+    const read = headerReader(headers);
+    let names = this.#names;
+    const alternate = this.#alternateNames;
+    if (alternate !== undefined && read(names[0]) === undefined && read(alternate[0]) !== undefined) {
+      names = alternate;
+    }
+    const name = names.find((n) => DELIVERY_ID_HEADERS.includes(n));
+    return (name !== undefined && headerValue(read(name))) || null;
   }
 
   /** Verifies, then returns the body parsed as JSON. */
@@ -418,7 +437,11 @@ export async function verifyRequest(request, secret, options = {}) {
 /** Headers that carry a provider's delivery id, kept the same across its retries. */
 const DELIVERY_ID_HEADERS = ["webhook-id", "svix-id", "x-vector-delivery", "x-github-delivery", "x-shopify-webhook-id"];
 
-/** The delivery id in `headers` (webhook-id, svix-id, X-Vector-Delivery, ...), or null. */
+/**
+ * The first delivery id header present in `headers` (webhook-id, svix-id,
+ * X-Vector-Delivery, ...), or null, whatever the scheme: for logging. To drop duplicates,
+ * use `webhook.deliveryId(headers)`, which reads only the scheme's own header.
+ */
 export function deliveryId(headers) {
   const read = headerReader(headers);
   for (const name of DELIVERY_ID_HEADERS) {

@@ -282,6 +282,23 @@ test("verifyRequest reads a Fetch Request once, as bytes", async () => {
   });
 });
 
+test("a body too large for wasm memory: body_too_large, and the module keeps working", () => {
+  let huge;
+  try {
+    huge = new Uint8Array(2 ** 31); // not touched, so not resident
+  } catch {
+    return; // a runtime that cannot allocate it cannot send it to verify either
+  }
+  const wh = new Webhook(STD_SECRET);
+  const h = wh.sign(BODY);
+  assert.equal(
+    code(() => wh.verifySignature(huge, h)),
+    "body_too_large",
+  );
+  assert.deepEqual(wh.verify(BODY, h), JSON.parse(BODY));
+  assert.deepEqual(new Webhook(STD_SECRET).verify(BODY, h), JSON.parse(BODY));
+});
+
 test("detectScheme", () => {
   assert.equal(detectScheme({ "Stripe-Signature": "t=1,v1=0" }), "stripe");
   assert.equal(detectScheme(new Headers({ "x-hub-signature-256": "sha256=0" })), "github");
@@ -426,9 +443,29 @@ test("ReplayGuard drops duplicates within the TTL, bounded in size", () => {
   assert.equal(guard.size, 3);
   assert.equal(guard.seen("msg_dup"), false, "the oldest is evicted first");
   assert.throws(() => guard.seen(""), { code: "invalid_option" });
-  // No id header for these: the README's `deliveryId(headers) ?? event.id`.
+  // No id header for these: the README's `wh.deliveryId(headers) ?? event.id`. And a
+  // header of another scheme, added to a replayed request, is not taken as the id.
   for (const scheme of ["stripe", "vercel", "slack", "generic"]) {
-    assert.equal(deliveryId(new Webhook("s3cret", { scheme }).sign(BODY)), null, scheme);
+    const signer = new Webhook("s3cret", { scheme });
+    assert.equal(deliveryId(signer.sign(BODY)), null, scheme);
+    assert.equal(signer.deliveryId({ ...signer.sign(BODY), "webhook-id": "msg_forged" }), null, scheme);
   }
+  for (const [scheme, header] of [
+    ["standard", "webhook-id"],
+    ["svix", "svix-id"],
+    ["vector", "x-vector-delivery"],
+    ["github", "x-github-delivery"],
+    ["shopify", "x-shopify-webhook-id"],
+  ]) {
+    const signer = new Webhook(scheme === "standard" || scheme === "svix" ? STD_SECRET : "s3cret", { scheme });
+    const signed = signer.sign(BODY, { id: "msg_real" });
+    assert.equal(signed[header], "msg_real", scheme);
+    const replayed = { ...signed, "webhook-id": "msg_a", "svix-id": "msg_b", "x-github-delivery": "msg_c" };
+    replayed[header] = "msg_real";
+    assert.equal(signer.deliveryId(replayed), "msg_real", scheme);
+  }
+  // svix read under the webhook- names: their id.
+  const svix = new Webhook(STD_SECRET, { scheme: "svix" });
+  assert.equal(svix.deliveryId(h), "msg_dup");
   assert.throws(() => new ReplayGuard({ ttlSeconds: 0 }), { code: "invalid_option" });
 });

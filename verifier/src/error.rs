@@ -53,6 +53,10 @@ pub enum Error {
         "body must be the raw bytes or string received, not {0}; parsed bodies cannot be verified"
     )]
     InvalidBodyType(&'static str),
+    /// The body does not fit in the WebAssembly module's memory (JS only; wasm32 holds at
+    /// most ~2 GiB in one buffer).
+    #[error("body is too large to verify in WebAssembly memory")]
+    BodyTooLarge,
     /// Unknown scheme name or bad option.
     #[error("invalid option: {0}")]
     InvalidOption(&'static str),
@@ -71,6 +75,7 @@ impl Error {
             Error::InvalidSecret(_) => "invalid_secret",
             Error::InvalidPayload(_) => "invalid_payload",
             Error::InvalidBodyType(_) => "invalid_body_type",
+            Error::BodyTooLarge => "body_too_large",
             Error::InvalidOption(_) => "invalid_option",
         }
     }

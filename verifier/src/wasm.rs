@@ -112,17 +112,23 @@ pub fn webhook_add_key(handle: u32, key: &[u8]) -> bool {
     with_webhook(handle, |w| w.add_key(key)).is_some()
 }
 
-/// The address of the request buffer, grown to at least `capacity` bytes. The JS shell
-/// writes the request there, then calls `webhookVerify` with the lengths. The address
-/// stays valid until the next `requestBuffer`.
+/// The address of the request buffer, grown to at least `capacity` bytes, or 0 (the error
+/// kept) when the module's memory cannot hold that much. The JS shell writes the request
+/// there, then calls `webhookVerify` with the lengths. The address stays valid until the
+/// next `requestBuffer`.
+///
+/// Growth is fallible on purpose: a panic here (a 2 GiB body overflows a wasm32 `Vec`)
+/// would trap with `REQUEST` still borrowed, and every later verify in the process would
+/// trap too.
 #[wasm_bindgen(js_name = requestBuffer)]
 pub fn request_buffer(capacity: usize) -> usize {
-    REQUEST.with_borrow_mut(|buffer| {
-        if buffer.len() < capacity {
-            buffer.resize(capacity, 0);
-        }
-        buffer.as_mut_ptr() as usize
-    })
+    let grown = REQUEST.with_borrow_mut(|buffer| {
+        let more = capacity.saturating_sub(buffer.len());
+        buffer.try_reserve_exact(more).ok()?;
+        buffer.resize(buffer.len() + more, 0);
+        Some(buffer.as_mut_ptr() as usize)
+    });
+    keep(grown.ok_or(Error::BodyTooLarge)).unwrap_or(0)
 }
 
 /// Verifies the request in the buffer with the verifier behind `handle`: `body_len`

@@ -89,7 +89,10 @@ impl Key {
 /// What a successful `verify` learned from the headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
-    /// The delivery id, where the scheme carries one (`webhook-id`, `X-Vector-Delivery`, ...).
+    /// The delivery id, where the scheme carries one (`webhook-id`, `svix-id`,
+    /// `X-Vector-Delivery`, `X-GitHub-Delivery`, `X-Shopify-Webhook-Id`). Only standard and
+    /// svix sign it: the others name the provider's redeliveries, but a replayer can change
+    /// them.
     pub id: Option<String>,
     /// The signed timestamp (Unix seconds), for timestamped schemes.
     pub timestamp: Option<i64>,

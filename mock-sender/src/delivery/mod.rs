@@ -1006,13 +1006,11 @@ pub fn signed_headers(
     timestamp: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signed = signer.sign(body, delivery_id, timestamp)?;
-    Ok(
-        payload::headers(signer.scheme(), event_type, webhook_id, delivery_id)
-            .into_iter()
-            .chain(signed)
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    )
+    Ok(payload::headers(signer.scheme(), event_type, webhook_id)
+        .into_iter()
+        .chain(signed)
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect())
 }
 
 /// The log row of one request sent for delivery `d` (a real attempt or a chaos extra).

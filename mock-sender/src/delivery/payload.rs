@@ -110,12 +110,7 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// Headers the provider sends besides its signature headers (which carry the delivery
 /// id where the provider has one).
-pub fn headers(
-    scheme: Scheme,
-    event_type: &str,
-    webhook_id: &str,
-    delivery_id: &str,
-) -> Vec<(&'static str, String)> {
+pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'static str, String)> {
     let mut h = vec![
         ("Content-Type", "application/json".to_string()),
         (
@@ -134,7 +129,6 @@ pub fn headers(
                 "X-Shopify-Shop-Domain",
                 "hookproof.myshopify.com".to_string(),
             ));
-            h.push(("X-Shopify-Webhook-Id", delivery_id.to_string()));
         }
         Scheme::Vector => h.push(("X-Vector-Event", event_type.to_string())),
         Scheme::Generic => h.push(("X-Webhook-Event", event_type.to_string())),
