@@ -9,7 +9,7 @@
  * app.post("/webhooks", webhookMiddleware(SECRET), (c) => c.json({ got: c.get("webhook") }));
  * ```
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
 
 /**
@@ -23,10 +23,16 @@ export interface WebhookErrorBody {
 /**
  * Reads the body as bytes (Hono caches it: the handler may still call `c.req.text()`),
  * verifies it, and sets the parsed event as `c.get("webhook")`; otherwise answers with a
- * {@link WebhookErrorBody} and the handler is not called.
- * @throws WebhookVerificationError at once for a bad secret (`invalid_secret`) or option.
+ * {@link WebhookErrorBody} and the handler is not called. `T` types the event.
+ *
+ * `secret` may be a function of the request's context, for a secret that is a binding
+ * (Workers: `webhookMiddleware<MyEvent, AppEnv>((c) => c.env.WEBHOOK_SECRET)`, with `E`
+ * the app's `Env`): it is called on the first request, and the verifier it makes is kept.
+ * A bad secret then throws on that request (Hono answers 500, and the provider retries).
+ * @throws WebhookVerificationError at once for a bad secret (`invalid_secret`) or option,
+ *   when `secret` is not a function.
  */
-export function webhookMiddleware<T = unknown>(
-  secret: WebhookSecret | WebhookSecret[],
+export function webhookMiddleware<T = unknown, E extends Env = Env>(
+  secret: WebhookSecret | WebhookSecret[] | ((c: Context<E>) => WebhookSecret | WebhookSecret[]),
   options?: WebhookOptions,
-): MiddlewareHandler<{ Variables: { webhook: T } }>;
+): MiddlewareHandler<E & { Variables: { webhook: T } }>;

@@ -24,7 +24,7 @@ const PKG = JSON.parse(readFileSync(PKG_JSON, "utf8"));
 const pkgRequire = createRequire(PKG_JSON);
 // import() of each subpath's ESM target, as listed in the exports map.
 const importSubpath = (name) =>
-  import(pathToFileURL(fileURLToPath(new URL(PKG.exports[`./${name}`].default, pathToFileURL(PKG_JSON)))));
+  import(pathToFileURL(fileURLToPath(new URL(PKG.exports[`./${name}`].default.default, pathToFileURL(PKG_JSON)))));
 
 const expressEsm = await importSubpath("express");
 const honoEsm = await importSubpath("hono");
@@ -226,6 +226,34 @@ for (const [flavour, mod] of [
         assertError(res.status, await res.json(), 401, code);
       }
       assert.equal(calls.length, 1);
+    });
+
+    test("a secret from the context (a Workers binding): read once, on the first request", async () => {
+      const app = new Hono();
+      let reads = 0;
+      const env = { WEBHOOK_SECRET: SECRET };
+      app.post(
+        "/hook",
+        mod.webhookMiddleware((c) => (reads++, c.env.WEBHOOK_SECRET)),
+        (c) => c.json({ event: c.get("webhook") }),
+      );
+      const ok = await app.request("/hook", { method: "POST", body: BODY, headers: signed() }, env);
+      assert.deepEqual((await ok.json()).event, EVENT);
+      const bad = await app.request("/hook", { method: "POST", body: BODY, headers: forged() }, env);
+      assertError(bad.status, await bad.json(), 401, "no_matching_signature");
+      assert.equal(reads, 1);
+      // A bad binding is the server's fault: Hono's 500, not a 401 to the sender.
+      const broken = new Hono();
+      broken.post(
+        "/hook",
+        mod.webhookMiddleware((c) => c.env.WEBHOOK_SECRET),
+      );
+      const res = await broken.request(
+        "/hook",
+        { method: "POST", body: BODY, headers: signed() },
+        { WEBHOOK_SECRET: "" },
+      );
+      assert.equal(res.status, 500);
     });
   });
 }

@@ -1,6 +1,8 @@
-// Type-checked by `deno check` in the scratch project: the published index.d.ts, found
+// Type-checked by `deno check` in the scratch project: the published index.d.mts, found
 // through package.json "exports" ("types" condition) in node_modules.
 import { Webhook, WebhookVerificationError, type Scheme, type WebhookErrorCode } from "hookproof";
+// @ts-expect-error: the ES module entry has no default export (index.d.mts says so)
+import hookproof from "hookproof";
 
 const scheme: Scheme = "github";
 const wh: Webhook = new Webhook(["a", new Uint8Array([1, 2])], { scheme, toleranceSeconds: 60, now: () => new Date() });
@@ -12,7 +14,7 @@ try {
 } catch (e) {
   if (e instanceof WebhookVerificationError) {
     const code: WebhookErrorCode = e.code;
-    console.log(code, ok);
+    console.log(code, ok, typeof hookproof);
   }
 }
 // @ts-expect-error: not a scheme

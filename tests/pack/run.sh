@@ -54,13 +54,13 @@ log "packed $(basename "$tarball"): $(wc -c <"$tarball") bytes"
 tar tzf "$tarball" | sed 's|^package/||' | sort >"$TMP/files"
 check_contents() {
   local f missing=0
-  for f in package.json index.d.ts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
+  for f in package.json index.d.ts index.d.mts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
     gen/hookproof_bg.wasm.mjs gen/hookproof_tools.mjs gen/hookproof_tools_bg.wasm \
     gen/hookproof_tools_bg.wasm.mjs src/api.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
     src/browser.mjs; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|express|fastify|hono|next)\.d\.m?ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
@@ -91,7 +91,7 @@ DENO_FLAGS=(--node-modules-dir=manual --no-remote --allow-read=.)
 check "deno import (bare, node_modules)" "$DENO" run "${DENO_FLAGS[@]}" check.mjs
 check "deno import npm:hookproof" "$DENO" run "${DENO_FLAGS[@]}" check-npm.mjs
 check "deno require" "$DENO" run "${DENO_FLAGS[@]}" check.cjs
-check "deno check (index.d.ts via exports)" "$DENO" check --node-modules-dir=manual --no-remote check.ts
+check "deno check (index.d.mts via exports)" "$DENO" check --node-modules-dir=manual --no-remote check.ts
 # One-file bundles (ESM and CommonJS), run from a folder with no node_modules.
 mkdir "$TMP/bundled"
 for format in esm cjs; do

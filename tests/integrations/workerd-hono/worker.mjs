@@ -7,12 +7,11 @@ import { webhookMiddleware } from "hookproof/hono";
 
 const app = new Hono();
 const calls = { handler: 0 };
-// The secret is a binding, known per request: the middleware is made once, on first use.
-let verify;
 
 app.post(
   "/hook",
-  (c, next) => (verify ??= webhookMiddleware(c.env.WEBHOOK_SECRET))(c, next),
+  // The secret is a binding, known per request: read on the first one.
+  webhookMiddleware((c) => c.env.WEBHOOK_SECRET),
   (c) => {
     calls.handler++;
     return c.json({ event: c.get("webhook") });
