@@ -257,13 +257,9 @@ export class Webhook {
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
   verifySignature(body, headers) {
     const read = headerReader(headers);
-    let names = this.#names;
-    let h0 = headerValue(read(names[0]));
-    if (h0 === undefined && this.#alternateNames !== undefined) {
-      // The same headers under their other names, passed in the same places.
-      const alternate = headerValue(read(this.#alternateNames[0]));
-      if (alternate !== undefined) [names, h0] = [this.#alternateNames, alternate];
-    }
+    // Alternate names' values go in the same places: wasm reads them as the usual ones.
+    const names = this.#namesIn(read);
+    const h0 = headerValue(read(names[0]));
     const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
@@ -315,13 +311,20 @@ export class Webhook {
    */
   deliveryId(headers) {
     const read = headerReader(headers);
-    let names = this.#names;
-    const alternate = this.#alternateNames;
-    if (alternate !== undefined && read(names[0]) === undefined && read(alternate[0]) !== undefined) {
-      names = alternate;
-    }
-    const name = names.find((n) => DELIVERY_ID_HEADERS.includes(n));
+    const name = this.#namesIn(read).find((n) => DELIVERY_ID_HEADERS.includes(n));
     return (name !== undefined && headerValue(read(name))) || null;
+  }
+
+  /**
+   * The header names a request uses: the scheme's, or its alternate set (svix's `webhook-`
+   * names) when only that set's signature header is present, as `Rules::read` decides.
+   */
+  #namesIn(read) {
+    const alternate = this.#alternateNames;
+    if (alternate !== undefined && read(this.#names[0]) === undefined && read(alternate[0]) !== undefined) {
+      return alternate;
+    }
+    return this.#names;
   }
 
   /** Verifies, then returns the body parsed as JSON. */
