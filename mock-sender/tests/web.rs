@@ -115,6 +115,64 @@ async fn static_files_with_module_and_wasm_types() {
     let _ = std::fs::remove_dir_all(www.parent().unwrap());
 }
 
+/// A page's relative URLs resolve against its path: `/playground/` would look for
+/// `/playground/style.css` and `/pkg/src/browser.mjs` one level too deep, so it redirects.
+#[tokio::test]
+async fn trailing_slash_pages_redirect_to_where_relative_urls_resolve() {
+    let (www, pkg) = scratch_dirs();
+    let mut cfg = config();
+    cfg.www_dir = www.clone();
+    cfg.pkg_dir = pkg;
+    let app = started(&cfg);
+    let base = serve(&app).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, location) in [
+        ("/playground/", "/playground"),
+        ("/playground//", "/playground"),
+        ("/playground/?delivery=x#sign", "/playground?delivery=x"),
+    ] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 301, "{path}");
+        assert_eq!(res.headers()["location"], location, "{path}");
+    }
+    // Served where they are: their relative URLs resolve to files that exist.
+    for (path, title) in [
+        ("/", "dashboard"),
+        ("/?delivery=x", "dashboard"),
+        ("/playground", "playground"),
+        ("/playground?x=1", "playground"),
+        ("/index.html", "playground"),
+        ("/dashboard.html", "dashboard"),
+        ("/www/", "playground"),
+        ("/www/dashboard.html", "dashboard"),
+    ] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        assert_eq!(res.text().await.unwrap(), format!("<title>{title}</title>"));
+        let page = reqwest::Url::parse(&format!("{base}{path}")).unwrap();
+        for relative in ["style.css", "../pkg/src/browser.mjs"] {
+            let url = page.join(relative).unwrap();
+            let res = client.get(url.clone()).send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 200, "{relative} from {path}: {url}");
+        }
+    }
+    // Not a page: still a 404, and the API's routes are untouched.
+    for path in ["/playgroundx/", "/pkg/src/"] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 404, "{path}");
+    }
+    let res = client
+        .post(format!("{base}/playground/"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status().as_u16(), 301);
+    let _ = std::fs::remove_dir_all(www.parent().unwrap());
+}
+
 #[tokio::test]
 async fn the_stream_tells_of_deliveries_and_attempts() {
     let app = started(&config());
