@@ -4,7 +4,7 @@
 //   webhook  { id, url, type (the profile), kind (http|slack), events, enabled, description }
 //   delivery { id, webhook_id, event_id, event_type, status, attempts, max_attempts,
 //              next_attempt_at (ms|null), last_status_code, last_error, created_at (ms) }
-//   attempt  { id, delivery_id, webhook_id, attempt, at (ms), ms, status_code, ok, error,
+//   attempt  { id, delivery_id, webhook_id, event_type, attempt, at (ms), ms, status_code, ok, error,
 //              outcome, next_attempt_at (ms|null), chaos (duplicate|forged|stale|null),
 //              expect (accept|reject|null), accepted_bad }
 //   (a chaos request is `ok` when the receiver did what it should: a forged or stale one
@@ -40,6 +40,10 @@ const STATUS = {
   failed: "failed",
   pending: "pending",
 };
+/** A delivery status in the page's words (`succeeded`, `failed`, `pending`). */
+export const deliveryStatus = (s) => STATUS[s] ?? s;
+// The page's words as the sender's `?status=` takes them.
+const STATUS_QUERY = { succeeded: "success", failed: "failed", pending: "pending" };
 
 export function webhook(w) {
   return {
@@ -60,7 +64,7 @@ export function delivery(d, webhookId) {
     webhook_id: d.webhook_id ?? webhookId ?? "",
     event_id: d.event_id ?? "",
     event_type: d.event_type ?? d.event ?? d.type ?? "",
-    status: STATUS[d.status] ?? d.status,
+    status: deliveryStatus(d.status),
     attempts: d.attempts ?? 0,
     max_attempts: d.max_attempts ?? null,
     next_attempt_at: toMs(d.next_attempt_at),
@@ -79,6 +83,7 @@ export function attempt(a, webhookId) {
     id: a.id,
     delivery_id: a.delivery_id,
     webhook_id: a.webhook_id ?? webhookId ?? "",
+    event_type: a.event ?? a.event_type ?? "",
     attempt: a.attempt,
     at: toMs(a.started_at ?? a.delivered_at ?? a.at),
     ms: a.duration_ms ?? a.response_time_ms ?? null,
@@ -159,23 +164,51 @@ export class Api {
     return (await this.request("GET", "/webhooks")).data.map(webhook);
   }
 
-  async deliveries(webhooks, limit = 500) {
+  /**
+   * The newest `limit` deliveries that match `filter` ({webhook_id, event, status}, each
+   * optional; status in the page's words), newest first: the sender filters, so older
+   * matches are found too.
+   */
+  async deliveries(webhooks, filter = {}, limit = 500) {
+    const query = (withWebhook) => {
+      const q = new URLSearchParams({ limit: String(limit) });
+      if (withWebhook && filter.webhook_id) q.set("webhook_id", filter.webhook_id);
+      if (filter.event) q.set("event", filter.event);
+      if (filter.status) q.set("status", STATUS_QUERY[filter.status] ?? filter.status);
+      return q;
+    };
     if (!this.perWebhook) {
       try {
-        return (await this.request("GET", `/deliveries?limit=${limit}`)).data.map((d) => delivery(d));
+        return (await this.request("GET", `/deliveries?${query(true)}`)).data.map((d) => delivery(d));
       } catch (e) {
         if (e.status !== 404 && e.status !== 405) throw e;
         this.perWebhook = true;
       }
     }
     const lists = await Promise.all(
-      webhooks.map(async (w) =>
-        (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/deliveries`)).data.map((d) =>
-          delivery(d, w.id),
+      webhooks
+        .filter((w) => !filter.webhook_id || w.id === filter.webhook_id)
+        .map(async (w) =>
+          (await this.request("GET", `/webhooks/${encodeURIComponent(w.id)}/deliveries?${query(false)}`)).data.map(
+            (d) => delivery(d, w.id),
+          ),
         ),
-      ),
     );
-    return lists.flat().sort((a, b) => b.created_at - a.created_at);
+    return lists
+      .flat()
+      .sort((a, b) => b.created_at - a.created_at)
+      .slice(0, limit);
+  }
+
+  /** One delivery by id, or null when the sender does not know it. */
+  async deliveryById(id) {
+    try {
+      const r = await this.request("GET", `/deliveries/${encodeURIComponent(id)}`);
+      return delivery(r.data ?? r);
+    } catch (e) {
+      if (e.status === 404) return null;
+      throw e;
+    }
   }
 
   /** Every attempt, newest first (for the chart). */

@@ -1,17 +1,32 @@
 // The hookproof-sender dashboard: webhooks, a live list of deliveries (server-sent events
-// from GET /stream, or polling every second when the stream is not there), each
+// from GET /v1/stream, or polling every second when the stream is not there), each
 // delivery's attempts on a time axis, filters, actions and a chart. Plain ES module.
-import { Api } from "./dashboard-api.mjs";
+import { Api, deliveryStatus } from "./dashboard-api.mjs";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const api = new Api({ token: sessionStorage.getItem("hookproof-token") ?? params.get("token") });
+// A `?token=` in the address is the one the user means now: it replaces one typed earlier
+// in this tab.
+if (params.has("token")) sessionStorage.setItem("hookproof-token", params.get("token"));
+const api = new Api({ token: sessionStorage.getItem("hookproof-token") });
+
+// How many records a load asks for: the deliveries listed (those matching the filters),
+// each webhook's deliveries counted, and the attempts charted. Where a list reaches its
+// limit, the page says that it shows the newest ones only.
+const LIST_LIMIT = 200;
+const COUNT_LIMIT = 1000;
+const LOG_LIMIT = 1000;
 
 const state = {
   webhooks: [],
-  deliveries: [],
+  deliveries: [], // the newest LIST_LIMIT matching the filters
+  counts: new Map(), // webhook id -> { succeeded, failed, pending, capped }
+  eventTypes: new Set(), // every event type seen, for the filter's suggestions
   logs: [],
+  logsCapped: false,
+  filter: readFilter(), // the applied filters, as the API takes them
   selected: params.get("delivery"),
+  selectedDelivery: null, // the selected delivery's record, listed or not (null: unknown)
   attempts: [],
   seen: new Set(), // delivery ids already rendered once (to flash new ones)
   mode: "offline",
@@ -84,15 +99,16 @@ async function act(button, what, fn) {
 }
 
 // -------------------------------------------------------------------------- render
+/** Deliveries per status, and whether the list was cut at COUNT_LIMIT. */
+function countStatuses(deliveries) {
+  const c = { succeeded: 0, failed: 0, pending: 0, capped: deliveries.length >= COUNT_LIMIT };
+  for (const d of deliveries) c[d.status] = (c[d.status] ?? 0) + 1;
+  return c;
+}
+
 function renderWebhooks() {
-  const counts = new Map();
-  for (const d of state.deliveries) {
-    const c = counts.get(d.webhook_id) ?? { succeeded: 0, failed: 0, pending: 0 };
-    c[d.status] = (c[d.status] ?? 0) + 1;
-    counts.set(d.webhook_id, c);
-  }
   const rows = state.webhooks.map((w) => {
-    const c = counts.get(w.id) ?? { succeeded: 0, failed: 0, pending: 0 };
+    const c = state.counts.get(w.id) ?? countStatuses([]);
     const testBtn = el(
       "button",
       {
@@ -137,7 +153,16 @@ function renderWebhooks() {
       el("td", {}, w.type, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
       el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
       el("td", {}, w.enabled ? badge("enabled") : badge("disabled")),
-      el("td", {}, `${c.succeeded} ✓ ${c.failed} ✗${c.pending ? ` ${c.pending} …` : ""}`),
+      el(
+        "td",
+        {
+          title:
+            `${c.succeeded} succeeded, ${c.failed} failed, ${c.pending} pending` +
+            (c.capped ? `: counted over the newest ${COUNT_LIMIT} deliveries of ${w.id}` : ""),
+        },
+        `${c.succeeded} ✓ ${c.failed} ✗${c.pending ? ` ${c.pending} …` : ""}`,
+        c.capped ? el("div", { class: "hint" }, `of the newest ${COUNT_LIMIT}`) : null,
+      ),
       el("td", {}, el("div", { class: "actions" }, testBtn, toggle)),
     );
   });
@@ -167,13 +192,18 @@ function syncSelect(select, values, label = (v) => v) {
   select.value = want.includes(current) ? current : "";
 }
 
-function filtered() {
-  const w = $("f-webhook").value;
-  const e = $("f-event").value;
-  const s = $("f-status").value;
-  return state.deliveries.filter(
-    (d) => (!w || d.webhook_id === w) && (!e || d.event_type === e) && (!s || d.status === s),
-  );
+/** The filters on screen, as the API takes them (empty ones left out). */
+function readFilter() {
+  const filter = { webhook_id: $("f-webhook").value, event: $("f-event").value.trim(), status: $("f-status").value };
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
+}
+
+/** The event filter's suggestions: a free text field, since older event types may not be listed. */
+function syncEventTypes() {
+  const types = [...state.eventTypes].sort();
+  const list = $("f-event-types");
+  if ([...list.options].map((o) => o.value).join("\n") === types.join("\n")) return;
+  list.replaceChildren(...types.map((t) => new Option(t, t)));
 }
 
 function renderDeliveries() {
@@ -181,10 +211,9 @@ function renderDeliveries() {
     $("f-webhook"),
     state.webhooks.map((w) => w.id),
   );
-  syncSelect($("f-event"), [...new Set(state.deliveries.map((d) => d.event_type))].sort());
-  const list = filtered().slice(0, 200);
+  syncEventTypes();
   const firstRender = state.seen.size === 0;
-  const rows = list.map((d) => {
+  const rows = state.deliveries.map((d) => {
     const fresh = !firstRender && !state.seen.has(d.id);
     state.seen.add(d.id);
     const last = d.last_status_code ?? (d.last_error ? "error" : "—");
@@ -220,22 +249,37 @@ function renderDeliveries() {
   });
   $("deliveries").replaceChildren(...rows);
   $("deliveries-empty").hidden = rows.length > 0;
+  $("deliveries-more").hidden = state.deliveries.length < LIST_LIMIT;
+  $("deliveries-more").textContent =
+    `Only the newest ${LIST_LIMIT} matching deliveries are listed: filter by webhook, event type or status to find older ones.`;
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function timelineSummary(d) {
-  const n = state.attempts.filter((a) => a.delivery_id === d.id).length;
+  const attempts = state.attempts.filter((a) => a.delivery_id === d.id);
+  const chaos = attempts.filter((a) => a.chaos);
   const next = d.status === "pending" && d.next_attempt_at ? d.next_attempt_at : null;
   return (
-    `${n} attempt${n === 1 ? "" : "s"}` +
+    plural(attempts.length - chaos.length, "attempt") +
+    (chaos.length
+      ? `, and ${plural(chaos.length, "chaos request")} (${[...new Set(chaos.map((a) => a.chaos))].join(", ")}; not attempts)`
+      : "") +
     (next ? `; next attempt at ${clock(next)} (in ${span(Math.max(0, next - Date.now()))})` : "")
   );
 }
 
 function renderTimeline() {
   const box = $("timeline");
-  const d = state.deliveries.find((x) => x.id === state.selected);
+  const d = state.selectedDelivery;
   if (!d) {
-    box.replaceChildren(el("p", { class: "empty" }, "Select a delivery."));
+    box.replaceChildren(
+      el(
+        "p",
+        { class: "empty" },
+        state.selected ? `No delivery ${state.selected} on this sender.` : "Select a delivery.",
+      ),
+    );
     return;
   }
   const attempts = state.attempts.filter((a) => a.delivery_id === d.id);
@@ -266,22 +310,25 @@ function renderTimeline() {
     retry,
   );
 
-  // The axis: first attempt at 0, the scheduled next attempt (if any) dashed.
+  // The axis: first attempt at 0, the scheduled next attempt (if any) dashed. A chaos
+  // request (a duplicate, forged or stale extra request) is no attempt of the delivery:
+  // marked apart, and never numbered as one.
   const points = attempts.filter((a) => a.at !== null).map((a) => ({ at: a.at, a }));
+  const real = points.filter((p) => !p.a.chaos);
   const next = d.status === "pending" && d.next_attempt_at ? d.next_attempt_at : null;
-  const t0 = points.length ? points[0].at : d.created_at;
+  const t0 = points.length ? Math.min(...(real.length ? real : points).map((p) => p.at)) : d.created_at;
   const tEnd = Math.max(t0 + 1, next ?? 0, ...points.map((p) => p.at + (p.a.ms ?? 0)));
   // Retry schedules grow geometrically (5 s, 5 min, 30 min, ...): a logarithmic axis keeps
   // the first quick retries apart and the late ones on screen.
   const x = (t) => 2 + (96 * Math.log1p(Math.max(0, t - t0))) / Math.log1p(tEnd - t0);
+  const code = (a) => a.status_code ?? a.outcome;
   const marks = points.map(({ at, a }) => {
-    const label = a.attempt === 1 ? "#1" : `#${a.attempt} +${span(at - t0)}`;
+    const [label, title] = a.chaos
+      ? [a.chaos, `${a.chaos} request after attempt ${a.attempt} (not an attempt): ${code(a)}`]
+      : [a.attempt === 1 ? "#1" : `#${a.attempt} +${span(at - t0)}`, `attempt ${a.attempt}: ${code(a)}`];
     const m = el(
       "div",
-      {
-        class: `mark ${a.ok ? "ok" : "bad"}${x(at) > 85 ? " end" : ""}`,
-        title: `attempt ${a.attempt}: ${a.status_code ?? a.outcome}`,
-      },
+      { class: `mark ${a.ok ? "ok" : "bad"}${a.chaos ? " chaos" : ""}${x(at) > 85 ? " end" : ""}`, title },
       el("span", {}, label),
     );
     m.style.left = `${x(at)}%`;
@@ -308,8 +355,12 @@ function renderTimeline() {
   const items = attempts.map((a) =>
     el(
       "li",
-      { "data-attempt": String(a.attempt), "data-ok": String(a.ok) },
-      el("span", {}, `#${a.attempt}`, a.chaos ? [" ", chaosBadge(a)] : null),
+      a.chaos
+        ? { "data-chaos-after": String(a.attempt), "data-ok": String(a.ok) }
+        : { "data-attempt": String(a.attempt), "data-ok": String(a.ok) },
+      a.chaos
+        ? el("span", { title: `a ${a.chaos} request after attempt ${a.attempt}: not an attempt` }, chaosBadge(a))
+        : el("span", {}, `#${a.attempt}`),
       el("span", { class: "mono", title: a.at ? new Date(a.at).toISOString() : "" }, clock(a.at)),
       el(
         "span",
@@ -351,7 +402,8 @@ function renderTimeline() {
 }
 
 function renderChart() {
-  const logs = state.logs.filter((a) => a.at !== null);
+  // Chaos requests are logged but are not attempts of a delivery.
+  const logs = state.logs.filter((a) => a.at !== null && !a.chaos);
   const box = $("chart");
   if (!logs.length) {
     box.replaceChildren(el("p", { class: "empty" }, "No attempts yet."));
@@ -359,9 +411,13 @@ function renderChart() {
   }
   const BUCKETS = 30;
   const now = Date.now();
-  const oldest = Math.min(...logs.map((a) => a.at));
-  // The window: the last minute at least, the whole history at most an hour.
-  const width = Math.min(3_600_000, Math.max(60_000, now - oldest));
+  const oldest = Math.min(...state.logs.map((a) => a.at ?? now));
+  // The window: the last minute at least, the whole history at most an hour; but when
+  // the newest LOG_LIMIT logged requests do not reach back an hour, only what they cover
+  // (earlier buckets would read as empty).
+  const cut = state.logsCapped && now - oldest < 3_600_000;
+  const width = cut ? Math.max(1000, now - oldest) : Math.min(3_600_000, Math.max(60_000, now - oldest));
+  const over = cut ? ` (the newest ${LOG_LIMIT} logged requests)` : "";
   const size = width / BUCKETS;
   const start = now - width;
   const ok = new Array(BUCKETS).fill(0);
@@ -378,7 +434,7 @@ function renderChart() {
   svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("role", "img");
   const total = { ok: ok.reduce((a, b) => a + b, 0), bad: bad.reduce((a, b) => a + b, 0) };
-  svg.setAttribute("aria-label", `Last ${span(width)}: ${total.ok} attempts succeeded, ${total.bad} failed`);
+  svg.setAttribute("aria-label", `Last ${span(width)}${over}: ${total.ok} attempts succeeded, ${total.bad} failed`);
   const rect = (i, y, h, cls) => {
     const r = document.createElementNS(NS, "rect");
     r.setAttribute("x", String(i * 10 + 1));
@@ -400,7 +456,7 @@ function renderChart() {
       "div",
       { class: "timeline-scale" },
       el("span", {}, `−${span(width)}`),
-      el("span", {}, `${total.ok} ✓ · ${total.bad} ✗`),
+      el("span", { id: "chart-total" }, `${total.ok} ✓ · ${total.bad} ✗${over}`),
       el("span", {}, "now"),
     ),
   );
@@ -419,10 +475,14 @@ function render(force = false) {
   const key = JSON.stringify([
     state.webhooks,
     state.deliveries,
+    [...state.counts],
+    state.eventTypes.size,
     state.logs.length,
     state.logs[0]?.id,
+    state.logsCapped,
     state.attempts,
     state.selected,
+    state.selectedDelivery,
   ]);
   if (!force && key === lastRendered) return;
   lastRendered = key;
@@ -435,8 +495,15 @@ function render(force = false) {
 }
 
 // -------------------------------------------------------------------------- data
+/** The selected delivery's record: from the list, else asked for by id (a deep link to an older one). */
+async function findSelected(deliveries) {
+  if (!state.selected) return null;
+  return deliveries.find((d) => d.id === state.selected) ?? (await api.deliveryById(state.selected));
+}
+
 let inFlight = null;
 let again = false;
+let loadError = null; // the "Could not load" text on screen, cleared by the next good load
 /** Reloads everything; concurrent calls collapse into one more run. */
 async function refresh() {
   if (inFlight) {
@@ -446,16 +513,35 @@ async function refresh() {
   inFlight = (async () => {
     do {
       again = false;
+      const filter = state.filter;
       try {
         const webhooks = await api.webhooks();
-        const [deliveries, logs] = await Promise.all([api.deliveries(webhooks), api.logs(webhooks)]);
-        const selected = deliveries.find((d) => d.id === state.selected);
-        const attempts = selected ? await api.attempts(selected) : [];
-        Object.assign(state, { webhooks, deliveries, logs, attempts });
+        const [deliveries, perWebhook, logs] = await Promise.all([
+          api.deliveries(webhooks, filter, LIST_LIMIT),
+          Promise.all(webhooks.map((w) => api.deliveries(webhooks, { webhook_id: w.id }, COUNT_LIMIT))),
+          api.logs(webhooks, LOG_LIMIT),
+        ]);
+        // The filters changed meanwhile: this answer is for the old ones.
+        if (state.filter !== filter) {
+          again = true;
+          continue;
+        }
+        const selectedDelivery = await findSelected(deliveries);
+        const attempts = selectedDelivery ? await api.attempts(selectedDelivery) : [];
+        const counts = new Map(webhooks.map((w, i) => [w.id, countStatuses(perWebhook[i])]));
+        for (const d of [...deliveries, ...perWebhook.flat()]) state.eventTypes.add(d.event_type);
+        for (const a of logs) state.eventTypes.add(a.event_type);
+        for (const w of webhooks) for (const e of w.events) if (!e.includes("*")) state.eventTypes.add(e);
+        state.eventTypes.delete("");
+        const logsCapped = logs.length >= LOG_LIMIT;
+        Object.assign(state, { webhooks, deliveries, counts, logs, logsCapped, selectedDelivery, attempts });
         render();
+        if (loadError !== null && $("announce").textContent === loadError) announce("");
+        loadError = null;
         document.documentElement.dataset.loaded = "true";
       } catch (e) {
-        announce(`Could not load: ${e.message}`, "error");
+        loadError = `Could not load: ${e.message}`;
+        announce(loadError, "error");
         if (e.status === 401) $("token-panel").hidden = false;
       }
     } while (again);
@@ -479,8 +565,8 @@ async function select(id, focusTimeline = false) {
   url.searchParams.set("delivery", id);
   history.replaceState(null, "", url);
   for (const tr of $("deliveries").children) tr.setAttribute("aria-selected", String(tr.dataset.delivery === id));
-  const d = state.deliveries.find((x) => x.id === id);
-  state.attempts = d ? await api.attempts(d).catch(() => []) : [];
+  state.selectedDelivery = await findSelected(state.deliveries).catch(() => null);
+  state.attempts = state.selectedDelivery ? await api.attempts(state.selectedDelivery).catch(() => []) : [];
   keepFocus(renderTimeline);
   if (focusTimeline) $("timeline-title").focus();
 }
@@ -500,8 +586,9 @@ function describeEvent(type, data) {
   // shapes nested it under `attempt`/`delivery`.
   const a = typeof data.attempt === "object" && data.attempt !== null ? data.attempt : data;
   const d = typeof data.delivery === "object" && data.delivery !== null ? data.delivery : {};
-  const status = d.status ?? data.status ?? (a.outcome === "success" ? "succeeded" : "");
-  return `${d.event_type ?? a.event ?? "event"} to ${d.webhook_id ?? a.webhook_id ?? "?"}: attempt ${a.attempt ?? "?"} ${a.status_code ?? a.outcome ?? ""}${status ? `, ${status}` : ""}`;
+  const status = deliveryStatus(d.status ?? data.status ?? (a.outcome === "success" ? "succeeded" : ""));
+  const what = a.chaos ? `${a.chaos} request after attempt` : "attempt";
+  return `${d.event_type ?? a.event ?? "event"} to ${d.webhook_id ?? a.webhook_id ?? "?"}: ${what} ${a.attempt ?? "?"} ${a.status_code ?? a.outcome ?? ""}${status ? `, ${status}` : ""}`;
 }
 
 function connect() {
@@ -535,9 +622,24 @@ function connect() {
 }
 
 // -------------------------------------------------------------------------- wiring
-for (const id of ["f-webhook", "f-event", "f-status"])
-  $(id).addEventListener("change", () => keepFocus(renderDeliveries));
-$("filters").addEventListener("submit", (e) => e.preventDefault());
+// The sender filters (older matches are found too): a change reloads the list.
+function filterChanged() {
+  const filter = readFilter();
+  if (JSON.stringify(filter) === JSON.stringify(state.filter)) return;
+  state.filter = filter;
+  state.seen.clear(); // rows new to this filter are not new deliveries
+  refresh();
+}
+for (const id of ["f-webhook", "f-event", "f-status"]) $(id).addEventListener("change", filterChanged);
+// Picking a suggestion or clearing the field applies at once; typing waits for Enter or leaving it.
+$("f-event").addEventListener("input", () => {
+  const v = $("f-event").value.trim();
+  if (v === "" || state.eventTypes.has(v)) filterChanged();
+});
+$("filters").addEventListener("submit", (e) => {
+  e.preventDefault();
+  filterChanged();
+});
 $("send-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const button = e.submitter ?? $("send-form").querySelector("button");
@@ -573,7 +675,7 @@ $("token-form").addEventListener("submit", (e) => {
 $("playground-link").href = location.pathname.endsWith(".html") ? "index.html" : "playground";
 // The "next attempt in" countdown, without rebuilding (and unfocusing) anything.
 setInterval(() => {
-  const d = state.deliveries.find((x) => x.id === state.selected);
+  const d = state.selectedDelivery;
   const summary = $("timeline-summary");
   if (d && summary && d.status === "pending" && d.next_attempt_at) summary.textContent = timelineSummary(d);
 }, 1000);

@@ -3,9 +3,12 @@
 
 /**
  * Headers as pasted from logs: `Name: value` lines. Tolerates a request line
- * (`POST /hook HTTP/1.1`), curl -v prefixes (`> `), CRLF, blank lines, and a JSON object
- * (`{"name": "value"}`) instead of lines. Repeated names are joined with ", " as HTTP does.
- * Returns { headers: Map(lower-name -> value), names: Map(lower -> as written), skipped: [lines] }.
+ * (`POST /hook HTTP/1.1`), curl -v prefixes (`> `), CRLF, blank lines, a JSON object
+ * (`{"name": "value"}`; a null value is no header, as for the package) instead of lines,
+ * and a curl command (`-H 'Name: value'` / `--header "Name: value"`, e.g. the Sign tab's
+ * or a browser's "Copy as cURL"). Repeated names are joined with ", " as HTTP does.
+ * Returns { headers: Map(lower-name -> value), names: Map(lower -> as written),
+ * skipped: [lines], body: the curl command's data when it is one literal string, else null }.
  */
 export function parseHeaders(text) {
   const headers = new Map();
@@ -21,32 +24,130 @@ export function parseHeaders(text) {
       names.set(key, name.trim());
     }
   };
+  // A header line: `Name: value`, the name a token (no spaces); anything else is noise.
+  const addLine = (line) => {
+    const colon = line.indexOf(":");
+    if (colon <= 0 || /\s/.test(line.slice(0, colon).trim())) return false;
+    add(line.slice(0, colon), line.slice(colon + 1));
+    return true;
+  };
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
     try {
       const obj = JSON.parse(trimmed);
-      for (const [k, v] of Object.entries(obj)) add(k, Array.isArray(v) ? v.join(", ") : v);
-      return { headers, names, skipped };
+      for (const [k, v] of Object.entries(obj)) {
+        if (v !== null) add(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      return { headers, names, skipped, body: null };
     } catch {
       // not JSON after all: read it as lines
     }
   }
+  if (/^(\$\s*)?curl\s/.test(trimmed) || /^\s*(-H|--header)\s/m.test(text)) {
+    const { headerLines, data, ignored } = readCurl(text);
+    for (const line of headerLines) if (!addLine(line)) skipped.push(`-H ${line}`);
+    skipped.push(...ignored);
+    return { headers, names, skipped, body: data };
+  }
   for (let line of text.split(/\r?\n/)) {
     line = line.replace(/^\s*[<>]\s?/, "");
     if (!line.trim()) continue;
-    if (/^[A-Z]+ \S+ HTTP\/\d/.test(line) || /^HTTP\/\d/.test(line)) {
-      skipped.push(line);
-      continue;
-    }
-    const colon = line.indexOf(":");
-    // A header name is a token: no spaces. Anything else is noise from the log.
-    if (colon <= 0 || /\s/.test(line.slice(0, colon).trim())) {
-      skipped.push(line);
-      continue;
-    }
-    add(line.slice(0, colon), line.slice(colon + 1));
+    if (/^[A-Z]+ \S+ HTTP\/\d/.test(line) || /^HTTP\/\d/.test(line) || !addLine(line)) skipped.push(line);
   }
-  return { headers, names, skipped };
+  return { headers, names, skipped, body: null };
+}
+
+// The curl options whose next word is the body, sent as written (unless it starts with @).
+const CURL_DATA = new Set(["-d", "--data", "--data-raw", "--data-binary", "--data-ascii"]);
+
+/**
+ * The `-H`/`--header` values and the body of a curl command. The body is only read when
+ * it is one literal string: a file (`@file`), --data-urlencode or several data options
+ * (which curl joins with `&`) are listed in `ignored` for the user to paste the body.
+ */
+function readCurl(text) {
+  const words = shellWords(text);
+  const headerLines = [];
+  const datas = [];
+  const ignored = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === "-H" || w === "--header") headerLines.push(words[++i] ?? "");
+    else if (/^-H./.test(w)) headerLines.push(w.slice(2));
+    else if (CURL_DATA.has(w)) datas.push([w, words[++i] ?? ""]);
+    else if (/^-d./.test(w)) datas.push(["-d", w.slice(2)]);
+    else if (w.startsWith("--data")) ignored.push(`${w} ${words[++i] ?? ""}`);
+  }
+  const literal = ([option, value]) => option === "--data-raw" || !value.startsWith("@");
+  if (datas.length === 1 && literal(datas[0]) && ignored.length === 0) {
+    return { headerLines, data: datas[0][1], ignored };
+  }
+  ignored.push(...datas.map(([option, value]) => `${option} ${value}`));
+  return { headerLines, data: null, ignored };
+}
+
+const ANSI_C = { n: "\n", r: "\r", t: "\t", e: "\x1b", a: "\x07", b: "\b", f: "\f", v: "\v", 0: "\0" };
+
+/**
+ * A POSIX shell command line split into words as the shell would: '…' literal, "…" with
+ * \" \\ \$ \` escapes, $'…' with C escapes (browsers' "Copy as cURL" uses it for bodies
+ * with control characters), backslash-newline as a line continuation.
+ */
+export function shellWords(text) {
+  const words = [];
+  let word = null;
+  const push = (s) => (word = (word ?? "") + s);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      const next = text[++i] ?? "";
+      if (next === "\r" && text[i + 1] === "\n") i++;
+      else if (next !== "\n") push(next);
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      push(text.slice(i + 1, end < 0 ? text.length : end));
+      i = end < 0 ? text.length : end;
+    } else if (c === '"') {
+      push("");
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === "\\" && '"\\$`'.includes(text[i + 1])) i++;
+        else if (text[i] === "\\" && text[i + 1] === "\n") {
+          i++;
+          continue;
+        }
+        push(text[i]);
+      }
+    } else if (c === "$" && text[i + 1] === "'") {
+      push("");
+      for (i += 2; i < text.length && text[i] !== "'"; i++) {
+        if (text[i] !== "\\") {
+          push(text[i]);
+          continue;
+        }
+        const e = text[++i] ?? "";
+        const hex = /^(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8})/.exec(text.slice(i));
+        if (hex) {
+          push(String.fromCodePoint(parseInt(hex[0].slice(1), 16)));
+          i += hex[0].length - 1;
+        } else push(ANSI_C[e] ?? e);
+      }
+    } else if (/\s/.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else push(c);
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+// Unix seconds as typed: whole, and at most 15 digits, the longest every value of which
+// a JavaScript number holds exactly (2^53 has 16), so every figure shown is the one typed.
+const UNIX_SECONDS = /^\d{1,15}$/;
+
+/** Whole Unix seconds (at most 15 digits) as a number, or null. */
+export function unixSeconds(text) {
+  const t = String(text).trim();
+  return UNIX_SECONDS.test(t) ? Number(t) : null;
 }
 
 /** One sentence per error code: what it means and what usually causes it. */
@@ -85,7 +186,7 @@ export function curlCommand(url, headers, body) {
   return lines.join(" \\\n");
 }
 
-/** Unix seconds as an ISO date, or "" when not a number. */
+/** Unix seconds as an ISO date, or "" when not a number or past what a Date holds. */
 export function isoSeconds(s) {
   const n = Number(s);
   if (!Number.isFinite(n) || String(s).trim() === "") return "";
@@ -96,12 +197,13 @@ export function isoSeconds(s) {
 /** A Stripe-like `t=` timestamp, or a plain numeric header, from the parsed headers. */
 export function deliveryTimestamp(headers) {
   for (const name of ["webhook-timestamp", "svix-timestamp", "x-slack-request-timestamp"]) {
-    const v = headers.get(name);
-    if (v && /^\d+$/.test(v.trim())) return Number(v.trim());
+    const t = unixSeconds(headers.get(name) ?? "");
+    if (t !== null) return t;
   }
   for (const name of ["stripe-signature", "x-vector-signature"]) {
     const m = /(?:^|,)\s*t=(\d+)/.exec(headers.get(name) ?? "");
-    if (m) return Number(m[1]);
+    const t = m ? unixSeconds(m[1]) : null;
+    if (t !== null) return t;
   }
   return null;
 }

@@ -2,7 +2,7 @@
 // Plain ES module, no build step. The package's browser entry is imported by a relative
 // path, so this page works from any static host that serves the repository root (or
 // www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
-import { parseHeaders, EXPLANATIONS, curlCommand, isoSeconds, deliveryTimestamp } from "./parse.mjs";
+import { parseHeaders, EXPLANATIONS, curlCommand, isoSeconds, deliveryTimestamp, unixSeconds } from "./parse.mjs";
 
 const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
 const EXAMPLE = {
@@ -64,9 +64,13 @@ const secretsOf = (text) => text.split(/\s+/).filter(Boolean);
 function nowSeconds() {
   const v = $("v-now").value.trim();
   if (v === "") return { seconds: Math.floor(Date.now() / 1000), fixed: false };
-  if (!/^\d+$/.test(v)) return { error: `"now" must be whole Unix seconds, not "${v}"` };
-  return { seconds: Number(v), fixed: true };
+  const seconds = unixSeconds(v);
+  if (seconds === null) return { error: `"now" must be whole Unix seconds of at most 15 digits, not "${v}"` };
+  return { seconds, fixed: true };
 }
+
+/** `1614265330 = 2021-02-25T15:02:10Z`, or just the seconds past the dates a Date holds. */
+const secondsFact = (s) => (isoSeconds(s) ? `${s} = ${isoSeconds(s)}` : `${s} (past the year 275760)`);
 
 function el(tag, props = {}, ...children) {
   const e = Object.assign(document.createElement(tag), props);
@@ -118,13 +122,13 @@ function verifyNow() {
   const secrets = secretsOf(secretText);
   facts.push(["secrets", String(secrets.length)]);
   if (ts !== null) {
-    facts.push(["timestamp", `${ts} = ${isoSeconds(ts)}`]);
+    facts.push(["timestamp", secondsFact(ts)]);
     if (!now.error) {
       const age = now.seconds - ts;
       facts.push(["age", age >= 0 ? `${age} s old` : `${-age} s in the future`]);
     }
   }
-  if (!now.error) facts.push(["now", `${now.seconds} = ${isoSeconds(now.seconds)}${now.fixed ? " (set)" : ""}`]);
+  if (!now.error) facts.push(["now", `${secondsFact(now.seconds)}${now.fixed ? " (set)" : ""}`]);
   facts.push(["tolerance", `${tolerance} s`]);
   showFacts(facts);
 
@@ -147,7 +151,11 @@ function verifyNow() {
   }
   let wh;
   try {
-    wh = new Webhook(secrets, { scheme, toleranceSeconds: tolerance, now: () => now.seconds * 1000 });
+    // The package takes milliseconds and floors them to seconds; past 2^53 ms (about 13
+    // digits of seconds) seconds * 1000 rounds, and could floor to the second before:
+    // half a second more floors to exactly these seconds.
+    const ms = now.seconds * 1000 + 500;
+    wh = new Webhook(secrets, { scheme, toleranceSeconds: tolerance, now: () => ms });
     wh.verifySignature(bytes, headers);
   } catch (e) {
     if (!(e instanceof WebhookVerificationError)) return fail("error", String(e?.message ?? e));
@@ -218,6 +226,12 @@ function fail(code, message, hint, findings = []) {
   );
 }
 
+// A pasted curl command carries the body too: fill the body box with it, unless the user
+// already put a body there (that one is what they mean to check).
+$("v-headers").addEventListener("input", () => {
+  const { body } = parseHeaders($("v-headers").value);
+  if (body !== null && $("v-body").value === "") $("v-body").value = body;
+});
 // Verifying takes well under a millisecond: done on every keystroke, synchronously.
 $("verify-form").addEventListener("input", verifyNow);
 $("verify-form").addEventListener("change", verifyNow);
@@ -262,11 +276,12 @@ function signNow() {
   $("s-error").textContent = "";
   lastSigned = null;
   try {
-    if (ts !== "" && !/^\d+$/.test(ts)) throw new Error("the timestamp must be whole Unix seconds");
+    if (ts !== "" && unixSeconds(ts) === null)
+      throw new Error("the timestamp must be whole Unix seconds of at most 15 digits");
     const wh = new Webhook(secretsOf($("s-secret").value), { scheme });
     const headers = wh.sign(body, {
       id: $("s-id").value.trim() || undefined,
-      timestamp: ts === "" ? undefined : Number(ts),
+      timestamp: ts === "" ? undefined : unixSeconds(ts),
     });
     lastSigned = { scheme, body, headers, secret: $("s-secret").value };
     $("s-headers").textContent = Object.entries(headers)

@@ -177,8 +177,25 @@ if (!SKIP) {
   console.log(`# dashboard connection: ${await page.textContent("#conn")}`);
 }
 
-let RETRIED;
+let RETRIED, FAILED;
 const row = (id) => `#deliveries tr[data-delivery="${id}"]`;
+/** Waits until deliveries are listed and the cells at `cell` of every row read one of `texts`. */
+async function listedAre(cell, texts) {
+  const seen = () =>
+    page.$$eval(`#deliveries tr[data-delivery] ${cell}`, (tds) => [...new Set(tds.map((td) => td.textContent))]);
+  try {
+    await page.waitForFunction(
+      ([sel, want]) => {
+        const got = [...document.querySelectorAll(sel)].map((td) => td.textContent);
+        return got.length > 0 && got.every((t) => want.includes(t));
+      },
+      [`#deliveries tr[data-delivery] ${cell}`, texts],
+      { timeout: 5000 },
+    );
+  } catch {
+    assert.fail(`listed ${JSON.stringify(await seen())}, want only ${JSON.stringify(texts)}`);
+  }
+}
 
 test("after POST /events, the new delivery appears within 2 s without a reload", { skip: SKIP }, async () => {
   await page.evaluate(() => (window.__sameDocument = true));
@@ -231,25 +248,19 @@ test("clicking Retry now adds an attempt", { skip: SKIP }, async () => {
 test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () => {
   // One failed-for-good delivery for the chart and the status filter.
   receiver.failuresLeft = 100;
-  await sendEvent("user.deleted", { id: "usr_9" });
-  await page.waitForSelector("#deliveries tr[data-status=failed]", { timeout: 10_000 });
+  [FAILED] = await sendEvent("user.deleted", { id: "usr_9" });
+  await page.waitForSelector(`${row(FAILED)}[data-status=failed]`, { timeout: 10_000 });
   receiver.failuresLeft = 0;
 
+  // The sender filters: the list is reloaded, so wait for it.
   await page.selectOption("#f-status", "failed");
-  const statuses = await page.$$eval("#deliveries tr[data-delivery]", (trs) => trs.map((tr) => tr.dataset.status));
-  assert.ok(statuses.length >= 1 && statuses.every((s) => s === "failed"), String(statuses));
+  await listedAre("td:nth-child(4)", ["failed"]);
   await page.selectOption("#f-status", "");
-  await page.selectOption("#f-event", "order.paid");
-  const events = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(2) div:first-child", (tds) =>
-    tds.map((td) => td.textContent),
-  );
-  assert.deepEqual([...new Set(events)], ["order.paid"]);
-  await page.selectOption("#f-event", "");
+  await page.fill("#f-event", "order.paid");
+  await listedAre("td:nth-child(2) div:first-child", ["order.paid"]);
+  await page.fill("#f-event", "");
   await page.selectOption("#f-webhook", USERS);
-  const hooks = await page.$$eval("#deliveries tr[data-delivery] td:nth-child(3)", (tds) => [
-    ...new Set(tds.map((td) => td.textContent)),
-  ]);
-  assert.deepEqual(hooks, [USERS]);
+  await listedAre("td:nth-child(3)", [USERS]);
   await page.selectOption("#f-webhook", "");
 
   await page.click(`[id="toggle-${USERS}"]`);
@@ -321,6 +332,16 @@ test(
     // The receiver verifies: the forged request is rejected (401), as it should be.
     const rejected = await forgedBadge("chaos.rejected", "forged: must be rejected");
     assert.doesNotMatch(rejected.cls, /failed/);
+    // The forged request is not an attempt: one attempt, numbered #1, the request apart.
+    assert.equal(await page.$$eval("#attempts li[data-attempt]", (lis) => lis.length), 1);
+    assert.equal(await page.$$eval("#attempts li[data-chaos-after='1']", (lis) => lis.length), 1);
+    assert.match(
+      await page.textContent("#timeline-summary"),
+      /^1 attempt, and 1 chaos request \(forged; not attempts\)/,
+    );
+    const labels = (sel) => page.$$eval(sel, (ms) => ms.map((m) => m.textContent));
+    assert.deepEqual(await labels(".timeline-axis .mark:not(.chaos):not(.next) span"), ["#1"]);
+    assert.deepEqual(await labels(".timeline-axis .mark.chaos span"), ["forged"]);
     receiver.naive = true;
     try {
       const accepted = await forgedBadge("chaos.accepted", "forged: accepted!");
@@ -329,6 +350,122 @@ test(
       receiver.naive = false;
       await call("DELETE", `/webhooks/${hook}`);
     }
+    assert.deepEqual(browser.errors, []);
+  },
+);
+
+test("a ?token= in the address replaces a token typed earlier in the tab", { skip: SKIP }, async () => {
+  const tab = await browser.context.newPage();
+  try {
+    await tab.goto(base + "/");
+    await tab.waitForSelector("html[data-loaded=true]");
+    // As the token form does.
+    await tab.evaluate(() => sessionStorage.setItem("hookproof-token", "typed-earlier"));
+    await tab.goto("about:blank"); // no request of the first load is counted below
+    const sent = [];
+    tab.on("request", (r) => {
+      if (new URL(r.url()).pathname.endsWith("/webhooks")) sent.push(r.headers().authorization);
+    });
+    await tab.goto(base + "/?token=from-the-url");
+    await tab.waitForSelector("html[data-loaded=true]");
+    assert.ok(sent.length > 0);
+    assert.deepEqual([...new Set(sent)], ["Bearer from-the-url"]);
+    assert.equal(await tab.evaluate(() => sessionStorage.getItem("hookproof-token")), "from-the-url");
+  } finally {
+    await tab.close();
+  }
+});
+
+test("a load error goes away once a load succeeds", { skip: SKIP }, async () => {
+  const webhooks = (url) => url.pathname.endsWith("/webhooks");
+  await page.route(webhooks, (route) =>
+    route.fulfill({
+      status: 503,
+      contentType: "application/json",
+      body: JSON.stringify({ error: { code: "unavailable", message: "down for a test" } }),
+    }),
+  );
+  try {
+    // The page reloads every 5 s even when the stream is quiet.
+    await page.waitForFunction(
+      () => document.querySelector("#announce").textContent.includes("Could not load: down for a test"),
+      null,
+      { timeout: 8000 },
+    );
+  } finally {
+    await page.unroute(webhooks);
+  }
+  await page.waitForFunction(() => !document.querySelector("#announce").textContent.includes("Could not load"), null, {
+    timeout: 8000,
+  });
+});
+
+test(
+  "past the newest deliveries the page lists: filters, counts, deep links and the chart ask the sender",
+  { skip: SKIP },
+  async () => {
+    const hook = async (events, extra = {}) =>
+      (await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events, ...extra }))
+        .data.id;
+    const OLD = await hook(["old.event"]);
+    const [OLD_ID] = await sendEvent("old.event", { n: 0 });
+    // Then more deliveries than the page lists, and (with a duplicate of every attempt)
+    // more logged requests than it charts.
+    const BULK = await hook(["bulk.*"], { chaos: { duplicate: 1 } });
+    const N = 520;
+    for (let i = 0; i < N; i += 26) {
+      await Promise.all(
+        Array.from({ length: 26 }, (_, j) =>
+          call("POST", "/events", { type: "bulk.tick", data: { i: i + j }, webhook_ids: [BULK] }),
+        ),
+      );
+    }
+    const t0 = Date.now();
+    for (;;) {
+      const pending = await call("GET", `/deliveries?webhook_id=${BULK}&status=pending&limit=1`);
+      const logged = await call("GET", `/logs?webhook_id=${BULK}&limit=1000`);
+      if (pending.data.length === 0 && logged.data.length >= 1000) break;
+      assert.ok(Date.now() - t0 < 60_000, "the bulk deliveries did not finish in 60 s");
+      await new Promise((ok) => setTimeout(ok, 200));
+    }
+
+    // The "Delivered" column.
+    const counts = (id) => page.textContent(`#webhooks tr[data-webhook="${id}"] td:nth-child(5)`);
+    await page
+      .waitForFunction(
+        ([old, bulk, n]) => {
+          const text = (id) =>
+            document.querySelector(`#webhooks tr[data-webhook="${id}"] td:nth-child(5)`)?.textContent;
+          return text(old)?.startsWith("1 ✓ 0 ✗") && text(bulk)?.startsWith(`${n} ✓ 0 ✗`);
+        },
+        [OLD, BULK, N],
+        { timeout: 8000 },
+      )
+      .catch(async () => assert.fail(`counts: ${await counts(OLD)} | ${await counts(BULK)}`));
+    assert.equal(await page.isVisible("#deliveries-more"), true);
+    assert.equal(await page.$(row(OLD_ID)), null, "the old delivery is past the list");
+    assert.match(await page.textContent("#chart-total"), /the newest 1000 logged requests/);
+
+    await page.selectOption("#f-webhook", OLD);
+    await page.waitForSelector(row(OLD_ID), { timeout: 5000 });
+    await listedAre("td:nth-child(3)", [OLD]);
+    await page.selectOption("#f-webhook", "");
+    await page.fill("#f-event", "old.event");
+    await page.press("#f-event", "Enter");
+    await page.waitForSelector(row(OLD_ID), { timeout: 5000 });
+    await page.fill("#f-event", "");
+    await page.selectOption("#f-status", "failed");
+    await page.waitForSelector(row(FAILED), { timeout: 5000 });
+    await listedAre("td:nth-child(4)", ["failed"]);
+    await page.selectOption("#f-status", "");
+
+    // A deep link to a delivery the list does not hold.
+    await page.goto(`${base}/?delivery=${OLD_ID}`);
+    await page.waitForSelector("html[data-loaded=true]");
+    await page.waitForFunction((id) => document.querySelector("#timeline").textContent.includes(id), OLD_ID, {
+      timeout: 5000,
+    });
+    assert.equal(await page.$$eval("#attempts li[data-attempt]", (lis) => lis.length), 1);
     assert.deepEqual(browser.errors, []);
   },
 );

@@ -1,11 +1,13 @@
 // The playground (www/index.html) in Chromium: the published Standard Webhooks vector
 // verifies; one changed body byte gives no_matching_signature; a stale timestamp gives
-// timestamp_too_old with the age in words; the sign tab's output verifies back.
+// timestamp_too_old with the age in words; the sign tab's output verifies back; a pasted
+// curl command is read; a null JSON header is none; "now" is refused past 15 digits.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serveStatic } from "./static-server.mjs";
 import { launch, loopbackOnly, ROOT, ARTIFACTS } from "./browser.mjs";
+import { parseHeaders, shellWords, unixSeconds } from "../../www/parse.mjs";
 
 const VECTOR = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -132,6 +134,94 @@ test("sign tab: every scheme's headers and curl command verify back", async () =
     await page.click("#tab-sign");
   }
   await page.screenshot({ path: join(ARTIFACTS, "playground-sign.png"), fullPage: true });
+});
+
+// ----------------------------------------------------------- pasted curl commands, JSON, "now"
+test("parse.mjs: curl words, null JSON values, Unix seconds", () => {
+  assert.deepEqual(shellWords(`curl -H 'a: b' --header "c: \\"d\\"" \\\n --data-raw $'x\\ny' e\\ f`), [
+    "curl",
+    "-H",
+    "a: b",
+    "--header",
+    'c: "d"',
+    "--data-raw",
+    "x\ny",
+    "e f",
+  ]);
+  const curl = parseHeaders(`curl http://x/hook -H 'webhook-id: msg_1' --header "webhook-timestamp: 5" -d '{"a":1}'`);
+  assert.deepEqual(
+    [...curl.headers],
+    [
+      ["webhook-id", "msg_1"],
+      ["webhook-timestamp", "5"],
+    ],
+  );
+  assert.equal(curl.body, '{"a":1}');
+  // A file or several data options: the body is left to the user.
+  assert.equal(parseHeaders("curl -H 'a: b' --data-binary @body.json u").body, null);
+  assert.equal(parseHeaders("curl -d a=1 -d b=2 u").body, null);
+  const json = parseHeaders('{"webhook-id": null, "webhook-timestamp": "5"}');
+  assert.deepEqual([...json.headers], [["webhook-timestamp", "5"]]);
+  assert.equal(unixSeconds("999999999999999"), 999999999999999);
+  assert.equal(unixSeconds("9999999999999999"), null);
+  assert.equal(unixSeconds("1.5"), null);
+});
+
+test("a curl command pasted as headers (the Sign tab's, or Copy as cURL) verifies, its body filling the body box", async () => {
+  await page.click("#tab-sign");
+  await page.selectOption("#s-scheme", "standard");
+  await page.fill("#s-body", `{"curl":"it's"}`);
+  const curl = await page.innerText("#s-curl");
+  const secret = await page.inputValue("#s-secret");
+  await page.click("#tab-verify");
+  await fill({ secret, headers: "", body: "" });
+  await page.fill("#v-headers", curl);
+  let r = await verdict();
+  assert.equal(r.code, "verified", r.text);
+  assert.equal(await page.inputValue("#v-body"), `{"curl":"it's"}`);
+
+  // A browser's "Copy as cURL (bash)": --header, $'…' bodies.
+  const browserCurl = [
+    `curl 'http://localhost:3000/hook' \\`,
+    `  -H 'accept: */*' \\`,
+    ...VECTOR.headers.split("\n").map((h) => `  --header "${h}" \\`),
+    `  --data-raw $'{"test": 2432232314}'`,
+  ].join("\n");
+  await fill({ now: VECTOR.timestamp, headers: "", body: "" });
+  await page.fill("#v-headers", browserCurl);
+  r = await verdict();
+  assert.equal(r.code, "verified", r.text);
+  // A body the user pasted stays: it is what they mean to check.
+  await fill({ now: VECTOR.timestamp, headers: "", body: "{}" });
+  await page.fill("#v-headers", browserCurl);
+  r = await verdict();
+  assert.equal(r.code, "no_matching_signature", r.text);
+  assert.equal(await page.inputValue("#v-body"), "{}");
+});
+
+test("a JSON header that is null is no header", async () => {
+  const headers = Object.fromEntries(VECTOR.headers.split("\n").map((l) => l.split(": ")));
+  await fill({ now: VECTOR.timestamp, headers: JSON.stringify({ ...headers, "webhook-id": null }) });
+  const r = await verdict();
+  assert.equal(r.code, "missing_header", r.text);
+  assert.doesNotMatch(await page.innerText("#v-facts"), /webhook-id/);
+});
+
+test('"now" must be whole Unix seconds of at most 15 digits, and its figures agree', async () => {
+  await fill({ now: "99999999999999999999" });
+  let r = await verdict();
+  assert.equal(r.code, "invalid_option", r.text);
+  assert.match(r.text, /whole Unix seconds of at most 15 digits/);
+  // 15 digits (here one that seconds * 1000 / 1000 would floor to the second before): the
+  // package's age and the page's agree.
+  const now = 463912788829348;
+  await fill({ now });
+  r = await verdict();
+  assert.equal(r.code, "timestamp_too_old", r.text);
+  const age = now - VECTOR.timestamp;
+  assert.match(r.text, new RegExp(`timestamp is ${age} s old`));
+  assert.match(await page.innerText("#v-facts"), new RegExp(`${age} s old`));
+  assert.match(await page.innerText("#v-facts"), new RegExp(`${now} \\(past the year 275760\\) \\(set\\)`));
 });
 
 test("keyboard: arrow keys switch tabs; no page errors; nothing left loopback", async () => {
