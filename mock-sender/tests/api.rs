@@ -338,6 +338,12 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
     assert_error(s, &b, 400, "invalid_field", Some("limit"));
     let (s, b) = call(&app, "POST", "/v1/events", Some(json!({"type": ""}))).await;
     assert_error(s, &b, 400, "invalid_field", Some("type"));
+    // Sent in headers (X-GitHub-Event, ...): what a header cannot carry is refused now,
+    // not failed at every attempt.
+    for bad in ["order\npaid", "order paid", "commande.payée"] {
+        let (s, b) = call(&app, "POST", "/v1/events", Some(json!({"type": bad}))).await;
+        assert_error(s, &b, 400, "invalid_field", Some("type"));
+    }
     let (s, b) = call(&app, "POST", "/v1/events", Some(json!({"data": {}}))).await;
     assert_error(s, &b, 400, "invalid_body", Some("type"));
     let (s, b) = call(
@@ -416,6 +422,35 @@ async fn with_headers(
         .unwrap_or_default()
         .to_owned();
     (res.status().as_u16(), code)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_of_one_id_make_one_webhook() {
+    let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
+    let mut cfg = config();
+    cfg.db = hookproof_sender::DbLocation::File(path.clone());
+    let app = std::sync::Arc::new(started(&cfg));
+    for round in 0..20 {
+        let id = format!("wh_same_{round}");
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (app, id) = (std::sync::Arc::clone(&app), id.clone());
+                tokio::spawn(async move {
+                    let body = json!({"id": id, "url": DEAD_URL, "events": ["*"]});
+                    call(&app, "POST", "/v1/webhooks", Some(body)).await.0
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        statuses.sort();
+        assert_eq!(statuses, [201, 409, 409, 409], "round {round}");
+    }
+    for f in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+    }
 }
 
 #[tokio::test]

@@ -310,6 +310,62 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
 }
 
 #[tokio::test]
+async fn overdue_retries_resume_oldest_first() {
+    let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
+    let mut cfg = config();
+    cfg.db = DbLocation::File(path.clone());
+    cfg.max_in_flight = 1;
+    let fail = Answer::Status(500);
+    let rx = receiver(vec![fail, fail, fail]).await;
+
+    let first = started(&cfg);
+    create(&first, &rx.url, "github", Some(&[0, 1000])).await; // 1 s once scaled
+    let mut ids = Vec::new();
+    for name in ["a", "b", "c"] {
+        ids.push(send(&first, name).await);
+    }
+    for id in &ids {
+        wait_until(&first, id, |d| d.attempts == 1).await;
+    }
+    first.engine.shutdown();
+    drop(first);
+    // Past every retry's time: all three are due at once on the restart.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let second = started(&cfg);
+    for id in &ids {
+        wait_until(&second, id, finished).await;
+    }
+    let resumed: Vec<_> = rx.hits()[3..]
+        .iter()
+        .map(|h| h.header("x-github-delivery").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(resumed, ids, "in the order they were queued");
+    for f in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{f}", path.display()));
+    }
+}
+
+#[tokio::test]
+async fn a_huge_time_scale_puts_retries_far_off_instead_of_overflowing() {
+    let mut cfg = config();
+    cfg.time_scale = 1e16;
+    let app = started(&cfg);
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    create(&app, &rx.url, "github", Some(&[0, 60])).await;
+    let id = send(&app, "push").await;
+    let d = wait_until(&app, &id, |d| d.attempts == 1).await;
+    assert_eq!(d.status, DeliveryStatus::Pending);
+    let year_ms = 365 * 86_400_000;
+    assert!(
+        d.next_attempt_at.unwrap() > hookproof_sender::delivery::now_ms() + year_ms,
+        "{d:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(rx.hits().len(), 1, "no second attempt");
+}
+
+#[tokio::test]
 async fn the_in_flight_cap_queues_requests_to_one_endpoint() {
     let mut cfg = config();
     cfg.max_in_flight = 1;

@@ -127,6 +127,24 @@ fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
 }
 
 /// At least one pattern; each an event name, `prefix.*` or `*`.
+/// An event's type: what providers send in a header too (X-GitHub-Event, X-Vector-Event,
+/// ...), so visible ASCII only, as a header value must be; no `*`, which patterns use.
+fn check_event_type(event_type: &str) -> Result<(), ApiError> {
+    let ok = !event_type.is_empty()
+        && event_type.len() <= 200
+        && event_type
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'*');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "type",
+            "type must be a non-empty event type of at most 200 visible ASCII characters, without `*` or spaces",
+        ))
+    }
+}
+
 fn check_events(events: &[String]) -> Result<(), ApiError> {
     if events.is_empty() {
         return Err(ApiError::invalid(
@@ -286,6 +304,7 @@ fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
 
 pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response, Rejection> {
     let w = new_webhook(req, state.allow_http)?;
+    let _one_at_a_time = state.webhook_writes();
     if state
         .store
         .webhook(&w.id)
@@ -324,6 +343,7 @@ pub async fn update_webhook(
     req: UpdateWebhook,
     state: State,
 ) -> Result<Response, Rejection> {
+    let _one_at_a_time = state.webhook_writes();
     let mut w = find_webhook(&state, &id)?;
     // Everything is checked before anything changes.
     if let Some(url) = &req.url {
@@ -366,6 +386,7 @@ pub async fn update_webhook(
 }
 
 pub async fn delete_webhook(id: String, state: State) -> Result<Response, Rejection> {
+    let _one_at_a_time = state.webhook_writes();
     if state.store.delete_webhook(&id).map_err(ApiError::from)? {
         tracing::info!(webhook = %id, "webhook deleted");
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -379,6 +400,7 @@ pub async fn rotate_secret(
     req: RotateSecret,
     state: State,
 ) -> Result<Response, Rejection> {
+    let _one_at_a_time = state.webhook_writes();
     let mut w = find_webhook(&state, &id)?;
     let scheme = parse_profile(&w.profile)?;
     let secret = req.secret.unwrap_or_else(generate_secret);
@@ -407,9 +429,7 @@ pub async fn rotate_secret(
 pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Response, Rejection> {
     let w = find_webhook(&state, &id)?;
     let event_type = req.event_type.unwrap_or_else(|| TEST_EVENT_TYPE.to_owned());
-    if event_type.is_empty() {
-        return Err(ApiError::invalid("type", "type must not be empty").into());
-    }
+    check_event_type(&event_type)?;
     let data = req
         .data
         .unwrap_or_else(|| serde_json::json!({ "test": true, "webhook_id": w.id }));
@@ -422,11 +442,7 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
 }
 
 pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Rejection> {
-    if req.event_type.is_empty() || req.event_type.contains('*') {
-        return Err(
-            ApiError::invalid("type", "type must be a non-empty event type, without `*`").into(),
-        );
-    }
+    check_event_type(&req.event_type)?;
     let event_id = match req.id {
         Some(id) => {
             check_id("id", &id)?;
@@ -618,10 +634,12 @@ pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rej
     if state.store.delivery(&id).map_err(ApiError::from)?.is_none() {
         return Err(ApiError::not_found("delivery", &id).into());
     }
+    // All of them (a listing's default limit would drop the oldest), then oldest first.
     let mut data = state
         .store
         .attempts(&Query {
             delivery_id: Some(id),
+            limit: Some(u32::MAX),
             ..Query::default()
         })
         .map_err(ApiError::from)?;

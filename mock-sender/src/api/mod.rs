@@ -27,4 +27,17 @@ pub struct State {
     pub allow_http: bool,
     /// The server listens on loopback: requests must name a loopback `Host`.
     pub loopback_only: bool,
+    /// Held while a webhook is read, changed and written back (create, update, rotate,
+    /// delete), so that two such requests cannot each write over the other's change (a
+    /// rotated secret lost to a concurrent update).
+    pub webhook_writes: Arc<std::sync::Mutex<()>>,
+}
+
+impl State {
+    /// The turn to change webhooks; no `.await` while it is held.
+    pub fn webhook_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.webhook_writes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }

@@ -373,11 +373,11 @@ impl Engine {
             .retry_schedule
             .clone()
             .unwrap_or_else(|| profile_default(scheme));
-        let first = now
-            + scaled(
-                schedule.first().copied().unwrap_or(0),
-                self.settings.time_scale,
-            );
+        // Saturating: a huge --time-scale means "practically never", not a wrap to the past.
+        let first = now.saturating_add(scaled(
+            schedule.first().copied().unwrap_or(0),
+            self.settings.time_scale,
+        ));
         DeliveryRecord {
             // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
             id: ulid::Ulid::new().to_string(),
@@ -406,7 +406,9 @@ impl Engine {
         })?;
         let count = pending.len();
         self.with_state(|state| {
-            for d in pending {
+            // Oldest first, as they were queued before the restart (the listing is
+            // newest first).
+            for d in pending.into_iter().rev() {
                 self.start(state, d);
             }
         });
@@ -726,7 +728,7 @@ impl Engine {
                 None
             }
             _ => match schedule::wait_after(&d.schedule, number, d.max_attempts) {
-                Some(wait) => Some(now + scaled(wait, self.settings.time_scale)),
+                Some(wait) => Some(now.saturating_add(scaled(wait, self.settings.time_scale))),
                 None => {
                     d.status = DeliveryStatus::Failed;
                     None
