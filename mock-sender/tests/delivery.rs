@@ -505,6 +505,73 @@ async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
 }
 
 #[tokio::test]
+async fn a_manual_retry_waits_for_the_attempt_on_the_wire_which_is_logged() {
+    let app = started(&config());
+    // Held past the 200 ms attempt timeout: a failed attempt, logged as such.
+    let rx = receiver(vec![Answer::Hang(Duration::from_millis(400))]).await;
+    create(&app, &rx.url, "generic", Some(&[0, 3600])).await;
+    let id = send(&app, "a").await;
+    while rx.hits().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    ok(
+        &app,
+        "POST",
+        &format!("/v1/deliveries/{id}/retry"),
+        None,
+        202,
+    )
+    .await;
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
+    let logged = attempts(&app, &id).await;
+    let numbers: Vec<_> = logged
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attempt"].clone())
+        .collect();
+    assert_eq!(numbers, [json!(1), json!(2)], "{logged}");
+    assert_eq!(rx.hits().len(), 2, "every request sent is logged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn retries_in_a_burst_never_lose_or_repeat_an_attempt() {
+    let app = std::sync::Arc::new(started(&config()));
+    let rx = receiver(vec![]).await;
+    create(&app, &rx.url, "generic", Some(&[0])).await;
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, finished).await;
+    let path = format!("/v1/deliveries/{id}/retry");
+    let burst: Vec<_> = (0..40)
+        .map(|_| {
+            let (app, path) = (std::sync::Arc::clone(&app), path.clone());
+            tokio::spawn(async move { ok(&app, "POST", &path, None, 202).await })
+        })
+        .collect();
+    for b in burst {
+        b.await.unwrap();
+    }
+    assert_eq!(idle(&app).await, 0);
+    let d = wait_until(&app, &id, finished).await;
+    let logged = attempts(&app, &id).await;
+    let numbers: Vec<u64> = logged
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attempt"].as_u64().unwrap())
+        .collect();
+    let hits = rx.hits().len();
+    assert_eq!(numbers.len(), hits, "a log row per request sent");
+    assert_eq!(
+        numbers,
+        (1..=hits as u64).collect::<Vec<_>>(),
+        "numbered once each, in order"
+    );
+    assert_eq!(d.attempts as usize, hits);
+}
+
+#[tokio::test]
 async fn past_the_memory_limit_the_oldest_finished_deliveries_go() {
     // ~1.5 KB per delivery with its attempt: a dozen or so fit in 16 KiB.
     let mut cfg = config();

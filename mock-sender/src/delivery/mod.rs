@@ -9,7 +9,7 @@ pub mod payload;
 mod queue;
 mod schedule;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -176,6 +176,12 @@ struct State {
     /// The task of each attempt under way (its handle once spawned), tagged so that a
     /// replaced task's end cannot remove its replacement.
     running: HashMap<Box<str>, (u64, Option<AbortHandle>)>,
+    /// Deliveries a manual retry asked for while an attempt was on the wire: that attempt
+    /// ends and is logged as usual, then the retry is made (`Running`'s drop).
+    retry_after: HashSet<Box<str>>,
+    /// Deliveries a manual retry is rewriting (out of the queue, not yet back in): a second
+    /// retry meanwhile changes nothing.
+    retrying: HashSet<Box<str>>,
     /// Attempts to spawn once the lock is released (`Engine::with_state`): a task dropped
     /// as it is spawned (by a runtime shutting down) takes the lock.
     starts: Vec<(Waiting, u64)>,
@@ -192,15 +198,37 @@ struct Running {
 impl Drop for Running {
     fn drop(&mut self) {
         let mut state = self.engine.state();
-        if state
+        let mine = state
             .running
             .get(&self.id)
-            .is_some_and(|(t, _)| *t == self.tag)
-        {
+            .is_some_and(|(t, _)| *t == self.tag);
+        if mine {
             state.running.remove(&self.id);
         }
+        let retry = mine && state.retry_after.remove(&self.id);
         drop(state);
-        self.engine.busy.send_modify(|n| *n = n.saturating_sub(1));
+        let busy = Busy(Arc::clone(&self.engine));
+        // The retry asked for while this attempt was on the wire, now that it is logged.
+        // It stays counted in `busy` until the retry has queued the delivery again.
+        if let Some(runtime) = tokio::runtime::Handle::try_current().ok().filter(|_| retry) {
+            let id = self.id.clone();
+            runtime.spawn(async move {
+                if let Err(e) = busy.0.retry(&id).await {
+                    tracing::error!(delivery = %id, error = %e, "retry failed");
+                }
+                drop(busy);
+            });
+        }
+    }
+}
+
+/// One unit of `Engine::busy`, given back when dropped (also by a runtime dropping the
+/// task that holds it).
+struct Busy(Arc<Engine>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.send_modify(|n| *n = n.saturating_sub(1));
     }
 }
 
@@ -416,8 +444,43 @@ impl Engine {
     }
 
     /// One more attempt now: a pending delivery's wait is cut short; a finished one gets
-    /// an extra attempt.
+    /// an extra attempt. An attempt on the wire is not cut off: it ends and is logged, and
+    /// the retry follows it.
     pub async fn retry(self: &Arc<Self>, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        enum Turn {
+            /// Taken out of the queue: this call rewrites and restarts it.
+            Mine,
+            /// On the wire, or being retried already: that settles it.
+            Later,
+        }
+        let turn = self.with_state(|state| {
+            if state.running.contains_key(id) {
+                state.retry_after.insert(id.into());
+                Turn::Later
+            } else if !state.retrying.insert(id.into()) {
+                Turn::Later
+            } else {
+                // Out of the queue, so no attempt starts while the record is rewritten.
+                state.queue.remove(id);
+                Turn::Mine
+            }
+        });
+        if let Turn::Later = turn {
+            return self.store.delivery(id);
+        }
+        let rewritten = self.rewrite_for_retry(id).await;
+        self.with_state(|state| {
+            state.retrying.remove(id);
+            if let Ok(Some(d)) = &rewritten {
+                self.start(state, d.clone());
+            }
+        });
+        rewritten
+    }
+
+    /// Delivery `id`, stored as due now (pending again, with one more attempt allowed when
+    /// it had finished).
+    async fn rewrite_for_retry(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         let Some(mut d) = self.store.delivery(id)? else {
             return Ok(None);
         };
@@ -429,16 +492,6 @@ impl Engine {
         d.next_attempt_at = Some(now);
         d.updated_at = now;
         self.writer.put_delivery(d.clone()).await?;
-        // Whatever it was doing, waiting or on the wire, it starts again.
-        let replaced = self.with_state(|state| {
-            state.queue.remove(&d.id);
-            let replaced = state.running.remove(d.id.as_str());
-            self.start(state, d.clone());
-            replaced
-        });
-        if let Some((_, Some(handle))) = replaced {
-            handle.abort();
-        }
         Ok(Some(d))
     }
 
