@@ -254,9 +254,16 @@ function evaluateGoals(all, wasm) {
       (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
     );
   }
+  // A goal "at ≤ N" is judged only when the run measured the largest size under N (1 KB:
+  // the harness's sizes are 256 B, 1 KB, 16 KB, ...): a run of 256 B alone would call it
+  // met on the easy end.
+  const upTo = (runtime, limit) => {
+    const sizes = all[runtime]?.sizes.filter((s) => s <= limit) ?? [];
+    return sizes.includes(1024) ? sizes : [];
+  };
   {
     const r = ratioOf("node", "node-crypto");
-    const sizes = all.node?.sizes.filter((s) => s <= 1024) ?? [];
+    const sizes = upTo("node", 1024);
     const m = r && sizes.length ? minOver(r, sizes) : undefined;
     push(
       "≥ 1.0x bare node:crypto createHmac at ≤ 1 KB (Node)",
@@ -267,7 +274,7 @@ function evaluateGoals(all, wasm) {
   }
   {
     const r = ratioOf("workerd", "webcrypto");
-    const sizes = all.workerd?.sizes.filter((s) => s <= 4096) ?? [];
+    const sizes = upTo("workerd", 4096);
     const m = r && sizes.length ? minOver(r, sizes) : undefined;
     push(
       "≥ 1.5x WebCrypto subtle.verify in workerd at ≤ 4 KB",
