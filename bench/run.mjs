@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./lib/args.mjs";
+import { SIZES } from "./lib/cases.mjs";
 import { chartSeries, consoleSummary, markdown, mbps, ratios, sizeLabel, svgChart, fmtRatio } from "./lib/report.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -50,8 +51,9 @@ if (args.help) {
   );
   process.exit(0);
 }
-if (args.updateBenchmarks && (args.quick || args.only || (args.runtimes && !args.reportOnly))) {
-  console.error("bench: --update-benchmarks needs a full run (no --quick, --only or --runtimes)");
+const someSizes = args.sizes.join(",") !== SIZES.join(",");
+if (args.updateBenchmarks && (args.quick || args.only || someSizes || (args.runtimes && !args.reportOnly))) {
+  console.error("bench: --update-benchmarks needs a full run (no --quick, --only, --sizes or --runtimes)");
   process.exit(2);
 }
 const OUT0 = resolve(args.results ?? join(HERE, "results"));
