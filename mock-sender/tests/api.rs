@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{attempts, call, call_with, config, finished, ok, started, wait_until};
+use common::{attempts, call, call_with, config, finished, ok, retry, started, wait_until};
 use serde_json::{json, Value};
 
 /// Unreachable at once (nothing listens on port 1), so deliveries fail fast without a server.
@@ -699,14 +699,7 @@ async fn deliveries_logs_retry_and_test() {
     assert!(pending.as_array().unwrap().is_empty());
 
     // Retry after the final failure: one more attempt.
-    let r = ok(
-        &app,
-        "POST",
-        &format!("/v1/deliveries/{id}/retry"),
-        None,
-        202,
-    )
-    .await;
+    let r = retry(&app, &id).await;
     assert_eq!(r["status"], "pending");
     let d = wait_until(&app, &id, |d| finished(d) && d.attempts == 2).await;
     assert_eq!(d.status, hookproof_sender::store::DeliveryStatus::Failed);

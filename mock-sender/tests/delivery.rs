@@ -5,7 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{attempts, config, finished, now_secs, ok, receiver, started, wait_until, Answer};
+use common::{
+    attempts, config, finished, now_secs, ok, receiver, retry, started, wait_until, Answer,
+};
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
 use hookproof_sender::{app, DbLocation};
@@ -514,14 +516,7 @@ async fn a_manual_retry_waits_for_the_attempt_on_the_wire_which_is_logged() {
     while rx.hits().is_empty() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    ok(
-        &app,
-        "POST",
-        &format!("/v1/deliveries/{id}/retry"),
-        None,
-        202,
-    )
-    .await;
+    retry(&app, &id).await;
     let d = wait_until(&app, &id, finished).await;
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
     let logged = attempts(&app, &id).await;

@@ -165,6 +165,18 @@ pub async fn attempts(app: &App, id: &str) -> Value {
     .await
 }
 
+/// `POST /v1/deliveries/{id}/retry`, expecting 202: the delivery as the answer shows it.
+pub async fn retry(app: &App, id: &str) -> Value {
+    ok(
+        app,
+        "POST",
+        &format!("/v1/deliveries/{id}/retry"),
+        None,
+        202,
+    )
+    .await
+}
+
 /// Polls the store until the delivery is no longer pending (or `pred` holds), 10 s at most.
 pub async fn wait_until(
     app: &App,
