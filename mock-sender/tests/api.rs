@@ -821,3 +821,40 @@ async fn config_file_creates_and_replaces_webhooks() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn a_delivery_lists_all_its_attempts_oldest_first_past_the_default_limit() {
+    let app = started(&config());
+    // A dead URL with no retry: one failed attempt, the one the others copy.
+    create(
+        &app,
+        json!({"url": DEAD_URL, "events": ["*"], "retry_schedule": [0]}),
+    )
+    .await;
+    let ev = ok(&app, "POST", "/v1/events", Some(json!({"type": "a"})), 202).await;
+    let id = ev["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    wait_until(&app, &id, finished).await;
+    let first = app
+        .store
+        .attempts(&hookproof_sender::store::Query {
+            delivery_id: Some(id.clone()),
+            ..Default::default()
+        })
+        .unwrap()
+        .remove(0);
+    for n in 2..=1005u32 {
+        let mut more = first.clone();
+        more.id = format!("{}_{n}", first.id);
+        more.attempt = n;
+        more.delivered_at = first.delivered_at + i64::from(n);
+        app.store.add_attempt(&more).unwrap();
+    }
+    let listed = attempts(&app, &id).await;
+    let numbers: Vec<u64> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attempt"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=1005).collect::<Vec<_>>());
+}
