@@ -158,15 +158,7 @@ fn is_loopback_authority(authority: &str) -> bool {
             .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
             .map_or(authority, |(host, _)| host),
     };
-    let lower = host.to_ascii_lowercase();
-    lower == "localhost"
-        || lower.ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| match ip {
-            std::net::IpAddr::V6(v6) => {
-                v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-            }
-            v4 => v4.is_loopback(),
-        })
+    host.to_ascii_lowercase().ends_with(".localhost") || super::is_loopback_host(host)
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {

@@ -93,15 +93,11 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Only `localhost` itself among names: the system resolver may ask DNS about other
+/// `.localhost` names, which would then be plain http to wherever they point.
 fn is_loopback(u: &url::Url) -> bool {
     let host = u.host_str().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        // Only `localhost` itself: the system resolver may ask DNS about other
-        // `.localhost` names, which would then be plain http to wherever they point.
-        Err(_) => host.eq_ignore_ascii_case("localhost"),
-    }
+    super::is_loopback_host(host.trim_start_matches('[').trim_end_matches(']'))
 }
 
 fn check_secret(scheme: Scheme, secret: &str) -> Result<(), ApiError> {
@@ -129,13 +125,12 @@ fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
 /// At least one pattern; each an event name, `prefix.*` or `*`.
 /// An event's type: what providers send in a header too (X-GitHub-Event, X-Vector-Event,
 /// ...), so visible ASCII only, as a header value must be; no `*`, which patterns use.
+fn is_event_type(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 200 && name.bytes().all(|b| b.is_ascii_graphic() && b != b'*')
+}
+
 fn check_event_type(event_type: &str) -> Result<(), ApiError> {
-    let ok = !event_type.is_empty()
-        && event_type.len() <= 200
-        && event_type
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'*');
-    if ok {
+    if is_event_type(event_type) {
         Ok(())
     } else {
         Err(ApiError::invalid(
@@ -153,12 +148,8 @@ fn check_events(events: &[String]) -> Result<(), ApiError> {
         ));
     }
     for (i, e) in events.iter().enumerate() {
-        let name = e.strip_suffix(".*").unwrap_or(e);
-        let ok = e == "*"
-            || (!name.is_empty()
-                && name.len() <= 200
-                && !name.contains('*')
-                && !name.chars().any(char::is_whitespace));
+        // A pattern is an event type, or one followed by `.*`, or `*`.
+        let ok = e == "*" || is_event_type(e.strip_suffix(".*").unwrap_or(e));
         if !ok {
             return Err(ApiError::invalid(
                 &format!("events[{i}]"),

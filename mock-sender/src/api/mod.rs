@@ -33,6 +33,18 @@ pub struct State {
     pub webhook_writes: Arc<std::sync::Mutex<()>>,
 }
 
+/// Whether `host` (a URL's or a `Host` header's name, an IPv6 address without brackets)
+/// is this machine: `localhost` itself or a loopback address (IPv4-mapped IPv6 included).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Ok(v4) => v4.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 impl State {
     /// The turn to change webhooks; no `.await` while it is held.
     pub fn webhook_writes(&self) -> std::sync::MutexGuard<'_, ()> {
