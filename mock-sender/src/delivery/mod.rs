@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
 pub use attempt::{post, HttpClient, Sent, Target};
-pub use schedule::{profile_default, scaled};
+pub use schedule::{profile_default, scaled_after};
 
 use queue::{Queue, Waiting};
 
@@ -401,11 +401,11 @@ impl Engine {
             .retry_schedule
             .clone()
             .unwrap_or_else(|| profile_default(scheme));
-        // Saturating: a huge --time-scale means "practically never", not a wrap to the past.
-        let first = now.saturating_add(scaled(
+        let first = scaled_after(
+            now,
             schedule.first().copied().unwrap_or(0),
             self.settings.time_scale,
-        ));
+        );
         DeliveryRecord {
             // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
             id: ulid::Ulid::new().to_string(),
@@ -781,7 +781,7 @@ impl Engine {
                 None
             }
             _ => match schedule::wait_after(&d.schedule, number, d.max_attempts) {
-                Some(wait) => Some(now.saturating_add(scaled(wait, self.settings.time_scale))),
+                Some(wait) => Some(scaled_after(now, wait, self.settings.time_scale)),
                 None => {
                     d.status = DeliveryStatus::Failed;
                     None

@@ -29,10 +29,11 @@ pub fn profile_default(scheme: Scheme) -> Vec<u64> {
     }
 }
 
-/// `ms` multiplied by `--time-scale`, in whole milliseconds.
-pub fn scaled(ms: u64, scale: f64) -> i64 {
-    // Saturating float-to-int conversion; schedules are far below i64::MAX.
-    (ms as f64 * scale).round() as i64
+/// The time (Unix ms) `ms` multiplied by `--time-scale` after `now`. Saturating, both the
+/// float-to-int conversion and the sum: a huge scale means "practically never", not a
+/// wrap to the past.
+pub fn scaled_after(now: i64, ms: u64, scale: f64) -> i64 {
+    now.saturating_add((ms as f64 * scale).round() as i64)
 }
 
 /// The unscaled wait after attempt `attempt` (1-based) failed, or `None` when it was the
@@ -61,7 +62,8 @@ mod tests {
             None,
             "a manual retry past the schedule"
         );
-        assert_eq!(scaled(42_000, 0.001), 42);
+        assert_eq!(scaled_after(0, 42_000, 0.001), 42);
+        assert_eq!(scaled_after(1, 60_000, 1e16), i64::MAX);
         for scheme in Scheme::ALL {
             assert_eq!(profile_default(scheme)[0], 0, "{scheme}: attempt 1 at once");
         }
