@@ -114,6 +114,13 @@ function headerList(headers) {
   return flat;
 }
 
+/** An options argument must be an object (`null` included in what is refused). */
+function checkOptions(options) {
+  if (options === null || typeof options !== "object") {
+    fail("invalid_option", `options must be an object, not ${describe(options)}`);
+  }
+}
+
 function nowMs(clock) {
   const t = clock();
   return t instanceof Date ? t.getTime() : Number(t);
@@ -220,9 +227,7 @@ export class Webhook {
   #toolsHandle;
 
   constructor(secret, options = {}) {
-    if (options === null || typeof options !== "object") {
-      fail("invalid_option", `options must be an object, not ${describe(options)}`);
-    }
+    checkOptions(options);
     const scheme = options.scheme ?? "standard";
     if (typeof scheme !== "string") fail("invalid_option", "scheme must be a string");
     const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
@@ -405,9 +410,7 @@ export class Webhook {
    * random `msg_...`, `timestamp` (seconds or a Date) to now.
    */
   sign(body, options = {}) {
-    if (options === null || typeof options !== "object") {
-      fail("invalid_option", `options must be an object, not ${describe(options)}`);
-    }
+    checkOptions(options);
     const bytes = toBytes(body);
     const id = options.id ?? randomId();
     if (typeof id !== "string") fail("invalid_option", "id must be a string");
