@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{attempts, call, call_with, config, finished, ok, retry, started, wait_until};
+use common::{
+    attempt_numbers, attempts, call, call_with, config, finished, ok, retry, started, wait_until,
+};
 use serde_json::{json, Value};
 
 /// Unreachable at once (nothing listens on port 1), so deliveries fail fast without a server.
@@ -849,12 +851,8 @@ async fn a_delivery_lists_all_its_attempts_oldest_first_past_the_default_limit()
         more.delivered_at = first.delivered_at + i64::from(n);
         app.store.add_attempt(&more).unwrap();
     }
-    let listed = attempts(&app, &id).await;
-    let numbers: Vec<u64> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["attempt"].as_u64().unwrap())
-        .collect();
-    assert_eq!(numbers, (1..=1005).collect::<Vec<_>>());
+    assert_eq!(
+        attempt_numbers(&app, &id).await,
+        (1..=1005).collect::<Vec<_>>()
+    );
 }

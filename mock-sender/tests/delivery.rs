@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    attempts, config, finished, now_secs, ok, receiver, retry, started, wait_until, Answer,
+    attempt_numbers, attempts, config, finished, now_secs, ok, receiver, retry, started,
+    wait_until, Answer,
 };
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
@@ -519,14 +520,7 @@ async fn a_manual_retry_waits_for_the_attempt_on_the_wire_which_is_logged() {
     retry(&app, &id).await;
     let d = wait_until(&app, &id, finished).await;
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
-    let logged = attempts(&app, &id).await;
-    let numbers: Vec<_> = logged
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["attempt"].clone())
-        .collect();
-    assert_eq!(numbers, [json!(1), json!(2)], "{logged}");
+    assert_eq!(attempt_numbers(&app, &id).await, [1, 2]);
     assert_eq!(rx.hits().len(), 2, "every request sent is logged");
 }
 
@@ -549,13 +543,7 @@ async fn retries_in_a_burst_never_lose_or_repeat_an_attempt() {
     }
     assert_eq!(idle(&app).await, 0);
     let d = wait_until(&app, &id, finished).await;
-    let logged = attempts(&app, &id).await;
-    let numbers: Vec<u64> = logged
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["attempt"].as_u64().unwrap())
-        .collect();
+    let numbers = attempt_numbers(&app, &id).await;
     let hits = rx.hits().len();
     assert_eq!(numbers.len(), hits, "a log row per request sent");
     assert_eq!(

@@ -165,6 +165,17 @@ pub async fn attempts(app: &App, id: &str) -> Value {
     .await
 }
 
+/// The attempt numbers of delivery `id`'s log, as the API lists them (oldest first).
+pub async fn attempt_numbers(app: &App, id: &str) -> Vec<u64> {
+    attempts(app, id)
+        .await
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["attempt"].as_u64().expect("an attempt number"))
+        .collect()
+}
+
 /// `POST /v1/deliveries/{id}/retry`, expecting 202: the delivery as the answer shows it.
 pub async fn retry(app: &App, id: &str) -> Value {
     ok(
