@@ -205,20 +205,24 @@ impl Drop for Running {
         if mine {
             state.running.remove(&self.id);
         }
-        let retry = mine && state.retry_after.remove(&self.id);
+        // (Emptiness first: no hashing on the path of every attempt.)
+        let retry = mine && !state.retry_after.is_empty() && state.retry_after.remove(&self.id);
         drop(state);
-        let busy = Busy(Arc::clone(&self.engine));
+        let runtime = tokio::runtime::Handle::try_current().ok().filter(|_| retry);
+        let Some(runtime) = runtime else {
+            self.engine.release_busy();
+            return;
+        };
         // The retry asked for while this attempt was on the wire, now that it is logged.
-        // It stays counted in `busy` until the retry has queued the delivery again.
-        if let Some(runtime) = tokio::runtime::Handle::try_current().ok().filter(|_| retry) {
-            let id = self.id.clone();
-            runtime.spawn(async move {
-                if let Err(e) = busy.0.retry(&id).await {
-                    tracing::error!(delivery = %id, error = %e, "retry failed");
-                }
-                drop(busy);
-            });
-        }
+        // It keeps this attempt's unit of `busy` until it has queued the delivery again.
+        let busy = Busy(Arc::clone(&self.engine));
+        let id = self.id.clone();
+        runtime.spawn(async move {
+            if let Err(e) = busy.0.retry(&id).await {
+                tracing::error!(delivery = %id, error = %e, "retry failed");
+            }
+            drop(busy);
+        });
     }
 }
 
@@ -228,7 +232,7 @@ struct Busy(Arc<Engine>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.busy.send_modify(|n| *n = n.saturating_sub(1));
+        self.0.release_busy();
     }
 }
 
@@ -423,6 +427,11 @@ impl Engine {
             created_at: now,
             updated_at: now,
         }
+    }
+
+    /// Gives back one unit of `busy` (an attempt's task, or the retry it handed over to).
+    fn release_busy(&self) {
+        self.busy.send_modify(|n| *n = n.saturating_sub(1));
     }
 
     /// Restarts every pending delivery found in the store (after a restart).
