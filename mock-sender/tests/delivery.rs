@@ -452,6 +452,41 @@ async fn deleting_the_webhook_fails_its_queued_deliveries() {
 }
 
 #[tokio::test]
+async fn disabling_the_webhook_stops_its_retries() {
+    let app = started(&config());
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    let w = create(&app, &rx.url, "vector", Some(&[0, 100])).await;
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, |d| d.attempts == 1).await;
+    let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
+    ok(&app, "PUT", &path, Some(json!({"enabled": false})), 200).await;
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Failed);
+    assert_eq!(d.attempts, 2);
+    assert_eq!(d.last_error.as_deref(), Some("the webhook is disabled"));
+    assert_eq!(rx.hits().len(), 1, "nothing sent after disabling");
+    let last = &attempts_of(&app, id.clone())[0];
+    assert_eq!(last.outcome, Outcome::Error);
+    assert!(last.request_headers.is_empty());
+
+    // No manual retry while it is disabled; once enabled again, one goes out.
+    let retry = format!("/v1/deliveries/{id}/retry");
+    let (status, body) = common::call(&app, "POST", &retry, None).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "webhook_disabled");
+    let (status, body) = common::call(&app, "POST", &format!("{path}/test"), None).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "webhook_disabled");
+    assert_eq!(rx.hits().len(), 1);
+    ok(&app, "PUT", &path, Some(json!({"enabled": true})), 200).await;
+    ok(&app, "POST", &retry, None, 202).await;
+    let d = wait_until(&app, &id, |d| d.attempts == 3).await;
+    assert_eq!(d.status, DeliveryStatus::Success);
+    assert_eq!(rx.hits().len(), 2);
+}
+
+#[tokio::test]
 async fn a_long_queue_to_one_endpoint_is_delivered_in_order() {
     // One request at a time, the first held for 150 ms: the others queue behind it, more
     // than the queue keeps in memory (the rest are read back from the store).

@@ -47,6 +47,15 @@ impl ApiError {
         )
     }
 
+    /// 409: webhook `id` is disabled, so nothing may be sent to it now.
+    pub fn webhook_disabled(id: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "webhook_disabled",
+            format!("webhook {id} is disabled; enable it first (PUT {{\"enabled\": true}})"),
+        )
+    }
+
     pub fn unauthorized() -> ApiError {
         ApiError::new(
             StatusCode::UNAUTHORIZED,

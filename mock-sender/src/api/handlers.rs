@@ -419,6 +419,9 @@ pub async fn rotate_secret(
 
 pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Response, Rejection> {
     let w = find_webhook(&state, &id)?;
+    if !w.enabled {
+        return Err(ApiError::webhook_disabled(&id).into());
+    }
     let event_type = req.event_type.unwrap_or_else(|| TEST_EVENT_TYPE.to_owned());
     check_event_type(&event_type)?;
     let data = req
@@ -642,6 +645,14 @@ pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rej
 }
 
 pub async fn retry_delivery(id: String, state: State) -> Result<Response, Rejection> {
+    // A deleted webhook's delivery may still be retried: that attempt fails and says why.
+    if let Some(d) = state.store.delivery(&id).map_err(ApiError::from)? {
+        if let Some(w) = state.store.webhook(&d.webhook_id).map_err(ApiError::from)? {
+            if !w.enabled {
+                return Err(ApiError::webhook_disabled(&w.id).into());
+            }
+        }
+    }
     let d = state
         .engine
         .retry(&id)

@@ -240,7 +240,7 @@ pub fn document() -> Value {
             "/v1/webhooks/{id}": {
                 "parameters": [id_param("id")],
                 "get": { "summary": "One webhook", "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
-                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description, chaos", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
+                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description, chaos (a disabled webhook gets no new deliveries, and its pending ones fail at their next attempt)", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
                 "delete": { "summary": "Delete a webhook (its pending deliveries then fail)", "responses": { "204": { "description": "Deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
             },
             "/v1/webhooks/{id}/rotate-secret": {
@@ -249,7 +249,7 @@ pub fn document() -> Value {
             },
             "/v1/webhooks/{id}/test": {
                 "parameters": [id_param("id")],
-                "post": { "summary": "Send a test event to this webhook, whatever its events", "requestBody": body("TestEvent", false), "responses": ok("202", "Delivery made", data(schema_ref("Delivery"))) }
+                "post": { "summary": "Send a test event to this webhook, whatever its events (409 webhook_disabled if it is disabled)", "requestBody": body("TestEvent", false), "responses": ok("202", "Delivery made", data(schema_ref("Delivery"))) }
             },
             "/v1/webhooks/{id}/deliveries": {
                 "parameters": [id_param("id")],
@@ -275,7 +275,7 @@ pub fn document() -> Value {
             },
             "/v1/deliveries/{id}/retry": {
                 "parameters": [id_param("id")],
-                "post": { "summary": "Attempt now: cuts a pending wait short, or adds one attempt to a finished delivery", "responses": ok("202", "Delivery", data(schema_ref("Delivery"))) }
+                "post": { "summary": "Attempt now: cuts a pending wait short, or adds one attempt to a finished delivery (409 webhook_disabled while its webhook is disabled)", "responses": ok("202", "Delivery", data(schema_ref("Delivery"))) }
             },
             "/v1/logs": {
                 "get": { "summary": "Every attempt, newest first", "parameters": query_params(&["webhook_id", "delivery_id", "log_status", "limit"]), "responses": ok("200", "Attempts", list_of("Log")) }

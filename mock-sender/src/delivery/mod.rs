@@ -756,6 +756,8 @@ impl Engine {
                 self.forget_prepared(&d.webhook_id);
                 Sent::not_sent("the webhook was deleted".into())
             }
+            // As providers do: disabling an endpoint stops its retries too.
+            Some(w) if !w.enabled => Sent::not_sent("the webhook is disabled".into()),
             Some(w) => {
                 let prepared = self.prepared(w, started_at);
                 match sign(&prepared, d, started_at) {
