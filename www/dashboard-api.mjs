@@ -200,6 +200,19 @@ export class Api {
       .slice(0, limit);
   }
 
+  /**
+   * How many of webhook `id`'s deliveries are pending, succeeded and failed
+   * (`{pending, success, failed}`), or null from a sender without the stats route.
+   */
+  async stats(id) {
+    try {
+      return (await this.request("GET", `/webhooks/${encodeURIComponent(id)}/stats`)).data;
+    } catch (e) {
+      if (e.status === 404 || e.status === 405) return null;
+      throw e;
+    }
+  }
+
   /** One delivery by id, or null when the sender does not know it. */
   async deliveryById(id) {
     try {

@@ -106,6 +106,13 @@ function countStatuses(deliveries) {
   return c;
 }
 
+/** Webhook `w`'s counts: the sender's, exact; else counted over its newest COUNT_LIMIT deliveries. */
+async function webhookCounts(webhooks, w) {
+  const s = await api.stats(w.id);
+  if (s) return { succeeded: s.success, failed: s.failed, pending: s.pending, capped: false };
+  return countStatuses(await api.deliveries(webhooks, { webhook_id: w.id }, COUNT_LIMIT));
+}
+
 function renderWebhooks() {
   const rows = state.webhooks.map((w) => {
     const c = state.counts.get(w.id) ?? countStatuses([]);
@@ -518,7 +525,7 @@ async function refresh() {
         const webhooks = await api.webhooks();
         const [deliveries, perWebhook, logs] = await Promise.all([
           api.deliveries(webhooks, filter, LIST_LIMIT),
-          Promise.all(webhooks.map((w) => api.deliveries(webhooks, { webhook_id: w.id }, COUNT_LIMIT))),
+          Promise.all(webhooks.map((w) => webhookCounts(webhooks, w))),
           api.logs(webhooks, LOG_LIMIT),
         ]);
         // The filters changed meanwhile: this answer is for the old ones.
@@ -528,8 +535,8 @@ async function refresh() {
         }
         const selectedDelivery = await findSelected(deliveries);
         const attempts = selectedDelivery ? await api.attempts(selectedDelivery) : [];
-        const counts = new Map(webhooks.map((w, i) => [w.id, countStatuses(perWebhook[i])]));
-        for (const d of [...deliveries, ...perWebhook.flat()]) state.eventTypes.add(d.event_type);
+        const counts = new Map(webhooks.map((w, i) => [w.id, perWebhook[i]]));
+        for (const d of deliveries) state.eventTypes.add(d.event_type);
         for (const a of logs) state.eventTypes.add(a.event_type);
         for (const w of webhooks) for (const e of w.events) if (!e.includes("*")) state.eventTypes.add(e);
         state.eventTypes.delete("");

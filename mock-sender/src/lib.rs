@@ -6,6 +6,8 @@
 //! tests can drive the API in-process with `warp::test::request()`.
 
 #![forbid(unsafe_code)]
+// `api::openapi::document` is one `serde_json::json!`, deeper than the default limit of 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod chaos;

@@ -42,6 +42,7 @@ async fn healthz_and_openapi_describe_every_route() {
         "/v1/webhooks/{id}/test",
         "/v1/webhooks/{id}/deliveries",
         "/v1/webhooks/{id}/logs",
+        "/v1/webhooks/{id}/stats",
         "/v1/events",
         "/v1/deliveries",
         "/v1/deliveries/{id}",
@@ -366,6 +367,7 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
         "/v1/deliveries/nope/attempts",
         "/v1/webhooks/wh_nope/deliveries",
         "/v1/webhooks/wh_nope/logs",
+        "/v1/webhooks/wh_nope/stats",
     ] {
         let (s, b) = call(&app, "GET", path, None).await;
         assert_error(s, &b, 404, "not_found", None);
@@ -699,6 +701,8 @@ async fn deliveries_logs_retry_and_test() {
     )
     .await;
     assert!(pending.as_array().unwrap().is_empty());
+    let stats = ok(&app, "GET", &format!("/v1/webhooks/{wid}/stats"), None, 200).await;
+    assert_eq!(stats, json!({"pending": 0, "success": 0, "failed": 1}));
 
     // Retry after the final failure: one more attempt.
     let r = retry(&app, &id).await;

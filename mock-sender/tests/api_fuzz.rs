@@ -236,6 +236,7 @@ fn path() -> impl Strategy<Value = String> {
         "/v1/webhooks/{}/test",
         "/v1/webhooks/{}/deliveries",
         "/v1/webhooks/{}/logs",
+        "/v1/webhooks/{}/stats",
         "/v1/events",
         "/v1/deliveries",
         "/v1/deliveries/{}",

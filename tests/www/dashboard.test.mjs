@@ -407,6 +407,11 @@ test(
     const hook = async (events, extra = {}) =>
       (await call("POST", "/webhooks", { url: receiverUrl, profile: "standard", secret: SECRET, events, ...extra }))
         .data.id;
+    const statsAsked = new Set(); // webhooks whose counts the page asked the sender for
+    page.on("request", (r) => {
+      const m = /\/v1\/webhooks\/([^/]+)\/stats$/.exec(new URL(r.url()).pathname);
+      if (m) statsAsked.add(decodeURIComponent(m[1]));
+    });
     const OLD = await hook(["old.event"]);
     const [OLD_ID] = await sendEvent("old.event", { n: 0 });
     // Then more deliveries than the page lists, and (with a duplicate of every attempt)
@@ -442,6 +447,7 @@ test(
         { timeout: 8000 },
       )
       .catch(async () => assert.fail(`counts: ${await counts(OLD)} | ${await counts(BULK)}`));
+    assert.ok(statsAsked.has(OLD) && statsAsked.has(BULK), "the counts are the sender's (GET .../stats)");
     assert.equal(await page.isVisible("#deliveries-more"), true);
     assert.equal(await page.$(row(OLD_ID)), null, "the old delivery is past the list");
     assert.match(await page.textContent("#chart-total"), /the newest 1000 logged requests/);

@@ -37,6 +37,8 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .or(webhook_logs(state.clone()))
         .unify()
+        .or(webhook_stats(state.clone()))
+        .unify()
         .boxed();
     let deliveries = events_send(state.clone())
         .or(deliveries_list(state.clone()))
@@ -372,6 +374,15 @@ pub fn webhook_logs(state: State) -> Route {
         .and(list_query())
         .and(with_state(state))
         .and_then(handlers::webhook_logs)
+        .boxed()
+}
+
+pub fn webhook_stats(state: State) -> Route {
+    warp::path!("v1" / "webhooks" / String / "stats")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state))
+        .and_then(handlers::webhook_stats)
         .boxed()
 }
 

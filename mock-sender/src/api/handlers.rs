@@ -591,6 +591,13 @@ pub async fn webhook_deliveries(
     deliveries_reply(&state, &q)
 }
 
+/// How many of a webhook's deliveries are pending, succeeded and failed.
+pub async fn webhook_stats(id: String, state: State) -> Result<Response, Rejection> {
+    find_webhook(&state, &id)?;
+    let counts = state.store.delivery_counts(&id).map_err(ApiError::from)?;
+    Ok(json(StatusCode::OK, counts))
+}
+
 /// A webhook's attempts, newest first.
 pub async fn webhook_logs(id: String, q: ListQuery, state: State) -> Result<Response, Rejection> {
     if q.webhook_id.is_some() {

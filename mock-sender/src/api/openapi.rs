@@ -176,6 +176,15 @@ pub fn document() -> Value {
                         "webhook_ids": { "type": "array", "items": { "type": "string" }, "description": "only these webhooks (still subject to their events)" }
                     }
                 },
+                "DeliveryCounts": {
+                    "type": "object",
+                    "description": "The webhook's stored deliveries by status (those --retention or --memory-limit dropped are not counted)",
+                    "properties": {
+                        "pending": { "type": "integer" },
+                        "success": { "type": "integer" },
+                        "failed": { "type": "integer" }
+                    }
+                },
                 "EventAccepted": {
                     "type": "object",
                     "properties": {
@@ -258,6 +267,10 @@ pub fn document() -> Value {
             "/v1/webhooks/{id}/logs": {
                 "parameters": [id_param("id")],
                 "get": { "summary": "Every attempt to the webhook, newest first", "parameters": query_params(&["log_status", "delivery_id", "limit"]), "responses": ok("200", "Attempts", list_of("Log")) }
+            },
+            "/v1/webhooks/{id}/stats": {
+                "parameters": [id_param("id")],
+                "get": { "summary": "How many of the webhook's deliveries are pending, succeeded and failed", "responses": ok("200", "Counts", data(schema_ref("DeliveryCounts"))) }
             },
             "/v1/events": {
                 "post": { "summary": "Send an event: one delivery per enabled webhook whose events match", "requestBody": body("SendEvent", true), "responses": ok("202", "Deliveries made", data(schema_ref("EventAccepted"))) }

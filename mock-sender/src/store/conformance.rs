@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::fixtures::{attempt, delivery, webhook};
-use super::{DeliveryStatus, Outcome, Query, Store, Write};
+use super::{DeliveryCounts, DeliveryStatus, Outcome, Query, Store, Write};
 
 /// Each test below, a `fn(&dyn Store)`, as a `#[test]` per store kind:
 /// `store::conformance::sqlite::name` and `store::conformance::memory::name`.
@@ -34,6 +34,7 @@ on_each_store!(
     a_shared_webhook_is_the_same_until_it_changes,
     an_updated_delivery_keeps_its_place,
     pruned_rows_leave_every_listing,
+    deliveries_are_counted_by_status,
 );
 
 fn webhooks_round_trip_and_upsert_keeps_order(s: &dyn Store) {
@@ -339,6 +340,35 @@ pub(super) fn apply(s: &dyn Store, i: usize, op: &Op) {
     }
 }
 
+fn deliveries_are_counted_by_status(s: &dyn Store) {
+    for (i, status) in [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Success,
+        DeliveryStatus::Success,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Pending,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut d = delivery(&format!("msg_{i}"), status);
+        d.webhook_id = if i == 4 { "wh_2" } else { "wh_1" }.into();
+        s.put_delivery(&d).unwrap();
+    }
+    // A delivery that changes status moves between the counts.
+    let mut d = delivery("msg_0", DeliveryStatus::Failed);
+    d.webhook_id = "wh_1".into();
+    s.put_delivery(&d).unwrap();
+    let counts = |pending, success, failed| DeliveryCounts {
+        pending,
+        success,
+        failed,
+    };
+    assert_eq!(s.delivery_counts("wh_1").unwrap(), counts(0, 2, 2));
+    assert_eq!(s.delivery_counts("wh_2").unwrap(), counts(1, 0, 0));
+    assert_eq!(s.delivery_counts("wh_3").unwrap(), counts(0, 0, 0));
+}
+
 /// Every listing the API can ask for over the ids `op` makes.
 fn queries() -> Vec<Query> {
     let webhooks = [None, Some("wh_0"), Some("wh_2")];
@@ -402,6 +432,10 @@ proptest::proptest! {
                 "attempts {:?}",
                 q
             );
+        }
+        for w in 0..3 {
+            let id = format!("wh_{w}");
+            proptest::prop_assert_eq!(stores[0].delivery_counts(&id).unwrap(), stores[1].delivery_counts(&id).unwrap());
         }
         for n in 0..8 {
             let id = format!("msg_{n}");

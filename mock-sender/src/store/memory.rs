@@ -15,8 +15,8 @@ use std::mem::size_of;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{
-    AttemptRecord, Body, DeliveryRecord, DeliveryStatus, Query, Store, StoreError, WebhookRecord,
-    Write, DEFAULT_LIMIT,
+    AttemptRecord, Body, DeliveryCounts, DeliveryRecord, DeliveryStatus, Query, Store, StoreError,
+    WebhookRecord, Write, DEFAULT_LIMIT,
 };
 
 pub struct MemoryStore {
@@ -551,6 +551,17 @@ impl Store for MemoryStore {
             (DELIVERIES_BY_EVENT_TYPE, q.event_type.as_deref()),
         ];
         Ok(self.read().deliveries.list(&keys, limit, keep))
+    }
+
+    fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError> {
+        let tables = self.read();
+        let t = &tables.deliveries;
+        let mut counts = DeliveryCounts::default();
+        let seqs = t.by_key[DELIVERIES_BY_WEBHOOK].get(webhook_id);
+        for d in seqs.into_iter().flatten().filter_map(|&seq| t.at(seq)) {
+            counts.add(d.status, 1);
+        }
+        Ok(counts)
     }
 
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError> {

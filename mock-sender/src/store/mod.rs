@@ -315,6 +315,25 @@ pub struct Query {
     pub limit: Option<u32>,
 }
 
+/// A webhook's deliveries by status (`GET /v1/webhooks/{id}/stats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryCounts {
+    pub pending: u64,
+    pub success: u64,
+    pub failed: u64,
+}
+
+impl DeliveryCounts {
+    /// Counts `n` more deliveries of status `status`.
+    pub fn add(&mut self, status: DeliveryStatus, n: u64) {
+        match status {
+            DeliveryStatus::Pending => self.pending += n,
+            DeliveryStatus::Success => self.success += n,
+            DeliveryStatus::Failed => self.failed += n,
+        }
+    }
+}
+
 /// One write of the delivery path. `Store::write` makes several in one transaction, and
 /// `Writer` gathers them from concurrent deliveries.
 #[derive(Debug, Clone)]
@@ -360,6 +379,9 @@ pub trait Store: Send + Sync + 'static {
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
     /// Newest first; filters on webhook, status and event type.
     fn deliveries(&self, query: &Query) -> Result<Vec<DeliveryRecord>, StoreError>;
+    /// How many of webhook `webhook_id`'s stored deliveries are in each status (a visit of
+    /// each: fine for a dashboard, not for the delivery path).
+    fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError>;
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
     /// `add_attempt(attempt)` then `put_delivery(delivery)` (the delivery after that
     /// attempt), both or neither: one transaction and one lock instead of two.

@@ -43,8 +43,8 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::{
-    AttemptRecord, Body, DeliveryRecord, Query, Store, StoreError, WebhookRecord, Write,
-    DEFAULT_LIMIT,
+    AttemptRecord, Body, DeliveryCounts, DeliveryRecord, DeliveryStatus, Query, Store, StoreError,
+    WebhookRecord, Write, DEFAULT_LIMIT,
 };
 
 /// The schema of a new file. Listings are newest first (`ORDER BY seq DESC`): an index on
@@ -166,6 +166,18 @@ const UPSERT_DELIVERY: &str =
          status = excluded.status, updated_at = excluded.updated_at, json = excluded.json";
 const INSERT_BODY: &str =
     "INSERT INTO bodies (hash, text) VALUES (?1, ?2) ON CONFLICT(hash) DO NOTHING";
+/// A webhook's deliveries by status: those past the mark by their own column, the rest
+/// through the side table (as `listing` finds them).
+const COUNT_BY_WEBHOOK: &str = "SELECT status, count(*) FROM (
+        SELECT d.status FROM deliveries d
+         WHERE d.seq > (SELECT seq FROM by_webhook_marks WHERE name = 'deliveries')
+           AND d.webhook_id = ?1
+        UNION ALL
+        SELECT d.status FROM deliveries_by_webhook x CROSS JOIN deliveries d
+         WHERE x.webhook_id = ?1
+           AND x.seq <= (SELECT seq FROM by_webhook_marks WHERE name = 'deliveries')
+           AND d.seq = x.seq
+     ) GROUP BY status";
 /// A table as `listing` reads it: its name (`{name}_by_webhook` is its side table), the
 /// columns a row is read from, and the table (as `alias`) with what it joins.
 struct Listed {
@@ -642,6 +654,29 @@ impl Store for SqliteStore {
             &limit,
         );
         self.delivery_rows(&sql, &args)
+    }
+
+    fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(COUNT_BY_WEBHOOK)?;
+        let rows = stmt.query_map([webhook_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut counts = DeliveryCounts::default();
+        for row in rows {
+            let (status, n) = row?;
+            let status = [
+                DeliveryStatus::Pending,
+                DeliveryStatus::Success,
+                DeliveryStatus::Failed,
+            ]
+            .into_iter()
+            .find(|s| s.as_str() == status);
+            if let Some(status) = status {
+                counts.add(status, n.unsigned_abs());
+            }
+        }
+        Ok(counts)
     }
 
     fn add_attempt(&self, a: &AttemptRecord) -> Result<(), StoreError> {
