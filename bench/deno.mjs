@@ -1,16 +1,20 @@
 // The Deno runtime entry: the same contenders and tinybench measurement as bench/node.mjs,
-// with the peers' edge builds (bench/results/build/peers.mjs, bundled by run.mjs) and
-// hookproof's Deno entry (pkg/src/node.mjs, which Deno's "deno" export condition picks).
-// Started by bench/run.mjs; standalone (after one run.mjs has bundled the peers):
-//   deno run --allow-read --allow-write=bench/results bench/deno.mjs --out FILE [--quick] [--pkg DIR]
+// with the peers' edge builds (BUILD/peers.mjs, bundled by run.mjs; BUILD is --build, by
+// default bench/results/build) and hookproof's Deno entry (pkg/src/node.mjs, which Deno's
+// "deno" export condition picks). Started by bench/run.mjs; standalone (after one run.mjs
+// has bundled the peers):
+//   deno run --allow-read --allow-write=bench/results bench/deno.mjs --out FILE [--quick] [--pkg DIR] [--build DIR]
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { Bench } from "../node_modules/tinybench/dist/index.js";
-import { StandardWebhook, SvixWebhook, Stripe, octokitVerify } from "./results/build/peers.mjs";
 import { measure } from "./lib/measure.mjs";
 import { parseArgs } from "./lib/args.mjs";
 
 const args = parseArgs(Deno.args);
+const buildDir = args.build ?? new URL("results/build", import.meta.url).pathname;
+const { StandardWebhook, SvixWebhook, Stripe, octokitVerify } = await import(
+  new URL(`file://${buildDir}/peers.mjs`).href
+);
 const pkgDir = args.pkg ?? new URL("../pkg", import.meta.url).pathname;
 const { Webhook } = await import(new URL(`file://${pkgDir}/src/node.mjs`).href);
 const wasmBytes = Deno.readFileSync(`${pkgDir}/gen/hookproof_bg.wasm`);

@@ -7,8 +7,9 @@
 // the ratios hookproof/peer and the issue's goals. --update-benchmarks also rewrites the
 // generated part of BENCHMARKS.md and bench/chart*.svg (full runs only). --report-only
 // rewrites the reports from the JSON files of the last run, measuring nothing.
-// pkg/ is copied to bench/results/build/pkg first and every runtime loads that copy, so a
-// rebuild of pkg/ during the run cannot mix two builds.
+// pkg/ is copied to DIR/build/pkg first and every runtime loads that copy, so a rebuild of
+// pkg/ during the run cannot mix two builds; what the run builds (the peers' edge bundle,
+// the Worker) goes to DIR/build too, so runs with different --results never share a file.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -91,10 +92,13 @@ const machine = previous?.machine ?? machineInfo();
 let seconds = previous?.seconds ?? {};
 if (!args.reportOnly) {
   // Common options passed on to every runtime entry.
-  const SNAP = join(HERE, "results/build/pkg");
+  const BUILD = join(OUT, "build");
+  const SNAP = join(BUILD, "pkg");
   const common = [
     "--pkg",
     SNAP,
+    "--build",
+    BUILD,
     ...(args.quick ? ["--quick"] : []),
     "--sizes",
     args.sizes.join(","),
@@ -115,7 +119,7 @@ if (!args.reportOnly) {
       "--format=esm",
       "--platform=browser",
       "--conditions=worker",
-      `--outfile=${join(HERE, "results/build/peers.mjs")}`,
+      `--outfile=${join(BUILD, "peers.mjs")}`,
       "--log-level=warning",
     ]);
   }
@@ -133,7 +137,7 @@ if (!args.reportOnly) {
           "run",
           "--no-remote",
           "--no-config",
-          `--allow-read=${ROOT}`,
+          `--allow-read=${ROOT},${OUT}`,
           `--allow-write=${OUT}`,
           join(HERE, "deno.mjs"),
           "--out",

@@ -11,6 +11,7 @@ export function parseArgs(argv) {
     results: null,
     updateBenchmarks: false,
     pkg: null,
+    build: null,
     reportOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -29,6 +30,7 @@ export function parseArgs(argv) {
     else if (a === "--update-benchmarks") out.updateBenchmarks = true;
     else if (a === "--report-only") out.reportOnly = true;
     else if (a.startsWith("--pkg")) out.pkg = value();
+    else if (a.startsWith("--build")) out.build = value();
     else if (a === "-h" || a === "--help") out.help = true;
     else throw new Error(`unknown option ${a}`);
   }

@@ -10,6 +10,8 @@ const config :Workerd.Config = (
 const benchWorker :Workerd.Worker = (
   # Written by drive.mjs: the esbuild bundle of worker.mjs, and the two .wasm it imports
   # (workerd compiles `wasm` modules ahead of time; the import yields a WebAssembly.Module).
+  # drive.mjs serves a copy of this file from its build folder, these paths made relative
+  # to it.
   modules = [
     (name = "worker.mjs", esModule = embed "../results/build/worker.mjs"),
     (name = "hookproof_bg.wasm", wasm = embed "../results/build/hookproof_bg.wasm"),

@@ -25,10 +25,15 @@ export function perRequest(size, quick) {
   return quick ? Math.max(1, n >> 4) : n;
 }
 
-// The Worker as one module (plus the .wasm), into bench/results/build/ where config.capnp embeds them.
+// The Worker as one module (plus the .wasm), into BUILD (--build; by default
+// bench/results/build) with a copy of config.capnp, whose embeds name files beside it.
 const pkgDir = args.pkg ?? join(HERE, "../../pkg");
-const BUILD = join(HERE, "../results/build");
+const BUILD = args.build ?? join(HERE, "../results/build");
 mkdirSync(BUILD, { recursive: true });
+writeFileSync(
+  join(BUILD, "config.capnp"),
+  readFileSync(join(HERE, "config.capnp"), "utf8").replaceAll('embed "../results/build/', 'embed "'),
+);
 for (const wasm of ["hookproof_bg.wasm", "hookproof_tools_bg.wasm"]) {
   copyFileSync(join(pkgDir, "gen", wasm), join(BUILD, wasm));
 }
@@ -57,7 +62,7 @@ await build({
 
 const child = spawn(
   workerdBin,
-  ["serve", join(HERE, "config.capnp"), "--socket-addr", "http=127.0.0.1:0", "--control-fd", "3"],
+  ["serve", join(BUILD, "config.capnp"), "--socket-addr", "http=127.0.0.1:0", "--control-fd", "3"],
   { stdio: ["ignore", "inherit", "inherit", "pipe"] },
 );
 let exited = false;

@@ -1,5 +1,5 @@
 // The benchmark Worker, bundled by drive.mjs (esbuild: the peers' worker builds, hookproof's
-// workerd entry, with its .wasm import left to workerd) into bench/results/build/. workerd's clocks only advance on I/O (Spectre mitigation), so
+// workerd entry, with its .wasm import left to workerd) into the run's build folder (--build). workerd's clocks only advance on I/O (Spectre mitigation), so
 // nothing is timed in here: the driver (drive.mjs) times whole requests from outside.
 //   GET /prepare?size=S        sign a body of S bytes, build and check every contender
 //   GET /run?id=ID&size=S&n=N  call contender ID's verify N times (awaiting async ones)

@@ -26,6 +26,11 @@ check() { # NAME COMMAND...
   shift
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "bench smoke: FAILED: $name" >&2; fi
 }
+# The run's build is its own (--results), not bench/results/build: a smoke run beside a
+# full one must not swap the full run's files.
+for f in pkg/gen/hookproof_bg.wasm peers.mjs worker.mjs config.capnp; do
+  check "build/$f in the results folder" test -s "$OUT/build/$f"
+done
 for rt in node node24 deno workerd; do
   check "$rt.json" test -s "$OUT/$rt.json"
   check "$rt.md has the ratio table" grep -q '^| standardwebhooks verify (vs Webhook.verify) | [0-9.]*x | [0-9.]*x |$' "$OUT/$rt.md"
