@@ -88,7 +88,8 @@ export interface SignOptions {
 export class Webhook {
   /**
    * @param secret one secret, or several during a rotation (any of them may match; `sign`
-   *   emits one signature per secret).
+   *   emits one signature per secret for standard, svix, stripe and vector, and one with the
+   *   first secret for github, vercel, slack, shopify and generic, whose providers send one).
    * @throws WebhookVerificationError `invalid_secret` or `invalid_option`.
    */
   constructor(secret: WebhookSecret | WebhookSecret[], options?: WebhookOptions);

@@ -280,6 +280,28 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
 }
 
 #[tokio::test]
+async fn rotation_in_a_one_signature_profile_signs_with_the_new_secret() {
+    // GitHub's header carries one signature, and its verifiers compare the whole value.
+    let app = started(&config());
+    let rx = receiver(vec![]).await;
+    let w = create(&app, &rx.url, "github", None).await;
+    let old = w["secret"].as_str().unwrap().to_owned();
+    let new = rotate(&app, w["id"].as_str().unwrap(), 60).await;
+    let id = send(&app, "a").await;
+    wait_until(&app, &id, finished).await;
+    let hit = rx.hits().pop().unwrap();
+    let header = hit.header("x-hub-signature-256").unwrap();
+    assert!(!header.contains(','), "{header}");
+    let verify = |s: &str| {
+        Webhook::new(Scheme::Github, s)
+            .unwrap()
+            .verify_at(&hit.body, &hit.headers, now_secs())
+    };
+    verify(&new).unwrap();
+    assert_eq!(verify(&old).unwrap_err().code(), "no_matching_signature");
+}
+
+#[tokio::test]
 async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
     let mut cfg = config();

@@ -91,4 +91,8 @@ test("@octokit/webhooks-methods both ways", async () => {
   assert.equal(ours, theirs);
   assert.equal(await octokitVerify(secret, BODY, ours), true);
   assert.equal(await octokitVerify("other", BODY, ours), false);
+  // During a rotation GitHub's header still carries one signature: the first secret's.
+  const rotating = new Webhook([secret, "old secret"], { scheme: "github" }).sign(BODY)["x-hub-signature-256"];
+  assert.equal(rotating, theirs);
+  assert.equal(await octokitVerify(secret, BODY, rotating), true);
 });

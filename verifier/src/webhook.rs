@@ -241,9 +241,12 @@ impl Webhook {
         })
     }
 
-    /// The headers (name, value) to send with `body` so that `verify` accepts it: one
-    /// signature per secret. `id` is sent by schemes with a delivery id header;
-    /// `timestamp` (Unix seconds) by timestamped schemes.
+    /// The headers (name, value) to send with `body` so that `verify` accepts it. `id` is
+    /// sent by schemes with a delivery id header; `timestamp` (Unix seconds) by
+    /// timestamped schemes. Standard, svix, stripe and vector send one signature per
+    /// secret (a rotation's old and new); github, vercel, slack, shopify and generic send
+    /// one, with the first secret, since those providers' headers carry one and their own
+    /// verifiers reject a list.
     ///
     /// ```
     /// use hookproof::{Scheme, Webhook};
@@ -276,8 +279,12 @@ impl Webhook {
             timestamp: Some((&ts, timestamp)),
             signatures: "",
         };
-        let sigs: Vec<String> = self
-            .keys
+        let keys = if rules.one_signature() {
+            self.keys.get(..1).unwrap_or_default()
+        } else {
+            &self.keys[..]
+        };
+        let sigs: Vec<String> = keys
             .iter()
             .map(|k| encode_signature(rules.encoding(), k.tag(rules, &env, body).as_slice()))
             .collect();

@@ -195,6 +195,45 @@ fn rotation_any_secret_matches_and_sign_emits_one_per_secret() {
 }
 
 #[test]
+fn single_signature_schemes_sign_with_the_first_secret_only() {
+    // Standard's secrets must be base64; the others take any string.
+    let (first, second) = (
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "whsec_AAAAAAAAAAAAAAAAAAAAAAAA",
+    );
+    for scheme in Scheme::ALL {
+        let both = Webhook::with_secrets(scheme, [first, second]).unwrap();
+        let signed = both.sign(BODY, "e", 100).unwrap();
+        let verify = |secret| {
+            Webhook::new(scheme, secret)
+                .unwrap()
+                .verify_at(BODY, &signed, 100)
+        };
+        verify(first).unwrap();
+        let one = matches!(
+            scheme,
+            Scheme::Github | Scheme::Vercel | Scheme::Slack | Scheme::Shopify | Scheme::Generic
+        );
+        if one {
+            // One signature, no list: what the providers' own verifiers compare against.
+            let value = &signed
+                .iter()
+                .find(|(k, _)| *k == scheme.header_names()[0])
+                .unwrap()
+                .1;
+            assert!(!value.contains(','), "{scheme}: {value}");
+            assert_eq!(
+                verify(second).unwrap_err().code(),
+                "no_matching_signature",
+                "{scheme}"
+            );
+        } else {
+            verify(second).unwrap();
+        }
+    }
+}
+
+#[test]
 fn tolerance_both_ways() {
     let wh = Webhook::new(Scheme::Slack, "s")
         .unwrap()

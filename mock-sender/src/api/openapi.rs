@@ -157,7 +157,7 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "secret": { "type": "string" },
-                        "grace_period_secs": { "type": "integer", "default": 86400, "description": "the old secret keeps signing (a second signature) this long" }
+                        "grace_period_secs": { "type": "integer", "default": 86400, "description": "the old secret keeps signing (a second signature) this long; profiles with one signature per header (github, vercel, slack, shopify, generic) sign with the new secret alone at once" }
                     }
                 },
                 "TestEvent": {

@@ -198,6 +198,12 @@ pub(crate) trait Rules: Sync {
     fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8]));
     /// Calls `each` with every encoded signature in the header value (others are skipped).
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str));
+    /// The provider sends one signature, never a list: `sign` signs with the first secret
+    /// only, since the provider's own verifiers compare the whole header value with one
+    /// MAC (`signatures` still reads a comma list, as HTTP joins a repeated header).
+    fn one_signature(&self) -> bool {
+        false
+    }
     /// The headers that carry `signatures` (already encoded) for a delivery `id` at `timestamp`.
     fn render(
         &self,
@@ -282,6 +288,9 @@ impl Rules for BodyOnly {
     }
     fn signed_content(&self, _env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8])) {
         feed(body)
+    }
+    fn one_signature(&self) -> bool {
+        true
     }
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         comma_list(value, self.prefix, each)

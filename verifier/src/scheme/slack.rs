@@ -31,6 +31,9 @@ impl Rules for Slack {
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         comma_list(value, "v0=", each)
     }
+    fn one_signature(&self) -> bool {
+        true
+    }
     fn render(&self, _id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
         let list: Vec<String> = sigs.iter().map(|s| format!("v0={s}")).collect();
         vec![(TIMESTAMP_HEADER, ts.to_owned()), (HEADER, list.join(", "))]
