@@ -10,9 +10,6 @@ pub enum DbLocation {
     File(PathBuf),
 }
 
-/// Success means a 2xx within this long (connection to last byte; not scaled).
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// Largest request body the API accepts, by default.
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
 
@@ -36,8 +33,9 @@ pub struct Config {
     pub db: DbLocation,
     /// Multiplies every retry delay, and nothing else: 0.001 turns 5 minutes into 300 ms.
     pub time_scale: f64,
-    /// How long one HTTP attempt may take, connection to last byte (not scaled).
-    pub attempt_timeout: Duration,
+    /// How long one HTTP attempt may take, connection to last byte (not scaled); `None`:
+    /// the profile's provider's (`delivery::schedule::profile_timeout`).
+    pub attempt_timeout: Option<Duration>,
     /// Requests on the wire at once to one endpoint.
     pub max_in_flight: usize,
     /// When set, the API (all but `/healthz`, `/openapi.json` and the static files) wants
@@ -68,7 +66,7 @@ impl Default for Config {
         Config {
             db: DbLocation::Memory,
             time_scale: 1.0,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            attempt_timeout: None,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,

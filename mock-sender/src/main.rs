@@ -109,7 +109,7 @@ Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-s
   standard, svix    0, 5s, 5m, 30m, 2h, 5h, 10h, 10h
   stripe            0, 1m, 5m, 30m, 2h, 6h, 12h, 24h, 24h
   shopify           0, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h
-  slack             0, 5s, 1m, 5m
+  slack             0, 0, 1m, 5m
   github            0 (GitHub does not retry: POST /v1/deliveries/{id}/retry redelivers)
   vercel, generic   0, 30s, 5m, 30m, 2h
 
@@ -128,8 +128,10 @@ struct DeliveryArgs {
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_scale)]
     time_scale: f64,
     /// An attempt succeeds on a 2xx within this long (not scaled): 500ms, 15s, 1m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
-    attempt_timeout: Duration,
+    /// [default: the profile's provider's: slack 3s, shopify 5s, github 10s, standard and
+    /// svix 15s, others 30s]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    attempt_timeout: Option<Duration>,
     /// Accept http:// URLs to hosts other than loopback (https is always accepted).
     #[arg(long)]
     allow_http: bool,
@@ -374,10 +376,11 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     std::io::stdout().flush()?;
     tracing::info!(%addr, time_scale = config.time_scale, www = %config.www_dir.display(), "serving");
     server.await;
-    // An attempt takes attempt_timeout at most, plus logging it.
-    app.engine
-        .drained(config.attempt_timeout + Duration::from_secs(5))
-        .await;
+    // An attempt takes its timeout at most, plus logging it.
+    let longest = config
+        .attempt_timeout
+        .unwrap_or(hookproof_sender::delivery::LONGEST_PROFILE_TIMEOUT);
+    app.engine.drained(longest + Duration::from_secs(5)).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -176,24 +176,26 @@ impl Probe<'_> {
         timestamp: i64,
     ) -> Result<Request, hookproof::Error> {
         let delivery_id = ulid::Ulid::new().to_string();
+        let event_id = new_id("evt");
         let body = payload::body(
             Kind::Http,
             self.scheme,
             &payload::Event {
-                id: &new_id("evt"),
+                id: &event_id,
                 event_type: EVENT,
                 data,
                 created_at: timestamp * 1000,
             },
         );
-        let headers = signed_headers(
-            signer,
-            EVENT,
-            WEBHOOK_ID,
-            &delivery_id,
-            body.as_bytes(),
-            timestamp,
-        )?;
+        let request = payload::Request {
+            event_type: EVENT,
+            event_id: &event_id,
+            webhook_id: WEBHOOK_ID,
+            created_at: timestamp * 1000,
+            attempt: 1,
+            retry_reason: None,
+        };
+        let headers = signed_headers(signer, &request, &delivery_id, body.as_bytes(), timestamp)?;
         Ok(Request { body, headers })
     }
 

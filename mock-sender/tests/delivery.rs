@@ -142,6 +142,27 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
 }
 
 #[tokio::test]
+async fn without_attempt_timeout_a_profile_times_out_as_its_provider_does() {
+    // Slack gives up after 3 s (and retries); a 4 s answer is a timeout, not a success.
+    let mut cfg = config();
+    cfg.attempt_timeout = None;
+    let app = started(&cfg);
+    let rx = receiver(vec![Answer::Hang(Duration::from_secs(4))]).await;
+    create(&app, &rx.url, "slack", Some(&[0])).await;
+    let id = send(&app, "app_mention").await;
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Failed);
+    let a = &attempts_of(&app, id)[0];
+    assert_eq!(a.outcome, Outcome::Timeout);
+    assert!(
+        (3000..3900).contains(&a.response_time_ms),
+        "{}",
+        a.response_time_ms
+    );
+}
+
+#[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     let app = started(&config());
     let rx = receiver(vec![

@@ -180,7 +180,7 @@ async fn a_huge_answer_is_capped_and_the_attempt_completes() {
     })
     .await;
     let mut cfg = config();
-    cfg.attempt_timeout = Duration::from_secs(5);
+    cfg.attempt_timeout = Some(Duration::from_secs(5));
     let app = started(&cfg);
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;
@@ -214,7 +214,7 @@ async fn an_answer_at_a_byte_a_second_times_out() {
     })
     .await;
     let mut cfg = config();
-    cfg.attempt_timeout = Duration::from_millis(300);
+    cfg.attempt_timeout = Some(Duration::from_millis(300));
     let app = started(&cfg);
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;

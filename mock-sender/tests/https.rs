@@ -72,7 +72,7 @@ async fn https_receivers_are_trusted_with_ca_cert_and_refused_without() {
     let (port, hits) = tls_receiver(&cert, &key);
     let url = format!("https://localhost:{port}/hook");
     let untrusted = Config {
-        attempt_timeout: std::time::Duration::from_secs(2),
+        attempt_timeout: Some(std::time::Duration::from_secs(2)),
         ..config()
     };
 

@@ -143,6 +143,11 @@ test("every profile's deliveries verify with the npm package, retries included",
         assert.equal(b.object, "event");
         assert.equal(b.type, "order.created");
         assert.deepEqual(b.data.object, data);
+        // Every field of stripe-node's Event type.
+        for (const key of ["api_version", "created", "id", "livemode", "pending_webhooks", "request"]) {
+          assert.ok(key in b, key);
+        }
+        assert.equal(b.livemode, false);
         break;
       case "vercel":
         assert.deepEqual(Object.keys(b).sort(), ["createdAt", "id", "payload", "region", "type"]);
@@ -157,11 +162,19 @@ test("every profile's deliveries verify with the npm package, retries included",
         break;
       case "shopify":
         assert.equal(got[0].headers["x-shopify-topic"], "order.created");
+        // @shopify/shopify-api's validate() refuses a delivery without these.
+        assert.match(got[0].headers["x-shopify-api-version"], /^\d{4}-\d{2}$/);
+        assert.equal(got[0].headers["x-shopify-event-id"], ev.id);
+        assert.ok(!Number.isNaN(Date.parse(got[0].headers["x-shopify-triggered-at"])));
         assert.deepEqual(b, data);
         break;
       case "slack":
         assert.equal(b.type, "event_callback");
         assert.equal(b.event.type, "order.created");
+        // Slack marks a retry, and why the attempt before failed.
+        assert.equal(got[0].headers["x-slack-retry-num"], undefined);
+        assert.equal(got[1].headers["x-slack-retry-num"], "1");
+        assert.equal(got[1].headers["x-slack-retry-reason"], "http_error");
         break;
     }
   }

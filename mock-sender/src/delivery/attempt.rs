@@ -14,6 +14,9 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::store::Outcome;
 
+/// How the error of an attempt that ran out of time begins.
+pub const TIMED_OUT: &str = "timed out";
+
 /// Bytes of the receiver's answer kept in the attempt log.
 const RESPONSE_BODY_LOG_BYTES: usize = 4096;
 
@@ -167,7 +170,7 @@ pub async fn post(
         Err(_) => Sent {
             outcome: Outcome::Timeout,
             status_code: None,
-            error: Some(format!("timed out after {} ms", timeout.as_millis())),
+            error: Some(format!("{TIMED_OUT} after {} ms", timeout.as_millis())),
             response_body: None,
             duration,
         },

@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::AbortHandle;
 
 pub use attempt::{post, HttpClient, Sent, Target};
-pub use schedule::{profile_default, scaled_after};
+pub use schedule::{profile_default, profile_timeout, scaled_after, LONGEST_PROFILE_TIMEOUT};
 
 use queue::{Queue, Waiting};
 
@@ -80,8 +80,9 @@ pub enum Notice {
 pub struct Settings {
     /// Multiplies every wait of every schedule.
     pub time_scale: f64,
-    /// How long one HTTP attempt may take, connection to last byte (not scaled).
-    pub attempt_timeout: Duration,
+    /// How long one HTTP attempt may take, connection to last byte (not scaled); `None`:
+    /// the profile's (`schedule::profile_timeout`).
+    pub attempt_timeout: Option<Duration>,
     /// Requests on the wire at once to one endpoint; more wait their turn.
     pub max_in_flight: usize,
     /// `--chaos-seed`: seeds each webhook's chaos RNG (with its id) unless it has its own.
@@ -148,6 +149,16 @@ impl Prepared {
             signer,
             url: attempt::parse_url(&webhook.url),
         }
+    }
+
+    /// How long an attempt may take: `--attempt-timeout`, else the profile's.
+    fn timeout(&self, settings: &Settings) -> Duration {
+        settings
+            .attempt_timeout
+            .unwrap_or_else(|| match &self.signer {
+                Ok(signer) => schedule::profile_timeout(signer.scheme()),
+                Err(_) => schedule::LONGEST_PROFILE_TIMEOUT,
+            })
     }
 
     fn fits(&self, webhook: &Arc<WebhookRecord>, now_ms: i64) -> bool {
@@ -749,6 +760,7 @@ impl Engine {
         // Read on every attempt: an update, a rotation or a deletion applies to the next one.
         let webhook = self.store.shared_webhook(&d.webhook_id)?;
         let number = d.attempts + 1;
+        let reason = retry_reason(d);
         let started_at = now_ms();
         let mut headers = Vec::new();
         let sent = match &webhook {
@@ -760,11 +772,12 @@ impl Engine {
             Some(w) if !w.enabled => Sent::not_sent("the webhook is disabled".into()),
             Some(w) => {
                 let prepared = self.prepared(w, started_at);
-                match sign(&prepared, d, started_at) {
+                let request = request_of(d, &w.id, number, reason);
+                match sign(&prepared, d, &request, started_at) {
                     Err(e) => Sent::not_sent(format!("cannot sign: {e}")),
                     Ok(h) => {
                         headers = h;
-                        let timeout = self.settings.attempt_timeout;
+                        let timeout = prepared.timeout(&self.settings);
                         prepared
                             .post(&self.client, &headers, d.body.bytes(), timeout)
                             .await
@@ -837,7 +850,8 @@ impl Engine {
             delivery,
         });
         if let Some((w, c, headers)) = chaos {
-            self.chaos_sends(&w, &c, d, number, headers).await?;
+            self.chaos_sends(&w, &c, d, (number, reason), headers)
+                .await?;
         }
         drop(slot);
         Ok(next)
@@ -887,10 +901,11 @@ impl Engine {
         w: &Arc<WebhookRecord>,
         c: &Chaos,
         d: &DeliveryRecord,
-        number: u32,
+        (number, reason): (u32, Option<&'static str>),
         headers: Vec<(String, String)>,
     ) -> Result<(), StoreError> {
         let scheme: Scheme = w.profile.parse().unwrap_or(Scheme::Vector);
+        let request = request_of(d, &w.id, number, reason);
         let (duplicate, forged, stale) = self.chaos_draw(w, c, |rng| {
             (
                 chaos::chance(rng, c.duplicate),
@@ -908,14 +923,7 @@ impl Engine {
             // A key the receiver cannot have: a fresh random secret.
             let wrong = crate::api::handlers::generate_secret();
             let h = Webhook::new(scheme, &wrong).and_then(|signer| {
-                signed_headers(
-                    &signer,
-                    &d.event_type,
-                    &w.id,
-                    &d.id,
-                    d.body.as_bytes(),
-                    secs,
-                )
+                signed_headers(&signer, &request, &d.id, d.body.as_bytes(), secs)
             });
             sends.push((chaos::Kind::Forged, h));
         }
@@ -923,7 +931,7 @@ impl Engine {
         if stale && scheme.is_timestamped() {
             if let Ok(signer) = &prepared.signer {
                 let at = secs - chaos::STALE_SECS;
-                let h = signed_headers(signer, &d.event_type, &w.id, &d.id, d.body.as_bytes(), at);
+                let h = signed_headers(signer, &request, &d.id, d.body.as_bytes(), at);
                 sends.push((chaos::Kind::Stale, h));
             }
         }
@@ -932,7 +940,7 @@ impl Engine {
                 continue;
             };
             let started_at = now_ms();
-            let timeout = self.settings.attempt_timeout;
+            let timeout = prepared.timeout(&self.settings);
             let sent = prepared
                 .post(&self.client, &headers, d.body.bytes(), timeout)
                 .await;
@@ -1047,32 +1055,61 @@ async fn run_timer(engine: Weak<Engine>, wake: Arc<Notify>) {
 fn sign(
     p: &Prepared,
     d: &DeliveryRecord,
+    r: &payload::Request<'_>,
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signer = p.signer.as_ref().map_err(Clone::clone)?;
-    signed_headers(
-        signer,
-        &d.event_type,
-        &p.webhook.id,
-        &d.id,
-        d.body.as_bytes(),
-        now_ms.div_euclid(1000),
-    )
+    signed_headers(signer, r, &d.id, d.body.as_bytes(), now_ms.div_euclid(1000))
 }
 
-/// Every header of one request of `signer`'s profile: the profile's own, then the
+/// Request number `attempt` of delivery `d` to webhook `webhook_id`, retrying after a
+/// failure for `retry_reason`.
+fn request_of<'a>(
+    d: &'a DeliveryRecord,
+    webhook_id: &'a str,
+    attempt: u32,
+    retry_reason: Option<&'static str>,
+) -> payload::Request<'a> {
+    payload::Request {
+        event_type: &d.event_type,
+        event_id: &d.event_id,
+        webhook_id,
+        created_at: d.created_at,
+        attempt,
+        retry_reason,
+    }
+}
+
+/// Why `d`'s last attempt failed, in Slack's words (`X-Slack-Retry-Reason`), before its
+/// next attempt; `None` before its first.
+fn retry_reason(d: &DeliveryRecord) -> Option<&'static str> {
+    if d.attempts == 0 {
+        None
+    } else if d.last_status_code.is_some() {
+        Some("http_error")
+    } else if d
+        .last_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with(attempt::TIMED_OUT))
+    {
+        Some("http_timeout")
+    } else {
+        Some("connection_failed")
+    }
+}
+
+/// Every header of request `r` of `signer`'s profile: the profile's own, then the
 /// signature headers of `body`, delivery `delivery_id`, signed at `timestamp` (Unix
-/// seconds) with each of `signer`'s secrets.
+/// seconds) by `signer`.
 pub fn signed_headers(
     signer: &Webhook,
-    event_type: &str,
-    webhook_id: &str,
+    r: &payload::Request<'_>,
     delivery_id: &str,
     body: &[u8],
     timestamp: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signed = signer.sign(body, delivery_id, timestamp)?;
-    Ok(payload::headers(signer.scheme(), event_type, webhook_id)
+    Ok(payload::headers(signer.scheme(), r)
         .into_iter()
         .chain(signed)
         .map(|(k, v)| (k.to_owned(), v))
@@ -1159,7 +1196,7 @@ mod tests {
         let store = Arc::new(crate::store::SqliteStore::memory().unwrap());
         let settings = Settings {
             time_scale: 1.0,
-            attempt_timeout: Duration::from_secs(1),
+            attempt_timeout: Some(Duration::from_secs(1)),
             max_in_flight: 1,
             chaos_seed: None,
         };

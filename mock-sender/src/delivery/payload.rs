@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 use crate::store::Kind;
 
+/// The API version Stripe-profile events claim.
+const STRIPE_API_VERSION: &str = "2025-10-29.clover";
 /// The region Vercel-profile bodies claim to come from.
 const VERCEL_REGION: &str = "iad1";
 /// Slack's limits on a header block's and a section's text.
@@ -44,12 +46,17 @@ fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
             "timestamp": rfc3339(ev.created_at),
             "data": ev.data,
         }),
+        // Every field of stripe-node's `Event`, as a test-mode event made by the API.
         Scheme::Stripe => json!({
             "id": ev.id,
             "object": "event",
-            "type": ev.event_type,
+            "api_version": STRIPE_API_VERSION,
             "created": secs,
             "data": { "object": ev.data },
+            "livemode": false,
+            "pending_webhooks": 1,
+            "request": { "id": null, "idempotency_key": null },
+            "type": ev.event_type,
         }),
         Scheme::Slack => {
             let mut event = match ev.data {
@@ -108,9 +115,32 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// The Shopify Admin API version the Shopify profile's deliveries claim
+/// (`X-Shopify-API-Version`, which `@shopify/shopify-api` requires).
+const SHOPIFY_API_VERSION: &str = "2025-10";
+
+/// One request of a delivery, as its non-signature headers need it.
+pub struct Request<'a> {
+    pub event_type: &'a str,
+    pub event_id: &'a str,
+    pub webhook_id: &'a str,
+    /// Unix milliseconds when the event was made.
+    pub created_at: i64,
+    /// 1-based: which attempt this request is.
+    pub attempt: u32,
+    /// Why the attempt before failed: Slack's `X-Slack-Retry-Reason` (`http_error`,
+    /// `http_timeout`, `connection_failed`).
+    pub retry_reason: Option<&'static str>,
+}
+
 /// Headers the provider sends besides its signature headers (which carry the delivery
 /// id where the provider has one).
-pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'static str, String)> {
+pub fn headers(scheme: Scheme, r: &Request<'_>) -> Vec<(&'static str, String)> {
+    let Request {
+        event_type,
+        webhook_id,
+        ..
+    } = *r;
     let mut h = vec![
         ("Content-Type", "application/json".to_string()),
         (
@@ -129,6 +159,15 @@ pub fn headers(scheme: Scheme, event_type: &str, webhook_id: &str) -> Vec<(&'sta
                 "X-Shopify-Shop-Domain",
                 "hookproof.myshopify.com".to_string(),
             ));
+            h.push(("X-Shopify-API-Version", SHOPIFY_API_VERSION.to_string()));
+            h.push(("X-Shopify-Event-Id", r.event_id.to_string()));
+            h.push(("X-Shopify-Triggered-At", rfc3339(r.created_at)));
+        }
+        // Slack marks its retries (its Bolt framework reads both).
+        Scheme::Slack if r.attempt > 1 => {
+            h.push(("X-Slack-Retry-Num", (r.attempt - 1).to_string()));
+            let reason = r.retry_reason.unwrap_or("unknown_error");
+            h.push(("X-Slack-Retry-Reason", reason.to_string()));
         }
         Scheme::Vector => h.push(("X-Vector-Event", event_type.to_string())),
         Scheme::Generic => h.push(("X-Webhook-Event", event_type.to_string())),
@@ -216,7 +255,17 @@ mod tests {
         assert_eq!(keys(Scheme::Standard), ["data", "timestamp", "type"]);
         assert_eq!(
             keys(Scheme::Stripe),
-            ["created", "data", "id", "object", "type"]
+            [
+                "api_version",
+                "created",
+                "data",
+                "id",
+                "livemode",
+                "object",
+                "pending_webhooks",
+                "request",
+                "type"
+            ]
         );
         assert_eq!(
             keys(Scheme::Vercel),

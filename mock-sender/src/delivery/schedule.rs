@@ -1,5 +1,7 @@
 //! When attempts happen: each profile's default schedule, and `--time-scale`.
 
+use std::time::Duration;
+
 use hookproof::Scheme;
 
 const S: u64 = 1000;
@@ -22,12 +24,28 @@ pub fn profile_default(scheme: Scheme) -> Vec<u64> {
         Scheme::Github => vec![0],
         // Shopify: 8 retries over about 4 hours.
         Scheme::Shopify => vec![0, 10 * S, 30 * S, M, 5 * M, 15 * M, 30 * M, H, 2 * H],
-        // Slack's Events API: 3 retries, the last after about 5 minutes.
-        Scheme::Slack => vec![0, 5 * S, M, 5 * M],
+        // Slack's Events API: 3 retries: at once, after a minute, after 5 minutes.
+        Scheme::Slack => vec![0, 0, M, 5 * M],
         // Vercel, generic and anything newer.
         _ => vec![0, 30 * S, 5 * M, 30 * M, 2 * H],
     }
 }
+
+/// How long an attempt of a profile may take before it counts as failed, where the
+/// provider documents it (Slack: 3 s; Shopify: 5 s; GitHub: 10 s; Svix: 15 s, and
+/// Standard Webhooks with it); 30 s for the others. `--attempt-timeout` replaces it.
+pub fn profile_timeout(scheme: Scheme) -> Duration {
+    Duration::from_secs(match scheme {
+        Scheme::Slack => 3,
+        Scheme::Shopify => 5,
+        Scheme::Github => 10,
+        Scheme::Standard | Scheme::Svix => 15,
+        _ => LONGEST_PROFILE_TIMEOUT.as_secs(),
+    })
+}
+
+/// The longest [`profile_timeout`].
+pub const LONGEST_PROFILE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The time (Unix ms) `ms` multiplied by `--time-scale` after `now`. Saturating, both the
 /// float-to-int conversion and the sum: a huge scale means "practically never", not a

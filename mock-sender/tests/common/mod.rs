@@ -105,7 +105,7 @@ pub fn config() -> Config {
     Config {
         db: DbLocation::Memory,
         time_scale: 0.001,
-        attempt_timeout: Duration::from_millis(200),
+        attempt_timeout: Some(Duration::from_millis(200)),
         max_body_bytes: 64 * 1024,
         ..Config::default()
     }
