@@ -35,7 +35,9 @@ export interface WebhookErrorBody {
 export interface ExpressWebhookOptions extends WebhookOptions {
   /**
    * Largest body read from the stream, in bytes: as received, and again once decoded for
-   * Content-Encoding gzip, deflate or br. Default 1 MiB.
+   * Content-Encoding gzip, deflate or br. Default 1 MiB (1048576). A `Content-Length` over
+   * it is refused before anything is read. Over it: 413 `body_too_large`. Anything but a
+   * number >= 0 is `invalid_option`.
    */
   limit?: number;
 }

@@ -10,20 +10,22 @@
  * ```
  */
 import type { Context, Env, MiddlewareHandler } from "hono";
-import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
+import type { VerifyRequestOptions, WebhookErrorCode, WebhookSecret } from "./index.js";
 
 /**
  * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
- * not JSON), 401 for every other code.
+ * not JSON), 413 for `body_too_large` (over `limit`), 401 for every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookErrorCode; message: string };
 }
 
 /**
- * Reads the body as bytes (Hono caches it: the handler may still call `c.req.text()`),
- * verifies it, and sets the parsed event as `c.get("webhook")`; otherwise answers with a
- * {@link WebhookErrorBody} and the handler is not called. `T` types the event.
+ * Reads the body as bytes, at most `options.limit` of them (default 1 MiB; see
+ * {@link VerifyRequestOptions}), verifies it, and sets the parsed event as
+ * `c.get("webhook")`; otherwise answers with a {@link WebhookErrorBody} and the handler is
+ * not called. The bytes go into Hono's body cache: the handler may still call
+ * `c.req.text()`. `T` types the event.
  *
  * `secret` may be a function of the request's context, for a secret that is a binding
  * (Workers: `webhookMiddleware<MyEvent, AppEnv>((c) => c.env.WEBHOOK_SECRET)`, with `E`
@@ -34,5 +36,5 @@ export interface WebhookErrorBody {
  */
 export function webhookMiddleware<T = unknown, E extends Env = Env>(
   secret: WebhookSecret | WebhookSecret[] | ((c: Context<E>) => WebhookSecret | WebhookSecret[]),
-  options?: WebhookOptions,
+  options?: VerifyRequestOptions,
 ): MiddlewareHandler<E & { Variables: { webhook: T } }>;

@@ -36,7 +36,11 @@ export type WebhookErrorCode =
   | "invalid_payload"
   /** The body is not a string or bytes (for example an already parsed object). */
   | "invalid_body_type"
-  /** The body does not fit in the WebAssembly memory (~2 GiB at most); nothing is changed. */
+  /**
+   * The body is over the `limit` of {@link verifyRequest} or of an integration
+   * (hookproof/express, /hono, /next), or does not fit in the WebAssembly memory (~2 GiB
+   * at most; nothing is changed).
+   */
   | "body_too_large"
   /** An option has the wrong type or value (unknown scheme, negative tolerance, ...). */
   | "invalid_option";
@@ -76,6 +80,16 @@ export interface WebhookOptions {
   toleranceSeconds?: number;
   /** The clock: milliseconds since the epoch (like `Date.now`) or a Date. For tests. */
   now?: () => number | Date;
+}
+
+export interface VerifyRequestOptions extends WebhookOptions {
+  /**
+   * Largest body read, in bytes. Default 1 MiB (1048576), as hookproof/express's. A
+   * `Content-Length` over it is refused before anything is read; otherwise the body stream
+   * is read and cancelled as soon as it passes the limit. Either way the error is
+   * `body_too_large`. Anything but a number >= 0 is `invalid_option`.
+   */
+  limit?: number;
 }
 
 export interface SignOptions {
@@ -157,11 +171,16 @@ export interface DiagnosisFinding {
   message: string;
 }
 
-/** Reads a Fetch API `Request`'s body as bytes and verifies it; resolves to the parsed event. */
+/**
+ * Reads a Fetch API `Request`'s body as bytes, at most `options.limit` of them (default
+ * 1 MiB), and verifies it; resolves to the parsed event.
+ * @throws WebhookVerificationError (a rejection): `body_too_large` over the limit,
+ *   `invalid_body_type` if the body was already read, and every verification error.
+ */
 export function verifyRequest<T = unknown>(
   request: Request,
   secret: WebhookSecret | WebhookSecret[],
-  options?: WebhookOptions,
+  options?: VerifyRequestOptions,
 ): Promise<T>;
 
 /** The scheme whose signature header is present in `headers`, or null. */

@@ -8,11 +8,12 @@
  * export const POST = withWebhook(async (event) => Response.json({ received: true }), process.env.WEBHOOK_SECRET!);
  * ```
  */
-import type { WebhookErrorCode, WebhookOptions, WebhookSecret, WebhookVerificationError } from "./index.js";
+import type { VerifyRequestOptions, WebhookErrorCode, WebhookSecret, WebhookVerificationError } from "./index.js";
 
 /**
  * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
- * not JSON), 401 for every other code.
+ * not JSON), 413 for `body_too_large` (over `limit`), 500 for `invalid_body_type` (the
+ * body was already read), 401 for every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookErrorCode; message: string };
@@ -22,25 +23,27 @@ export type VerifyNextRequestResult<T> =
   { ok: true; event: T } | { ok: false; error: WebhookVerificationError; response: Response };
 
 /**
- * Reads the request body (once, as bytes) and verifies it. Resolves to `{ ok: true, event }`,
- * or `{ ok: false, error, response }` where `response` is the 401 (400 for a body that is
- * not JSON) with a {@link WebhookErrorBody}, ready to return.
+ * Reads the request body (once, as bytes, at most `options.limit` of them: default 1 MiB;
+ * see {@link VerifyRequestOptions}) and verifies it. Resolves to `{ ok: true, event }`, or
+ * `{ ok: false, error, response }` where `response` is the 401 (400 for a body that is not
+ * JSON, 413 for one over the limit) with a {@link WebhookErrorBody}, ready to return.
  * @throws WebhookVerificationError for a bad secret (`invalid_secret`) or option.
  */
 export function verifyNextRequest<T = unknown>(
   request: Request,
   secret: WebhookSecret | WebhookSecret[],
-  options?: WebhookOptions,
+  options?: VerifyRequestOptions,
 ): Promise<VerifyNextRequestResult<T>>;
 
 /**
  * Wraps a route handler: it runs only for a verified delivery, with the parsed event, the
- * request (body already read) and the route context (`{ params }`) as given by Next.
- * Otherwise the wrapper returns the 401 (400 for a body that is not JSON).
+ * request (body already read, at most `options.limit` bytes: default 1 MiB) and the route
+ * context (`{ params }`) as given by Next. Otherwise the wrapper returns the 401 (400 for a
+ * body that is not JSON, 413 for one over the limit).
  * @throws WebhookVerificationError at once for a bad secret (`invalid_secret`) or option.
  */
 export function withWebhook<T = unknown, C = unknown>(
   handler: (event: T, request: Request, context: C) => Response | Promise<Response>,
   secret: WebhookSecret | WebhookSecret[],
-  options?: WebhookOptions,
+  options?: VerifyRequestOptions,
 ): (request: Request, context: C) => Promise<Response>;

@@ -1,5 +1,6 @@
 // The JS shell around the wasm verifier: argument checking, header lookup, errors.
 // Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
+import { bodyLimit, readBody } from "./body.mjs";
 import { core, tools } from "./wasm.mjs";
 
 /** The one error this package throws; `code` is stable, `message` is for people. */
@@ -426,17 +427,14 @@ export class Webhook {
 
 /**
  * Verifies a Fetch API Request (Workers, Deno, Bun, Next.js, Hono) and returns the event.
- * Reads the body once, as bytes.
+ * Reads the body once, as bytes, at most `options.limit` of them (default 1 MiB).
  */
 export async function verifyRequest(request, secret, options = {}) {
   if (!request || typeof request.arrayBuffer !== "function") {
     fail("invalid_body_type", `verifyRequest needs a Fetch API Request, not ${describe(request)}`);
   }
   const wh = new Webhook(secret, options);
-  if (request.bodyUsed) {
-    fail("invalid_body_type", "the request's body was already read, so its raw bytes cannot be verified");
-  }
-  const body = new Uint8Array(await request.arrayBuffer());
+  const body = await readBody(request, bodyLimit(options, WebhookVerificationError), WebhookVerificationError);
   return wh.verify(body, request.headers);
 }
 

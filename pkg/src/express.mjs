@@ -8,9 +8,8 @@
 // re-serialised is not the bytes that were signed): that answers 500 invalid_body_type.
 import { gunzipSync, inflateSync, brotliDecompressSync } from "node:zlib";
 import { Webhook, WebhookVerificationError } from "#hookproof";
+import { bodyLimit, checkContentLength, overLimit } from "./body.mjs";
 import { errorBody, statusOf, webhookOptions } from "./respond.mjs";
-
-const DEFAULT_LIMIT = 1024 * 1024;
 
 /**
  * For body parsers' `verify` option: keeps the raw bytes as `req.rawBody`, so that
@@ -37,11 +36,7 @@ function streamConsumed(req) {
 
 function readStream(req, limit) {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyError("body_too_large", `the body is ${declared} bytes; the limit is ${limit}`));
-      return;
-    }
+    checkContentLength(req.headers["content-length"], limit, BodyError); // a throw here rejects
     const chunks = [];
     let size = 0;
     const cleanup = () => {
@@ -55,7 +50,7 @@ function readStream(req, limit) {
       if (size > limit) {
         cleanup();
         req.resume(); // drain, so that the answer can still be written
-        reject(new BodyError("body_too_large", `the body exceeds the limit of ${limit} bytes`));
+        reject(new BodyError("body_too_large", overLimit(limit)));
       } else {
         chunks.push(chunk);
       }
@@ -97,7 +92,7 @@ function decode(req, buf, limit) {
     }
   } catch (e) {
     if (e?.code === "ERR_BUFFER_TOO_LARGE") {
-      throw new BodyError("body_too_large", `the decoded body exceeds the limit of ${limit} bytes`);
+      throw new BodyError("body_too_large", overLimit(limit, "decoded body"));
     }
     throw new BodyError("invalid_body_encoding", `the body is not valid ${encoding} data`);
   }
@@ -137,10 +132,7 @@ function answer(res, code, message) {
  */
 export function webhookMiddleware(secret, options = {}) {
   const webhook = new Webhook(secret, webhookOptions(options));
-  const limit = options?.limit ?? DEFAULT_LIMIT;
-  if (typeof limit !== "number" || !(limit >= 0)) {
-    throw new WebhookVerificationError("invalid_option", "limit must be a number of bytes");
-  }
+  const limit = bodyLimit(options, WebhookVerificationError);
   return function hookproofWebhook(req, res, next) {
     rawBody(req, limit).then(
       (body) => {

@@ -1,24 +1,39 @@
 // hookproof/hono: middleware for Hono on any runtime (Node, Deno, Bun, Workers). Reads
-// the body as bytes (Hono caches it: the handler may still call c.req.json() or text()),
-// verifies it, and sets the parsed event as c.get("webhook").
+// the body as bytes, at most `limit` of them, verifies it, and sets the parsed event as
+// c.get("webhook"). The bytes go into Hono's body cache: the handler may still call
+// c.req.json() or text().
 import { Webhook, WebhookVerificationError } from "#hookproof";
+import { bodyLimit, checkContentLength, readBody } from "./body.mjs";
 import { errorBody, statusOf, webhookOptions } from "./respond.mjs";
+
+async function honoBody(req, limit) {
+  if (Object.keys(req.bodyCache).length > 0) {
+    // Already read by another middleware, through Hono's cache: no stream left to count.
+    const body = new Uint8Array(await req.arrayBuffer());
+    checkContentLength(body.length, limit, WebhookVerificationError);
+    return body;
+  }
+  const body = await readBody(req.raw, limit, WebhookVerificationError);
+  req.bodyCache.arrayBuffer = Promise.resolve(body.buffer);
+  return body;
+}
 
 /**
  * Hono middleware: on success `c.set("webhook", event)` and next(); otherwise answers
- * 401 (400 for a body that is not JSON) with {"error": {"code", "message"}}.
+ * 401 (400 for a body that is not JSON, 413 for one over `limit`) with
+ * {"error": {"code", "message"}}.
  * Throws at once for a bad secret or option. `secret` may be a function of the context
  * (a Workers binding: `(c) => c.env.WEBHOOK_SECRET`), called on the first request.
  */
 export function webhookMiddleware(secret, options = {}) {
   let webhook = typeof secret === "function" ? undefined : new Webhook(secret, webhookOptions(options));
+  const limit = bodyLimit(options, WebhookVerificationError);
   return async function hookproofWebhook(c, next) {
     // Outside the try below: a bad secret is the server's fault, not the sender's (500).
     webhook ??= new Webhook(secret(c), webhookOptions(options));
     let event;
     try {
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      event = webhook.verify(body, c.req.raw.headers);
+      event = webhook.verify(await honoBody(c.req, limit), c.req.raw.headers);
     } catch (e) {
       if (e instanceof WebhookVerificationError) return c.json(errorBody(e.code, e.message), statusOf(e.code));
       throw e;

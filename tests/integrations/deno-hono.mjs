@@ -13,8 +13,22 @@ app.post("/hook", webhookMiddleware(SECRET), (c) => {
   calls++;
   return c.json({ event: c.get("webhook") });
 });
-for (const secret of [SECRET, "whsec_" + btoa("another key")]) {
-  const res = await app.request("/hook", { method: "POST", body: BODY, headers: new Webhook(secret).sign(BODY) });
+// Over its limit, streamed with no Content-Length: read with Deno's ReadableStream reader.
+app.post("/small", webhookMiddleware(SECRET, { limit: 16 }), () => {
+  calls++;
+});
+for (const [path, secret, body] of [
+  ["/hook", SECRET, BODY],
+  ["/hook", "whsec_" + btoa("another key"), BODY],
+  ["/small", SECRET, new Blob([BODY]).stream()],
+]) {
+  const request = new Request("http://localhost" + path, {
+    method: "POST",
+    body,
+    headers: new Webhook(secret).sign(BODY),
+    duplex: "half",
+  });
+  const res = await app.request(request);
   console.log(JSON.stringify({ status: res.status, body: await res.json() }));
 }
 console.log(JSON.stringify({ calls }));

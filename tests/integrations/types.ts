@@ -27,10 +27,12 @@ const verify: (
 
 // hono: c.get("webhook") is typed from the middleware.
 const app = new Hono();
-app.post("/hook", honoWebhook<Paid>(secret), (c) => {
+app.post("/hook", honoWebhook<Paid>(secret, { limit: 64 * 1024 }), (c) => {
   const event: Paid = c.get("webhook");
   return c.json({ id: event.data.id });
 });
+// @ts-expect-error: limit is a number of bytes
+honoWebhook(secret, { limit: "1mb" });
 
 // next: a route handler with the route context passed through.
 export const POST = withWebhook<Paid, { params: Promise<{ slug: string }> }>(async (event, request, { params }) => {
@@ -39,7 +41,7 @@ export const POST = withWebhook<Paid, { params: Promise<{ slug: string }> }>(asy
 }, secret);
 POST satisfies (request: Request, context: { params: Promise<{ slug: string }> }) => Promise<Response>;
 export async function PUT(request: Request): Promise<Response> {
-  const result = await verifyNextRequest<Paid>(request, secret, { toleranceSeconds: 60 });
+  const result = await verifyNextRequest<Paid>(request, secret, { toleranceSeconds: 60, limit: 1 << 16 });
   if (!result.ok) return result.response;
   return Response.json({ id: result.event.data.id });
 }

@@ -53,6 +53,9 @@ function assertError(status, json, wantStatus, code) {
   assert.ok(json.error.message.length > 0);
 }
 
+// JSON of exactly `size` bytes.
+const sized = (size) => JSON.stringify({ pad: "x".repeat(size - '{"pad":""}'.length) });
+
 // --- a tiny loopback server harness -------------------------------------------------
 
 const servers = [];
@@ -228,6 +231,20 @@ for (const [flavour, mod] of [
       assert.equal(calls.length, 1);
     });
 
+    test("after a middleware that read the body (Hono's cache): verified, and limit still applies", async () => {
+      const app = new Hono();
+      app.use(async (c, next) => {
+        await c.req.text();
+        await next();
+      });
+      app.post("/hook", mod.webhookMiddleware(SECRET, { limit: 1000 }), (c) => c.json({ event: c.get("webhook") }));
+      const ok = await app.request("/hook", { method: "POST", body: BODY, headers: signed() });
+      assert.deepEqual((await ok.json()).event, EVENT);
+      const big = sized(1001);
+      const res = await app.request("/hook", { method: "POST", body: big, headers: signed(big) });
+      assertError(res.status, await res.json(), 413, "body_too_large");
+    });
+
     test("a secret from the context (a Workers binding): read once, on the first request", async () => {
       const app = new Hono();
       let reads = 0;
@@ -270,6 +287,19 @@ test("hono on @hono/node-server over loopback", async () => {
   assert.deepEqual(ok.json.event, EVENT);
   const bad = await post(base, "/hook", BODY, forged());
   assertError(bad.status, bad.json, 401, "no_matching_signature");
+  // Over the default 1 MiB, by Content-Length and chunked: the stream cancelled mid-body,
+  // the 413 still reaches the sender.
+  const big = sized(1024 * 1024 + 1);
+  for (const body of [big, new Blob([big]).stream()]) {
+    const res = await fetch(base + "/hook", {
+      method: "POST",
+      body,
+      headers: signed(big),
+      duplex: "half",
+      signal: AbortSignal.timeout(5000),
+    });
+    assertError(res.status, await res.json(), 413, "body_too_large");
+  }
   assert.equal(calls.length, 1);
 });
 
@@ -415,6 +445,155 @@ for (const [flavour, mod] of [
   });
 }
 
+// --- the body-size limit of hono, next and verifyRequest -----------------------------
+
+// A body that arrives in `chunk`-byte pieces with no Content-Length (as a chunked one
+// does); `seen` records how much of it was pulled and whether it was cancelled.
+function streamed(body, chunk = 100) {
+  const bytes = new TextEncoder().encode(body);
+  const seen = { pulled: 0, cancelled: false };
+  const stream = new ReadableStream(
+    {
+      pull(controller) {
+        if (seen.pulled >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(seen.pulled, seen.pulled + chunk));
+        seen.pulled += chunk;
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 }, // pulled only when read
+  );
+  return { stream, seen };
+}
+
+const webhookRequest = (body, headers = {}) =>
+  new Request("http://localhost/hook", { method: "POST", body, headers, duplex: "half" });
+
+const answered = async (res) => {
+  const json = await res.json();
+  return { status: res.status, code: json.error?.code, event: json.event };
+};
+
+// Each target: `make(options)`, and `verify(made, request)`, which resolves to the answer's
+// { status, code, event } (status null where nothing answers: verifyRequest). A bad option
+// throws from `make`, or (`perCall`) from the call that `make` returns.
+const limitTargets = [
+  ...[
+    ["ESM", honoEsm],
+    ["CJS", honoCjs],
+  ].map(([flavour, mod]) => ({
+    name: `hono (${flavour})`,
+    make(options) {
+      const app = new Hono();
+      app.post("/hook", mod.webhookMiddleware(SECRET, options), (c) => c.json({ event: c.get("webhook") }));
+      return app;
+    },
+    verify: async (app, request) => answered(await app.request(request)),
+  })),
+  ...[
+    ["ESM", nextEsm],
+    ["CJS", nextCjs],
+  ].map(([flavour, mod]) => ({
+    name: `next withWebhook (${flavour})`,
+    make: (options) => mod.withWebhook(async (event) => Response.json({ event }), SECRET, options),
+    verify: async (POST, request) => answered(await POST(request, { params: Promise.resolve({}) })),
+  })),
+  {
+    name: "next verifyNextRequest",
+    make: (options) => (request) => nextEsm.verifyNextRequest(request, SECRET, options),
+    perCall: true,
+    async verify(check, request) {
+      const result = await check(request);
+      return result.ok ? { status: 200, code: undefined, event: result.event } : answered(result.response);
+    },
+  },
+  ...[
+    ["ESM", () => import("../../pkg/src/node.mjs")],
+    ["CJS", async () => pkgRequire("hookproof")],
+  ].map(([flavour, load]) => ({
+    name: `verifyRequest (${flavour})`,
+    make: (options) => async (request) => (await load()).verifyRequest(request, SECRET, options),
+    perCall: true,
+    answers: false,
+    async verify(verifyRequest, request) {
+      try {
+        return { status: null, code: undefined, event: await verifyRequest(request) };
+      } catch (e) {
+        return { status: null, code: e.code, event: undefined };
+      }
+    },
+  })),
+];
+
+for (const target of limitTargets) {
+  describe(`limit: ${target.name}`, () => {
+    const tooLarge = {
+      status: target.answers === false ? null : 413,
+      code: "body_too_large",
+      event: undefined,
+    };
+    test("a Content-Length over the limit is 413 body_too_large, the stream never read", async () => {
+      const handle = target.make({ limit: 1000 });
+      const { stream, seen } = streamed(BODY);
+      const res = await target.verify(handle, webhookRequest(stream, { ...signed(), "content-length": "1001" }));
+      assert.deepEqual(res, tooLarge);
+      assert.equal(seen.pulled, 0);
+    });
+
+    test("a body streamed past the limit (no Content-Length) is 413; the stream is cancelled there", async () => {
+      const handle = target.make({ limit: 1000 });
+      const big = sized(5000);
+      const { stream, seen } = streamed(big);
+      const res = await target.verify(handle, webhookRequest(stream, signed(big)));
+      assert.deepEqual(res, tooLarge);
+      assert.equal(seen.cancelled, true);
+      assert.ok(seen.pulled <= 1100, `read ${seen.pulled} bytes of a 1000-byte limit`);
+    });
+
+    test("exactly at the limit passes, streamed or by Content-Length; one byte more does not", async () => {
+      const handle = target.make({ limit: 1000 });
+      const at = sized(1000);
+      const streamedAt = await target.verify(handle, webhookRequest(streamed(at).stream, signed(at)));
+      assert.deepEqual(streamedAt.event, JSON.parse(at));
+      const declaredAt = await target.verify(handle, webhookRequest(at, { ...signed(at), "content-length": "1000" }));
+      assert.deepEqual(declaredAt.event, JSON.parse(at));
+      const over = sized(1001);
+      assert.deepEqual(await target.verify(handle, webhookRequest(streamed(over).stream, signed(over))), tooLarge);
+    });
+
+    test("the default limit is 1 MiB, as Express's", async () => {
+      const handle = target.make({});
+      const at = sized(1024 * 1024);
+      const ok = await target.verify(handle, webhookRequest(streamed(at, 64 * 1024).stream, signed(at)));
+      assert.deepEqual(ok.event, JSON.parse(at));
+      const over = sized(1024 * 1024 + 1);
+      assert.deepEqual(
+        await target.verify(handle, webhookRequest(streamed(over, 64 * 1024).stream, signed(over))),
+        tooLarge,
+      );
+    });
+
+    test("a limit that is not a number of bytes is invalid_option, before the body is read", async () => {
+      for (const limit of [-1, "1mb", NaN]) {
+        const message = `limit ${limit}`;
+        if (!target.perCall) {
+          assert.throws(() => target.make({ limit }), { code: "invalid_option" }, message);
+          continue;
+        }
+        const { stream, seen } = streamed(BODY);
+        await assert.rejects(
+          async () => target.make({ limit })(webhookRequest(stream, signed())),
+          { code: "invalid_option" },
+          message,
+        );
+        assert.equal(seen.pulled, 0, message);
+      }
+    });
+  });
+}
+
 test("CJS integrations share dist/index.cjs's wasm instance (no second copy bundled)", () => {
   const root = pkgRequire("hookproof");
   for (const name of ["express", "fastify", "hono", "next"]) {
@@ -483,6 +662,14 @@ test(
         new Webhook(SECRET, { now: () => Date.now() - 3600_000 }).sign(BODY),
       );
       assertError(stale.status, stale.json, 401, "timestamp_too_old");
+      const chunked = await fetch(base + "/small", {
+        method: "POST",
+        body: new Blob([BODY]).stream(),
+        headers: signed(),
+        duplex: "half",
+        signal: AbortSignal.timeout(5000),
+      });
+      assertError(chunked.status, await chunked.json(), 413, "body_too_large");
       const calls = await (await fetch(base + "/calls", { signal: AbortSignal.timeout(5000) })).json();
       assert.deepEqual(calls, { handler: 1 });
     } finally {
@@ -515,13 +702,15 @@ test(
         ),
       );
       assert.equal(code, 0, output);
-      const [ok, bad, calls] = output
+      const [ok, bad, tooLarge, calls] = output
         .trim()
         .split("\n")
         .map((l) => JSON.parse(l));
       assert.deepEqual(ok, { status: 200, body: { event: { type: "ping", n: 1 } } });
       assert.equal(bad.status, 401);
       assert.equal(bad.body.error.code, "no_matching_signature");
+      assert.equal(tooLarge.status, 413);
+      assert.equal(tooLarge.body.error.code, "body_too_large");
       assert.deepEqual(calls, { calls: 1 });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // Type-checked by `deno check` in the scratch project: the published index.d.mts, found
 // through package.json "exports" ("types" condition) in node_modules.
-import { Webhook, WebhookVerificationError, type Scheme, type WebhookErrorCode } from "hookproof";
+import { Webhook, WebhookVerificationError, verifyRequest, type Scheme, type WebhookErrorCode } from "hookproof";
 // @ts-expect-error: the ES module entry has no default export (index.d.mts says so)
 import hookproof from "hookproof";
 
@@ -17,6 +17,9 @@ try {
     console.log(code, ok, typeof hookproof);
   }
 }
+export const verified: Promise<{ ok: boolean }> = verifyRequest(new Request("http://x"), "s", { limit: 1024 });
+// @ts-expect-error: limit is a number of bytes
+verifyRequest(new Request("http://x"), "s", { limit: "1mb" });
 // @ts-expect-error: not a scheme
 new Webhook("s", { scheme: "nope" });
 // @ts-expect-error: a parsed body is not a WebhookBody

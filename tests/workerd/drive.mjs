@@ -142,6 +142,21 @@ const cases = [
     },
   ],
   [
+    "standard: over verifyRequest's 1 MiB default, chunked (no Content-Length) -> body_too_large",
+    async () => {
+      const huge = JSON.stringify({ pad: "x".repeat(1024 * 1024) });
+      const res = await fetch(base + "?scheme=standard", {
+        method: "POST",
+        headers: standard.sign(huge),
+        body: new Blob([huge]).stream(),
+        duplex: "half",
+        signal: AbortSignal.timeout(REQUEST_MS),
+      });
+      const r = { status: res.status, json: await res.json() };
+      expect(r.status === 401 && r.json.error === "body_too_large", r);
+    },
+  ],
+  [
     "stripe: correctly signed -> 200, tampered -> 401",
     async () => {
       const headers = new Webhook(STRIPE_SECRET, { scheme: "stripe" }).sign(body);

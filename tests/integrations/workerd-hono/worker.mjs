@@ -17,6 +17,15 @@ app.post(
     return c.json({ event: c.get("webhook") });
   },
 );
+// A small limit, for a body that workerd hands over as a stream.
+app.post(
+  "/small",
+  webhookMiddleware((c) => c.env.WEBHOOK_SECRET, { limit: 16 }),
+  (c) => {
+    calls.handler++;
+    return c.json({ event: c.get("webhook") });
+  },
+);
 app.get("/calls", (c) => c.json(calls));
 
 export default app;
