@@ -8,6 +8,8 @@
  * const app = express();
  * app.post("/webhooks", webhookMiddleware(process.env.WEBHOOK_SECRET), (req, res) => res.json({ got: req.webhook.type }));
  * ```
+ *
+ * With TypeScript, `req.webhook` is typed with {@link WebhookTypes}.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
@@ -43,6 +45,25 @@ export interface ExpressWebhookOptions extends WebhookOptions {
 }
 
 /**
+ * Types `req.webhook` for the whole app. Express types `req` once for every route (the
+ * global `Express.Request`), so a middleware cannot type it per route as Hono's does, and a
+ * route handler annotated with a narrower `req` is refused by `app.post`. Name the event
+ * type here instead (a union when several providers post to the app):
+ *
+ * ```ts
+ * declare module "hookproof/express" {
+ *   interface WebhookTypes {
+ *     event: Stripe.Event;
+ *   }
+ * }
+ * ```
+ */
+export interface WebhookTypes {}
+
+/** The type of `req.webhook`: `event` of {@link WebhookTypes}, or `unknown` when not declared. */
+export type WebhookEvent = WebhookTypes extends { event: infer T } ? T : unknown;
+
+/**
  * The raw body, for the `verify` option of `express.json()`, `express.urlencoded()`,
  * `express.text()` (body-parser): stores the bytes as `req.rawBody`, so that
  * `webhookMiddleware` works when mounted after that parser.
@@ -74,8 +95,11 @@ declare global {
   // Merges into @types/express's Request when it is installed.
   namespace Express {
     interface Request {
-      /** The verified, parsed event (hookproof/express). */
-      webhook?: unknown;
+      /**
+       * The verified, parsed event (hookproof/express), on the routes behind
+       * `webhookMiddleware`; its type is declared with {@link WebhookTypes}.
+       */
+      webhook?: WebhookEvent;
       /** The raw body bytes (hookproof/express's rawBodySaver or webhookMiddleware). */
       rawBody?: Buffer | string;
     }

@@ -6,11 +6,11 @@
  * import { webhookPlugin } from "hookproof/fastify";
  * app.register(async (scope) => {
  *   await scope.register(webhookPlugin, { secret: process.env.WEBHOOK_SECRET });
- *   scope.post("/webhooks", async (request) => ({ got: request.webhook.type }));
+ *   scope.post<{ Webhook: MyEvent }>("/webhooks", async (request) => ({ got: request.webhook.type }));
  * });
  * ```
  */
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, RouteGenericInterface } from "fastify";
 import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
 
 /**
@@ -41,8 +41,19 @@ export interface FastifyWebhookOptions extends WebhookOptions {
 export const webhookPlugin: FastifyPluginAsync<FastifyWebhookOptions>;
 
 declare module "fastify" {
-  interface FastifyRequest {
-    /** The verified, parsed event, in the context of hookproof/fastify's webhookPlugin. */
-    webhook: unknown;
+  interface RouteGenericInterface {
+    /**
+     * The type of `request.webhook` on this route, beside `Body`, `Params`, ...:
+     * `scope.post<{ Webhook: MyEvent }>("/webhooks", handler)`.
+     */
+    Webhook?: unknown;
+  }
+  // Fastify's own first type parameter, as declared there: merged declarations must match.
+  interface FastifyRequest<RouteGeneric extends RouteGenericInterface = RouteGenericInterface> {
+    /**
+     * The verified, parsed event, in the context of hookproof/fastify's webhookPlugin:
+     * typed by the route's `Webhook` (see {@link RouteGenericInterface}), else `unknown`.
+     */
+    webhook: RouteGeneric extends { Webhook: infer T } ? T : unknown;
   }
 }

@@ -11,6 +11,16 @@ import { webhookPlugin, type FastifyWebhookOptions } from "../../pkg/fastify.d.t
 type Paid = { type: "invoice.paid"; data: { id: string } };
 declare const secret: string;
 
+// express: req.webhook is typed for the app, as users declare it (the pack test checks
+// that it is unknown without this).
+declare module "../../pkg/express.d.ts" {
+  interface WebhookTypes {
+    event: Paid;
+  }
+}
+declare const req: Express.Request;
+const paidType: "invoice.paid" | undefined = req.webhook?.type;
+
 // express: node's (req, res, next) shape; rawBodySaver fits body-parser's verify.
 const mw = expressWebhook(secret, { scheme: "stripe", limit: 1 << 20 });
 mw satisfies (
@@ -46,13 +56,27 @@ export async function PUT(request: Request): Promise<Response> {
   return Response.json({ id: result.event.data.id });
 }
 
-// fastify: the plugin's options are checked; request.webhook is declared.
+// fastify: the plugin's options are checked; request.webhook is typed by the route's
+// `Webhook`, else unknown.
 const fastify = Fastify();
 fastify.register(async (scope) => {
   await scope.register(webhookPlugin, { secret, scheme: "github", bodyLimit: 1000 });
-  scope.post("/hook", async (request) => ({ event: request.webhook }));
+  scope.post<{ Webhook: Paid }>("/hook", async (request) => {
+    const type: string = request.webhook.type;
+    return { type, id: request.webhook.data.id };
+  });
+  scope.post<{ Webhook: Paid; Querystring: { retry: string } }>("/retry", async (request) => ({
+    id: request.webhook.data.id,
+    retry: request.query.retry,
+  }));
+  scope.post("/untyped", async (request) => {
+    // @ts-expect-error: unknown without the route's Webhook type
+    const type: string = request.webhook.type;
+    return { type, event: request.webhook };
+  });
 });
 // @ts-expect-error: secret is required
 fastify.register(webhookPlugin, {} satisfies Partial<FastifyWebhookOptions>);
 
 export type { Webhook, verify };
+export { paidType };

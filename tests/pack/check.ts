@@ -1,8 +1,9 @@
-// Type-checked by `deno check` in the scratch project: the published index.d.mts, found
-// through package.json "exports" ("types" condition) in node_modules.
+// Type-checked by `deno check` in the scratch project: the published index.d.mts (and
+// express.d.mts), found through package.json "exports" ("types" condition) in node_modules.
 import { Webhook, WebhookVerificationError, verifyRequest, type Scheme, type WebhookErrorCode } from "hookproof";
 // @ts-expect-error: the ES module entry has no default export (index.d.mts says so)
 import hookproof from "hookproof";
+import type { WebhookEvent } from "hookproof/express";
 
 const scheme: Scheme = "github";
 const wh: Webhook = new Webhook(["a", new Uint8Array([1, 2])], { scheme, toleranceSeconds: 60, now: () => new Date() });
@@ -20,6 +21,12 @@ try {
 export const verified: Promise<{ ok: boolean }> = verifyRequest(new Request("http://x"), "s", { limit: 1024 });
 // @ts-expect-error: limit is a number of bytes
 verifyRequest(new Request("http://x"), "s", { limit: "1mb" });
+// hookproof/express: req.webhook is unknown until the app declares WebhookTypes (see
+// tests/integrations/types.ts for a declared one).
+declare const req: Express.Request;
+// @ts-expect-error: unknown
+export const webhookType: string | undefined = req.webhook?.type;
+export const unknownEvent: unknown extends WebhookEvent ? true : false = true;
 // @ts-expect-error: not a scheme
 new Webhook("s", { scheme: "nope" });
 // @ts-expect-error: a parsed body is not a WebhookBody
