@@ -130,7 +130,7 @@ struct DeliveryArgs {
     /// An attempt succeeds on a 2xx within this long (not scaled): 500ms, 15s, 1m.
     /// [default: the profile's provider's: slack 3s, shopify 5s, github 10s, standard and
     /// svix 15s, others 30s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     attempt_timeout: Option<Duration>,
     /// Accept http:// URLs to hosts other than loopback (https is always accepted).
     #[arg(long)]
@@ -258,7 +258,7 @@ struct ProbeArgs {
     #[arg(long, default_value = "vector")]
     profile: String,
     /// How long each request may take: 500ms, 15s, 1m.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "10s")]
     attempt_timeout: Duration,
     /// Accept an http:// URL to a host other than loopback (https is always accepted).
     #[arg(long)]
@@ -303,17 +303,24 @@ async fn main() -> ExitCode {
         .lossy(false)
         .thread_name("log-writer")
         .finish(std::io::BufWriter::new(std::io::stderr()));
+    let cli = Cli::parse();
+    // serve logs every attempt; the one-shot commands print their own lines, so only
+    // warnings unless RUST_LOG says otherwise.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info,warp=warn,hyper=warn,hyper_util=warn,rustls=warn",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,warp=warn,hyper=warn,hyper_util=warn,rustls=warn".into()),
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(log)
         // Colours for a person at a terminal only: in a log file they are bytes to write
         // and to read past (about half of each attempt's line), and cost CPU per line.
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let result = match Cli::parse().command {
+    let result = match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Trigger(args) => trigger(args).await,
         Command::Doctor(args) => doctor(&args),
@@ -331,6 +338,14 @@ async fn main() -> ExitCode {
 }
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// `--attempt-timeout`: a duration, not zero (every attempt would fail).
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("an attempt needs some time: give more than 0".into()),
+        d => Ok(d),
+    }
+}
 
 async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     if args.memory_limit.is_some() && !args.memory {
@@ -366,12 +381,24 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         tracing::info!(count = resumed, "pending deliveries resumed");
     }
     let engine = std::sync::Arc::clone(&app.engine);
-    let (addr, server) =
-        warp::serve(app.routes.clone()).try_bind_with_graceful_shutdown(args.addr, async move {
+    let (addr, server) = warp::serve(app.routes.clone())
+        .try_bind_with_graceful_shutdown(args.addr, async move {
             shutdown_signal().await;
             tracing::info!("stopping: finishing the attempts in flight");
             engine.stop();
+        })
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (--addr 127.0.0.1:0 picks a free port)",
+                args.addr
+            )
         })?;
+    if !config.www_dir.is_dir() {
+        tracing::warn!(
+            www = %config.www_dir.display(),
+            "no such folder: the dashboard and playground are not served (--www DIR)"
+        );
+    }
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, time_scale = config.time_scale, www = %config.www_dir.display(), "serving");
@@ -409,7 +436,11 @@ async fn shutdown_signal() {
 
 async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
     let data: serde_json::Value = match args.data.strip_prefix('@') {
-        Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("--data @{path}: {e}"))
+            .and_then(|text| {
+                serde_json::from_str(&text).map_err(|e| format!("--data @{path}: {e}"))
+            })?,
         None => serde_json::from_str(&args.data).map_err(|e| format!("--data: {e}"))?,
     };
     let app = app(&config(&args.delivery, DbLocation::Memory))?;
@@ -458,7 +489,16 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
         };
         let result = match (a.outcome, a.status_code) {
             (Outcome::Success, Some(code)) => format!("ok {code}"),
-            (_, Some(code)) => format!("failed {code}"),
+            // The receiver's own words, which usually say why (a verification error).
+            (_, Some(code)) => match a.response_body.as_deref().map(str::trim) {
+                Some(body) if !body.is_empty() => {
+                    format!(
+                        "failed {code} {}",
+                        body.chars().take(200).collect::<String>()
+                    )
+                }
+                _ => format!("failed {code}"),
+            },
             _ => format!(
                 "failed {}",
                 a.error.as_deref().unwrap_or("without an answer")

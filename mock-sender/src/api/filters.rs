@@ -225,8 +225,21 @@ fn optional_json_body<T: DeserializeOwned + Default + Send>(
     })
 }
 
+/// The listings' query, parsed here rather than by `warp::query`, whose rejection says only
+/// "Invalid query string": serde's error names the parameter (`unknown field \`foo\``).
 fn list_query() -> impl Filter<Extract = (ListQuery,), Error = Rejection> + Clone {
-    warp::query::<ListQuery>()
+    warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .and_then(|raw: String| async move {
+            serde_urlencoded::from_str::<ListQuery>(&raw).map_err(|e| {
+                warp::reject::custom(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!("invalid query string: {e}"),
+                ))
+            })
+        })
 }
 
 pub fn health() -> Route {
