@@ -262,14 +262,14 @@ export class Api {
       .sort((a, b) => a.attempt - b.attempt);
   }
 
-  /** Enables or disables: PATCH {disabled} (this sender), else PUT {enabled} (the issue's form). */
+  /** Enables or disables: PUT {enabled} (this sender), else PATCH {disabled} (an earlier form). */
   async setEnabled(id, enabled) {
     const path = `/webhooks/${encodeURIComponent(id)}`;
     try {
-      return await this.request("PATCH", path, { disabled: !enabled });
+      return await this.request("PUT", path, { enabled });
     } catch (e) {
       if (e.status !== 404 && e.status !== 405 && e.status !== 400) throw e;
-      return this.request("PUT", path, { enabled });
+      return this.request("PATCH", path, { disabled: !enabled });
     }
   }
 
