@@ -28,6 +28,7 @@ function wasmError(wasm) {
 
 function describe(value) {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
   return `a ${typeof value}`;
@@ -55,7 +56,8 @@ function toKey(secret) {
   if (secret instanceof Uint8Array || secret instanceof ArrayBuffer || ArrayBuffer.isView(secret)) {
     return toBytes(secret);
   }
-  return fail("invalid_secret", `a secret must be a string or bytes, not ${describe(secret)}`);
+  const unset = secret === undefined ? " (is the environment variable that holds it set?)" : "";
+  return fail("invalid_secret", `a secret must be a string or bytes, not ${describe(secret)}${unset}`);
 }
 
 /** A case-insensitive getter over Headers, Map, IncomingHttpHeaders or a plain object. */
@@ -183,7 +185,10 @@ function allHeaderNames() {
 
 /** The name of the scheme whose signature header is present, or null. */
 export function detectScheme(headers) {
-  const read = headerReader(headers);
+  return schemeIn(headerReader(headers));
+}
+
+function schemeIn(read) {
   for (const [name, header] of schemes()) {
     if (read(header) !== undefined) return name;
   }
@@ -271,8 +276,20 @@ export class Webhook {
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
     if (!this.#wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
-      throw wasmError(this.#wasm);
+      throw this.#explained(wasmError(this.#wasm), read);
     }
+  }
+
+  // A missing signature header when another scheme's is there: the receiver and the
+  // sender disagree on the scheme, which the message then says.
+  #explained(error, read) {
+    if (error.code === "missing_header" && read(this.#namesIn(read)[0]) === undefined) {
+      const other = schemeIn(read);
+      if (other !== null && other !== this.scheme) {
+        error.message += `; the headers carry the ${other} scheme's signature: new Webhook(secret, { scheme: "${other}" })`;
+      }
+    }
+    return error;
   }
 
   // Writes the body and the header values straight into the verifier's reusable wasm

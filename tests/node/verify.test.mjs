@@ -233,6 +233,27 @@ test("timestamp tolerance is configurable and both-sided", () => {
   new Webhook(STD_SECRET, { now: () => new Date((T0 - 10) * 1000) }).verify(BODY, h);
 });
 
+test("a delivery of another scheme is named in missing_header's message; an unset secret says so", () => {
+  const vector = new Webhook("vector secret", { scheme: "vector", now: at(T0) }).sign(BODY);
+  const err = (() => {
+    try {
+      new Webhook(STD_SECRET, { now: at(T0) }).verify(BODY, vector);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.equal(err.code, "missing_header");
+  assert.match(err.message, /webhook-signature; the headers carry the vector scheme's signature/);
+  // No hint when no scheme's header is there.
+  assert.throws(() => new Webhook(STD_SECRET).verify(BODY, {}), {
+    message: "missing required header webhook-signature",
+  });
+  assert.throws(() => new Webhook(undefined), {
+    code: "invalid_secret",
+    message: /not undefined \(is the environment variable that holds it set\?\)/,
+  });
+});
+
 test("rotation: several secrets, any match passes; sign emits one signature each", () => {
   const rotating = new Webhook(["whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", STD_SECRET], { now: at(T0) });
   const h = rotating.sign(BODY);
