@@ -75,6 +75,9 @@ JS
     "$GEN/${variant}_bg.wasm" "$GEN/${variant}_bg.wasm.mjs"
 done
 
+# The licences, so that the tarball carries them (npm packs pkg/ alone).
+cp "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$ROOT/pkg/"
+
 log "CommonJS entry"
 "$BIN/esbuild" "$ROOT/pkg/src/cjs.mjs" --bundle --platform=node --format=cjs \
   --outfile="$ROOT/pkg/dist/index.cjs" --log-level=warning --log-override:empty-import-meta=silent
