@@ -33,13 +33,21 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# node_modules is current when it was installed from this package-lock.json: its hash is
+# kept beside the install (file times say nothing in a fresh clone or a git worktree).
 ensure_node_modules() {
-  if [ ! -d "$ROOT/node_modules" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  local stamp="$ROOT/node_modules/.hookproof-lock.sha256"
+  if [ ! -d "$ROOT/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$(lock_hash)" ]; then
     log "installing npm dev dependencies"
     # `npm install`, not `npm ci`: this npm leaves other platforms' optional binaries
     # (deno, workerd) out of the lock file, which `npm ci` then refuses as out of sync.
     (cd "$ROOT" && npm install --no-audit --no-fund)
+    lock_hash >"$stamp"
   fi
+}
+
+lock_hash() {
+  sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1
 }
 
 ensure_chromium() {
