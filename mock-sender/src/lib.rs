@@ -92,7 +92,6 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         token: config.token.as_deref().map(Arc::from),
         allow_http: config.allow_http,
         loopback_only: config.loopback_only,
-        webhook_writes: Arc::default(),
     };
     let files = api::files::routes(&config.www_dir, &config.pkg_dir);
     Ok(App {

@@ -163,6 +163,33 @@ async fn without_attempt_timeout_a_profile_times_out_as_its_provider_does() {
 }
 
 #[tokio::test]
+async fn a_410_to_a_standard_delivery_disables_the_webhook() {
+    let app = started(&config());
+    let rx = receiver(vec![Answer::Status(410)]).await;
+    let w = create(&app, &rx.url, "standard", Some(&[0, 10, 10])).await;
+    let id = send(&app, "a").await;
+
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!(d.status, DeliveryStatus::Failed);
+    assert_eq!(d.attempts, 1, "no retry after a 410");
+    assert!(
+        d.last_error.as_deref().unwrap().contains("disabled"),
+        "{d:?}"
+    );
+    let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
+    let shown = ok(&app, "GET", &path, None, 200).await;
+    assert_eq!(shown["enabled"], false);
+    // Another profile's 410 is a failure like any other: retried, webhook left enabled.
+    let rx = receiver(vec![Answer::Status(410)]).await;
+    let other = create(&app, &rx.url, "svix", Some(&[0, 10])).await;
+    let id = send(&app, "a").await;
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
+    let path = format!("/v1/webhooks/{}", other["id"].as_str().unwrap());
+    assert_eq!(ok(&app, "GET", &path, None, 200).await["enabled"], true);
+}
+
+#[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     let app = started(&config());
     let rx = receiver(vec![

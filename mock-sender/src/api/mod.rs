@@ -27,10 +27,6 @@ pub struct State {
     pub allow_http: bool,
     /// The server listens on loopback: requests must name a loopback `Host`.
     pub loopback_only: bool,
-    /// Held while a webhook is read, changed and written back (create, update, rotate,
-    /// delete), so that two such requests cannot each write over the other's change (a
-    /// rotated secret lost to a concurrent update).
-    pub webhook_writes: Arc<std::sync::Mutex<()>>,
 }
 
 /// Whether `host` (a URL's or a `Host` header's name, an IPv6 address without brackets)
@@ -47,9 +43,10 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
 
 impl State {
     /// The turn to change webhooks; no `.await` while it is held.
+    /// Held while a webhook is read, changed and written back (create, update, rotate,
+    /// delete), so that two such requests cannot each write over the other's change (a
+    /// rotated secret lost to a concurrent update); the engine takes it too.
     pub fn webhook_writes(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.webhook_writes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.engine.webhook_writes()
     }
 }

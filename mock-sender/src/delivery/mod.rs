@@ -75,6 +75,11 @@ pub enum Notice {
     },
 }
 
+/// The answer by which a Standard Webhooks receiver asks for no more deliveries.
+const GONE: u16 = 410;
+const GONE_DISABLES: &str =
+    "410 Gone: the receiver wants no more webhooks, so the webhook is now disabled (Standard Webhooks)";
+
 /// How the engine delivers.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -115,6 +120,10 @@ pub struct Engine {
     /// The latest release time (Unix ms) of a delayed attempt per webhook, so that
     /// `delay_ms` without `reorder` keeps the deliveries in order.
     chaos_release: Mutex<HashMap<String, i64>>,
+    /// Held while a webhook is read, changed and written back, by the API (create, update,
+    /// rotate, delete) and by the engine (a 410 disabling one), so that no writer's change
+    /// is lost to another's.
+    webhook_writes: Arc<Mutex<()>>,
 }
 
 /// What every attempt to one webhook needs, built once from it rather than per attempt:
@@ -301,7 +310,48 @@ impl Engine {
             prepared: Mutex::new(HashMap::new()),
             chaos_rngs: Mutex::new(HashMap::new()),
             chaos_release: Mutex::new(HashMap::new()),
+            webhook_writes: Arc::default(),
         }))
+    }
+
+    /// The lock of webhook writes (see the field): the API takes it around its own.
+    pub fn webhook_writes(&self) -> MutexGuard<'_, ()> {
+        self.webhook_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Disables webhook `id` (a 410 to a Standard Webhooks delivery): off the runtime's
+    /// workers, under the webhook lock; whether it was enabled.
+    async fn disable_webhook(&self, id: &str) -> bool {
+        let store = Arc::clone(&self.store);
+        let writes = Arc::clone(&self.webhook_writes);
+        let id = id.to_owned();
+        let disabled = tokio::task::spawn_blocking(move || -> Result<bool, StoreError> {
+            let _one_at_a_time = writes.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(mut w) = store.webhook(&id)? else {
+                return Ok(false);
+            };
+            if !w.enabled {
+                return Ok(false);
+            }
+            w.enabled = false;
+            w.updated_at = now_ms();
+            store.put_webhook(&w)?;
+            Ok(true)
+        })
+        .await;
+        match disabled {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "cannot disable the webhook");
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot disable the webhook");
+                false
+            }
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -763,7 +813,7 @@ impl Engine {
         let reason = retry_reason(d);
         let started_at = now_ms();
         let mut headers = Vec::new();
-        let sent = match &webhook {
+        let mut sent = match &webhook {
             None => {
                 self.forget_prepared(&d.webhook_id);
                 Sent::not_sent("the webhook was deleted".into())
@@ -794,6 +844,14 @@ impl Engine {
                 .is_some_and(|c| c.sends_extra());
         let slot = extras.then_some(slot);
         let now = now_ms();
+        // The Standard Webhooks spec: a 410 Gone asks the sender to disable the endpoint.
+        let gone = sent.status_code == Some(GONE)
+            && webhook
+                .as_ref()
+                .is_some_and(|w| w.profile == Scheme::Standard.name());
+        if gone {
+            sent.error = Some(GONE_DISABLES.into());
+        }
         let next = match sent.outcome {
             Outcome::Success => {
                 d.status = DeliveryStatus::Success;
@@ -801,6 +859,10 @@ impl Engine {
             }
             // Nothing will change on its own: no point retrying.
             Outcome::Error => {
+                d.status = DeliveryStatus::Failed;
+                None
+            }
+            _ if gone => {
                 d.status = DeliveryStatus::Failed;
                 None
             }
@@ -828,6 +890,9 @@ impl Engine {
             .zip(webhook.as_ref().and_then(|w| w.chaos.clone()))
             .filter(|_| extras)
             .map(|(w, c)| (Arc::clone(w), c, record.request_headers.clone()));
+        if gone && self.disable_webhook(&d.webhook_id).await {
+            tracing::warn!(webhook = %d.webhook_id, "410 Gone: webhook disabled (Standard Webhooks)");
+        }
         // One transaction for the attempt's log row and the delivery's new state.
         let delivery = Arc::new(d.clone());
         let record = self

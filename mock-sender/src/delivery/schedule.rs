@@ -14,10 +14,21 @@ pub fn profile_default(scheme: Scheme) -> Vec<u64> {
     match scheme {
         // Vector Pro: five attempts.
         Scheme::Vector => vec![0, 42 * S, 150 * S, 9 * M, 30 * M],
-        // Svix's published schedule, which Standard Webhooks recommends.
-        Scheme::Standard | Scheme::Svix => {
-            vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H]
-        }
+        // The Standard Webhooks spec's example schedule (about 75 hours).
+        Scheme::Standard => vec![
+            0,
+            5 * S,
+            5 * M,
+            30 * M,
+            2 * H,
+            5 * H,
+            10 * H,
+            14 * H,
+            20 * H,
+            24 * H,
+        ],
+        // Svix's published schedule.
+        Scheme::Svix => vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H],
         // Stripe retries with backoff for up to three days.
         Scheme::Stripe => vec![0, M, 5 * M, 30 * M, 2 * H, 6 * H, 12 * H, 24 * H, 24 * H],
         // GitHub does not retry; redeliver by hand (POST /v1/deliveries/{id}/retry).
