@@ -782,6 +782,28 @@ async fn deliveries_logs_retry_and_test() {
     assert_eq!(d["event"], "ping");
     let d = ok(&app, "POST", &format!("/v1/webhooks/{wid}/test"), None, 202).await;
     assert_eq!(d["event"], "webhook.test");
+
+    // A github webhook's test is GitHub's ping, with the hook's configuration.
+    let gh = create(
+        &app,
+        json!({"url": DEAD_URL, "events": ["push"], "profile": "github"}),
+    )
+    .await;
+    let gid = gh["id"].as_str().unwrap();
+    let d = ok(&app, "POST", &format!("/v1/webhooks/{gid}/test"), None, 202).await;
+    assert_eq!(d["event"], "ping");
+    let one = ok(
+        &app,
+        "GET",
+        &format!("/v1/deliveries/{}", d["id"].as_str().unwrap()),
+        None,
+        200,
+    )
+    .await;
+    let body: serde_json::Value = serde_json::from_str(one["body"].as_str().unwrap()).unwrap();
+    assert!(body["zen"].is_string());
+    assert_eq!(body["hook_id"], gid);
+    assert_eq!(body["hook"]["config"]["url"], DEAD_URL);
 }
 
 #[tokio::test]

@@ -24,6 +24,8 @@ use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
 
 const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;
 const TEST_EVENT_TYPE: &str = "webhook.test";
+/// The github profile's test event, as GitHub sends when a webhook is made.
+const GITHUB_PING: &str = "ping";
 const MAX_LIST_LIMIT: u32 = 1000;
 const DEFAULT_PROFILE: Scheme = Scheme::Vector;
 /// Bounds on a `retry_schedule`: entries, and the longest wait (7 days).
@@ -422,11 +424,29 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
     if !w.enabled {
         return Err(ApiError::webhook_disabled(&id).into());
     }
-    let event_type = req.event_type.unwrap_or_else(|| TEST_EVENT_TYPE.to_owned());
+    // GitHub's test delivery is its `ping` event, with the hook's configuration.
+    let github = w.profile == hookproof::Scheme::Github.name();
+    let event_type = req
+        .event_type
+        .unwrap_or_else(|| if github { GITHUB_PING } else { TEST_EVENT_TYPE }.to_owned());
     check_event_type(&event_type)?;
-    let data = req
-        .data
-        .unwrap_or_else(|| serde_json::json!({ "test": true, "webhook_id": w.id }));
+    let data = req.data.unwrap_or_else(|| {
+        if github && event_type == GITHUB_PING {
+            serde_json::json!({
+                "zen": "Keep it logically awesome.",
+                "hook_id": w.id,
+                "hook": {
+                    "type": "Repository",
+                    "id": w.id,
+                    "active": w.enabled,
+                    "events": w.events,
+                    "config": { "content_type": "json", "insecure_ssl": "0", "url": w.url },
+                },
+            })
+        } else {
+            serde_json::json!({ "test": true, "webhook_id": w.id })
+        }
+    });
     let d = state
         .engine
         .enqueue(&w, &new_id("evt"), &event_type, &data)

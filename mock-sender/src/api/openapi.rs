@@ -163,7 +163,7 @@ pub fn document() -> Value {
                 "TestEvent": {
                     "type": "object",
                     "additionalProperties": false,
-                    "properties": { "type": { "type": "string", "default": "webhook.test" }, "data": {} }
+                    "properties": { "type": { "type": "string", "default": "webhook.test", "description": "github profile: ping (GitHub's test event, with {zen, hook_id, hook})" }, "data": {} }
                 },
                 "SendEvent": {
                     "type": "object",
