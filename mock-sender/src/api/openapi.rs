@@ -72,7 +72,7 @@ pub fn document() -> Value {
         "info": {
             "title": "hookproof-sender",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret."
+            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer with a body is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },

@@ -10,6 +10,11 @@ use crate::store::Kind;
 const STRIPE_API_VERSION: &str = "2025-10-29.clover";
 /// The region Vercel-profile bodies claim to come from.
 const VERCEL_REGION: &str = "iad1";
+/// The Slack app, workspace and (deprecated) verification token that slack-profile events
+/// claim.
+const SLACK_APP_ID: &str = "A0HOOKPROOF";
+const SLACK_TEAM_ID: &str = "T0HOOKPROOF";
+const SLACK_VERIFICATION_TOKEN: &str = "hookproof-verification-token";
 /// Slack's limits on a header block's and a section's text.
 const SLACK_HEADER_CHARS: usize = 150;
 const SLACK_SECTION_CHARS: usize = 2900;
@@ -69,7 +74,11 @@ fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
             };
             event.insert("type".into(), json!(ev.event_type));
             event.insert("event_ts".into(), json!(format!("{secs}.000000")));
+            // The fields of Bolt's `EnvelopedEvent`, for a made-up app and workspace.
             json!({
+                "token": SLACK_VERIFICATION_TOKEN,
+                "team_id": SLACK_TEAM_ID,
+                "api_app_id": SLACK_APP_ID,
                 "type": "event_callback",
                 "event_id": ev.id,
                 "event_time": secs,
