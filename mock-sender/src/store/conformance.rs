@@ -435,7 +435,15 @@ proptest::proptest! {
         }
         for w in 0..3 {
             let id = format!("wh_{w}");
-            proptest::prop_assert_eq!(stores[0].delivery_counts(&id).unwrap(), stores[1].delivery_counts(&id).unwrap());
+            // Kept as rows come and go: the same as counting the rows there are.
+            let all = Query { webhook_id: Some(id.clone()), limit: Some(u32::MAX), ..Query::default() };
+            let mut counted = DeliveryCounts::default();
+            for d in stores[0].deliveries(&all).unwrap() {
+                counted.add(d.status, 1);
+            }
+            for s in &stores {
+                proptest::prop_assert_eq!(s.delivery_counts(&id).unwrap(), counted);
+            }
         }
         for n in 0..8 {
             let id = format!("msg_{n}");

@@ -326,10 +326,20 @@ pub struct DeliveryCounts {
 impl DeliveryCounts {
     /// Counts `n` more deliveries of status `status`.
     pub fn add(&mut self, status: DeliveryStatus, n: u64) {
+        *self.of(status) += n;
+    }
+
+    /// Counts one delivery of status `status` fewer.
+    pub fn remove(&mut self, status: DeliveryStatus) {
+        let n = self.of(status);
+        *n = n.saturating_sub(1);
+    }
+
+    fn of(&mut self, status: DeliveryStatus) -> &mut u64 {
         match status {
-            DeliveryStatus::Pending => self.pending += n,
-            DeliveryStatus::Success => self.success += n,
-            DeliveryStatus::Failed => self.failed += n,
+            DeliveryStatus::Pending => &mut self.pending,
+            DeliveryStatus::Success => &mut self.success,
+            DeliveryStatus::Failed => &mut self.failed,
         }
     }
 }
@@ -379,8 +389,10 @@ pub trait Store: Send + Sync + 'static {
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
     /// Newest first; filters on webhook, status and event type.
     fn deliveries(&self, query: &Query) -> Result<Vec<DeliveryRecord>, StoreError>;
-    /// How many of webhook `webhook_id`'s stored deliveries are in each status (a visit of
-    /// each: fine for a dashboard, not for the delivery path).
+    /// How many of webhook `webhook_id`'s stored deliveries are in each status.
+    /// `MemoryStore` keeps the counts as rows come and go; `SqliteStore` visits each of the
+    /// webhook's deliveries (about a second per million), since counts kept by triggers
+    /// cost ~15 % of its delivery throughput (BENCHMARKS.md).
     fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError>;
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
     /// `add_attempt(attempt)` then `put_delivery(delivery)` (the delivery after that
