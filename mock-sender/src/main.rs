@@ -106,7 +106,8 @@ chaos.seed, else --chaos-seed and the webhook id, else at random.
 
 Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-scale):
   vector            0, 42s, 2.5m, 9m, 30m
-  standard          0, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h (a 410 disables the webhook)
+  standard          0, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h (a 410 disables the
+                    webhook; a longer Retry-After is waited out)
   svix              0, 5s, 5m, 30m, 2h, 5h, 10h, 10h
   stripe            0, 1m, 5m, 30m, 2h, 6h, 12h, 24h, 24h
   shopify           0, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h

@@ -190,6 +190,35 @@ async fn a_410_to_a_standard_delivery_disables_the_webhook() {
 }
 
 #[tokio::test]
+async fn a_standard_delivery_waits_for_a_longer_retry_after() {
+    // Schedule: retry 10 ms after (scaled); the receiver asks for 500 s (500 ms scaled).
+    let app = started(&config());
+    let rx = receiver(vec![Answer::RetryAfter(429, 500)]).await;
+    create(&app, &rx.url, "standard", Some(&[0, 10])).await;
+    let id = send(&app, "a").await;
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 2));
+    let hits = rx.hits();
+    let gap = hits[1].at - hits[0].at;
+    assert!(gap >= Duration::from_millis(450), "{gap:?}");
+    // Another profile keeps its own schedule.
+    let rx = receiver(vec![Answer::RetryAfter(429, 500)]).await;
+    let other = create(&app, &rx.url, "svix", Some(&[0, 10])).await;
+    let ev = ok(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "a", "webhook_ids": [other["id"]]})),
+        202,
+    )
+    .await;
+    let id = ev["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    wait_until(&app, &id, finished).await;
+    let hits = rx.hits();
+    assert!(hits[1].at - hits[0].at < Duration::from_millis(400));
+}
+
+#[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     let app = started(&config());
     let rx = receiver(vec![

@@ -27,6 +27,8 @@ pub struct Sent {
     pub status_code: Option<u16>,
     pub error: Option<String>,
     pub response_body: Option<String>,
+    /// The answer's `Retry-After` (delta-seconds or an HTTP date), at most a day.
+    pub retry_after: Option<Duration>,
     pub duration: Duration,
 }
 
@@ -38,6 +40,7 @@ impl Sent {
             status_code: None,
             error: Some(error),
             response_body: None,
+            retry_after: None,
             duration: Duration::ZERO,
         }
     }
@@ -131,16 +134,21 @@ pub async fn post(
             .await
             .map_err(|e| error_chain(&e))?;
         let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(hyper::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
         // The timeout covers the body too, so a receiver that stalls mid-answer times out.
         read_capped(resp.into_body(), RESPONSE_BODY_LOG_BYTES)
             .await
-            .map(|bytes| (status, bytes))
+            .map(|bytes| (status, bytes, retry_after))
             .map_err(|e| format!("reading the answer: {}", error_chain(&e)))
     };
     let result = tokio::time::timeout(timeout, exchange).await;
     let duration = start.elapsed();
     match result {
-        Ok(Ok((status, bytes))) => {
+        Ok(Ok((status, bytes, retry_after))) => {
             let mut text = String::from_utf8_lossy(&bytes).into_owned();
             // Replacement characters may have grown it past the cap.
             let mut end = text.len().min(RESPONSE_BODY_LOG_BYTES);
@@ -157,6 +165,7 @@ pub async fn post(
                 status_code: Some(status.as_u16()),
                 error: (!status.is_success()).then(|| format!("HTTP {status}")),
                 response_body: Some(text),
+                retry_after,
                 duration,
             }
         }
@@ -165,6 +174,7 @@ pub async fn post(
             status_code: None,
             error: Some(error),
             response_body: None,
+            retry_after: None,
             duration,
         },
         Err(_) => Sent {
@@ -172,9 +182,27 @@ pub async fn post(
             status_code: None,
             error: Some(format!("{TIMED_OUT} after {} ms", timeout.as_millis())),
             response_body: None,
+            retry_after: None,
             duration,
         },
     }
+}
+
+/// The longest `Retry-After` heeded.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A `Retry-After` value (RFC 9110: delta-seconds or an HTTP date) as a wait from now, at
+/// most [`MAX_RETRY_AFTER`]; `None` if it is neither.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        Duration::from_secs(value.parse().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// The first `cap` bytes of the answer's body. The rest is never read: a receiver
@@ -205,4 +233,29 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("99999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+        let wait = parse_retry_after(&httpdate::fmt_http_date(later)).unwrap();
+        assert!(wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600));
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after(""), None);
+        assert_eq!(parse_retry_after("-5"), None);
+    }
 }

@@ -845,10 +845,10 @@ impl Engine {
         let slot = extras.then_some(slot);
         let now = now_ms();
         // The Standard Webhooks spec: a 410 Gone asks the sender to disable the endpoint.
-        let gone = sent.status_code == Some(GONE)
-            && webhook
-                .as_ref()
-                .is_some_and(|w| w.profile == Scheme::Standard.name());
+        let standard = webhook
+            .as_ref()
+            .is_some_and(|w| w.profile == Scheme::Standard.name());
+        let gone = standard && sent.status_code == Some(GONE);
         if gone {
             sent.error = Some(GONE_DISABLES.into());
         }
@@ -867,7 +867,16 @@ impl Engine {
                 None
             }
             _ => match schedule::wait_after(&d.schedule, number, d.max_attempts) {
-                Some(wait) => Some(scaled_after(now, wait, self.settings.time_scale)),
+                Some(wait) => {
+                    // The Standard Webhooks spec: a Retry-After is taken into account.
+                    let wait = match sent.retry_after {
+                        Some(after) if standard => {
+                            wait.max(u64::try_from(after.as_millis()).unwrap_or(u64::MAX))
+                        }
+                        _ => wait,
+                    };
+                    Some(scaled_after(now, wait, self.settings.time_scale))
+                }
                 None => {
                     d.status = DeliveryStatus::Failed;
                     None

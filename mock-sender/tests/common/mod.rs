@@ -14,7 +14,7 @@ use hookproof_sender::store::DeliveryRecord;
 use hookproof_sender::{app, App, Config, DbLocation};
 use serde_json::Value;
 use warp::http::{HeaderMap, StatusCode};
-use warp::Filter;
+use warp::{Filter, Reply};
 
 /// What the receiver does with the n-th request; past the script it answers 200.
 #[derive(Clone, Copy, Debug)]
@@ -22,6 +22,8 @@ pub enum Answer {
     Status(u16),
     /// Sleeps this long before answering 200 (longer than the attempt timeout).
     Hang(Duration),
+    /// This status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
 }
 
 /// One request the receiver saw.
@@ -78,18 +80,22 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                     });
                     hits.len() - 1
                 };
-                let status = match script.get(n).copied() {
-                    Some(Answer::Status(s)) => s,
+                let (status, retry_after) = match script.get(n).copied() {
+                    Some(Answer::Status(s)) => (s, None),
                     Some(Answer::Hang(d)) => {
                         tokio::time::sleep(d).await;
-                        200
+                        (200, None)
                     }
-                    None => 200,
+                    Some(Answer::RetryAfter(s, secs)) => (s, Some(secs)),
+                    None => (200, None),
                 };
-                Ok::<_, warp::Rejection>(warp::reply::with_status(
-                    "ok",
-                    StatusCode::from_u16(status).unwrap(),
-                ))
+                let mut reply =
+                    warp::reply::with_status("ok", StatusCode::from_u16(status).unwrap())
+                        .into_response();
+                if let Some(secs) = retry_after {
+                    reply.headers_mut().insert("retry-after", secs.into());
+                }
+                Ok::<_, warp::Rejection>(reply)
             }
         });
     let (addr, server): (SocketAddr, _) = warp::serve(route).bind_ephemeral(([127, 0, 0, 1], 0));
