@@ -529,45 +529,45 @@ async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     assert_eq!(attempts[1].url, first.url);
 }
 
-#[tokio::test]
-async fn deleting_the_webhook_fails_its_queued_deliveries() {
+/// A vector webhook whose receiver fails the first attempt of a delivery, then `method`
+/// (with `body`) on the webhook before the retry: the delivery once finished, which must
+/// have failed at that retry without a request, as `reason` says. Also the app, the
+/// webhook's path, the delivery id and the receiver.
+async fn fails_at_the_retry_after(
+    method: &str,
+    body: Option<serde_json::Value>,
+    reason: &str,
+) -> (hookproof_sender::App, String, String, common::Receiver) {
     let app = started(&config());
     let rx = receiver(vec![Answer::Status(500)]).await;
     let w = create(&app, &rx.url, "vector", Some(&[0, 100])).await;
     let id = send(&app, "a").await;
     wait_until(&app, &id, |d| d.attempts == 1).await;
     let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
-    let (status, _) = common::call(&app, "DELETE", &path, None).await;
-    assert_eq!(status, 204);
+    let (status, _) = common::call(&app, method, &path, body).await;
+    assert!((200..300).contains(&status), "{method} {path}: {status}");
 
     let d = wait_until(&app, &id, finished).await;
     assert_eq!(d.status, DeliveryStatus::Failed);
     assert_eq!(d.attempts, 2);
-    assert_eq!(d.last_error.as_deref(), Some("the webhook was deleted"));
-    assert_eq!(rx.hits().len(), 1, "nothing sent after the deletion");
-    let last = &attempts_of(&app, id)[0];
+    assert_eq!(d.last_error.as_deref(), Some(reason));
+    assert_eq!(rx.hits().len(), 1, "nothing sent after the {method}");
+    let last = &attempts_of(&app, id.clone())[0];
     assert_eq!(last.outcome, Outcome::Error);
     assert!(last.request_headers.is_empty());
+    (app, path, id, rx)
+}
+
+#[tokio::test]
+async fn deleting_the_webhook_fails_its_queued_deliveries() {
+    fails_at_the_retry_after("DELETE", None, "the webhook was deleted").await;
 }
 
 #[tokio::test]
 async fn disabling_the_webhook_stops_its_retries() {
-    let app = started(&config());
-    let rx = receiver(vec![Answer::Status(500)]).await;
-    let w = create(&app, &rx.url, "vector", Some(&[0, 100])).await;
-    let id = send(&app, "a").await;
-    wait_until(&app, &id, |d| d.attempts == 1).await;
-    let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
-    ok(&app, "PUT", &path, Some(json!({"enabled": false})), 200).await;
-
-    let d = wait_until(&app, &id, finished).await;
-    assert_eq!(d.status, DeliveryStatus::Failed);
-    assert_eq!(d.attempts, 2);
-    assert_eq!(d.last_error.as_deref(), Some("the webhook is disabled"));
-    assert_eq!(rx.hits().len(), 1, "nothing sent after disabling");
-    let last = &attempts_of(&app, id.clone())[0];
-    assert_eq!(last.outcome, Outcome::Error);
-    assert!(last.request_headers.is_empty());
+    let disable = Some(json!({"enabled": false}));
+    let (app, path, id, rx) =
+        fails_at_the_retry_after("PUT", disable, "the webhook is disabled").await;
 
     // No manual retry while it is disabled; once enabled again, one goes out.
     let retry = format!("/v1/deliveries/{id}/retry");
