@@ -14,7 +14,9 @@ import type { VerifyRequestOptions, WebhookErrorCode, WebhookSecret } from "./in
 
 /**
  * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
- * not JSON), 413 for `body_too_large` (over `limit`), 401 for every other code.
+ * not JSON), 413 for `body_too_large` (over `limit`), 500 for `invalid_body_type` (another
+ * middleware read the request's stream first: the raw body is gone), 401 for every other
+ * code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookErrorCode; message: string };

@@ -341,6 +341,20 @@ async fn main() -> ExitCode {
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
+/// The first `max` characters of `text` (a receiver's answer), control characters escaped:
+/// its bytes must not move the cursor, retitle the terminal or fake a line of output.
+fn printable(text: &str, max: usize) -> String {
+    let mut shown = String::new();
+    for c in text.chars().take(max) {
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
 /// `--attempt-timeout`: a duration, not zero (every attempt would fail).
 fn parse_timeout(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
@@ -494,10 +508,7 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
             // The receiver's own words, which usually say why (a verification error).
             (_, Some(code)) => match a.response_body.as_deref().map(str::trim) {
                 Some(body) if !body.is_empty() => {
-                    format!(
-                        "failed {code} {}",
-                        body.chars().take(200).collect::<String>()
-                    )
+                    format!("failed {code} {}", printable(body, 200))
                 }
                 _ => format!("failed {code}"),
             },
@@ -594,4 +605,19 @@ async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_receivers_answer_is_printed_escaped() {
+        let shown = super::printable("no\x1b]0;title\x07\nattempt 9/9: ok", 200);
+        assert_eq!(shown, "no\\u{1b}]0;title\\u{7}\\nattempt 9/9: ok");
+        assert_eq!(
+            super::printable("é".repeat(300).as_str(), 200)
+                .chars()
+                .count(),
+            200
+        );
+    }
 }

@@ -79,6 +79,8 @@ pub enum Notice {
 const GONE: u16 = 410;
 const GONE_DISABLES: &str =
     "410 Gone: the receiver wants no more webhooks, so the webhook is now disabled (Standard Webhooks)";
+const GONE_ALREADY: &str =
+    "410 Gone: the receiver wants no more webhooks (the webhook was already disabled or deleted)";
 
 /// How the engine delivers.
 #[derive(Debug, Clone)]
@@ -850,7 +852,18 @@ impl Engine {
             .is_some_and(|w| w.profile == Scheme::Standard.name());
         let gone = standard && sent.status_code == Some(GONE);
         if gone {
-            sent.error = Some(GONE_DISABLES.into());
+            let disabled = self.disable_webhook(&d.webhook_id).await;
+            if disabled {
+                tracing::warn!(webhook = %d.webhook_id, "410 Gone: webhook disabled (Standard Webhooks)");
+            }
+            sent.error = Some(
+                if disabled {
+                    GONE_DISABLES
+                } else {
+                    GONE_ALREADY
+                }
+                .into(),
+            );
         }
         let next = match sent.outcome {
             Outcome::Success => {
@@ -899,9 +912,6 @@ impl Engine {
             .zip(webhook.as_ref().and_then(|w| w.chaos.clone()))
             .filter(|_| extras)
             .map(|(w, c)| (Arc::clone(w), c, record.request_headers.clone()));
-        if gone && self.disable_webhook(&d.webhook_id).await {
-            tracing::warn!(webhook = %d.webhook_id, "410 Gone: webhook disabled (Standard Webhooks)");
-        }
         // One transaction for the attempt's log row and the delivery's new state.
         let delivery = Arc::new(d.clone());
         let record = self
