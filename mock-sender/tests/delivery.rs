@@ -219,6 +219,40 @@ async fn a_standard_delivery_waits_for_a_longer_retry_after() {
 }
 
 #[tokio::test]
+async fn a_slack_test_is_the_url_verification_handshake() {
+    let app = started(&config());
+    // A receiver that answers 200 without the challenge fails the handshake, not retried.
+    let rx = receiver(vec![]).await;
+    let w = create(&app, &rx.url, "slack", Some(&[0, 10])).await;
+    let test = format!("/v1/webhooks/{}/test", w["id"].as_str().unwrap());
+    let d = ok(&app, "POST", &test, None, 202).await;
+    assert_eq!(d["event"], "url_verification");
+    let id = d["id"].as_str().unwrap().to_owned();
+    let d = wait_until(&app, &id, finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Failed, 1));
+    assert!(
+        d.last_error.as_deref().unwrap().contains("challenge"),
+        "{d:?}"
+    );
+    let hit = rx.hits().pop().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    assert_eq!(body["type"], "url_verification");
+    assert!(body["challenge"].as_str().unwrap().len() >= 24);
+    Webhook::new(Scheme::Slack, w["secret"].as_str().unwrap())
+        .unwrap()
+        .verify_at(&hit.body, &hit.headers, now_secs())
+        .unwrap();
+
+    // One that echoes it passes.
+    let rx = receiver(vec![Answer::Echo]).await;
+    let w = create(&app, &rx.url, "slack", Some(&[0, 10])).await;
+    let test = format!("/v1/webhooks/{}/test", w["id"].as_str().unwrap());
+    let d = ok(&app, "POST", &test, None, 202).await;
+    let d = wait_until(&app, d["id"].as_str().unwrap(), finished).await;
+    assert_eq!((d.status, d.attempts), (DeliveryStatus::Success, 1));
+}
+
+#[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     let app = started(&config());
     let rx = receiver(vec![

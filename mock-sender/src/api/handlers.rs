@@ -19,6 +19,7 @@ use super::models::{
 use super::State;
 use crate::chaos::{Chaos, MAX_DELAY_MS};
 use crate::config::parse_duration;
+use crate::delivery::payload::SLACK_URL_VERIFICATION;
 use crate::delivery::{new_id, now_ms, profile_default};
 use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
 
@@ -424,11 +425,18 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
     if !w.enabled {
         return Err(ApiError::webhook_disabled(&id).into());
     }
-    // GitHub's test delivery is its `ping` event, with the hook's configuration.
+    // GitHub's test delivery is its `ping` event, with the hook's configuration; Slack's,
+    // the URL verification handshake (answered with its challenge).
     let github = w.profile == hookproof::Scheme::Github.name();
-    let event_type = req
-        .event_type
-        .unwrap_or_else(|| if github { GITHUB_PING } else { TEST_EVENT_TYPE }.to_owned());
+    let slack = w.kind == Kind::Http && w.profile == hookproof::Scheme::Slack.name();
+    let event_type = req.event_type.unwrap_or_else(|| {
+        match (github, slack) {
+            (true, _) => GITHUB_PING,
+            (_, true) => SLACK_URL_VERIFICATION,
+            _ => TEST_EVENT_TYPE,
+        }
+        .to_owned()
+    });
     check_event_type(&event_type)?;
     let data = req.data.unwrap_or_else(|| {
         if github && event_type == GITHUB_PING {
@@ -443,6 +451,9 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
                     "config": { "content_type": "json", "insecure_ssl": "0", "url": w.url },
                 },
             })
+        } else if slack && event_type == SLACK_URL_VERIFICATION {
+            let challenge = generate_secret();
+            serde_json::json!({ "challenge": challenge.trim_start_matches("whsec_") })
         } else {
             serde_json::json!({ "test": true, "webhook_id": w.id })
         }

@@ -163,7 +163,7 @@ pub fn document() -> Value {
                 "TestEvent": {
                     "type": "object",
                     "additionalProperties": false,
-                    "properties": { "type": { "type": "string", "default": "webhook.test", "description": "github profile: ping (GitHub's test event, with {zen, hook_id, hook})" }, "data": {} }
+                    "properties": { "type": { "type": "string", "default": "webhook.test", "description": "github profile: ping (GitHub's test event, with {zen, hook_id, hook}); slack profile: url_verification (succeeds only if the answer carries the challenge)" }, "data": {} }
                 },
                 "SendEvent": {
                     "type": "object",

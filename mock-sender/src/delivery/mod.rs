@@ -79,6 +79,8 @@ pub enum Notice {
 const GONE: u16 = 410;
 const GONE_DISABLES: &str =
     "410 Gone: the receiver wants no more webhooks, so the webhook is now disabled (Standard Webhooks)";
+const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_verification \
+    must be answered with its challenge (the body's `challenge`, as text or {\"challenge\": ...})";
 const GONE_ALREADY: &str =
     "410 Gone: the receiver wants no more webhooks (the webhook was already disabled or deleted)";
 
@@ -847,6 +849,28 @@ impl Engine {
         let slot = extras.then_some(slot);
         let now = now_ms();
         // The Standard Webhooks spec: a 410 Gone asks the sender to disable the endpoint.
+        // Slack's URL verification passes only when the answer carries the challenge.
+        let slack_handshake = sent.outcome == Outcome::Success
+            && d.event_type == payload::SLACK_URL_VERIFICATION
+            && webhook
+                .as_ref()
+                .is_some_and(|w| w.kind == Kind::Http && w.profile == Scheme::Slack.name());
+        let mut challenge_missed = false;
+        if slack_handshake {
+            if let Some(challenge) = payload::slack_challenge_in(&d.body) {
+                if !sent
+                    .response_body
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains(&challenge)
+                {
+                    // Slack does not retry it: the app's settings page says it failed.
+                    challenge_missed = true;
+                    sent.outcome = Outcome::HttpError;
+                    sent.error = Some(CHALLENGE_MISSED.into());
+                }
+            }
+        }
         let standard = webhook
             .as_ref()
             .is_some_and(|w| w.profile == Scheme::Standard.name());
@@ -875,7 +899,7 @@ impl Engine {
                 d.status = DeliveryStatus::Failed;
                 None
             }
-            _ if gone => {
+            _ if gone || challenge_missed => {
                 d.status = DeliveryStatus::Failed;
                 None
             }

@@ -15,6 +15,8 @@ const VERCEL_REGION: &str = "iad1";
 const SLACK_APP_ID: &str = "A0HOOKPROOF";
 const SLACK_TEAM_ID: &str = "T0HOOKPROOF";
 const SLACK_VERIFICATION_TOKEN: &str = "hookproof-verification-token";
+/// The event type of Slack's URL verification handshake (see `slack_challenge`).
+pub const SLACK_URL_VERIFICATION: &str = "url_verification";
 /// Slack's limits on a header block's and a section's text.
 const SLACK_HEADER_CHARS: usize = 150;
 const SLACK_SECTION_CHARS: usize = 2900;
@@ -63,6 +65,12 @@ fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
             "request": { "id": null, "idempotency_key": null },
             "type": ev.event_type,
         }),
+        // Slack's handshake when a Request URL is set: answered with its challenge.
+        Scheme::Slack if ev.event_type == SLACK_URL_VERIFICATION => json!({
+            "token": SLACK_VERIFICATION_TOKEN,
+            "challenge": slack_challenge(ev),
+            "type": SLACK_URL_VERIFICATION,
+        }),
         Scheme::Slack => {
             let mut event = match ev.data {
                 Value::Object(map) => map.clone(),
@@ -101,6 +109,23 @@ fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
             "data": ev.data,
         }),
     }
+}
+
+/// The challenge of a Slack `url_verification` event: its data's `challenge` if a string,
+/// else the event id.
+fn slack_challenge<'a>(ev: &Event<'a>) -> &'a str {
+    ev.data
+        .get("challenge")
+        .and_then(Value::as_str)
+        .unwrap_or(ev.id)
+}
+
+/// The challenge in a `url_verification` body the Slack profile made, if `body` is one.
+pub fn slack_challenge_in(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    (v.get("type")?.as_str()? == SLACK_URL_VERIFICATION)
+        .then(|| v.get("challenge")?.as_str().map(str::to_owned))
+        .flatten()
 }
 
 /// A Slack incoming-webhook message: `text` for notifications, `blocks` for the channel.

@@ -24,6 +24,8 @@ pub enum Answer {
     Hang(Duration),
     /// This status with `Retry-After: <seconds>`.
     RetryAfter(u16, u64),
+    /// 200 with the request's body as the answer's.
+    Echo,
 }
 
 /// One request the receiver saw.
@@ -80,8 +82,10 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                     });
                     hits.len() - 1
                 };
-                let (status, retry_after) = match script.get(n).copied() {
+                let answer = script.get(n).copied();
+                let (status, retry_after) = match answer {
                     Some(Answer::Status(s)) => (s, None),
+                    Some(Answer::Echo) => (200, None),
                     Some(Answer::Hang(d)) => {
                         tokio::time::sleep(d).await;
                         (200, None)
@@ -89,8 +93,14 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                     Some(Answer::RetryAfter(s, secs)) => (s, Some(secs)),
                     None => (200, None),
                 };
+                let text = match answer {
+                    Some(Answer::Echo) => {
+                        String::from_utf8_lossy(&seen.lock().unwrap()[n].body).into_owned()
+                    }
+                    _ => "ok".to_owned(),
+                };
                 let mut reply =
-                    warp::reply::with_status("ok", StatusCode::from_u16(status).unwrap())
+                    warp::reply::with_status(text, StatusCode::from_u16(status).unwrap())
                         .into_response();
                 if let Some(secs) = retry_after {
                     reply.headers_mut().insert("retry-after", secs.into());
