@@ -28,13 +28,17 @@ pub const DEFAULT_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 pub const DEFAULT_WWW_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../www");
 pub const DEFAULT_PKG_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../pkg");
 
+/// Success means a 2xx within this long (connection to last byte; not scaled), unless
+/// `--provider-timeouts`.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db: DbLocation,
     /// Multiplies every retry delay, and nothing else: 0.001 turns 5 minutes into 300 ms.
     pub time_scale: f64,
     /// How long one HTTP attempt may take, connection to last byte (not scaled); `None`:
-    /// the profile's provider's (`delivery::schedule::profile_timeout`).
+    /// the profile's provider's (`delivery::profile_timeout`, `--provider-timeouts`).
     pub attempt_timeout: Option<Duration>,
     /// Requests on the wire at once to one endpoint.
     pub max_in_flight: usize,
@@ -66,7 +70,7 @@ impl Default for Config {
         Config {
             db: DbLocation::Memory,
             time_scale: 1.0,
-            attempt_timeout: None,
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,

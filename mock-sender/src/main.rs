@@ -106,9 +106,8 @@ chaos.seed, else --chaos-seed and the webhook id, else at random.
 
 Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-scale):
   vector            0, 42s, 2.5m, 9m, 30m
-  standard          0, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h (a 410 disables the
+  standard, svix    0, 5s, 5m, 30m, 2h, 5h, 10h, 10h (standard: a 410 disables the
                     webhook; a longer Retry-After is waited out)
-  svix              0, 5s, 5m, 30m, 2h, 5h, 10h, 10h
   stripe            0, 1m, 5m, 30m, 2h, 6h, 12h, 24h, 24h
   shopify           0, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h
   slack             0, 0, 1m, 5m
@@ -130,10 +129,12 @@ struct DeliveryArgs {
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_scale)]
     time_scale: f64,
     /// An attempt succeeds on a 2xx within this long (not scaled): 500ms, 15s, 1m.
-    /// [default: the profile's provider's: slack 3s, shopify 5s, github 10s, standard and
-    /// svix 15s, others 30s]
-    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
-    attempt_timeout: Option<Duration>,
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "30s")]
+    attempt_timeout: Duration,
+    /// Each attempt gets its profile's provider's timeout instead of --attempt-timeout:
+    /// slack 3s, shopify 5s, github 10s, standard and svix 15s, the others 30s.
+    #[arg(long, conflicts_with = "attempt_timeout")]
+    provider_timeouts: bool,
     /// Accept http:// URLs to hosts other than loopback (https is always accepted).
     #[arg(long)]
     allow_http: bool,
@@ -288,7 +289,7 @@ fn config(delivery: &DeliveryArgs, db: DbLocation) -> Config {
     Config {
         db,
         time_scale: delivery.time_scale,
-        attempt_timeout: delivery.attempt_timeout,
+        attempt_timeout: (!delivery.provider_timeouts).then_some(delivery.attempt_timeout),
         allow_http: delivery.allow_http,
         ca_cert: delivery.ca_cert.clone(),
         ..Config::default()

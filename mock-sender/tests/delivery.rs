@@ -142,8 +142,8 @@ async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
 }
 
 #[tokio::test]
-async fn without_attempt_timeout_a_profile_times_out_as_its_provider_does() {
-    // Slack gives up after 3 s (and retries); a 4 s answer is a timeout, not a success.
+async fn with_provider_timeouts_a_profile_times_out_as_its_provider_does() {
+    // --provider-timeouts: Slack gives up after 3 s, so a 4 s answer is a timeout.
     let mut cfg = config();
     cfg.attempt_timeout = None;
     let app = started(&cfg);
