@@ -175,7 +175,7 @@ impl Probe<'_> {
         data: &serde_json::Value,
         timestamp: i64,
     ) -> Result<Request, hookproof::Error> {
-        let delivery_id = ulid::Ulid::new().to_string();
+        let delivery_id = crate::delivery::delivery_id(self.scheme);
         let event_id = new_id("evt");
         let body = payload::body(
             Kind::Http,

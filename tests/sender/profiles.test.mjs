@@ -18,6 +18,15 @@ const ID_HEADER = {
   github: "x-github-delivery",
   shopify: "x-shopify-webhook-id",
 };
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ID_FORM = {
+  vector: ULID,
+  standard: /^msg_[0-9A-Z]{26}$/,
+  svix: /^msg_[0-9A-Z]{26}$/,
+  github: UUID,
+  shopify: UUID,
+};
 
 let sender;
 let api;
@@ -120,6 +129,8 @@ test("every profile's deliveries verify with the npm package, retries included",
       const delivery = deliveries.find((d) => d.webhook_id === h.id);
       assert.equal(got[0].headers[idHeader], delivery.id, h.path);
       assert.equal(got[1].headers[idHeader], delivery.id, h.path);
+      // In the provider's form: GitHub's and Shopify's are UUIDs, Svix's msg_ ids.
+      assert.match(delivery.id, ID_FORM[h.profile], h.path);
     }
     const b = bodies[0];
     if (h.type === "slack") {

@@ -196,7 +196,7 @@ pub fn document() -> Value {
                 "Delivery": {
                     "type": "object",
                     "properties": {
-                        "id": { "type": "string", "description": "a ULID: the delivery id every attempt sends in the profiles that have a header for it (X-Vector-Delivery, webhook-id, svix-id, X-GitHub-Delivery, X-Shopify-Webhook-Id; not stripe, vercel, slack, generic)" },
+                        "id": { "type": "string", "description": "the delivery id every attempt sends in the profiles that have a header for it, in the provider's form: a ULID (X-Vector-Delivery; and the profiles without one: stripe, vercel, slack, generic), msg_<ULID> (webhook-id, svix-id), a UUID (X-GitHub-Delivery, X-Shopify-Webhook-Id)" },
                         "webhook_id": { "type": "string" },
                         "event_id": { "type": "string" },
                         "event": { "type": "string", "description": "the event type" },

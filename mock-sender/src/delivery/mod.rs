@@ -84,6 +84,19 @@ const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_
 const GONE_ALREADY: &str =
     "410 Gone: the receiver wants no more webhooks (the webhook was already disabled or deleted)";
 
+/// A new delivery's id, in the form of its profile's delivery id header: a UUID for GitHub's
+/// X-GitHub-Delivery and Shopify's X-Shopify-Webhook-Id (a receiver may keep it in a UUID
+/// column), `msg_<ULID>` for Standard Webhooks' and Svix's message id, a bare ULID for
+/// Vector's X-Vector-Delivery (and the profiles that send none). Each begins with its
+/// time, so new ids land at the warm end of the stores' id indexes.
+pub fn delivery_id(scheme: Scheme) -> String {
+    match scheme {
+        Scheme::Github | Scheme::Shopify => uuid::Uuid::now_v7().to_string(),
+        Scheme::Standard | Scheme::Svix => new_id("msg"),
+        _ => ulid::Ulid::new().to_string(),
+    }
+}
+
 /// How the engine delivers.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -476,8 +489,7 @@ impl Engine {
             self.settings.time_scale,
         );
         DeliveryRecord {
-            // A bare ULID: Vector's X-Vector-Delivery is one, and every profile sends the same.
-            id: ulid::Ulid::new().to_string(),
+            id: delivery_id(scheme),
             webhook_id: webhook.id.clone(),
             event_id: event.id.to_owned(),
             event_type: event.event_type.to_owned(),
@@ -1297,6 +1309,16 @@ mod tests {
             .find(|(k, _)| *k == "webhook-signature")
             .unwrap();
         sigs.split(' ').count()
+    }
+
+    #[test]
+    fn delivery_ids_take_their_providers_form() {
+        let uuid = delivery_id(Scheme::Github);
+        assert!(uuid::Uuid::parse_str(&uuid).is_ok(), "{uuid}");
+        assert!(uuid::Uuid::parse_str(&delivery_id(Scheme::Shopify)).is_ok());
+        assert!(delivery_id(Scheme::Svix).starts_with("msg_"));
+        assert!(delivery_id(Scheme::Standard).starts_with("msg_"));
+        assert!(delivery_id(Scheme::Vector).parse::<ulid::Ulid>().is_ok());
     }
 
     #[tokio::test]
