@@ -310,6 +310,10 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
     assert_error(s, &b, 404, "not_found", None);
     let (s, b) = call(&app, "GET", "/v1/deliveries?colour=red", None).await;
     assert_error(s, &b, 400, "invalid_query", None);
+    let message = b["error"]["message"].as_str().unwrap();
+    assert!(message.contains("unknown field `colour`"), "{message}");
+    let (s, b) = call(&app, "GET", "/v1/logs?limit=many", None).await;
+    assert_error(s, &b, 400, "invalid_query", None);
     let (s, b) = call(&app, "GET", "/v1/deliveries?status=lost", None).await;
     assert_error(s, &b, 400, "invalid_field", Some("status"));
     // A filter of the logs only: refused, not ignored.

@@ -73,6 +73,28 @@ async fn trigger_exits_1_when_every_attempt_fails() {
 }
 
 #[test]
+fn trigger_refuses_a_zero_timeout_and_names_a_missing_data_file() {
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["trigger", "a", "--url", "http://127.0.0.1:1/"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--attempt-timeout", "0s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--attempt-timeout"), "{stderr}");
+    let out = run(&["--data", "@/nonexistent/order.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--data @/nonexistent/order.json"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn serve_prints_its_address_and_answers() {
     let (mut child, base) = spawn_serve(["--memory", "--time-scale", "0.001"]);
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
