@@ -75,12 +75,10 @@ pub enum Notice {
     },
 }
 
-/// The answer by which a Standard Webhooks receiver asks for no more deliveries.
-const GONE: u16 = 410;
+/// What a delivery's last error says after a 410 to the standard profile
+/// (`schedule::answer_rule`).
 const GONE_DISABLES: &str =
     "410 Gone: the receiver wants no more webhooks, so the webhook is now disabled (Standard Webhooks)";
-const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_verification \
-    must be answered with its challenge (the body's `challenge`, as text or {\"challenge\": ...})";
 const GONE_ALREADY: &str =
     "410 Gone: the receiver wants no more webhooks (the webhook was already disabled or deleted)";
 
@@ -860,34 +858,11 @@ impl Engine {
                 .is_some_and(|c| c.sends_extra());
         let slot = extras.then_some(slot);
         let now = now_ms();
-        // The Standard Webhooks spec: a 410 Gone asks the sender to disable the endpoint.
-        // Slack's URL verification passes only when the answer carries the challenge.
-        let slack_handshake = sent.outcome == Outcome::Success
-            && d.event_type == payload::SLACK_URL_VERIFICATION
-            && webhook
-                .as_ref()
-                .is_some_and(|w| w.kind == Kind::Http && w.profile == Scheme::Slack.name());
-        let mut challenge_missed = false;
-        if slack_handshake {
-            if let Some(challenge) = payload::slack_challenge_in(&d.body) {
-                if !sent
-                    .response_body
-                    .as_deref()
-                    .unwrap_or("")
-                    .contains(&challenge)
-                {
-                    // Slack does not retry it: the app's settings page says it failed.
-                    challenge_missed = true;
-                    sent.outcome = Outcome::HttpError;
-                    sent.error = Some(CHALLENGE_MISSED.into());
-                }
-            }
-        }
-        let standard = webhook
-            .as_ref()
-            .is_some_and(|w| w.profile == Scheme::Standard.name());
-        let gone = standard && sent.status_code == Some(GONE);
-        if gone {
+        let rule = match &webhook {
+            Some(w) => schedule::answer_rule(w, d, &mut sent),
+            None => schedule::AnswerRule::default(),
+        };
+        if rule.disable {
             let disabled = self.disable_webhook(&d.webhook_id).await;
             if disabled {
                 tracing::warn!(webhook = %d.webhook_id, "410 Gone: webhook disabled (Standard Webhooks)");
@@ -911,21 +886,16 @@ impl Engine {
                 d.status = DeliveryStatus::Failed;
                 None
             }
-            _ if gone || challenge_missed => {
+            _ if rule.last => {
                 d.status = DeliveryStatus::Failed;
                 None
             }
             _ => match schedule::wait_after(&d.schedule, number, d.max_attempts) {
-                Some(wait) => {
-                    // The Standard Webhooks spec: a Retry-After is taken into account.
-                    let wait = match sent.retry_after {
-                        Some(after) if standard => {
-                            wait.max(u64::try_from(after.as_millis()).unwrap_or(u64::MAX))
-                        }
-                        _ => wait,
-                    };
-                    Some(scaled_after(now, wait, self.settings.time_scale))
-                }
+                Some(wait) => Some(scaled_after(
+                    now,
+                    wait.max(rule.at_least_ms),
+                    self.settings.time_scale,
+                )),
                 None => {
                     d.status = DeliveryStatus::Failed;
                     None

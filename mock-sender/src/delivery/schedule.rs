@@ -1,8 +1,12 @@
-//! When attempts happen: each profile's default schedule, and `--time-scale`.
+//! When attempts happen: each profile's default schedule and timeout, what its provider
+//! makes of an answer besides "2xx or retry" (`answer_rule`), and `--time-scale`.
 
 use std::time::Duration;
 
 use hookproof::Scheme;
+
+use super::{payload, Sent};
+use crate::store::{DeliveryRecord, Kind, Outcome, WebhookRecord};
 
 const S: u64 = 1000;
 const M: u64 = 60 * S;
@@ -47,6 +51,63 @@ pub fn profile_timeout(scheme: Scheme) -> Duration {
 
 /// The longest [`profile_timeout`].
 pub const LONGEST_PROFILE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What a profile's provider makes of an attempt's answer besides "2xx or retry".
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct AnswerRule {
+    /// No further attempt: the delivery fails now.
+    pub last: bool,
+    /// The webhook is to be disabled (Standard Webhooks: 410 Gone).
+    pub disable: bool,
+    /// The next attempt waits at least this long (unscaled ms): a `Retry-After`.
+    pub at_least_ms: u64,
+}
+
+/// The answer by which a Standard Webhooks receiver asks for no more deliveries.
+const GONE: u16 = 410;
+const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_verification \
+    must be answered with its challenge (the body's `challenge`, as text or {\"challenge\": ...})";
+
+/// The rule of webhook `w`'s provider for `sent`, the answer to an attempt of `d`; a
+/// 2xx that the provider would not take as one becomes a failure in `sent`.
+/// - standard (its spec): a 410 Gone disables the endpoint; a `Retry-After` is waited out.
+/// - slack: its `url_verification` passes only when the answer carries the challenge, and
+///   is not retried.
+pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> AnswerRule {
+    if w.profile == Scheme::Standard.name() {
+        let gone = sent.status_code == Some(GONE);
+        let retry_after = sent.retry_after.unwrap_or_default().as_millis();
+        return AnswerRule {
+            last: gone,
+            disable: gone,
+            at_least_ms: u64::try_from(retry_after).unwrap_or(u64::MAX),
+        };
+    }
+    let handshake = w.kind == Kind::Http
+        && w.profile == Scheme::Slack.name()
+        && sent.outcome == Outcome::Success
+        && d.event_type == payload::SLACK_URL_VERIFICATION;
+    let answered = |challenge: &str| {
+        sent.response_body
+            .as_deref()
+            .is_some_and(|b| b.contains(challenge))
+    };
+    // Only a handshake's body is read: not on every attempt.
+    match handshake
+        .then(|| payload::slack_challenge_in(&d.body))
+        .flatten()
+    {
+        Some(challenge) if !answered(&challenge) => {
+            sent.outcome = Outcome::HttpError;
+            sent.error = Some(CHALLENGE_MISSED.into());
+            AnswerRule {
+                last: true,
+                ..AnswerRule::default()
+            }
+        }
+        _ => AnswerRule::default(),
+    }
+}
 
 /// The time (Unix ms) `ms` multiplied by `--time-scale` after `now`. Saturating, both the
 /// float-to-int conversion and the sum: a huge scale means "practically never", not a
