@@ -19,14 +19,10 @@ use super::models::{
 use super::State;
 use crate::chaos::{Chaos, MAX_DELAY_MS};
 use crate::config::parse_duration;
-use crate::delivery::payload::SLACK_URL_VERIFICATION;
-use crate::delivery::{new_id, now_ms, profile_default};
+use crate::delivery::{new_id, now_ms, payload, profile_default};
 use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
 
 const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;
-const TEST_EVENT_TYPE: &str = "webhook.test";
-/// The github profile's test event, as GitHub sends when a webhook is made.
-const GITHUB_PING: &str = "ping";
 const MAX_LIST_LIMIT: u32 = 1000;
 const DEFAULT_PROFILE: Scheme = Scheme::Vector;
 /// Bounds on a `retry_schedule`: entries, and the longest wait (7 days).
@@ -425,39 +421,13 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
     if !w.enabled {
         return Err(ApiError::webhook_disabled(&id).into());
     }
-    // GitHub's test delivery is its `ping` event, with the hook's configuration; Slack's,
-    // the URL verification handshake (answered with its challenge).
-    let github = w.profile == hookproof::Scheme::Github.name();
-    let slack = w.kind == Kind::Http && w.profile == hookproof::Scheme::Slack.name();
-    let event_type = req.event_type.unwrap_or_else(|| {
-        match (github, slack) {
-            (true, _) => GITHUB_PING,
-            (_, true) => SLACK_URL_VERIFICATION,
-            _ => TEST_EVENT_TYPE,
-        }
-        .to_owned()
-    });
+    let event_type = req
+        .event_type
+        .unwrap_or_else(|| payload::test_event_type(&w).to_owned());
     check_event_type(&event_type)?;
-    let data = req.data.unwrap_or_else(|| {
-        if github && event_type == GITHUB_PING {
-            serde_json::json!({
-                "zen": "Keep it logically awesome.",
-                "hook_id": w.id,
-                "hook": {
-                    "type": "Repository",
-                    "id": w.id,
-                    "active": w.enabled,
-                    "events": w.events,
-                    "config": { "content_type": "json", "insecure_ssl": "0", "url": w.url },
-                },
-            })
-        } else if slack && event_type == SLACK_URL_VERIFICATION {
-            let challenge = generate_secret();
-            serde_json::json!({ "challenge": challenge.trim_start_matches("whsec_") })
-        } else {
-            serde_json::json!({ "test": true, "webhook_id": w.id })
-        }
-    });
+    let data = req
+        .data
+        .unwrap_or_else(|| payload::test_data(&w, &event_type));
     let d = state
         .engine
         .enqueue(&w, &new_id("evt"), &event_type, &data)

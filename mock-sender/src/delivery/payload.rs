@@ -4,7 +4,7 @@
 use hookproof::Scheme;
 use serde_json::{json, Value};
 
-use crate::store::Kind;
+use crate::store::{Kind, WebhookRecord};
 
 /// The API version Stripe-profile events claim.
 const STRIPE_API_VERSION: &str = "2025-10-29.clover";
@@ -15,6 +15,8 @@ const VERCEL_REGION: &str = "iad1";
 const SLACK_APP_ID: &str = "A0HOOKPROOF";
 const SLACK_TEAM_ID: &str = "T0HOOKPROOF";
 const SLACK_VERIFICATION_TOKEN: &str = "hookproof-verification-token";
+/// GitHub's test event, sent when a webhook is made.
+const GITHUB_PING: &str = "ping";
 /// The event type of Slack's URL verification handshake (see `slack_challenge`).
 pub const SLACK_URL_VERIFICATION: &str = "url_verification";
 /// Slack's limits on a header block's and a section's text.
@@ -108,6 +110,39 @@ fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
             "created_at": rfc3339(ev.created_at),
             "data": ev.data,
         }),
+    }
+}
+
+/// The event type of a test delivery to webhook `w` (`POST /v1/webhooks/{id}/test`)
+/// unless the request names one: GitHub's `ping`, Slack's `url_verification` handshake,
+/// else `webhook.test`.
+pub fn test_event_type(w: &WebhookRecord) -> &'static str {
+    match (w.kind, w.profile.parse()) {
+        (Kind::Http, Ok(Scheme::Slack)) => SLACK_URL_VERIFICATION,
+        (_, Ok(Scheme::Github)) => GITHUB_PING,
+        _ => "webhook.test",
+    }
+}
+
+/// The data of test event `event_type` to `w` unless the request gives some: GitHub's
+/// `ping` carries the hook's configuration, Slack's handshake a fresh challenge.
+pub fn test_data(w: &WebhookRecord, event_type: &str) -> Value {
+    match (test_event_type(w), event_type) {
+        (GITHUB_PING, GITHUB_PING) => json!({
+            "zen": "Keep it logically awesome.",
+            "hook_id": w.id,
+            "hook": {
+                "type": "Repository",
+                "id": w.id,
+                "active": w.enabled,
+                "events": w.events,
+                "config": { "content_type": "json", "insecure_ssl": "0", "url": w.url },
+            },
+        }),
+        (SLACK_URL_VERIFICATION, SLACK_URL_VERIFICATION) => {
+            json!({ "challenge": ulid::Ulid::new().to_string() })
+        }
+        _ => json!({ "test": true, "webhook_id": w.id }),
     }
 }
 
