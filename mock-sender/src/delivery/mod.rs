@@ -355,18 +355,13 @@ impl Engine {
             store.put_webhook(&w)?;
             Ok(true)
         })
-        .await;
-        match disabled {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "cannot disable the webhook");
-                false
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot disable the webhook");
-                false
-            }
-        }
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()));
+        disabled.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot disable the webhook");
+            false
+        })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
