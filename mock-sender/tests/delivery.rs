@@ -56,6 +56,24 @@ fn attempts_of(app: &hookproof_sender::App, delivery_id: String) -> Vec<AttemptR
         .unwrap()
 }
 
+/// `hit`, verified now with `secret` under `scheme`.
+fn verify_hit(
+    scheme: Scheme,
+    hit: &common::Hit,
+    secret: &str,
+) -> Result<hookproof::Verified, hookproof::Error> {
+    Webhook::new(scheme, secret)
+        .unwrap()
+        .verify_at(&hit.body, &hit.headers, now_secs())
+}
+
+/// Sends an event of type `a` and waits for its delivery to finish; the last request `rx` got.
+async fn delivered(app: &hookproof_sender::App, rx: &common::Receiver) -> common::Hit {
+    let id = send(app, "a").await;
+    wait_until(app, &id, finished).await;
+    rx.hits().pop().unwrap()
+}
+
 async fn send(app: &hookproof_sender::App, ty: &str) -> String {
     let ev = ok(
         app,
@@ -367,24 +385,15 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
     let new = rotate(&app, wid, 60).await;
     assert_ne!(new, old);
 
-    let id = send(&app, "a").await;
-    wait_until(&app, &id, finished).await;
-    let hit = rx.hits().pop().unwrap();
+    let hit = delivered(&app, &rx).await;
     for secret in [&old, &new] {
-        let wh = Webhook::new(Scheme::Stripe, secret).unwrap();
-        wh.verify_at(&hit.body, &hit.headers, now_secs()).unwrap();
+        verify_hit(Scheme::Stripe, &hit, secret).unwrap();
     }
 
     // Without grace the replaced secret stops at once; an earlier one keeps its own grace.
     let newest = rotate(&app, wid, 0).await;
-    let id = send(&app, "a").await;
-    wait_until(&app, &id, finished).await;
-    let hit = rx.hits().pop().unwrap();
-    let verify = |s: &str| {
-        Webhook::new(Scheme::Stripe, s)
-            .unwrap()
-            .verify_at(&hit.body, &hit.headers, now_secs())
-    };
+    let hit = delivered(&app, &rx).await;
+    let verify = |s: &str| verify_hit(Scheme::Stripe, &hit, s);
     assert!(verify(&newest).is_ok());
     assert_eq!(verify(&new).unwrap_err().code(), "no_matching_signature");
     assert!(verify(&old).is_ok());
@@ -398,18 +407,12 @@ async fn rotation_in_a_one_signature_profile_signs_with_the_new_secret() {
     let w = create(&app, &rx.url, "github", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
     let new = rotate(&app, w["id"].as_str().unwrap(), 60).await;
-    let id = send(&app, "a").await;
-    wait_until(&app, &id, finished).await;
-    let hit = rx.hits().pop().unwrap();
+    let hit = delivered(&app, &rx).await;
     let header = hit.header("x-hub-signature-256").unwrap();
     assert!(!header.contains(','), "{header}");
-    let verify = |s: &str| {
-        Webhook::new(Scheme::Github, s)
-            .unwrap()
-            .verify_at(&hit.body, &hit.headers, now_secs())
-    };
-    verify(&new).unwrap();
-    assert_eq!(verify(&old).unwrap_err().code(), "no_matching_signature");
+    verify_hit(Scheme::Github, &hit, &new).unwrap();
+    let old = verify_hit(Scheme::Github, &hit, &old).unwrap_err();
+    assert_eq!(old.code(), "no_matching_signature");
 }
 
 #[tokio::test]
@@ -548,15 +551,9 @@ async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     assert_eq!(first.hits().len(), 1);
     let hits = second.hits();
     assert_eq!(hits.len(), 1);
-    let verify = |secret: &str| {
-        Webhook::new(Scheme::Standard, secret).unwrap().verify_at(
-            &hits[0].body,
-            &hits[0].headers,
-            now_secs(),
-        )
-    };
-    verify(&new).unwrap();
-    assert_eq!(verify(&old).unwrap_err().code(), "no_matching_signature");
+    verify_hit(Scheme::Standard, &hits[0], &new).unwrap();
+    let old = verify_hit(Scheme::Standard, &hits[0], &old).unwrap_err();
+    assert_eq!(old.code(), "no_matching_signature");
     // Newest first: attempt 2 went to the new URL.
     let attempts = attempts_of(&app, id);
     assert_eq!(attempts[0].url, second.url);

@@ -10,8 +10,9 @@ use std::time::Duration;
 use common::{config, receiver, started};
 use serde_json::{json, Value};
 
-/// A scratch www/ and pkg/ like the repository's.
-fn scratch_dirs() -> (PathBuf, PathBuf) {
+/// A sender serving a scratch www/ and pkg/ like the repository's, with `--token` if
+/// given; the scratch folder, to remove.
+fn scratch_app(token: Option<&str>) -> (hookproof_sender::App, PathBuf) {
     let root = std::env::temp_dir().join(format!("hookproof-sender-web-{}", ulid::Ulid::new()));
     let www = root.join("www");
     let pkg = root.join("pkg");
@@ -32,7 +33,11 @@ fn scratch_dirs() -> (PathBuf, PathBuf) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    (www, pkg)
+    let mut cfg = config();
+    cfg.www_dir = www;
+    cfg.pkg_dir = pkg;
+    cfg.token = token.map(Into::into);
+    (started(&cfg), root)
 }
 
 async fn serve(app: &hookproof_sender::App) -> String {
@@ -44,12 +49,7 @@ async fn serve(app: &hookproof_sender::App) -> String {
 
 #[tokio::test]
 async fn static_files_with_module_and_wasm_types() {
-    let (www, pkg) = scratch_dirs();
-    let mut cfg = config();
-    cfg.www_dir = www.clone();
-    cfg.pkg_dir = pkg;
-    cfg.token = Some("t".into());
-    let app = started(&cfg);
+    let (app, root) = scratch_app(Some("t"));
     let base = serve(&app).await;
     let client = reqwest::Client::new();
     for (path, status, content_type, body) in [
@@ -112,18 +112,14 @@ async fn static_files_with_module_and_wasm_types() {
             assert_eq!(e["error"]["code"], "not_found", "{path}");
         }
     }
-    let _ = std::fs::remove_dir_all(www.parent().unwrap());
+    let _ = std::fs::remove_dir_all(root);
 }
 
 /// A page's relative URLs resolve against its path: `/playground/` would look for
 /// `/playground/style.css` and `/pkg/src/browser.mjs` one level too deep, so it redirects.
 #[tokio::test]
 async fn trailing_slash_pages_redirect_to_where_relative_urls_resolve() {
-    let (www, pkg) = scratch_dirs();
-    let mut cfg = config();
-    cfg.www_dir = www.clone();
-    cfg.pkg_dir = pkg;
-    let app = started(&cfg);
+    let (app, root) = scratch_app(None);
     let base = serve(&app).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -170,7 +166,7 @@ async fn trailing_slash_pages_redirect_to_where_relative_urls_resolve() {
         .await
         .unwrap();
     assert_ne!(res.status().as_u16(), 301);
-    let _ = std::fs::remove_dir_all(www.parent().unwrap());
+    let _ = std::fs::remove_dir_all(root);
 }
 
 #[tokio::test]
