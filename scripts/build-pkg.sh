@@ -17,8 +17,8 @@ OUT="$ROOT/target/wasm32-unknown-unknown/release"
 # first call; browsers load only this one). Issue 5: the receiver's module is ~35 % smaller
 # and compiles faster.
 for variant in hookproof hookproof_tools; do
-  features=()
-  [ "$variant" = hookproof_tools ] && features=(--features tools)
+  features=(--features npm)
+  [ "$variant" = hookproof_tools ] && features=(--features npm,tools)
   log "cargo build $variant (wasm32, release)"
   (cd "$ROOT" && cargo build --quiet -p hookproof --release --target wasm32-unknown-unknown --no-default-features "${features[@]}")
 

@@ -14,8 +14,11 @@ log "prettier + eslint (JS) / cargo fmt / clippy / doc"
 "$NODE" "$ROOT/node_modules/eslint/bin/eslint.js" --max-warnings 0 .
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --quiet -- -D warnings
-cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features tools --quiet -- -D warnings
+# The crate without its default features, and the npm package's two wasm modules (the
+# verify module is no_std).
+cargo clippy -p hookproof --no-default-features --quiet -- -D warnings
+cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features npm --quiet -- -D warnings
+cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features npm,tools --quiet -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc -p hookproof --no-deps --quiet
 
 log "cargo test"

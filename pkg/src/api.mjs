@@ -143,42 +143,36 @@ function writeString(str, view, offset) {
 // The header lengths `#writeRequest` hands to `webhookVerify` (one array, reused).
 const lens = new Int32Array(3);
 
-const headerNamesCache = new Map();
+let schemeTable;
 /**
- * The headers `scheme` reads, lower-case, signature header first (`names`), and the names
- * it reads instead when that one is absent (`alternate`: svix's `webhook-` headers).
+ * Every scheme, in detection order: its name to the headers it reads, lower-case,
+ * signature header first (`names`), and the names it reads instead when that one is
+ * absent (`alternate`: svix's `webhook-` headers).
  */
-function headerNames(scheme) {
-  let entry = headerNamesCache.get(scheme);
-  if (!entry) {
-    const wasm = core();
-    const list = wasm.headerNames(scheme);
-    if (list === undefined) throw wasmError(wasm);
-    const [names, alternate] = list.split(";").map((set) => set.split(","));
-    entry = { names, alternate };
-    headerNamesCache.set(scheme, entry);
-  }
-  return entry;
+function schemes() {
+  schemeTable ??= new Map(
+    core()
+      .schemeTable()
+      .split(" ")
+      .map((entry) => {
+        const [scheme, sets] = entry.split("=");
+        const [names, alternate] = sets.split(";").map((set) => set.split(","));
+        return [scheme, { names, alternate }];
+      }),
+  );
+  return schemeTable;
 }
 
-let schemeTable;
-/** [scheme, its signature header] pairs, in detection order. */
-function schemes() {
-  schemeTable ??= core()
-    .schemeTable()
-    .split(",")
-    .map((pair) => pair.split("="));
-  return schemeTable;
+/** The headers of `scheme`, a valid name in lower case (see `schemes`). */
+function headerNames(scheme) {
+  return schemes().get(scheme);
 }
 
 /** The header names of every scheme, lower-case, once each. */
 function allHeaderNames() {
   return [
     ...new Set(
-      schemes().flatMap(([scheme]) => {
-        const { names, alternate } = headerNames(scheme);
-        return alternate ? [...names, ...alternate] : names;
-      }),
+      [...schemes().values()].flatMap(({ names, alternate }) => (alternate ? [...names, ...alternate] : names)),
     ),
   ];
 }
@@ -189,8 +183,8 @@ export function detectScheme(headers) {
 }
 
 function schemeIn(read) {
-  for (const [name, header] of schemes()) {
-    if (read(header) !== undefined) return name;
+  for (const [name, { names }] of schemes()) {
+    if (read(names[0]) !== undefined) return name;
   }
   return null;
 }

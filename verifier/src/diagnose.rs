@@ -2,6 +2,11 @@
 //! well-known mistake would have made it verify, and say so in plain words with the fix.
 //! It never echoes a secret or an expected signature.
 
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
 use serde::Serialize;
 
 use crate::scheme::{Envelope, KeyForm, Rules};
@@ -225,7 +230,7 @@ fn body_variants(
             ));
         }
     }
-    let text = std::str::from_utf8(body).ok()?;
+    let text = core::str::from_utf8(body).ok()?;
     [
         (Layout::Compact, "the body was re-serialized (e.g. JSON.stringify(JSON.parse(body))): the provider signed compact JSON"),
         (Layout::Pretty(2), "the body was re-serialized: the provider signed JSON pretty-printed with 2 spaces"),
@@ -350,7 +355,7 @@ fn respace(text: &str, layout: Layout) -> Option<String> {
             return None;
         }
         out.push('\n');
-        out.extend(std::iter::repeat_n(' ', indent));
+        out.extend(core::iter::repeat_n(' ', indent));
         Some(())
     };
     let next_significant = |from: usize| chars[from..].iter().copied().find(|c| !c.is_whitespace());

@@ -3,16 +3,17 @@
 //!
 //! Messages name the header at fault and never carry a secret or an expected signature.
 
+use alloc::string::String;
+use core::fmt;
+
 /// Why a delivery was not accepted, or why a [`crate::Webhook`] could not be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// A header the scheme needs is absent.
-    #[error("missing required header {0}")]
     MissingHeader(&'static str),
     /// A header is present but not in the scheme's format, or carries no signature of
     /// the version hookproof checks (Standard Webhooks: only `v1a` or `v2` entries, no `v1`).
-    #[error("header {header} is malformed: {reason}")]
     InvalidHeader {
         /// The header's name.
         header: &'static str,
@@ -20,10 +21,8 @@ pub enum Error {
         reason: &'static str,
     },
     /// The timestamp is not a whole number of seconds since the Unix epoch.
-    #[error("header {0} is not a Unix timestamp in seconds")]
     InvalidTimestamp(&'static str),
     /// The timestamp is further in the past than the tolerance allows.
-    #[error("timestamp is {age} s old; tolerance is {tolerance} s")]
     TimestampTooOld {
         /// Seconds between the timestamp and now.
         age: u64,
@@ -31,7 +30,6 @@ pub enum Error {
         tolerance: u64,
     },
     /// The timestamp is further in the future than the tolerance allows.
-    #[error("timestamp is {ahead} s in the future; tolerance is {tolerance} s")]
     TimestampTooNew {
         /// Seconds between now and the timestamp.
         ahead: u64,
@@ -39,26 +37,18 @@ pub enum Error {
         tolerance: u64,
     },
     /// The signature header parsed, but none of its signatures matches any secret.
-    #[error("no signature in {0} matches the body and secret (diagnose() names the usual causes: a re-serialized body, the secret in another form)")]
     NoMatchingSignature(&'static str),
     /// The secret is empty or not in the form the scheme needs.
-    #[error("invalid secret: {0}")]
     InvalidSecret(&'static str),
     /// The signature checked out but the body is not JSON (JS `verify` only).
-    #[error("body is not valid JSON: {0}")]
     InvalidPayload(String),
     /// The body is neither bytes nor a string (for example an already parsed object). JS
     /// only: a Rust body is `&[u8]`.
-    #[error(
-        "body must be the raw bytes or string received, not {0}; parsed bodies cannot be verified"
-    )]
     InvalidBodyType(&'static str),
     /// The body does not fit in the WebAssembly module's memory (JS only; wasm32 holds at
     /// most ~2 GiB in one buffer).
-    #[error("body is too large to verify in WebAssembly memory")]
     BodyTooLarge,
     /// Unknown scheme name or bad option.
-    #[error("invalid option: {0}")]
     InvalidOption(&'static str),
 }
 
@@ -77,6 +67,117 @@ impl Error {
             Error::InvalidBodyType(_) => "invalid_body_type",
             Error::BodyTooLarge => "body_too_large",
             Error::InvalidOption(_) => "invalid_option",
+        }
+    }
+
+    /// The message in pieces (empty ones at the end): one text for `Display` and for the
+    /// wasm module's `errorMessage`, which joins them without `core::fmt` (issue 5: the
+    /// module's size). Numbers are written into `a` and `b`.
+    fn message_parts<'a>(
+        &'a self,
+        a: &'a mut itoa::Buffer,
+        b: &'a mut itoa::Buffer,
+    ) -> [&'a str; 5] {
+        match self {
+            Error::MissingHeader(header) => ["missing required header ", header, "", "", ""],
+            Error::InvalidHeader { header, reason } => {
+                ["header ", header, " is malformed: ", reason, ""]
+            }
+            Error::InvalidTimestamp(header) => {
+                ["header ", header, " is not a Unix timestamp in seconds", "", ""]
+            }
+            Error::TimestampTooOld { age, tolerance } => [
+                "timestamp is ",
+                a.format(*age),
+                " s old; tolerance is ",
+                b.format(*tolerance),
+                " s",
+            ],
+            Error::TimestampTooNew { ahead, tolerance } => [
+                "timestamp is ",
+                a.format(*ahead),
+                " s in the future; tolerance is ",
+                b.format(*tolerance),
+                " s",
+            ],
+            Error::NoMatchingSignature(header) => [
+                "no signature in ",
+                header,
+                " matches the body and secret (diagnose() names the usual causes: a re-serialized body, the secret in another form)",
+                "",
+                "",
+            ],
+            Error::InvalidSecret(why) => ["invalid secret: ", why, "", "", ""],
+            Error::InvalidPayload(why) => ["body is not valid JSON: ", why, "", "", ""],
+            Error::InvalidBodyType(what) => [
+                "body must be the raw bytes or string received, not ",
+                what,
+                "; parsed bodies cannot be verified",
+                "",
+                "",
+            ],
+            Error::BodyTooLarge => ["body is too large to verify in WebAssembly memory", "", "", "", ""],
+            Error::InvalidOption(why) => ["invalid option: ", why, "", "", ""],
+        }
+    }
+
+    /// The message, as `Display` writes it.
+    #[cfg(feature = "npm")]
+    pub(crate) fn message(&self) -> String {
+        self.message_parts(&mut itoa::Buffer::new(), &mut itoa::Buffer::new())
+            .concat()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (mut a, mut b) = (itoa::Buffer::new(), itoa::Buffer::new());
+        let parts = self.message_parts(&mut a, &mut b);
+        parts.iter().try_for_each(|part| f.write_str(part))
+    }
+}
+
+impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn messages_join_their_pieces() {
+        let cases = [
+            (
+                Error::TimestampTooOld {
+                    age: 301,
+                    tolerance: 300,
+                },
+                "timestamp is 301 s old; tolerance is 300 s",
+            ),
+            (
+                Error::TimestampTooNew {
+                    ahead: u64::MAX,
+                    tolerance: 0,
+                },
+                "timestamp is 18446744073709551615 s in the future; tolerance is 0 s",
+            ),
+            (
+                Error::MissingHeader("webhook-id"),
+                "missing required header webhook-id",
+            ),
+            (
+                Error::InvalidHeader {
+                    header: "Stripe-Signature",
+                    reason: "no t= timestamp",
+                },
+                "header Stripe-Signature is malformed: no t= timestamp",
+            ),
+            (
+                Error::BodyTooLarge,
+                "body is too large to verify in WebAssembly memory",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
         }
     }
 }

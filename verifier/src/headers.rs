@@ -1,6 +1,9 @@
 //! Read-only access to request headers, whatever the HTTP library.
 
-use std::collections::{BTreeMap, HashMap};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+#[cfg(not(all(target_arch = "wasm32", feature = "npm", not(feature = "tools"))))]
+use std::collections::HashMap;
 
 /// Request headers, looked up by name without regard to case.
 ///
@@ -40,6 +43,7 @@ impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
     }
 }
 
+#[cfg(not(all(target_arch = "wasm32", feature = "npm", not(feature = "tools"))))]
 impl<K: AsRef<str>, V: AsRef<str>, S> Headers for HashMap<K, V, S>
 where
     S: std::hash::BuildHasher,
@@ -65,6 +69,6 @@ impl Headers for http::HeaderMap {
         // HeaderMap names are stored lower-case; `get` with a &str lower-cases the lookup.
         // Not `HeaderValue::to_str`, which refuses anything but visible ASCII.
         self.get(name)
-            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+            .and_then(|v| core::str::from_utf8(v.as_bytes()).ok())
     }
 }

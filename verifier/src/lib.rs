@@ -27,17 +27,31 @@
 //! With the default `http` feature, `http::HeaderMap` implements [`Headers`], so axum,
 //! hyper and warp receivers pass their headers as they are.
 //!
-//! The `tools` feature matters only to the wasm build (the npm package): it adds `sign`
-//! and `diagnose` to what the module exports, for the package's second, lazily loaded
-//! module. Natively every method is always there.
+//! Features: `http` (default) implements [`Headers`] for `http::HeaderMap`; `diagnose`
+//! (default) adds [`Webhook::diagnose`], the signature doctor. `npm` and `tools` build the
+//! npm package's two wasm modules (`scripts/build-pkg.sh`): the JS exports, and with
+//! `tools` also `sign` and `diagnose`. With `npm` alone the crate is `no_std`, with its own
+//! panic handler and allocator: not a feature for Rust users.
 //!
 //! Comparison is constant-time (`subtle`): the MAC lengths are fixed per scheme and
 //! public, and every candidate signature is compared against every key without an early
 //! exit on a match.
 
+// The npm package's verify module is built without std (issue 5: its size); see the
+// `npm` feature.
+#![cfg_attr(
+    all(target_arch = "wasm32", feature = "npm", not(feature = "tools")),
+    no_std
+)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", feature = "npm", not(feature = "tools")))]
+mod no_std_wasm;
+
+#[cfg(feature = "diagnose")]
 mod diagnose;
 mod error;
 mod headers;
@@ -46,9 +60,10 @@ mod scheme;
 mod sha256;
 mod webhook;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "npm"))]
 mod wasm;
 
+#[cfg(feature = "diagnose")]
 pub use diagnose::{Diagnosis, Finding};
 pub use error::Error;
 pub use headers::Headers;

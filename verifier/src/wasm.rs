@@ -1,6 +1,6 @@
 //! The wasm-bindgen boundary, and nothing else. Kept narrow: numbers, bytes and short
 //! strings cross it, never JSON of a whole request. The JS shell in `pkg/` reads the
-//! scheme's headers (`headerNames`) from whatever header object it was given and passes
+//! scheme's headers (`schemeTable`) from whatever header object it was given and passes
 //! their values positionally.
 //!
 //! The verify module imports nothing from JS. V8 compiles a wrapper for each imported
@@ -15,50 +15,65 @@
 //!
 //! Only the tools module's `webhookDiagnose` and `webhookSign` return JS objects.
 
-use std::cell::RefCell;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use spin::mutex::{SpinMutex as Mutex, SpinMutexGuard as Guard};
 
 use slab::Slab;
 use wasm_bindgen::prelude::*;
 
 use crate::{Error, Headers, Scheme, Webhook};
 
-thread_local! {
-    /// Every live verifier, by handle.
-    static WEBHOOKS: RefCell<Slab<Webhook>> = const { RefCell::new(Slab::new()) };
-    /// The reusable request buffer that JS writes into directly: the body (`encodeInto`
-    /// for strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
-    /// allocates nothing and copies the body once. One for all verifiers: JS writes a
-    /// request and verifies it in one synchronous step.
-    static REQUEST: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    /// The error of the last call that failed.
-    static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
+/// Every live verifier, by handle.
+static WEBHOOKS: Mutex<Slab<Webhook>> = Mutex::new(Slab::new());
+/// The reusable request buffer that JS writes into directly: the body (`encodeInto` for
+/// strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
+/// allocates nothing and copies the body once. One for all verifiers: JS writes a request
+/// and verifies it in one synchronous step.
+static REQUEST: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The error of the last call that failed.
+static LAST_ERROR: Mutex<Option<Error>> = Mutex::new(None);
+
+/// The value behind `lock`. JS calls in one at a time, so it is free unless an earlier
+/// call trapped while holding it (a bug: the verifier does not panic on any input); then
+/// this traps too, as the `RefCell` borrow it replaces would, where `lock()` would spin
+/// forever.
+fn locked<T>(lock: &Mutex<T>) -> Guard<'_, T> {
+    lock.try_lock()
+        .expect("a call that trapped left the lock held")
 }
 
 /// `Some` of `result`'s value, or `None` with its error kept for `errorCode`.
 fn keep<T>(result: Result<T, Error>) -> Option<T> {
-    result.map_err(|e| LAST_ERROR.set(Some(e))).ok()
+    result.map_err(|e| *locked(&LAST_ERROR) = Some(e)).ok()
 }
 
 /// The stable code of the last error (`"timestamp_too_old"`, ...); "" if none.
 #[wasm_bindgen(js_name = errorCode)]
 pub fn error_code() -> String {
-    LAST_ERROR.with_borrow(|e| e.as_ref().map_or("", Error::code).to_owned())
+    locked(&LAST_ERROR)
+        .as_ref()
+        .map_or("", Error::code)
+        .to_owned()
 }
 
 /// The message of the last error; "" if none.
 #[wasm_bindgen(js_name = errorMessage)]
 pub fn error_message() -> String {
-    LAST_ERROR.with_borrow(|e| e.as_ref().map(ToString::to_string).unwrap_or_default())
+    locked(&LAST_ERROR)
+        .as_ref()
+        .map(Error::message)
+        .unwrap_or_default()
 }
 
 const STALE_HANDLE: Error = Error::InvalidOption("the verifier was freed");
 
 /// Runs `f` on the verifier behind `handle`; `None` (an error kept) if there is none.
 fn with_webhook<T>(handle: u32, f: impl FnOnce(&mut Webhook) -> Result<T, Error>) -> Option<T> {
-    WEBHOOKS.with_borrow_mut(|all| {
-        let webhook = all.get_mut(handle as usize).ok_or(STALE_HANDLE);
-        keep(webhook.and_then(f))
-    })
+    let mut all = locked(&WEBHOOKS);
+    let webhook = all.get_mut(handle as usize).ok_or(STALE_HANDLE);
+    keep(webhook.and_then(f))
 }
 
 /// Header values in the order of `Scheme::header_names`.
@@ -88,7 +103,7 @@ pub fn webhook_new(scheme_name: &str, tolerance: f64) -> Option<u32> {
     }
     let scheme: Scheme = keep(scheme_name.parse())?;
     let webhook = Webhook::empty(scheme).with_tolerance(tolerance as u64);
-    let handle = WEBHOOKS.with_borrow_mut(|all| all.insert(webhook));
+    let handle = locked(&WEBHOOKS).insert(webhook);
     keep(u32::try_from(handle).map_err(|_| Error::InvalidOption("too many verifiers")))
 }
 
@@ -96,7 +111,7 @@ pub fn webhook_new(scheme_name: &str, tolerance: f64) -> Option<u32> {
 /// ignored.
 #[wasm_bindgen(js_name = webhookFree)]
 pub fn webhook_free(handle: u32) {
-    WEBHOOKS.with_borrow_mut(|all| all.try_remove(handle as usize));
+    locked(&WEBHOOKS).try_remove(handle as usize);
 }
 
 /// Adds a secret string, decoded as the scheme requires; `false` (the error kept) if it
@@ -122,18 +137,20 @@ pub fn webhook_add_key(handle: u32, key: &[u8]) -> bool {
 /// trap too.
 #[wasm_bindgen(js_name = requestBuffer)]
 pub fn request_buffer(capacity: usize) -> usize {
-    let grown = REQUEST.with_borrow_mut(|buffer| {
-        let more = capacity.saturating_sub(buffer.len());
-        buffer.try_reserve_exact(more).ok()?;
-        buffer.resize(buffer.len() + more, 0);
-        Some(buffer.as_mut_ptr() as usize)
-    });
-    keep(grown.ok_or(Error::BodyTooLarge)).unwrap_or(0)
+    let mut buffer = locked(&REQUEST);
+    let more = capacity.saturating_sub(buffer.len());
+    if buffer.try_reserve_exact(more).is_err() {
+        keep::<()>(Err(Error::BodyTooLarge));
+        return 0;
+    }
+    let len = buffer.len() + more;
+    buffer.resize(len, 0);
+    buffer.as_mut_ptr() as usize
 }
 
 /// Verifies the request in the buffer with the verifier behind `handle`: `body_len`
-/// bytes of body, then the values of `headerNames(scheme)` in order, `h0..h2` bytes of
-/// UTF-8 each, or -1 when absent. `false` (the error kept) if it is not accepted.
+/// bytes of body, then the values of the scheme's headers (`schemeTable`) in order,
+/// `h0..h2` bytes of UTF-8 each, or -1 when absent. `false` (the error kept) if it is not accepted.
 #[wasm_bindgen(js_name = webhookVerify)]
 pub fn webhook_verify(
     handle: u32,
@@ -143,31 +160,30 @@ pub fn webhook_verify(
     h2: i32,
     now_seconds: f64,
 ) -> bool {
-    REQUEST.with_borrow(|buffer| {
-        let (body, mut rest) = buffer.split_at_checked(body_len).unwrap_or((&[], &[]));
-        let mut values = [None; 3];
-        for (value, len) in values.iter_mut().zip([h0, h1, h2]) {
-            // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
-            // `None`s for anything else cannot happen; they read as a missing header.
-            let Ok(len) = usize::try_from(len) else {
-                continue;
-            };
-            let Some((bytes, after)) = rest.split_at_checked(len) else {
-                break;
-            };
-            *value = core::str::from_utf8(bytes).ok();
-            rest = after;
-        }
-        with_webhook(handle, |w| {
-            let headers = Positional {
-                names: w.scheme().header_names(),
-                values,
-            };
-            // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
-            w.verify_at(body, &headers, now_seconds as i64)
-        })
-        .is_some()
+    let buffer = locked(&REQUEST);
+    let (body, mut rest) = buffer.split_at_checked(body_len).unwrap_or((&[], &[]));
+    let mut values = [None; 3];
+    for (value, len) in values.iter_mut().zip([h0, h1, h2]) {
+        // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
+        // `None`s for anything else cannot happen; they read as a missing header.
+        let Ok(len) = usize::try_from(len) else {
+            continue;
+        };
+        let Some((bytes, after)) = rest.split_at_checked(len) else {
+            break;
+        };
+        *value = core::str::from_utf8(bytes).ok();
+        rest = after;
+    }
+    with_webhook(handle, |w| {
+        let headers = Positional {
+            names: w.scheme().header_names(),
+            values,
+        };
+        // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
+        w.check(body, &headers, now_seconds as i64).map(drop)
     })
+    .is_some()
 }
 
 /// The signature doctor's report (a plain object), or `null` for a freed handle;
@@ -208,30 +224,32 @@ pub fn webhook_sign(handle: u32, body: &[u8], id: &str, timestamp: f64) -> Optio
     Some(object)
 }
 
-/// The headers `verify` reads for `scheme`, lower-case and comma-separated, signature
-/// header first, then `;` and its alternate names if it has any (`Rules::read` uses them
-/// when the first signature header is absent; the shell then passes their values in the
-/// same places); nothing (an error kept) for an unknown scheme.
-#[wasm_bindgen(js_name = headerNames)]
-pub fn header_names(scheme_name: &str) -> Option<String> {
-    let scheme: Scheme = keep(scheme_name.parse())?;
-    let mut names = scheme.header_names().join(",");
-    if let Some(alternate) = scheme.alternate_header_names() {
-        names = [names, alternate.join(",")].join(";");
-    }
-    Some(names.to_ascii_lowercase())
-}
-
-/// `name=signature header` for every scheme, comma-separated, in detection order.
+/// Every scheme, in detection order, as `name=headers`, space-separated. `headers` are
+/// the names `verify` reads, lower-case and comma-separated, signature header first,
+/// then `;` and its alternate names if it has any (`Rules::read` uses them when the
+/// first signature header is absent; the shell then passes their values in the same
+/// places).
 #[wasm_bindgen(js_name = schemeTable)]
 pub fn scheme_table() -> String {
-    let pairs: Vec<String> = Scheme::ALL
-        .iter()
-        .map(|s| {
-            [s.name(), s.signature_header()]
-                .join("=")
-                .to_ascii_lowercase()
-        })
-        .collect();
-    pairs.join(",")
+    let mut table = String::new();
+    for scheme in Scheme::ALL {
+        if !table.is_empty() {
+            table.push(' ');
+        }
+        table.push_str(scheme.name());
+        let mut separator = '=';
+        for names in [Some(scheme.header_names()), scheme.alternate_header_names()]
+            .into_iter()
+            .flatten()
+        {
+            for name in names {
+                table.push(separator);
+                table.push_str(name);
+                separator = ',';
+            }
+            separator = ';';
+        }
+    }
+    table.make_ascii_lowercase();
+    table
 }

@@ -1,6 +1,10 @@
 //! `Webhook`: keys, signing, verifying and the timestamp tolerance, for every scheme.
 
-use std::fmt;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
+use core::fmt;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
@@ -119,11 +123,13 @@ pub struct Webhook {
     pub(crate) scheme: Scheme,
     pub(crate) keys: Vec<Key>,
     /// The secrets as given, kept only for `diagnose` (which tries their other forms).
+    #[cfg(feature = "diagnose")]
     pub(crate) secrets: Vec<SecretInput>,
     tolerance: u64,
 }
 
 /// A secret as it was given, string or bytes.
+#[cfg(feature = "diagnose")]
 #[derive(Clone)]
 pub(crate) enum SecretInput {
     Str(String),
@@ -173,6 +179,7 @@ impl Webhook {
         Webhook {
             scheme,
             keys: Vec::new(),
+            #[cfg(feature = "diagnose")]
             secrets: Vec::new(),
             tolerance: DEFAULT_TOLERANCE_SECS,
         }
@@ -183,6 +190,7 @@ impl Webhook {
         let key = key_bytes(self.scheme, secret)?;
         self.keys
             .push(Key::new(self.scheme.rules().algorithm(), &key)?);
+        #[cfg(feature = "diagnose")]
         self.secrets.push(SecretInput::Str(secret.to_owned()));
         Ok(())
     }
@@ -191,6 +199,7 @@ impl Webhook {
     pub fn add_key(&mut self, key: &[u8]) -> Result<(), Error> {
         self.keys
             .push(Key::new(self.scheme.rules().algorithm(), key)?);
+        #[cfg(feature = "diagnose")]
         self.secrets.push(SecretInput::Bytes(key.to_vec()));
         Ok(())
     }
@@ -227,18 +236,30 @@ impl Webhook {
         headers: &H,
         now: i64,
     ) -> Result<Verified, Error> {
-        self.ensure_keyed()?;
-        let rules = self.scheme.rules();
         let headers = DynHeaders(headers);
-        let env = rules.read(&headers)?;
-        signature_matches(rules, rules, &self.keys, &env, body)?;
-        if let Some((_, ts)) = env.timestamp {
-            self.check_tolerance(ts, now)?;
-        }
+        let env = self.check(body, &headers, now)?;
         Ok(Verified {
             id: env.id.map(str::to_owned),
             timestamp: env.timestamp.map(|(_, ts)| ts),
         })
+    }
+
+    /// `verify_at` without building a [`Verified`]: what it read, borrowed from `headers`
+    /// (the wasm module's verify allocates nothing).
+    pub(crate) fn check<'h>(
+        &self,
+        body: &[u8],
+        headers: &'h dyn Headers,
+        now: i64,
+    ) -> Result<Envelope<'h>, Error> {
+        self.ensure_keyed()?;
+        let rules = self.scheme.rules();
+        let env = rules.read(headers)?;
+        signature_matches(rules, rules, &self.keys, &env, body)?;
+        if let Some((_, ts)) = env.timestamp {
+            self.check_tolerance(ts, now)?;
+        }
+        Ok(env)
     }
 
     /// The headers (name, value) to send with `body` so that `verify` accepts it. `id` is

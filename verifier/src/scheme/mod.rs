@@ -2,6 +2,10 @@
 //! signing and verifying alike: which headers carry what, which bytes are signed, how the
 //! MAC is encoded. Everything else (keys, comparison, tolerance) lives in `webhook.rs`.
 
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 mod generic;
 mod github;
 mod shopify;
@@ -12,8 +16,8 @@ mod svix;
 mod vector;
 mod vercel;
 
-use std::fmt;
-use std::str::FromStr;
+use core::fmt;
+use core::str::FromStr;
 
 use crate::{Error, Headers};
 

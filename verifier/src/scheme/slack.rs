@@ -3,6 +3,11 @@
 
 use super::{comma_list, parse_timestamp, required, Envelope, Rules};
 use crate::{Error, Headers};
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 const HEADER: &str = "X-Slack-Signature";
 const TIMESTAMP_HEADER: &str = "X-Slack-Request-Timestamp";

@@ -7,6 +7,11 @@
 
 use super::{parse_timestamp, required, Encoding, Envelope, KeyForm, Rules};
 use crate::{Error, Headers};
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// The three header names of a Standard-Webhooks-shaped scheme, signature first.
 pub(crate) type Names = [&'static str; 3];

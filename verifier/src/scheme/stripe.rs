@@ -6,6 +6,10 @@
 
 use super::{key_values, parse_timestamp, required, Envelope, Rules};
 use crate::{Error, Headers};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 pub(crate) const HEADER: &str = "Stripe-Signature";
 

@@ -3,6 +3,10 @@
 
 use super::{stripe, Envelope, Rules};
 use crate::{Error, Headers};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 pub(crate) const HEADER: &str = "X-Vector-Signature";
 pub(crate) const DELIVERY_HEADER: &str = "X-Vector-Delivery";
