@@ -295,12 +295,19 @@ function evaluateGoals(all, wasm) {
     const str = all.node?.rows.find((r) => r.id === "hp-verifySignature");
     const m = row?.sizes[MB];
     const node24 = all.node24?.rows.find((r) => r.id === "hp-verifySignature-bytes")?.sizes[MB];
+    // Judged on the run's process, as every other figure; the median of fresh processes
+    // beside it (bench/wasm.mjs: a Node 20 process runs the module's SHA-256 at one of two
+    // speeds, and the harness's long-running one more often at the lower).
+    const fresh = wasm.throughput;
     push(
       "≥ 350 MB/s SHA-256 inside wasm at 1 MB (Node)",
       350,
       m && { value: mbps(MB, m.medianNs) },
-      (m) => `${m.value.toFixed(0)} MB/s (verifySignature, Uint8Array body)`,
+      (v) => `${v.value.toFixed(0)} MB/s (verifySignature, Uint8Array body)`,
       (str?.sizes[MB] ? `; ${mbps(MB, str.sizes[MB].medianNs).toFixed(0)} MB/s with a string body` : "") +
+        (fresh
+          ? `; fresh processes ${fresh.medianMBps.toFixed(0)} MB/s (median of ${fresh.n}, ${fresh.minMBps.toFixed(0)}–${fresh.maxMBps.toFixed(0)})`
+          : "") +
         (node24 ? `; ${all.node24.runtimeVersion}: ${mbps(MB, node24.medianNs).toFixed(0)} MB/s` : ""),
     );
   }
@@ -378,6 +385,14 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
           `${wasm.cold.totalMs.toFixed(2)} ms (compile ${wasm.cold.compileMs.toFixed(2)}, instantiate ${wasm.cold.instantiateMs.toFixed(2)}; max ${wasm.cold.maxTotalMs.toFixed(2)})`,
         ],
         [`warm (same process, V8's module cache; median of ${wasm.warm.n})`, `${wasm.warm.totalMs.toFixed(3)} ms`],
+        ...(wasm.throughput
+          ? [
+              [
+                `SHA-256 at 1 MiB, Node (verifySignature, Uint8Array body; fresh processes, median of ${wasm.throughput.n})`,
+                `${wasm.throughput.medianMBps.toFixed(0)} MB/s (min ${wasm.throughput.minMBps.toFixed(0)}, max ${wasm.throughput.maxMBps.toFixed(0)})`,
+              ],
+            ]
+          : []),
       ]
         .map(([a, b]) => `| ${a} | ${b} |`)
         .join("\n"),
