@@ -13,8 +13,8 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 /// The allocator std would install (dlmalloc, as a crate). `lol_alloc`'s free list, ~6 kB
 /// smaller (the 20 kB gzip goal met), was tried and not kept: in the bench harness's
 /// long-running Node 20 process the module's SHA-256 then ran at the lower of that
-/// runtime's two speeds in 8 runs of 8 (337–350 MB/s), where dlmalloc builds did in 2 of 9
-/// (the others 374–378); fresh processes, Node 24, Deno and workerd showed no difference.
+/// runtime's two speeds in 8 runs of 8 (337–350 MB/s), where dlmalloc builds did in 2 of
+/// 10 (the others 370–378); fresh processes, Node 24, Deno and workerd showed no difference.
 /// The cause was not found (BENCHMARKS.md, 2026-11-24).
 #[global_allocator]
 static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
