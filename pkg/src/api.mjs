@@ -287,22 +287,28 @@ export class Webhook {
   }
 
   // Writes the body and the header values straight into the verifier's reusable wasm
-  // buffer (strings with encodeInto: UTF-8 needs at most 3 bytes per UTF-16 unit; bytes
-  // with one copy), so nothing is allocated inside wasm per verify. Returns the body's
-  // length; the headers' lengths (-1: absent) go to `lens`.
+  // buffer (bytes with one copy; strings with encodeInto), so nothing is allocated inside
+  // wasm per verify. Returns the body's length; the headers' lengths (-1: absent) go to
+  // `lens`. The buffer grows to the largest request seen and wasm memory never shrinks, so
+  // a string body first gets room for one byte per UTF-16 unit (what ASCII JSON needs);
+  // only if it does not fit is the buffer grown for the rest, at most 3 bytes per unit.
   #writeRequest(body, h0, h1, h2) {
     const bytes = typeof body === "string" ? undefined : toBytes(body);
-    const bodyCapacity = bytes ? bytes.length : body.length * 3;
-    const capacity = bodyCapacity + 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
-    const ptr = this.#wasm.requestBuffer(capacity);
-    if (ptr === 0) throw wasmError(this.#wasm);
-    const view = new Uint8Array(this.#wasm.memory.buffer, ptr, capacity);
+    const headerCapacity = 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
+    let capacity = (bytes ? bytes.length : body.length) + headerCapacity;
+    let view = this.#buffer(capacity);
     let offset;
     if (bytes) {
       view.set(bytes);
       offset = bytes.length;
     } else {
-      offset = writeString(body, view, 0);
+      const { read, written } = encoder.encodeInto(body, view);
+      offset = written;
+      if (read < body.length) {
+        capacity = written + 3 * (body.length - read) + headerCapacity;
+        view = this.#buffer(capacity); // the bytes written so far stay
+        offset += writeString(body.slice(read), view, offset);
+      }
     }
     const bodyLen = offset;
     lens[0] = h0 === undefined ? -1 : h0.length;
@@ -317,6 +323,13 @@ export class Webhook {
       if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
     }
     return bodyLen;
+  }
+
+  /** The request buffer, grown to at least `capacity` bytes, as a view. */
+  #buffer(capacity) {
+    const ptr = this.#wasm.requestBuffer(capacity);
+    if (ptr === 0) throw wasmError(this.#wasm);
+    return new Uint8Array(this.#wasm.memory.buffer, ptr, capacity);
   }
 
   /**

@@ -121,6 +121,34 @@ test("non-ASCII header values cross into wasm as UTF-8", () => {
   }
 });
 
+test("string bodies of every UTF-8 width are signed and verified as their UTF-8 bytes", () => {
+  // The shell writes a string body with room for one byte per UTF-16 unit first and grows
+  // the buffer for the rest only when it does not fit: these bodies cross that boundary
+  // in one-, two-, three- and four-byte characters, and a lone surrogate (U+FFFD).
+  const wh = new Webhook(STD_SECRET, { now: at(T0) });
+  const key = Buffer.from(STD_SECRET.slice("whsec_".length), "base64");
+  const bodies = [
+    JSON.stringify({ note: "a".repeat(5000) }),
+    JSON.stringify({ note: "é".repeat(3000) }),
+    JSON.stringify({ note: "☕".repeat(3000) }),
+    JSON.stringify({ note: "\u{1F600}".repeat(3000) }),
+    JSON.stringify({ note: "a".repeat(4000) + "é☕\u{1F600}" }),
+    JSON.stringify({ note: "\u{1F600}" + "a".repeat(4000) }),
+    '{"note":"\uD800"}',
+  ];
+  for (const body of bodies) {
+    const utf8 = new TextEncoder().encode(body);
+    const mac = createHmac("sha256", key).update(`msg_1.${T0}.`).update(utf8).digest("base64");
+    const headers = { "webhook-id": "msg_1", "webhook-timestamp": String(T0), "webhook-signature": `v1,${mac}` };
+    assert.deepEqual(wh.verify(body, headers), JSON.parse(body));
+    wh.verifySignature(utf8, headers);
+    assert.equal(
+      code(() => wh.verifySignature(body + " ", headers)),
+      "no_matching_signature",
+    );
+  }
+});
+
 test("every error code", () => {
   const wh = new Webhook(STD_SECRET, { now: at(T0), toleranceSeconds: 300 });
   const h = wh.sign(BODY, { id: "msg_3" });
