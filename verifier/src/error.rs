@@ -122,7 +122,7 @@ impl Error {
     }
 
     /// The message, as `Display` writes it.
-    #[cfg(feature = "npm")]
+    #[cfg(all(target_arch = "wasm32", feature = "npm"))]
     pub(crate) fn message(&self) -> String {
         self.message_parts(&mut itoa::Buffer::new(), &mut itoa::Buffer::new())
             .concat()

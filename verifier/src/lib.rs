@@ -27,11 +27,10 @@
 //! With the default `http` feature, `http::HeaderMap` implements [`Headers`], so axum,
 //! hyper and warp receivers pass their headers as they are.
 //!
-//! Features: `http` (default) implements [`Headers`] for `http::HeaderMap`; `diagnose`
-//! (default) adds [`Webhook::diagnose`], the signature doctor. `npm` and `tools` build the
-//! npm package's two wasm modules (`scripts/build-pkg.sh`): the JS exports, and with
-//! `tools` also `sign` and `diagnose`. With `npm` alone the crate is `no_std`, with its own
-//! panic handler and allocator: not a feature for Rust users.
+//! The default `diagnose` feature adds [`Webhook::diagnose`], the signature doctor. `npm`
+//! and `tools` build the npm package's two wasm modules (`scripts/build-pkg.sh`): the JS
+//! exports, and with `tools` also `sign` and `diagnose`. With `npm` alone the crate is
+//! `no_std`, with its own panic handler and allocator: not a feature for Rust users.
 //!
 //! Comparison is constant-time (`subtle`): the MAC lengths are fixed per scheme and
 //! public, and every candidate signature is compared against every key without an early
