@@ -163,11 +163,6 @@ function schemes() {
   return schemeTable;
 }
 
-/** The headers of `scheme`, a valid name in lower case (see `schemes`). */
-function headerNames(scheme) {
-  return schemes().get(scheme);
-}
-
 /** The header names of every scheme, lower-case, once each. */
 function allHeaderNames() {
   return [
@@ -244,9 +239,10 @@ export class Webhook {
     this.#handle = newVerifier(this, this.#wasm, scheme, tolerance, keys);
     this.#tolerance = tolerance;
     this.#keys = keys;
-    ({ names: this.#names, alternate: this.#alternateNames } = headerNames(scheme.toLowerCase()));
     /** The scheme's name. */
     this.scheme = scheme.toLowerCase();
+    // A valid name: webhookNew took it.
+    ({ names: this.#names, alternate: this.#alternateNames } = schemes().get(this.scheme));
   }
 
   /** The tools module, and this Webhook's verifier there (made on first use). */
