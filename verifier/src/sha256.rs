@@ -167,7 +167,9 @@ fn k4(i: usize) -> X4 {
 }
 
 /// One 64-byte block into `state`. Not inlined: `update_blocks` and the padding in
-/// `finalize_fixed_core` share one copy (~8 KB of wasm each).
+/// `finalize_fixed_core` share one copy (~8 KB of wasm each). Unrolled for Node 20: as a
+/// loop of eight rounds it is 6 kB smaller and 11 % slower there (Node 24 6 % faster;
+/// BENCHMARKS.md, 2026-11-24).
 #[inline(never)]
 // The last round's `bc = ab` is never read.
 #[allow(unused_assignments)]
