@@ -163,6 +163,12 @@ test("every error code", () => {
     code(() => wh.verify(BODY, { ...h, "webhook-signature": "v2,abc" })),
     "invalid_header",
   );
+  // Only an asymmetric (v1a) signature: the message says what is checked.
+  assert.throws(() => wh.verify(BODY, { ...h, "webhook-signature": "v1a,abc" }), {
+    code: "invalid_header",
+    message:
+      "header webhook-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+  });
   assert.equal(
     code(() => wh.verify(BODY, { ...h, "webhook-timestamp": "soon" })),
     "invalid_timestamp",

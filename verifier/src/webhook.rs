@@ -370,7 +370,7 @@ pub(crate) fn signature_matches(
     if candidates == 0 {
         return Err(Error::InvalidHeader {
             header,
-            reason: "no signature in the expected format",
+            reason: header_rules.no_signature(),
         });
     }
     if bool::from(matched) {

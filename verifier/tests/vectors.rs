@@ -316,6 +316,56 @@ fn error_codes() {
     );
 }
 
+/// A signature header with nothing the scheme reads says which form was expected (a
+/// Standard Webhooks header with only `v1a`, asymmetric, entries names what is checked).
+#[test]
+fn a_header_without_a_signature_names_the_expected_form() {
+    // The scheme, its headers, the error's message.
+    type Case = (
+        Scheme,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+    );
+    let cases: [Case; 6] = [
+        (
+            Scheme::Standard,
+            &[("webhook-id", "msg_1"), ("webhook-timestamp", "100"), ("webhook-signature", "v1a,AAAA v2,BBBB")],
+            "header webhook-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+        ),
+        (
+            Scheme::Svix,
+            &[("svix-id", "msg_1"), ("svix-timestamp", "100"), ("svix-signature", "v1a,AAAA")],
+            "header svix-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+        ),
+        (
+            Scheme::Github,
+            &[("X-Hub-Signature-256", "sha1=abcd")],
+            "header X-Hub-Signature-256 is malformed: no sha256=<signature> item",
+        ),
+        (
+            Scheme::Slack,
+            &[("X-Slack-Request-Timestamp", "100"), ("X-Slack-Signature", "v1=abcd")],
+            "header X-Slack-Signature is malformed: no v0=<signature> item",
+        ),
+        (
+            Scheme::Stripe,
+            &[("Stripe-Signature", "t=100,v0=abcd")],
+            "header Stripe-Signature is malformed: no v1=<signature> item",
+        ),
+        (
+            Scheme::Vercel,
+            &[("X-Vercel-Signature", " , ")],
+            "header x-vercel-signature is malformed: no signature",
+        ),
+    ];
+    for (scheme, headers, message) in cases {
+        let wh = Webhook::new(scheme, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let err = wh.verify_at(BODY, headers, 100).unwrap_err();
+        assert_eq!(err.code(), "invalid_header", "{scheme:?}");
+        assert_eq!(err.to_string(), message, "{scheme:?}");
+    }
+}
+
 #[test]
 fn errors_never_carry_secrets_or_expected_signatures() {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";

@@ -7,4 +7,5 @@ pub(crate) const GENERIC: BodyOnly = BodyOnly {
     prefix: "",
     algorithm: Algorithm::HmacSha256,
     encoding: Encoding::Hex,
+    no_signature: "no signature",
 };

@@ -8,4 +8,5 @@ pub(crate) const GITHUB: BodyOnly = BodyOnly {
     prefix: "sha256=",
     algorithm: Algorithm::HmacSha256,
     encoding: Encoding::Hex,
+    no_signature: "no sha256=<signature> item",
 };

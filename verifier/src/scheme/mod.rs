@@ -202,6 +202,9 @@ pub(crate) trait Rules: Sync {
     fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8]));
     /// Calls `each` with every encoded signature in the header value (others are skipped).
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str));
+    /// Why the signature header is `invalid_header` when `signatures` finds nothing in it:
+    /// the form this rule reads.
+    fn no_signature(&self) -> &'static str;
     /// The provider sends one signature, never a list: `sign` signs with the first secret
     /// only, since the provider's own verifiers compare the whole header value with one
     /// MAC (`signatures` still reads a comma list, as HTTP joins a repeated header).
@@ -265,6 +268,8 @@ pub(crate) struct BodyOnly {
     pub prefix: &'static str,
     pub algorithm: Algorithm,
     pub encoding: Encoding,
+    /// `Rules::no_signature`.
+    pub no_signature: &'static str,
 }
 
 impl BodyOnly {
@@ -298,6 +303,9 @@ impl Rules for BodyOnly {
     }
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         comma_list(value, self.prefix, each)
+    }
+    fn no_signature(&self) -> &'static str {
+        self.no_signature
     }
     fn render(&self, id: &str, _ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
         let list: Vec<String> = sigs.iter().map(|s| format!("{}{s}", self.prefix)).collect();

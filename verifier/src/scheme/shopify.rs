@@ -8,4 +8,5 @@ pub(crate) const SHOPIFY: BodyOnly = BodyOnly {
     prefix: "",
     algorithm: Algorithm::HmacSha256,
     encoding: Encoding::Base64,
+    no_signature: "no signature",
 };

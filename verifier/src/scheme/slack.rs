@@ -36,6 +36,9 @@ impl Rules for Slack {
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         comma_list(value, "v0=", each)
     }
+    fn no_signature(&self) -> &'static str {
+        "no v0=<signature> item"
+    }
     fn one_signature(&self) -> bool {
         true
     }

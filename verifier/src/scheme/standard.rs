@@ -76,6 +76,9 @@ impl Rules for StandardRule {
             }
         }
     }
+    fn no_signature(&self) -> &'static str {
+        "no v1,<signature> entry (v1a, an asymmetric signature, is not checked)"
+    }
     fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
         let [sig, id_name, ts_name] = self.names;
         let list: Vec<String> = sigs.iter().map(|s| format!("v1,{s}")).collect();

@@ -28,10 +28,16 @@ impl Rules for Stripe {
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         signatures(value, each)
     }
+    fn no_signature(&self) -> &'static str {
+        NO_SIGNATURE
+    }
     fn render(&self, _id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
         vec![(HEADER, render(ts, sigs))]
     }
 }
+
+/// `Rules::no_signature` of Stripe and Vector; `read` already refuses a header without it.
+pub(crate) const NO_SIGNATURE: &str = "no v1=<signature> item";
 
 pub(crate) fn read<'h>(
     name: &'static str,
@@ -48,7 +54,7 @@ pub(crate) fn read<'h>(
     if !key_values(value).any(|(k, _)| k == "v1") {
         return Err(Error::InvalidHeader {
             header: name,
-            reason: "no v1=<signature> item",
+            reason: NO_SIGNATURE,
         });
     }
     Ok(Envelope {

@@ -28,6 +28,9 @@ impl Rules for Vector {
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         stripe::signatures(value, each)
     }
+    fn no_signature(&self) -> &'static str {
+        stripe::NO_SIGNATURE
+    }
     fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
         vec![
             (DELIVERY_HEADER, id.to_owned()),

@@ -7,4 +7,5 @@ pub(crate) const VERCEL: BodyOnly = BodyOnly {
     prefix: "",
     algorithm: Algorithm::HmacSha1,
     encoding: Encoding::Hex,
+    no_signature: "no signature",
 };
