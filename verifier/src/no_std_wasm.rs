@@ -11,12 +11,14 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 }
 
 /// Talc instead of the dlmalloc std would install: ~2 kB of wasm where dlmalloc took ~7.5 kB
-/// (the module 58.0 → 50.5 kB, 22.1 → 19.1 kB gzipped: issue 5's 20 kB gzip goal). Its
-/// SHA-256 speed is the same in fresh processes; in the bench harness's long-running Node 20
-/// process it landed on that runtime's slower speed in 6 runs of 16, dlmalloc in 2 of 19
-/// (BENCHMARKS.md, 2026-11-24; the cause is not found, and every build shows it). It grows wasm memory only when no free chunk fits, extending
-/// the heap it has. `disable-realloc-in-place`: a grown block is always moved, which costs
-/// only when the request buffer or the verifiers' table outgrows itself. `lol_alloc`'s free list, smaller still,
-/// was tried before and not kept: its SHA-256 ran at the slower speed there in 8 runs of 8.
+/// (the module 58.0 → 50.5 kB, 22.1 → 19.1 kB gzipped: issue 5's 20 kB gzip goal). It grows
+/// wasm memory only when no free chunk fits, extending the heap it has.
+/// `disable-realloc-in-place`: a grown block is always moved, which costs only when the
+/// request buffer or the verifiers' table outgrows itself.
+///
+/// Its SHA-256 speed is the same in fresh processes. In the bench harness's long-running
+/// Node 20 process, which runs this module at one of two speeds for every build (cause not
+/// found), it landed on the slower one in 6 runs of 16, dlmalloc in 2 of 19 (BENCHMARKS.md,
+/// 2026-11-24). `lol_alloc`'s free list, smaller still, was tried before and not kept: 8 of 8.
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
