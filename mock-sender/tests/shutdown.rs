@@ -96,7 +96,10 @@ async fn sigterm_lets_the_attempt_in_flight_finish() {
     let logs = api(reqwest::Method::GET, format!("{base}/v1/logs"), None).await;
     let _ = again.kill();
     let _ = again.wait();
-    let _ = std::fs::remove_file(&db);
+    // A killed sender leaves SQLite's side files too.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
     let logs = logs["data"].as_array().unwrap();
     assert_eq!(logs.len(), 1, "{logs:?}");
     assert_eq!(logs[0]["status_code"], 200, "{logs:?}");
