@@ -36,7 +36,7 @@ impl Rules for Stripe {
     }
 }
 
-/// `Rules::no_signature` of Stripe and Vector; `read` already refuses a header without it.
+/// `Rules::no_signature` of Stripe and Vector.
 pub(crate) const NO_SIGNATURE: &str = "no v1=<signature> item";
 
 pub(crate) fn read<'h>(
@@ -51,12 +51,6 @@ pub(crate) fn read<'h>(
             header: name,
             reason: "no t=<timestamp> item",
         })?;
-    if !key_values(value).any(|(k, _)| k == "v1") {
-        return Err(Error::InvalidHeader {
-            header: name,
-            reason: NO_SIGNATURE,
-        });
-    }
     Ok(Envelope {
         id: None,
         timestamp: Some((raw_ts, parse_timestamp(raw_ts, name)?)),
