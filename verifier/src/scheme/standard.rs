@@ -5,7 +5,7 @@
 //! `{id}.{timestamp}.{body}`; the key is `whsec_<base64>` decoded. Svix uses the same rule
 //! with `svix-` header names (see `svix.rs`).
 
-use super::{parse_timestamp, required, Encoding, Envelope, KeyForm, Rules};
+use super::{parse_timestamp, required, split_once, Encoding, Envelope, KeyForm, Rules};
 use crate::{Error, Headers};
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -71,7 +71,7 @@ impl Rules for StandardRule {
     }
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         for entry in value.split_ascii_whitespace() {
-            if let Some(("v1", sig)) = entry.split_once(',') {
+            if let Some(("v1", sig)) = split_once(entry, b',') {
                 each(sig);
             }
         }
