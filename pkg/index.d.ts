@@ -7,6 +7,7 @@
 /** A signature scheme: which headers, which signed bytes, which MAC and encoding. */
 export type Scheme =
   | "standard" // webhook-id / webhook-timestamp / webhook-signature "v1,<base64>"; secret "whsec_<base64>"
+  //             (or "v1a,<base64>" Ed25519 signatures: key "whpk_<base64>" to verify, "whsk_<base64>" to sign)
   | "svix" //     the same with svix- header names (or webhook- ones, read as the svix library does)
   | "stripe" //   Stripe-Signature "t=<unix>,v1=<hex>"; signs "{t}.{body}"; secret used as given
   | "vector" //   X-Vector-Signature, as stripe
@@ -30,7 +31,10 @@ export type WebhookErrorCode =
   | "timestamp_too_new"
   /** No signature in the header matches the body and any secret. */
   | "no_matching_signature"
-  /** The secret is empty, or not `whsec_<base64>` for standard/svix. */
+  /**
+   * The secret is empty, or not `whsec_<base64>` (nor a `whpk_` / `whsk_` Ed25519 key) for
+   * standard/svix; or `sign` was given a `whpk_` public key, which only verifies.
+   */
   | "invalid_secret"
   /** `verify` only: the signature is valid but the body is not JSON. */
   | "invalid_payload"
@@ -58,7 +62,14 @@ export class WebhookVerificationError extends Error {
 /** The raw body exactly as received. Never a parsed object. */
 export type WebhookBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
-/** A secret string as the provider shows it, or raw key bytes (used as the HMAC key). */
+/**
+ * A secret string as the provider shows it, or raw key bytes (used as the HMAC key). For
+ * standard and svix also a Standard Webhooks Ed25519 key, for asymmetric `v1a` signatures:
+ * `whpk_<base64 of 32 bytes>`, a public key, verifies them (and cannot sign);
+ * `whsk_<base64 of the 32-byte seed, or of the seed and public key>` signs and verifies.
+ * A Webhook with such a key runs on the package's second wasm module (as `sign` and
+ * `diagnose` do), loaded on first use.
+ */
 export type WebhookSecret = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /**
@@ -104,6 +115,8 @@ export class Webhook {
    * @param secret one secret, or several during a rotation (any of them may match; `sign`
    *   emits one signature per secret for standard, svix, stripe and vector, and one with the
    *   first secret for github, vercel, slack, shopify and generic, whose providers send one).
+   *   A rotation may mix `whsec_` secrets and Ed25519 keys: `v1` entries are checked with
+   *   the first, `v1a` entries with the second.
    * @throws WebhookVerificationError `invalid_secret` or `invalid_option`.
    */
   constructor(secret: WebhookSecret | WebhookSecret[], options?: WebhookOptions);

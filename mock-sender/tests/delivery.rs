@@ -400,6 +400,39 @@ async fn rotation_signs_with_both_secrets_during_the_grace_period() {
 }
 
 #[tokio::test]
+async fn a_standard_webhook_rotates_to_an_ed25519_key_and_signs_v1a() {
+    // Standard Webhooks' asymmetric signatures: the sender holds the whsk_ secret key, the
+    // receiver the whpk_ public key (node:crypto made this pair; verifier/tests/asymmetric.rs).
+    const WHSK: &str = "whsk_/YyuGMYXv+hNh+3l8AklpERlqjSVPw1uc0txT7pLZF0=";
+    const WHPK: &str = "whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac=";
+    let app = started(&config());
+    let rx = receiver(vec![]).await;
+    let w = create(&app, &rx.url, "standard", None).await;
+    let old = w["secret"].as_str().unwrap().to_owned();
+    let path = format!("/v1/webhooks/{}/rotate-secret", w["id"].as_str().unwrap());
+    let rotated = ok(&app, "POST", &path, Some(json!({"secret": WHSK})), 200).await;
+    assert_eq!(rotated["secret"], WHSK);
+
+    let hit = delivered(&app, &rx).await;
+    let header = hit.header("webhook-signature").unwrap();
+    assert!(
+        header.starts_with("v1,") && header.contains(" v1a,"),
+        "{header}"
+    );
+    for key in [&old, WHPK] {
+        verify_hit(Scheme::Standard, &hit, key).unwrap();
+    }
+    // A public key cannot sign: refused as the secret, nothing changed.
+    let (status, body) = common::call(&app, "POST", &path, Some(json!({"secret": WHPK}))).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["field"], "secret");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("whsk_"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn rotation_in_a_one_signature_profile_signs_with_the_new_secret() {
     // GitHub's header carries one signature, and its verifiers compare the whole value.
     let app = started(&config());

@@ -51,6 +51,11 @@ function toBytes(body) {
   );
 }
 
+/** A `whpk_` public or `whsk_` secret Ed25519 key (standard, svix: `v1a` signatures). */
+function isEd25519Key(key) {
+  return typeof key === "string" && (key.startsWith("whpk_") || key.startsWith("whsk_"));
+}
+
 function toKey(secret) {
   if (typeof secret === "string") return secret;
   if (secret instanceof Uint8Array || secret instanceof ArrayBuffer || ArrayBuffer.isView(secret)) {
@@ -235,7 +240,9 @@ export class Webhook {
     if (secrets.length === 0) fail("invalid_secret", "no secret given");
     // Copies of byte keys: the tools module is keyed later, with the bytes given now.
     const keys = secrets.map(toKey).map((k) => (typeof k === "string" ? k : k.slice()));
-    this.#wasm = core();
+    // Ed25519 keys (Standard Webhooks' v1a) are checked by the tools module only: the
+    // verify module leaves the curve out for its size (issue 5).
+    this.#wasm = keys.some(isEd25519Key) ? tools() : core();
     this.#handle = newVerifier(this, this.#wasm, scheme, tolerance, keys);
     this.#tolerance = tolerance;
     this.#keys = keys;

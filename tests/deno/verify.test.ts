@@ -98,3 +98,24 @@ Deno.test("verifyRequest on a Fetch Request", async () => {
     return true;
   });
 });
+
+Deno.test("v1a (Ed25519): WebCrypto's signatures verify with the whpk_ key, and the reverse", async () => {
+  const { privateKey, publicKey } = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
+  const b64 = (bytes: ArrayBuffer | Uint8Array) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+  const whpk = "whpk_" + b64(await crypto.subtle.exportKey("raw", publicKey));
+  const seed = (await crypto.subtle.exportKey("jwk", privateKey)).d!;
+  const whsk = "whsk_" + b64(Uint8Array.from(atob(seed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)));
+  const signed = new TextEncoder().encode(`msg_ed.${NOW}.${body}`);
+  const theirs = b64(await crypto.subtle.sign("Ed25519", privateKey, signed));
+  const headers = { "webhook-id": "msg_ed", "webhook-timestamp": String(NOW), "webhook-signature": `v1a,${theirs}` };
+  assert.deepEqual(new Webhook(whpk, { now: clock }).verify(body, headers), JSON.parse(body));
+  expectCode("no_matching_signature", () => new Webhook(whpk, { now: clock }).verify(body + " ", headers));
+  const ours = new Webhook(whsk, { now: clock }).sign(body, { id: "msg_ed", timestamp: NOW })["webhook-signature"];
+  assert.equal(ours, `v1a,${theirs}`); // Ed25519 is deterministic
+  const sig = Uint8Array.from(atob(ours.slice(4)), (c) => c.charCodeAt(0));
+  assert.ok(await crypto.subtle.verify("Ed25519", publicKey, sig, signed));
+  expectCode("invalid_secret", () => new Webhook(whpk).sign(body));
+});

@@ -163,11 +163,11 @@ test("every error code", () => {
     code(() => wh.verify(BODY, { ...h, "webhook-signature": "v2,abc" })),
     "invalid_header",
   );
-  // Only an asymmetric (v1a) signature: the message says what is checked.
+  // Only an asymmetric (v1a) signature and a whsec_ secret: the message says what checks it.
   assert.throws(() => wh.verify(BODY, { ...h, "webhook-signature": "v1a,abc" }), {
     code: "invalid_header",
     message:
-      "header webhook-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+      "header webhook-signature is malformed: no v1,<signature> entry (v1a entries, Ed25519 signatures, are checked with a whpk_ public key)",
   });
   assert.equal(
     code(() => wh.verify(BODY, { ...h, "webhook-timestamp": "soon" })),

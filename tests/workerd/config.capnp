@@ -29,5 +29,7 @@ const hookWorker :Workerd.Worker = (
     (name = "STANDARD_SECRET", text = "whsec_aG9va3Byb29mLXdvcmtlcmQtdGVzdC1rZXk="),
     (name = "STRIPE_SECRET", text = "whsec_workerd_stripe_test"),
     (name = "GITHUB_SECRET", text = "workerd github test secret"),
+    # An Ed25519 public key (Standard Webhooks v1a): POST /ed25519 verifies with it.
+    (name = "ED25519_PUBLIC", text = "whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac="),
   ],
 );

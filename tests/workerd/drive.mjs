@@ -20,6 +20,9 @@ const STANDARD_SECRET = "whsec_aG9va3Byb29mLXdvcmtlcmQtdGVzdC1rZXk=";
 const STRIPE_SECRET = "whsec_workerd_stripe_test";
 const GITHUB_SECRET = "workerd github test secret";
 const OTHER_SECRET = "whsec_" + Buffer.from("some other endpoint's key").toString("base64");
+// The Ed25519 secret key (seed) of config.capnp's ED25519_PUBLIC, and another one.
+const ED25519_SECRET = "whsk_/YyuGMYXv+hNh+3l8AklpERlqjSVPw1uc0txT7pLZF0=";
+const OTHER_ED25519_SECRET = "whsk_" + Buffer.alloc(32, 7).toString("base64");
 
 const child = spawn(
   workerdBin,
@@ -92,6 +95,27 @@ const big = JSON.stringify({ type: "bulk", items: Array.from({ length: 5000 }, (
 const standard = new Webhook(STANDARD_SECRET);
 
 const cases = [
+  [
+    "ed25519: v1a signed with the whsk_ key -> 200 with the event (verified with its whpk_ key)",
+    async () => {
+      const r = await post("ed25519?scheme=standard", body, new Webhook(ED25519_SECRET).sign(body));
+      expect(r.status === 200 && deepEqual(r.json.event, event), r);
+    },
+  ],
+  [
+    "ed25519: v1a signed with another key -> 401 no_matching_signature",
+    async () => {
+      const r = await post("ed25519?scheme=standard", body, new Webhook(OTHER_ED25519_SECRET).sign(body));
+      expect(r.status === 401 && r.json.error === "no_matching_signature", r);
+    },
+  ],
+  [
+    "ed25519: only a v1 (HMAC) signature -> 401 invalid_header",
+    async () => {
+      const r = await post("ed25519?scheme=standard", body, standard.sign(body));
+      expect(r.status === 401 && r.json.error === "invalid_header", r);
+    },
+  ],
   [
     "standard: correctly signed -> 200 with the event",
     async () => {

@@ -2,6 +2,8 @@
 // answers 200 {"event": ...}, or 401 {"error": code} for a WebhookVerificationError.
 // POST /doctor?scheme=NAME answers the signature doctor's report on the request and the
 // headers the Worker signs the same body with (both from the lazily loaded tools module).
+// POST /ed25519 verifies a standard delivery's v1a (Ed25519) signature with a whpk_ public
+// key, which also runs on the tools module.
 import { Webhook, verifyRequest, WebhookVerificationError, detectScheme } from "./pkg/src/workerd.mjs";
 
 const SECRETS = { standard: "STANDARD_SECRET", stripe: "STRIPE_SECRET", github: "GITHUB_SECRET" };
@@ -10,7 +12,7 @@ export default {
   async fetch(request, env) {
     if (request.method !== "POST") return Response.json({ error: "method_not_allowed" }, { status: 405 });
     const scheme = new URL(request.url).searchParams.get("scheme") ?? detectScheme(request.headers) ?? "standard";
-    const binding = SECRETS[scheme];
+    const binding = new URL(request.url).pathname === "/ed25519" ? "ED25519_PUBLIC" : SECRETS[scheme];
     if (!binding) return Response.json({ error: "unknown_scheme" }, { status: 400 });
     if (new URL(request.url).pathname === "/doctor") {
       const wh = new Webhook(env[binding], { scheme });

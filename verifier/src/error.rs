@@ -12,8 +12,9 @@ use core::fmt;
 pub enum Error {
     /// A header the scheme needs is absent.
     MissingHeader(&'static str),
-    /// A header is present but not in the scheme's format, or carries no signature of
-    /// the version hookproof checks (Standard Webhooks: only `v1a` or `v2` entries, no `v1`).
+    /// A header is present but not in the scheme's format, or carries no signature that the
+    /// Webhook's keys check (Standard Webhooks: no `v1` entry for a `whsec_` secret, no
+    /// `v1a` entry for Ed25519 keys alone).
     InvalidHeader {
         /// The header's name.
         header: &'static str,

@@ -27,6 +27,10 @@
 //! With the default `http` feature, `http::HeaderMap` implements [`Headers`], so axum,
 //! hyper and warp receivers pass their headers as they are.
 //!
+//! The default `ed25519` feature adds Standard Webhooks' asymmetric signatures (`v1a`,
+//! Ed25519) to the `standard` and `svix` schemes: a [`Webhook`] keyed with a `whpk_`
+//! public key verifies them, one keyed with a `whsk_` secret key signs them.
+//!
 //! The default `diagnose` feature adds [`Webhook::diagnose`], the signature doctor. `npm`
 //! and `tools` build the npm package's two wasm modules (`scripts/build-pkg.sh`): the JS
 //! exports, and with `tools` also `sign` and `diagnose`. With `npm` alone the crate is
@@ -74,3 +78,11 @@ pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 
 /// The prefix of Standard Webhooks and Svix secrets.
 pub const SECRET_PREFIX: &str = "whsec_";
+
+/// The prefix of a Standard Webhooks Ed25519 public key (base64 of its 32 bytes): it
+/// verifies `v1a` signatures and cannot sign.
+pub const PUBLIC_KEY_PREFIX: &str = "whpk_";
+
+/// The prefix of a Standard Webhooks Ed25519 secret key (base64 of its 32-byte seed, or of
+/// the seed and the public key, 64 bytes): it signs `v1a` signatures, and verifies them.
+pub const SIGNING_KEY_PREFIX: &str = "whsk_";

@@ -20,6 +20,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use crate::scheme::{Algorithm, Encoding, Envelope, KeyForm, Rules, MAX_TIMESTAMP};
 use crate::{Error, Headers, Scheme, DEFAULT_TOLERANCE_SECS, SECRET_PREFIX};
+use crate::{PUBLIC_KEY_PREFIX, SIGNING_KEY_PREFIX};
 
 /// Secrets are written with or without `=` padding in the wild; accept both.
 const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -31,11 +32,17 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 const MAX_TAG: usize = 32;
 
 /// A keyed MAC, its inner and outer pads hashed once when the secret is added, so each
-/// verify hashes only the message.
+/// verify hashes only the message; or an Ed25519 key (Standard Webhooks' `v1a`).
 #[derive(Clone)]
 pub(crate) enum Key {
     Sha256(Hmac<Sha256>),
     Sha1(Hmac<Sha1>),
+    /// A `whpk_` public key (`signing: None`) or a `whsk_` secret key.
+    #[cfg(feature = "ed25519")]
+    Ed25519 {
+        verifying: ed25519_dalek::VerifyingKey,
+        signing: Option<alloc::boxed::Box<ed25519_dalek::SigningKey>>,
+    },
 }
 
 struct Tag {
@@ -65,7 +72,8 @@ impl Key {
         })
     }
 
-    fn tag(&self, rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Tag {
+    /// The MAC of what `rules` signs; `None` for an Ed25519 key.
+    fn tag(&self, rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Option<Tag> {
         let mut out = Tag {
             bytes: [0; MAX_TAG],
             len: 0,
@@ -85,8 +93,10 @@ impl Key {
                 rules.signed_content(env, body, &mut |part| mac.update(part));
                 fill(&mac.finalize().into_bytes());
             }
+            #[cfg(feature = "ed25519")]
+            Key::Ed25519 { .. } => return None,
         }
-        out
+        Some(out)
     }
 }
 
@@ -186,10 +196,18 @@ impl Webhook {
     }
 
     /// Adds a secret string, decoded as the scheme requires.
+    ///
+    /// For `standard` and `svix`, a `whpk_` Ed25519 public key (verifies `v1a` signatures
+    /// only) or a `whsk_` secret key (signs them) is also taken, with the `ed25519` feature.
     pub fn add_secret(&mut self, secret: &str) -> Result<(), Error> {
-        let key = key_bytes(self.scheme, secret)?;
-        self.keys
-            .push(Key::new(self.scheme.rules().algorithm(), &key)?);
+        let key = match asymmetric_key(self.scheme, secret)? {
+            Some(key) => key,
+            None => Key::new(
+                self.scheme.rules().algorithm(),
+                &key_bytes(self.scheme, secret)?,
+            )?,
+        };
+        self.keys.push(key);
         #[cfg(feature = "diagnose")]
         self.secrets.push(SecretInput::Str(secret.to_owned()));
         Ok(())
@@ -305,11 +323,15 @@ impl Webhook {
         } else {
             &self.keys[..]
         };
-        let sigs: Vec<String> = keys
-            .iter()
-            .map(|k| encode_signature(rules.encoding(), k.tag(rules, &env, body).as_slice()))
-            .collect();
-        Ok(rules.render(id, &ts, &sigs))
+        let mut sigs = Vec::new();
+        let mut asymmetric = Vec::new();
+        for key in keys {
+            match key.tag(rules, &env, body) {
+                Some(tag) => sigs.push(encode_signature(rules.encoding(), tag.as_slice())),
+                None => asymmetric.push(sign_asymmetric(key, rules, &env, body)?),
+            }
+        }
+        Ok(rules.render(id, &ts, &sigs, &asymmetric))
     }
 
     fn ensure_keyed(&self) -> Result<(), Error> {
@@ -355,28 +377,179 @@ pub(crate) fn signature_matches(
     let mut matched = Choice::from(0);
     let tags: Vec<Tag> = keys
         .iter()
-        .map(|k| k.tag(content_rules, env, body))
+        .filter_map(|k| k.tag(content_rules, env, body))
         .collect();
-    header_rules.signatures(env.signatures, &mut |encoded| {
-        candidates += 1;
-        let mut buf = [0u8; MAX_TAG];
-        if let Some(len) = decode_signature(header_rules.encoding(), encoded, &mut buf) {
-            for tag in &tags {
-                // Lengths are public (fixed per scheme); the bytes are compared in constant time.
-                matched |= buf[..len].ct_eq(tag.as_slice());
+    #[cfg(feature = "ed25519")]
+    asymmetric_matches(
+        header_rules,
+        content_rules,
+        keys,
+        env,
+        body,
+        &mut candidates,
+        &mut matched,
+    );
+    // MAC entries count as candidates only for a Webhook with a MAC key (not one keyed with
+    // Ed25519 keys alone), as `asymmetric_matches` counts `v1a` entries only for one with
+    // an Ed25519 key.
+    if !tags.is_empty() {
+        header_rules.signatures(env.signatures, &mut |encoded| {
+            candidates += 1;
+            let mut buf = [0u8; MAX_TAG];
+            if let Some(len) = decode_signature(header_rules.encoding(), encoded, &mut buf) {
+                for tag in &tags {
+                    // Lengths are public (fixed per scheme); the bytes are compared in constant time.
+                    matched |= buf[..len].ct_eq(tag.as_slice());
+                }
             }
-        }
-    });
-    if candidates == 0 {
-        return Err(Error::InvalidHeader {
-            header,
-            reason: header_rules.no_signature(),
         });
+    }
+    if candidates == 0 {
+        #[cfg(feature = "ed25519")]
+        let reason = if tags.is_empty() {
+            crate::scheme::standard::NO_ASYMMETRIC_SIGNATURE
+        } else {
+            header_rules.no_signature()
+        };
+        #[cfg(not(feature = "ed25519"))]
+        let reason = header_rules.no_signature();
+        return Err(Error::InvalidHeader { header, reason });
     }
     if bool::from(matched) {
         Ok(())
     } else {
         Err(Error::NoMatchingSignature(header))
+    }
+}
+
+/// Checks the asymmetric (`v1a`) signatures in `env` with `keys`' Ed25519 keys, if any,
+/// adding to `candidates` and `matched` as `signature_matches` does for MACs. Ed25519
+/// needs the signed bytes in one piece, so they are gathered once here.
+#[cfg(feature = "ed25519")]
+fn asymmetric_matches(
+    header_rules: &'static dyn Rules,
+    content_rules: &dyn Rules,
+    keys: &[Key],
+    env: &Envelope<'_>,
+    body: &[u8],
+    candidates: &mut usize,
+    matched: &mut Choice,
+) {
+    let verifying: Vec<&ed25519_dalek::VerifyingKey> = keys
+        .iter()
+        .filter_map(|k| match k {
+            Key::Ed25519 { verifying, .. } => Some(verifying),
+            _ => None,
+        })
+        .collect();
+    if verifying.is_empty() {
+        return;
+    }
+    let content = signed_bytes(content_rules, env, body);
+    header_rules.asymmetric_signatures(env.signatures, &mut |encoded| {
+        *candidates += 1;
+        // 64 bytes are 88 base64 characters; decode_slice wants room for 66.
+        let mut buf = [0u8; 66];
+        if encoded.len() != 88 || STANDARD.decode_slice(encoded, &mut buf) != Ok(64) {
+            return;
+        }
+        let signature = ed25519_dalek::Signature::from_slice(&buf[..64]);
+        for key in &verifying {
+            // Strict: also refuses small-order keys and R points (malleable signatures).
+            let ok = signature
+                .as_ref()
+                .is_ok_and(|sig| key.verify_strict(&content, sig).is_ok());
+            *matched |= Choice::from(u8::from(ok));
+        }
+    });
+}
+
+/// What `rules` signs, in one piece.
+#[cfg(feature = "ed25519")]
+fn signed_bytes(rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Vec<u8> {
+    let mut content = Vec::with_capacity(body.len() + 64);
+    rules.signed_content(env, body, &mut |part| content.extend_from_slice(part));
+    content
+}
+
+/// The encoded `v1a` signature by `key` (an Ed25519 key) of what `rules` signs.
+fn sign_asymmetric(
+    key: &Key,
+    rules: &dyn Rules,
+    env: &Envelope<'_>,
+    body: &[u8],
+) -> Result<String, Error> {
+    match key {
+        #[cfg(feature = "ed25519")]
+        Key::Ed25519 {
+            signing: Some(signing),
+            ..
+        } => {
+            use ed25519_dalek::Signer;
+            let signature = signing.sign(&signed_bytes(rules, env, body));
+            Ok(STANDARD.encode(signature.to_bytes()))
+        }
+        _ => {
+            let _ = (rules, env, body);
+            Err(Error::InvalidSecret(
+                "a whpk_ public key only verifies; sign with its whsk_ secret key",
+            ))
+        }
+    }
+}
+
+/// A `whpk_` public or `whsk_` secret Ed25519 key, for the schemes that read base64
+/// secrets (standard, svix); `None` for any other secret.
+fn asymmetric_key(scheme: Scheme, secret: &str) -> Result<Option<Key>, Error> {
+    if scheme.rules().key_form() != KeyForm::Base64 {
+        return Ok(None);
+    }
+    let (b64, public) = if let Some(b64) = secret.strip_prefix(PUBLIC_KEY_PREFIX) {
+        (b64, true)
+    } else if let Some(b64) = secret.strip_prefix(SIGNING_KEY_PREFIX) {
+        (b64, false)
+    } else {
+        return Ok(None);
+    };
+    #[cfg(feature = "ed25519")]
+    {
+        use ed25519_dalek::{SigningKey, VerifyingKey};
+        let bytes = LENIENT_BASE64.decode(b64).ok();
+        if public {
+            let bad = Error::InvalidSecret(
+                "expected whpk_ followed by a base64 Ed25519 public key (32 bytes)",
+            );
+            let bytes: [u8; 32] = bytes.and_then(|b| b.try_into().ok()).ok_or(bad.clone())?;
+            let verifying = VerifyingKey::from_bytes(&bytes).map_err(|_| bad)?;
+            return Ok(Some(Key::Ed25519 {
+                verifying,
+                signing: None,
+            }));
+        }
+        let bad = Error::InvalidSecret(
+            "expected whsk_ followed by a base64 Ed25519 secret key (a 32-byte seed, or 64 bytes: the seed and its public key)",
+        );
+        let signing = match bytes.as_deref().map(<[u8]>::len) {
+            Some(32) => bytes
+                .and_then(|b| b.try_into().ok())
+                .map(|seed| SigningKey::from_bytes(&seed)),
+            Some(64) => bytes
+                .and_then(|b| b.try_into().ok())
+                .and_then(|pair| SigningKey::from_keypair_bytes(&pair).ok()),
+            _ => None,
+        }
+        .ok_or(bad)?;
+        Ok(Some(Key::Ed25519 {
+            verifying: signing.verifying_key(),
+            signing: Some(alloc::boxed::Box::new(signing)),
+        }))
+    }
+    #[cfg(not(feature = "ed25519"))]
+    {
+        let _ = (b64, public);
+        Err(Error::InvalidSecret(
+            "whpk_ and whsk_ keys (Ed25519, v1a signatures) need hookproof's ed25519 feature",
+        ))
     }
 }
 

@@ -330,12 +330,12 @@ fn a_header_without_a_signature_names_the_expected_form() {
         (
             Scheme::Standard,
             &[("webhook-id", "msg_1"), ("webhook-timestamp", "100"), ("webhook-signature", "v1a,AAAA v2,BBBB")],
-            "header webhook-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+            "header webhook-signature is malformed: no v1,<signature> entry (v1a entries, Ed25519 signatures, are checked with a whpk_ public key)",
         ),
         (
             Scheme::Svix,
             &[("svix-id", "msg_1"), ("svix-timestamp", "100"), ("svix-signature", "v1a,AAAA")],
-            "header svix-signature is malformed: no v1,<signature> entry (v1a, an asymmetric signature, is not checked)",
+            "header svix-signature is malformed: no v1,<signature> entry (v1a entries, Ed25519 signatures, are checked with a whpk_ public key)",
         ),
         (
             Scheme::Github,

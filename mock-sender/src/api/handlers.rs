@@ -99,8 +99,11 @@ fn is_loopback(u: &url::Url) -> bool {
     super::is_loopback_host(host.trim_start_matches('[').trim_end_matches(']'))
 }
 
+/// A secret the profile can sign with: a trial signature also refuses a Standard Webhooks
+/// `whpk_` public key, which verifies only (`whsk_` secret keys sign `v1a`).
 fn check_secret(scheme: Scheme, secret: &str) -> Result<(), ApiError> {
     hookproof::Webhook::new(scheme, secret)
+        .and_then(|w| w.sign(b"", "msg_check", 0))
         .map(drop)
         .map_err(|e| ApiError::invalid("secret", e.to_string()))
 }

@@ -10,7 +10,7 @@ mod generic;
 mod github;
 mod shopify;
 mod slack;
-mod standard;
+pub(crate) mod standard;
 mod stripe;
 mod svix;
 mod vector;
@@ -202,6 +202,10 @@ pub(crate) trait Rules: Sync {
     fn signed_content(&self, env: &Envelope<'_>, body: &[u8], feed: &mut dyn FnMut(&[u8]));
     /// Calls `each` with every encoded signature in the header value (others are skipped).
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str));
+    /// Calls `each` with every encoded asymmetric (Ed25519) signature in the header value:
+    /// Standard Webhooks' `v1a` entries. Other schemes have none.
+    #[cfg(feature = "ed25519")]
+    fn asymmetric_signatures<'v>(&self, _value: &'v str, _each: &mut dyn FnMut(&'v str)) {}
     /// Why the signature header is `invalid_header` when `signatures` finds nothing in it:
     /// the form this rule reads.
     fn no_signature(&self) -> &'static str;
@@ -211,12 +215,14 @@ pub(crate) trait Rules: Sync {
     fn one_signature(&self) -> bool {
         false
     }
-    /// The headers that carry `signatures` (already encoded) for a delivery `id` at `timestamp`.
+    /// The headers that carry `signatures` and `asymmetric` ones (already encoded; only
+    /// schemes with `asymmetric_signatures` get any) for a delivery `id` at `timestamp`.
     fn render(
         &self,
         id: &str,
         timestamp: &str,
         signatures: &[String],
+        asymmetric: &[String],
     ) -> Vec<(&'static str, String)>;
 }
 
@@ -333,7 +339,13 @@ impl Rules for BodyOnly {
     fn no_signature(&self) -> &'static str {
         self.no_signature
     }
-    fn render(&self, id: &str, _ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+    fn render(
+        &self,
+        id: &str,
+        _ts: &str,
+        sigs: &[String],
+        _asymmetric: &[String],
+    ) -> Vec<(&'static str, String)> {
         let list: Vec<String> = sigs.iter().map(|s| format!("{}{s}", self.prefix)).collect();
         let mut out = Vec::with_capacity(2);
         if let Some(delivery) = self.delivery_header() {

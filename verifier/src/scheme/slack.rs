@@ -42,7 +42,13 @@ impl Rules for Slack {
     fn one_signature(&self) -> bool {
         true
     }
-    fn render(&self, _id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+    fn render(
+        &self,
+        _id: &str,
+        ts: &str,
+        sigs: &[String],
+        _asymmetric: &[String],
+    ) -> Vec<(&'static str, String)> {
         let list: Vec<String> = sigs.iter().map(|s| format!("v0={s}")).collect();
         vec![(TIMESTAMP_HEADER, ts.to_owned()), (HEADER, list.join(", "))]
     }

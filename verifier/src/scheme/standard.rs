@@ -1,8 +1,10 @@
 //! Standard Webhooks (<https://www.standardwebhooks.com>).
 //!
 //! Headers `webhook-id`, `webhook-timestamp`, `webhook-signature`; the signature header is a
-//! space-separated list of `v1,<base64 HMAC-SHA256>`; the signed bytes are
-//! `{id}.{timestamp}.{body}`; the key is `whsec_<base64>` decoded. Svix uses the same rule
+//! space-separated list of `v1,<base64 HMAC-SHA256>` (and, with the `ed25519` feature,
+//! `v1a,<base64 Ed25519 signature>`: see `webhook.rs`); the signed bytes are
+//! `{id}.{timestamp}.{body}`; the key is `whsec_<base64>` decoded (or a `whpk_` / `whsk_`
+//! Ed25519 key for `v1a`). Svix uses the same rule
 //! with `svix-` header names (see `svix.rs`).
 
 use super::{parse_timestamp, required, split_once, Encoding, Envelope, KeyForm, Rules};
@@ -70,22 +72,50 @@ impl Rules for StandardRule {
         feed(body);
     }
     fn signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
-        for entry in value.split_ascii_whitespace() {
-            if let Some(("v1", sig)) = split_once(entry, b',') {
-                each(sig);
-            }
-        }
+        entries(value, "v1", each);
+    }
+    #[cfg(feature = "ed25519")]
+    fn asymmetric_signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
+        entries(value, "v1a", each);
     }
     fn no_signature(&self) -> &'static str {
-        "no v1,<signature> entry (v1a, an asymmetric signature, is not checked)"
+        "no v1,<signature> entry (v1a entries, Ed25519 signatures, are checked with a whpk_ public key)"
     }
-    fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+    fn render(
+        &self,
+        id: &str,
+        ts: &str,
+        sigs: &[String],
+        asymmetric: &[String],
+    ) -> Vec<(&'static str, String)> {
         let [sig, id_name, ts_name] = self.names;
-        let list: Vec<String> = sigs.iter().map(|s| format!("v1,{s}")).collect();
+        let list: Vec<String> = sigs
+            .iter()
+            .map(|s| format!("v1,{s}"))
+            .chain(asymmetric.iter().map(|s| format!("v1a,{s}")))
+            .collect();
         vec![
             (id_name, id.to_owned()),
             (ts_name, ts.to_owned()),
             (sig, list.join(" ")),
         ]
+    }
+}
+
+/// Why the signature header is `invalid_header` for a Webhook keyed with Ed25519 keys
+/// alone (`whpk_`, `whsk_`) when it carries no `v1a` entry.
+#[cfg(feature = "ed25519")]
+pub(crate) const NO_ASYMMETRIC_SIGNATURE: &str =
+    "no v1a,<signature> entry (an Ed25519 signature, which whpk_ and whsk_ keys check)";
+
+/// Calls `each` with the signature of every `<version>,<signature>` entry of `version` in
+/// the space-separated list `value`.
+fn entries<'v>(value: &'v str, version: &str, each: &mut dyn FnMut(&'v str)) {
+    for entry in value.split_ascii_whitespace() {
+        if let Some((v, sig)) = split_once(entry, b',') {
+            if v == version {
+                each(sig);
+            }
+        }
     }
 }

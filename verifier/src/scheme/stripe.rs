@@ -31,7 +31,13 @@ impl Rules for Stripe {
     fn no_signature(&self) -> &'static str {
         NO_SIGNATURE
     }
-    fn render(&self, _id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+    fn render(
+        &self,
+        _id: &str,
+        ts: &str,
+        sigs: &[String],
+        _asymmetric: &[String],
+    ) -> Vec<(&'static str, String)> {
         vec![(HEADER, render(ts, sigs))]
     }
 }

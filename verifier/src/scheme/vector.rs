@@ -31,7 +31,13 @@ impl Rules for Vector {
     fn no_signature(&self) -> &'static str {
         stripe::NO_SIGNATURE
     }
-    fn render(&self, id: &str, ts: &str, sigs: &[String]) -> Vec<(&'static str, String)> {
+    fn render(
+        &self,
+        id: &str,
+        ts: &str,
+        sigs: &[String],
+        _asymmetric: &[String],
+    ) -> Vec<(&'static str, String)> {
         vec![
             (DELIVERY_HEADER, id.to_owned()),
             (HEADER, stripe::render(ts, sigs)),
