@@ -76,6 +76,21 @@ test("the same with one body byte changed shows no_matching_signature", async ()
   await page.screenshot({ path: join(ARTIFACTS, "playground-no-match.png"), fullPage: true });
 });
 
+test("a v1a (Ed25519) delivery verifies with the whpk_ public key", async () => {
+  // node:crypto's signature (verifier/tests/asymmetric.rs): the browser's module checks it.
+  const headers = [
+    "webhook-id: msg_2KWPBgLlAfxdpx2AI54pPJ85f4W",
+    "webhook-timestamp: 1674087231",
+    "webhook-signature: v1a,Z3F95vJ8Lt/I8cPLteXoDouIk/Ce9DPXzKaVtHpHjmUp4N486bKWJG7j8BGNf3C0MvQRpSiN5vybZDFyx2tmCg==",
+  ].join("\n");
+  const signed = { headers, now: 1674087231, body: '{"type":"user.created","data":{"id":1}}' };
+  await fill({ ...signed, secret: "whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac=" });
+  const r = await verdict();
+  assert.equal(r.state, "verified", r.text);
+  await fill({ ...signed, secret: VECTOR.secret });
+  assert.equal((await verdict()).code, "invalid_header");
+});
+
 test("the signature doctor names a re-serialized body and an added newline", async () => {
   await fill({ now: VECTOR.timestamp, body: '{"test":2432232314}' });
   let r = await verdict();
