@@ -31,18 +31,24 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// The longest MAC any scheme uses (SHA-256).
 const MAX_TAG: usize = 32;
 
-/// A keyed MAC, its inner and outer pads hashed once when the secret is added, so each
-/// verify hashes only the message; or an Ed25519 key (Standard Webhooks' `v1a`).
+/// A Webhook's key: a MAC key, or an Ed25519 key (Standard Webhooks' `v1a`).
 #[derive(Clone)]
 pub(crate) enum Key {
-    Sha256(Hmac<Sha256>),
-    Sha1(Hmac<Sha1>),
+    Mac(MacKey),
     /// A `whpk_` public key (`signing: None`) or a `whsk_` secret key.
     #[cfg(feature = "ed25519")]
     Ed25519 {
         verifying: ed25519_dalek::VerifyingKey,
         signing: Option<alloc::boxed::Box<ed25519_dalek::SigningKey>>,
     },
+}
+
+/// A keyed MAC, its inner and outer pads hashed once when the secret is added, so each
+/// verify hashes only the message.
+#[derive(Clone)]
+pub(crate) enum MacKey {
+    Sha256(Hmac<Sha256>),
+    Sha1(Hmac<Sha1>),
 }
 
 struct Tag {
@@ -62,18 +68,29 @@ impl Key {
             return Err(Error::InvalidSecret("the secret is empty"));
         }
         // HMAC accepts keys of any length, so these cannot fail.
-        Ok(match algorithm {
-            Algorithm::HmacSha256 => Key::Sha256(
+        Ok(Key::Mac(match algorithm {
+            Algorithm::HmacSha256 => MacKey::Sha256(
                 Hmac::new_from_slice(key).map_err(|_| Error::InvalidSecret("unusable key"))?,
             ),
-            Algorithm::HmacSha1 => Key::Sha1(
+            Algorithm::HmacSha1 => MacKey::Sha1(
                 Hmac::new_from_slice(key).map_err(|_| Error::InvalidSecret("unusable key"))?,
             ),
-        })
+        }))
     }
 
-    /// The MAC of what `rules` signs; `None` for an Ed25519 key.
-    fn tag(&self, rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Option<Tag> {
+    /// The MAC key, if it is one.
+    fn mac(&self) -> Option<&MacKey> {
+        match self {
+            Key::Mac(mac) => Some(mac),
+            #[cfg(feature = "ed25519")]
+            Key::Ed25519 { .. } => None,
+        }
+    }
+}
+
+impl MacKey {
+    /// The MAC of what `rules` signs.
+    fn tag(&self, rules: &dyn Rules, env: &Envelope<'_>, body: &[u8]) -> Tag {
         let mut out = Tag {
             bytes: [0; MAX_TAG],
             len: 0,
@@ -83,20 +100,18 @@ impl Key {
             out.bytes[..out.len].copy_from_slice(mac);
         };
         match self {
-            Key::Sha256(keyed) => {
+            MacKey::Sha256(keyed) => {
                 let mut mac = keyed.clone();
                 rules.signed_content(env, body, &mut |part| mac.update(part));
                 fill(&mac.finalize().into_bytes());
             }
-            Key::Sha1(keyed) => {
+            MacKey::Sha1(keyed) => {
                 let mut mac = keyed.clone();
                 rules.signed_content(env, body, &mut |part| mac.update(part));
                 fill(&mac.finalize().into_bytes());
             }
-            #[cfg(feature = "ed25519")]
-            Key::Ed25519 { .. } => return None,
         }
-        Some(out)
+        out
     }
 }
 
@@ -326,8 +341,11 @@ impl Webhook {
         let mut sigs = Vec::new();
         let mut asymmetric = Vec::new();
         for key in keys {
-            match key.tag(rules, &env, body) {
-                Some(tag) => sigs.push(encode_signature(rules.encoding(), tag.as_slice())),
+            match key.mac() {
+                Some(mac) => {
+                    let tag = mac.tag(rules, &env, body);
+                    sigs.push(encode_signature(rules.encoding(), tag.as_slice()));
+                }
                 None => asymmetric.push(sign_asymmetric(key, rules, &env, body)?),
             }
         }
@@ -377,7 +395,8 @@ pub(crate) fn signature_matches(
     let mut matched = Choice::from(0);
     let tags: Vec<Tag> = keys
         .iter()
-        .filter_map(|k| k.tag(content_rules, env, body))
+        .filter_map(Key::mac)
+        .map(|mac| mac.tag(content_rules, env, body))
         .collect();
     #[cfg(feature = "ed25519")]
     asymmetric_matches(
