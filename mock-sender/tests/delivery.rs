@@ -6,27 +6,13 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    attempt_numbers, attempts, config, finished, now_secs, ok, receiver, retry, started,
-    wait_until, Answer,
+    attempt_numbers, attempts, config, create, finished, now_secs, ok, receiver, retry, send,
+    started, wait_until, Answer,
 };
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::{AttemptRecord, DeliveryStatus, Outcome, Query};
 use hookproof_sender::{app, DbLocation};
 use serde_json::json;
-
-/// A webhook for every event; `schedule` in seconds (scaled by 0.001), or the profile's.
-async fn create(
-    app: &hookproof_sender::App,
-    url: &str,
-    profile: &str,
-    schedule: Option<&[u64]>,
-) -> serde_json::Value {
-    let mut body = json!({"type": "http", "url": url, "events": ["*"], "profile": profile});
-    if let Some(s) = schedule {
-        body["retry_schedule"] = json!(s);
-    }
-    ok(app, "POST", "/v1/webhooks", Some(body), 201).await
-}
 
 /// The engine's active deliveries once its tasks have wound down (a delivery is stored
 /// as finished just before its task ends), 2 s at most.
@@ -72,18 +58,6 @@ async fn delivered(app: &hookproof_sender::App, rx: &common::Receiver) -> common
     let id = send(app, "a").await;
     wait_until(app, &id, finished).await;
     rx.hits().pop().unwrap()
-}
-
-async fn send(app: &hookproof_sender::App, ty: &str) -> String {
-    let ev = ok(
-        app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": ty, "data": {"order": 42}})),
-        202,
-    )
-    .await;
-    ev["deliveries"][0]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

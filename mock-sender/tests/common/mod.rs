@@ -12,7 +12,7 @@ use bytes::Bytes;
 use hookproof::{Scheme, Webhook};
 use hookproof_sender::store::DeliveryRecord;
 use hookproof_sender::{app, App, Config, DbLocation};
-use serde_json::Value;
+use serde_json::{json, Value};
 use warp::http::{HeaderMap, StatusCode};
 use warp::{Filter, Reply};
 
@@ -24,6 +24,8 @@ pub enum Answer {
     Hang(Duration),
     /// This status with `Retry-After: <seconds>`.
     RetryAfter(u16, u64),
+    /// This status with `Retry-After: <text>`, whatever it says.
+    RetryAfterText(u16, &'static str),
     /// 200 with the request's body as the answer's.
     Echo,
 }
@@ -90,7 +92,8 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                         tokio::time::sleep(d).await;
                         (200, None)
                     }
-                    Some(Answer::RetryAfter(s, secs)) => (s, Some(secs)),
+                    Some(Answer::RetryAfter(s, secs)) => (s, Some(secs.to_string())),
+                    Some(Answer::RetryAfterText(s, text)) => (s, Some(text.to_owned())),
                     None => (200, None),
                 };
                 let text = match answer {
@@ -102,8 +105,10 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                 let mut reply =
                     warp::reply::with_status(text, StatusCode::from_u16(status).unwrap())
                         .into_response();
-                if let Some(secs) = retry_after {
-                    reply.headers_mut().insert("retry-after", secs.into());
+                if let Some(value) = retry_after {
+                    reply
+                        .headers_mut()
+                        .insert("retry-after", value.parse().unwrap());
                 }
                 Ok::<_, warp::Rejection>(reply)
             }
@@ -131,6 +136,29 @@ pub fn started(config: &Config) -> App {
     let app = app(config).expect("app");
     app.start().expect("start");
     app
+}
+
+/// A webhook for every event; `schedule` in seconds (scaled by `--time-scale`), or the
+/// profile's.
+pub async fn create(app: &App, url: &str, profile: &str, schedule: Option<&[u64]>) -> Value {
+    let mut body = json!({"type": "http", "url": url, "events": ["*"], "profile": profile});
+    if let Some(s) = schedule {
+        body["retry_schedule"] = json!(s);
+    }
+    ok(app, "POST", "/v1/webhooks", Some(body), 201).await
+}
+
+/// `POST /v1/events` of type `ty`, to every webhook that wants it; the first delivery's id.
+pub async fn send(app: &App, ty: &str) -> String {
+    let ev = ok(
+        app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": ty, "data": {"order": 42}})),
+        202,
+    )
+    .await;
+    ev["deliveries"][0]["id"].as_str().unwrap().to_owned()
 }
 
 /// Calls the API in-process; the status and the JSON body (Null when empty).
