@@ -184,8 +184,9 @@ async fn a_410_to_a_standard_delivery_disables_the_webhook() {
 #[tokio::test]
 async fn a_standard_delivery_waits_for_a_longer_retry_after() {
     // Schedule: retry 10 ms after (scaled); the receiver asks for 500 s (500 ms scaled).
+    // A 500, not a 429: a 429 throttles the endpoint in every profile (tests/throttle.rs).
     let app = started(&config());
-    let rx = receiver(vec![Answer::RetryAfter(429, 500)]).await;
+    let rx = receiver(vec![Answer::RetryAfter(500, 500)]).await;
     create(&app, &rx.url, "standard", Some(&[0, 10])).await;
     let id = send(&app, "a").await;
     let d = wait_until(&app, &id, finished).await;
@@ -194,7 +195,7 @@ async fn a_standard_delivery_waits_for_a_longer_retry_after() {
     let gap = hits[1].at - hits[0].at;
     assert!(gap >= Duration::from_millis(450), "{gap:?}");
     // Another profile keeps its own schedule.
-    let rx = receiver(vec![Answer::RetryAfter(429, 500)]).await;
+    let rx = receiver(vec![Answer::RetryAfter(500, 500)]).await;
     let other = create(&app, &rx.url, "svix", Some(&[0, 10])).await;
     let ev = ok(
         &app,

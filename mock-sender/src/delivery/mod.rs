@@ -1,7 +1,8 @@
 //! The delivery engine: pending deliveries wait in `queue` (one timer map, a queue per
 //! endpoint) until their next attempt and a free slot of their endpoint (at most
-//! `max_in_flight` requests to one endpoint are on the wire at once); each attempt is a
-//! task of its own, signing with `hookproof` and logging the attempt to the store and to
+//! `max_in_flight` requests to one endpoint are on the wire at once, and none starts
+//! while the endpoint is throttled after a 429, 502, 503 or 504); each attempt is a task
+//! of its own, signing with `hookproof` and logging the attempt to the store and to
 //! subscribers.
 
 mod attempt;
@@ -98,7 +99,7 @@ pub fn delivery_id(scheme: Scheme) -> String {
 /// How the engine delivers.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Multiplies every wait of every schedule.
+    /// Multiplies every wait of every schedule, and every throttle pause.
     pub time_scale: f64,
     /// How long one HTTP attempt may take, connection to last byte (not scaled); `None`:
     /// the profile's (`schedule::profile_timeout`).
@@ -801,21 +802,57 @@ impl Engine {
         self.timer.notify_one();
     }
 
-    /// Moves the deliveries that have come due out of the timer map; when the next one
-    /// comes due.
+    /// Moves the deliveries that have come due out of the timer map and starts the
+    /// queues of the endpoints whose pause has ended; when the next one comes due.
     fn fire_due(self: &Arc<Self>) -> Option<i64> {
         self.with_state(|state| {
             let now = now_ms();
             while let Some(w) = state.queue.pop_due(now) {
                 self.due(state, w);
             }
+            while let Some(webhook_id) = state.queue.pop_unthrottled(now) {
+                self.start_ready(state, &webhook_id);
+            }
             state.queue.next_due()
         })
     }
 
+    /// When the pause of webhook `webhook_id`'s endpoint ends (Unix ms), if it is
+    /// throttled (in memory only: a restart forgets it).
+    pub fn throttled_until(&self, webhook_id: &str) -> Option<i64> {
+        let until = self.state().queue.throttled_until(webhook_id)?;
+        // The timer lifts it a moment after.
+        (until > now_ms()).then_some(until)
+    }
+
+    /// Ends the pause of webhook `webhook_id`'s endpoint (the webhook was deleted, and one
+    /// made again with its id is a new endpoint); its waiting deliveries start.
+    pub fn unthrottle(self: &Arc<Self>, webhook_id: &str) {
+        self.with_state(|state| {
+            if state.queue.unthrottle(webhook_id) {
+                self.start_ready(state, webhook_id);
+            }
+        });
+    }
+
+    /// Pauses the endpoint of delivery `d` for `throttle` (scaled), or leaves a longer
+    /// pause as it is; what the attempt log says of it.
+    fn throttle(self: &Arc<Self>, d: &DeliveryRecord, throttle: schedule::Throttle) -> String {
+        let until = scaled_after(now_ms(), throttle.ms, self.settings.time_scale);
+        let extended = self.state().queue.throttle(&d.webhook_id, until);
+        if extended == Some(true) {
+            self.wake_timer();
+        }
+        throttle.describe(extended.is_some(), self.settings.time_scale)
+    }
+
     /// Makes the next attempt of pending delivery `d`, holding `slot` until the answer,
     /// and stores `d` after it; the time of the one after, if any.
-    async fn attempt(&self, d: &mut DeliveryRecord, slot: Slot) -> Result<Option<i64>, StoreError> {
+    async fn attempt(
+        self: &Arc<Self>,
+        d: &mut DeliveryRecord,
+        slot: Slot,
+    ) -> Result<Option<i64>, StoreError> {
         // Read on every attempt: an update, a rotation or a deletion applies to the next one.
         let webhook = self.store.shared_webhook(&d.webhook_id)?;
         let number = d.attempts + 1;
@@ -851,6 +888,14 @@ impl Engine {
                 .as_ref()
                 .and_then(|w| w.chaos.as_ref())
                 .is_some_and(|c| c.sends_extra());
+        // Before the slot is given back, or the endpoint's next delivery would start.
+        if let Some(throttle) = schedule::throttle(sent.status_code, sent.retry_after) {
+            let note = self.throttle(d, throttle);
+            if let Some(error) = &mut sent.error {
+                error.push_str("; ");
+                error.push_str(&note);
+            }
+        }
         let slot = extras.then_some(slot);
         let now = now_ms();
         let rule = match &webhook {

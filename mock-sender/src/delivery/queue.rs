@@ -2,13 +2,17 @@
 //! for those waiting for their next attempt, and per endpoint a first-in-first-out queue
 //! of those due but waiting for one of its `max_in_flight` slots.
 //!
+//! An endpoint the receiver asked to throttle (`throttle`) starts nothing until its pause
+//! ends: its due deliveries wait in its queue, in order, and one entry per paused endpoint
+//! (not per delivery), ordered by the pause's end, has the timer task lift the pause.
+//!
 //! A waiting delivery is its id. Up to `LOADED_PER_ENDPOINT` of an endpoint's waiting
 //! deliveries also keep their record, so a short queue (the usual case) never reads the
 //! store again; past that, the record is dropped (the store has it: a delivery is stored
 //! before it is queued) and read back when its turn comes. So a long queue costs ~100
 //! bytes per delivery, whatever the body.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use crate::store::DeliveryRecord;
@@ -35,11 +39,19 @@ struct Endpoint {
     ready: VecDeque<Waiting>,
     /// Waiting deliveries (timed or ready) keeping their record.
     loaded: usize,
+    /// The end (Unix ms) of a pause the receiver asked for, until the timer lifts it: a
+    /// flag for `start_next` to test, no clock read on its path.
+    throttled_until: Option<i64>,
 }
 
 impl Endpoint {
+    /// Nothing to remember: a paused endpoint is kept, or its next delivery would start
+    /// at once.
     fn is_idle(&self) -> bool {
-        self.in_flight == 0 && self.ready.is_empty() && self.loaded == 0
+        self.in_flight == 0
+            && self.ready.is_empty()
+            && self.loaded == 0
+            && self.throttled_until.is_none()
     }
 }
 
@@ -49,6 +61,8 @@ pub struct Queue {
     timers: BTreeMap<(i64, u64), Waiting>,
     arrivals: u64,
     endpoints: HashMap<Arc<str>, Endpoint>,
+    /// The paused endpoints by the end of their pause, one entry each.
+    pauses: BTreeSet<(i64, Arc<str>)>,
 }
 
 impl Queue {
@@ -75,9 +89,14 @@ impl Queue {
         self.timers.first_key_value().map(|(k, _)| *k) == Some(key)
     }
 
-    /// When the first timed delivery comes due.
+    /// When the first timed delivery comes due or the first pause ends.
     pub fn next_due(&self) -> Option<i64> {
-        self.timers.first_key_value().map(|((at, _), _)| *at)
+        let delivery = self.timers.first_key_value().map(|((at, _), _)| *at);
+        let pause = self.pauses.first().map(|(at, _)| *at);
+        match (delivery, pause) {
+            (Some(d), Some(p)) => Some(d.min(p)),
+            (d, p) => d.or(p),
+        }
     }
 
     /// A timed delivery due at `now` or before, the earliest first.
@@ -86,17 +105,73 @@ impl Queue {
         (entry.key().0 <= now).then(|| entry.remove())
     }
 
+    /// Pauses `webhook_id` until `until` (Unix ms); a pause under way that ends later is
+    /// kept as it is. `None` then; else whether the timer must be woken (no due time
+    /// comes before the new end).
+    pub fn throttle(&mut self, webhook_id: &str, until: i64) -> Option<bool> {
+        let (id, endpoint) = self.endpoint(webhook_id);
+        let old = endpoint.throttled_until;
+        if old.is_some_and(|old| old >= until) {
+            return None;
+        }
+        endpoint.throttled_until = Some(until);
+        if let Some(old) = old {
+            self.pauses.remove(&(old, Arc::clone(&id)));
+        }
+        self.pauses.insert((until, id));
+        Some(self.next_due() == Some(until))
+    }
+
+    /// When the pause of `webhook_id` ends, if it is paused.
+    pub fn throttled_until(&self, webhook_id: &str) -> Option<i64> {
+        self.endpoints.get(webhook_id)?.throttled_until
+    }
+
+    /// An endpoint whose pause has ended at `now`, the earliest first: it may start its
+    /// ready deliveries again.
+    pub fn pop_unthrottled(&mut self, now: i64) -> Option<Arc<str>> {
+        if self.pauses.first()?.0 > now {
+            return None;
+        }
+        let (_, id) = self.pauses.pop_first()?;
+        self.end_pause(&id);
+        Some(id)
+    }
+
+    /// Ends the pause of `webhook_id` now (its webhook was deleted: a new one of the same
+    /// id is another endpoint); whether it was paused.
+    pub fn unthrottle(&mut self, webhook_id: &str) -> bool {
+        let Some((id, endpoint)) = self.endpoints.get_key_value(webhook_id) else {
+            return false;
+        };
+        let Some(until) = endpoint.throttled_until else {
+            return false;
+        };
+        self.pauses.remove(&(until, Arc::clone(id)));
+        self.end_pause(webhook_id);
+        true
+    }
+
+    fn end_pause(&mut self, webhook_id: &str) {
+        if let Some(endpoint) = self.endpoints.get_mut(webhook_id) {
+            endpoint.throttled_until = None;
+            if endpoint.is_idle() {
+                self.endpoints.remove(webhook_id);
+            }
+        }
+    }
+
     /// Queues a due delivery behind its endpoint's others.
     pub fn push_ready(&mut self, w: Waiting) {
         let webhook_id = Arc::clone(&w.webhook_id);
         self.endpoint(&webhook_id).1.ready.push_back(w);
     }
 
-    /// The next delivery to attempt to `webhook_id`, if one is ready and a slot is free
-    /// (it then holds the slot until `release`).
+    /// The next delivery to attempt to `webhook_id`, if one is ready, a slot is free and
+    /// the endpoint is not paused (it then holds the slot until `release`).
     pub fn start_next(&mut self, webhook_id: &str, max_in_flight: usize) -> Option<Waiting> {
         let endpoint = self.endpoints.get_mut(webhook_id)?;
-        if endpoint.in_flight >= max_in_flight.max(1) {
+        if endpoint.in_flight >= max_in_flight.max(1) || endpoint.throttled_until.is_some() {
             return None;
         }
         let w = endpoint.ready.pop_front()?;
@@ -144,13 +219,15 @@ impl Queue {
         self.endpoints.retain(|_, e| !e.is_idle());
     }
 
-    /// Forgets every waiting delivery (they stay pending in the store); attempts in
-    /// flight keep their slots.
+    /// Forgets every waiting delivery (they stay pending in the store) and every pause;
+    /// attempts in flight keep their slots.
     pub fn clear(&mut self) {
         self.timers.clear();
+        self.pauses.clear();
         for endpoint in self.endpoints.values_mut() {
             endpoint.ready.clear();
             endpoint.loaded = 0;
+            endpoint.throttled_until = None;
         }
         self.endpoints.retain(|_, e| !e.is_idle());
     }
@@ -277,5 +354,97 @@ mod tests {
         // The attempt in flight keeps its slot until released; then nothing is left.
         q.release("wh_1");
         assert!(q.endpoints.is_empty());
+    }
+
+    #[test]
+    fn a_throttled_endpoint_starts_nothing_until_its_pause_ends() {
+        let mut q = Queue::default();
+        for i in 0..3 {
+            ready(&mut q, i, "wh_1");
+        }
+        ready(&mut q, 3, "wh_2");
+        assert_eq!(q.throttle("wh_1", 100), Some(true), "the first due time");
+        assert_eq!(q.throttled_until("wh_1"), Some(100));
+        assert!(q.start_next("wh_1", 8).is_none(), "paused, slots free");
+        assert_eq!(
+            &*q.start_next("wh_2", 8).unwrap().id,
+            "msg_3",
+            "others go on"
+        );
+        assert_eq!(q.throttled_until("wh_2"), None);
+        assert_eq!(q.next_due(), Some(100));
+        assert_eq!(q.len(), 3, "a pause is no waiting delivery");
+        assert!(q.pop_unthrottled(99).is_none());
+        assert_eq!(q.pop_unthrottled(100).as_deref(), Some("wh_1"));
+        assert!(q.pop_unthrottled(100).is_none());
+        assert_eq!(q.next_due(), None);
+        let order: Vec<_> = std::iter::from_fn(|| q.start_next("wh_1", 8))
+            .map(|w| w.id)
+            .collect();
+        assert_eq!(
+            order,
+            ["msg_0".into(), "msg_1".into(), "msg_2".into()] as [Box<str>; 3]
+        );
+    }
+
+    #[test]
+    fn a_pause_is_extended_by_a_longer_one_never_shortened() {
+        let mut q = Queue::default();
+        let w = q.admit(delivery(1, "wh_1"));
+        q.schedule(w, 50);
+        assert_eq!(
+            q.throttle("wh_1", 100),
+            Some(false),
+            "a delivery comes due first"
+        );
+        assert_eq!(q.throttle("wh_1", 80), None, "shorter: kept");
+        assert_eq!(q.throttle("wh_1", 100), None, "as long: kept");
+        assert_eq!(q.throttled_until("wh_1"), Some(100));
+        assert_eq!(q.throttle("wh_1", 200), Some(false));
+        assert_eq!(q.throttled_until("wh_1"), Some(200));
+        assert_eq!(q.pauses.len(), 1, "one entry per endpoint");
+        q.pop_due(50).unwrap();
+        assert_eq!(q.next_due(), Some(200));
+        assert!(q.pop_unthrottled(150).is_none(), "the old end is gone");
+        assert_eq!(q.pop_unthrottled(200).as_deref(), Some("wh_1"));
+    }
+
+    #[test]
+    fn a_pause_outlives_the_endpoints_last_delivery_and_no_longer() {
+        let mut q = Queue::default();
+        ready(&mut q, 0, "wh_1");
+        q.start_next("wh_1", 8).unwrap();
+        // The answer asks for a pause, then the attempt gives its slot back.
+        q.throttle("wh_1", 100);
+        q.release("wh_1");
+        ready(&mut q, 1, "wh_1");
+        assert!(q.start_next("wh_1", 8).is_none(), "still paused");
+        q.pop_unthrottled(100).unwrap();
+        q.start_next("wh_1", 8).unwrap();
+        q.release("wh_1");
+        assert!(q.endpoints.is_empty(), "nothing left to remember");
+        // Paused with nothing waiting: forgotten when the pause ends.
+        q.throttle("wh_2", 100);
+        assert!(q.endpoints.contains_key("wh_2"));
+        q.pop_unthrottled(100).unwrap();
+        assert!(q.endpoints.is_empty());
+    }
+
+    #[test]
+    fn unthrottle_and_clear_end_pauses() {
+        let mut q = Queue::default();
+        ready(&mut q, 0, "wh_1");
+        q.throttle("wh_1", 100);
+        q.throttle("wh_2", 100);
+        assert!(q.unthrottle("wh_1"));
+        assert!(!q.unthrottle("wh_1"));
+        assert!(!q.unthrottle("wh_nope"));
+        assert_eq!(&*q.start_next("wh_1", 8).unwrap().id, "msg_0");
+        assert_eq!(q.pauses.len(), 1);
+        q.clear();
+        assert!(q.pauses.is_empty());
+        assert_eq!(q.next_due(), None);
+        q.release("wh_1");
+        assert!(q.endpoints.is_empty(), "wh_2's pause went with the clear");
     }
 }

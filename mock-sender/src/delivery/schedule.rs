@@ -109,6 +109,101 @@ pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> An
     }
 }
 
+/// The answers by which a receiver asks its sender to slow down: the Standard Webhooks
+/// spec's 429 ("throttle additional requests"), 502 and 504 ("throttle the requests"), and
+/// 503, which HTTP pairs with `Retry-After` for the same purpose (RFC 9110, 15.6.4).
+const THROTTLING: [u16; 4] = [429, 502, 503, 504];
+
+/// An endpoint's pause after a throttling answer without a usable `Retry-After`: the
+/// Standard Webhooks schedule's first retry wait.
+pub const DEFAULT_THROTTLE_MS: u64 = 5 * S;
+
+/// The longest pause a `Retry-After` gets, so that a receiver cannot park its queue (a
+/// test run's deliveries) for the day `attempt::parse_retry_after` allows.
+pub const MAX_THROTTLE_MS: u64 = H;
+
+/// How long an endpoint is paused (unscaled) after a throttling answer, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub ms: u64,
+    pub source: ThrottleSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleSource {
+    RetryAfter,
+    /// A `Retry-After` past [`MAX_THROTTLE_MS`].
+    Capped,
+    /// No `Retry-After`, or one that is neither delta-seconds nor an HTTP date.
+    Default,
+}
+
+/// The pause that an answer of `status` with `retry_after` (parsed) asks for, in every
+/// profile: these statuses and `Retry-After` are HTTP's, not one provider's, and a careful
+/// sender heeds them whatever envelope it sends. `None` for any other answer, and for a
+/// `Retry-After` of 0 (or a date past): the receiver says it is ready now.
+pub fn throttle(status: Option<u16>, retry_after: Option<Duration>) -> Option<Throttle> {
+    if !THROTTLING.contains(&status?) {
+        return None;
+    }
+    let throttle = match retry_after {
+        None => Throttle {
+            ms: DEFAULT_THROTTLE_MS,
+            source: ThrottleSource::Default,
+        },
+        Some(wait) => {
+            let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            Throttle {
+                ms: ms.min(MAX_THROTTLE_MS),
+                source: if ms > MAX_THROTTLE_MS {
+                    ThrottleSource::Capped
+                } else {
+                    ThrottleSource::RetryAfter
+                },
+            }
+        }
+    };
+    (throttle.ms > 0).then_some(throttle)
+}
+
+impl Throttle {
+    /// What the attempt log says of it: `extended` when it set or lengthened the
+    /// endpoint's pause (else a longer one was under way), and the real wait when
+    /// `--time-scale` changes it.
+    pub fn describe(&self, extended: bool, time_scale: f64) -> String {
+        let why = match self.source {
+            ThrottleSource::RetryAfter => "Retry-After",
+            ThrottleSource::Capped => "Retry-After, capped",
+            ThrottleSource::Default => "default: no usable Retry-After",
+        };
+        let scaled = if time_scale == 1.0 {
+            String::new()
+        } else {
+            let ms = u64::try_from(scaled_after(0, self.ms, time_scale)).unwrap_or(0);
+            format!("; {} at --time-scale {time_scale}", span(ms))
+        };
+        let span = span(self.ms);
+        if extended {
+            format!("endpoint throttled for {span} ({why}{scaled})")
+        } else {
+            format!(
+                "endpoint already throttled for longer than this answer's {span} ({why}{scaled})"
+            )
+        }
+    }
+}
+
+/// `ms` for a person: `250 ms`, `5 s`, `2.5 s`.
+fn span(ms: u64) -> String {
+    if ms < S {
+        format!("{ms} ms")
+    } else if ms % S == 0 {
+        format!("{} s", ms / S)
+    } else {
+        format!("{:.1} s", ms as f64 / S as f64)
+    }
+}
+
 /// The time (Unix ms) `ms` multiplied by `--time-scale` after `now`. Saturating, both the
 /// float-to-int conversion and the sum: a huge scale means "practically never", not a
 /// wrap to the past.
@@ -147,5 +242,63 @@ mod tests {
         for scheme in Scheme::ALL {
             assert_eq!(profile_default(scheme)[0], 0, "{scheme}: attempt 1 at once");
         }
+    }
+
+    #[test]
+    fn throttling_answers_pause_for_their_retry_after_capped_or_the_default() {
+        let secs = |s: u64| Some(Duration::from_secs(s));
+        let pause = |status, retry_after| throttle(Some(status), retry_after);
+        for status in [429, 502, 503, 504] {
+            let t = pause(status, secs(30)).unwrap();
+            assert_eq!((t.ms, t.source), (30_000, ThrottleSource::RetryAfter));
+        }
+        for status in [200, 410, 500, 501] {
+            assert_eq!(pause(status, secs(30)), None, "{status}");
+        }
+        assert_eq!(throttle(None, secs(30)), None, "no answer: nothing to heed");
+        let t = pause(503, None).unwrap();
+        assert_eq!(
+            (t.ms, t.source),
+            (DEFAULT_THROTTLE_MS, ThrottleSource::Default)
+        );
+        let t = pause(429, secs(86_400)).unwrap();
+        assert_eq!((t.ms, t.source), (MAX_THROTTLE_MS, ThrottleSource::Capped));
+        let t = pause(429, secs(3600)).unwrap();
+        assert_eq!(
+            t.source,
+            ThrottleSource::RetryAfter,
+            "the cap itself is no cut"
+        );
+        assert_eq!(pause(429, secs(0)), None, "ready now");
+        let t = pause(429, Some(Duration::from_millis(2500))).unwrap();
+        assert_eq!(t.ms, 2500, "an HTTP date is to the millisecond");
+    }
+
+    #[test]
+    fn a_throttle_says_how_long_why_and_the_real_wait() {
+        let t = Throttle {
+            ms: 30_000,
+            source: ThrottleSource::RetryAfter,
+        };
+        assert_eq!(
+            t.describe(true, 1.0),
+            "endpoint throttled for 30 s (Retry-After)"
+        );
+        assert_eq!(
+            t.describe(true, 0.001),
+            "endpoint throttled for 30 s (Retry-After; 30 ms at --time-scale 0.001)"
+        );
+        assert_eq!(
+            t.describe(false, 1.0),
+            "endpoint already throttled for longer than this answer's 30 s (Retry-After)"
+        );
+        let t = Throttle {
+            ms: 2500,
+            source: ThrottleSource::Default,
+        };
+        assert_eq!(
+            t.describe(true, 2.0),
+            "endpoint throttled for 2.5 s (default: no usable Retry-After; 5 s at --time-scale 2)"
+        );
     }
 }
