@@ -61,6 +61,23 @@ async fn healthz_and_openapi_describe_every_route() {
 }
 
 #[tokio::test]
+async fn the_openapi_webhook_schema_names_every_field_a_webhook_shows() {
+    let app = started(&config());
+    let w = create(&app, json!({"url": DEAD_URL, "events": ["*"]})).await;
+    let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
+    let shown = ok(&app, "GET", &path, None, 200).await;
+    let (_, doc) = call(&app, "GET", "/openapi.json", None).await;
+    let schema = &doc["components"]["schemas"]["Webhook"]["properties"];
+    for field in shown.as_object().unwrap().keys() {
+        assert!(
+            schema[field].is_object(),
+            "{field} is not in the Webhook schema"
+        );
+    }
+    assert_eq!(shown["throttled_until"], Value::Null, "not throttled");
+}
+
+#[tokio::test]
 async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
     let app = started(&config());
     let w = create(

@@ -272,18 +272,18 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
 }
 
 /// What the API shows of a webhook: never its secrets.
-pub fn view(w: &WebhookRecord) -> WebhookView {
+pub fn view(state: &State, w: &WebhookRecord) -> WebhookView {
     let schedule = match &w.retry_schedule {
         Some(s) => s.clone(),
         None => profile_default(w.profile.parse().unwrap_or(DEFAULT_PROFILE)),
     };
-    WebhookView::new(w, &schedule)
+    WebhookView::new(w, &schedule, state.engine.throttled_until(&w.id))
 }
 
 /// The one answer that shows the secret.
-pub fn created(w: &WebhookRecord) -> CreatedWebhook {
+pub fn created(state: &State, w: &WebhookRecord) -> CreatedWebhook {
     CreatedWebhook {
-        webhook: view(w),
+        webhook: view(state, w),
         secret: w.secret.clone(),
     }
 }
@@ -316,19 +316,22 @@ pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response
     }
     state.store.put_webhook(&w).map_err(ApiError::from)?;
     tracing::info!(webhook = %w.id, url = %w.url, profile = %w.profile, "webhook created");
-    Ok(json(StatusCode::CREATED, created(&w)))
+    Ok(json(StatusCode::CREATED, created(&state, &w)))
 }
 
 pub async fn list_webhooks(state: State) -> Result<Response, Rejection> {
     let data = state.store.webhooks().map_err(ApiError::from)?;
     Ok(json(
         StatusCode::OK,
-        data.iter().map(|w| view(w)).collect::<Vec<_>>(),
+        data.iter().map(|w| view(&state, w)).collect::<Vec<_>>(),
     ))
 }
 
 pub async fn get_webhook(id: String, state: State) -> Result<Response, Rejection> {
-    Ok(json(StatusCode::OK, view(&find_webhook(&state, &id)?)))
+    Ok(json(
+        StatusCode::OK,
+        view(&state, &find_webhook(&state, &id)?),
+    ))
 }
 
 pub async fn update_webhook(
@@ -375,12 +378,13 @@ pub async fn update_webhook(
     }
     w.updated_at = now_ms();
     state.store.put_webhook(&w).map_err(ApiError::from)?;
-    Ok(json(StatusCode::OK, view(&w)))
+    Ok(json(StatusCode::OK, view(&state, &w)))
 }
 
 pub async fn delete_webhook(id: String, state: State) -> Result<Response, Rejection> {
     let _one_at_a_time = state.webhook_writes();
     if state.store.delete_webhook(&id).map_err(ApiError::from)? {
+        state.engine.unthrottle(&id);
         tracing::info!(webhook = %id, "webhook deleted");
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
@@ -416,7 +420,7 @@ pub async fn rotate_secret(
     w.updated_at = now;
     state.store.put_webhook(&w).map_err(ApiError::from)?;
     tracing::info!(webhook = %id, grace_period_secs = grace, "secret rotated");
-    Ok(json(StatusCode::OK, created(&w)))
+    Ok(json(StatusCode::OK, created(&state, &w)))
 }
 
 pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Response, Rejection> {

@@ -156,12 +156,15 @@ pub struct WebhookView {
     pub description: Option<String>,
     /// `null` when off.
     pub chaos: Option<Chaos>,
+    /// While the receiver's 429, 502, 503 or 504 pauses the endpoint: no new attempt
+    /// starts before then. `null` when not throttled.
+    pub throttled_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl WebhookView {
-    pub fn new(w: &WebhookRecord, schedule: &[u64]) -> WebhookView {
+    pub fn new(w: &WebhookRecord, schedule: &[u64], throttled_until: Option<i64>) -> WebhookView {
         WebhookView {
             id: w.id.clone(),
             kind: w.kind.as_str(),
@@ -172,6 +175,7 @@ impl WebhookView {
             retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),
             description: w.description.clone(),
             chaos: w.chaos.clone(),
+            throttled_until: throttled_until.map(rfc3339),
             created_at: rfc3339(w.created_at),
             updated_at: rfc3339(w.updated_at),
         }

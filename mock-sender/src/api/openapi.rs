@@ -102,6 +102,7 @@ pub fn document() -> Value {
                         "retry_schedule": { "type": "array", "items": { "type": "number" }, "description": "seconds before attempts 1, 2, ... (unscaled): the webhook's own or its profile's" },
                         "description": { "type": "string", "nullable": true },
                         "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "null when off" },
+                        "throttled_until": { "type": "string", "format": "date-time", "nullable": true, "description": "while the receiver's 429, 502, 503 or 504 pauses the endpoint (its Retry-After, at most 1 h, else 5 s; scaled by --time-scale; kept in memory only): no new attempt starts before then; null when not throttled" },
                         "created_at": time(),
                         "updated_at": time()
                     }
