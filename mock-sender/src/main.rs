@@ -113,6 +113,9 @@ Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-s
   slack             0, 0, 1m, 5m
   github            0 (GitHub does not retry: POST /v1/deliveries/{id}/retry redelivers)
   vercel, generic   0, 30s, 5m, 30m, 2h
+In every profile, an answer 429, 502, 503 or 504 also pauses its endpoint: no new attempt
+to it starts for its Retry-After (at most 1h; scaled) or 5s (scaled); the pause is kept in
+memory only (a restart forgets it).
 
 Besides the API (GET /openapi.json), serve serves the dashboard at /, the playground at
 /playground, www/ at /www/ and the npm package's browser build at /pkg/.
@@ -125,7 +128,8 @@ deliveries waiting for a retry stay pending in --db and resume on the next start
 /// Settings shared by serve and trigger.
 #[derive(Args)]
 struct DeliveryArgs {
-    /// Multiply every retry wait by F (and nothing else): 0.001 turns 5 min into 300 ms.
+    /// Multiply every retry wait and throttle pause by F (and nothing else): 0.001 turns
+    /// 5 min into 300 ms.
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_scale)]
     time_scale: f64,
     /// An attempt succeeds on a 2xx within this long (not scaled): 500ms, 15s, 1m.
