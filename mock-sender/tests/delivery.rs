@@ -408,6 +408,67 @@ async fn a_standard_webhook_rotates_to_an_ed25519_key_and_signs_v1a() {
 }
 
 #[tokio::test]
+async fn the_api_generates_an_ed25519_key_and_shows_its_public_key() {
+    let app = started(&config());
+    let rx = receiver(vec![]).await;
+    let body = json!({"url": rx.url, "events": ["*"], "profile": "svix", "signing": "ed25519"});
+    let w = ok(&app, "POST", "/v1/webhooks", Some(body), 201).await;
+    let secret = w["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsk_"), "{secret}");
+    let id = w["id"].as_str().unwrap().to_owned();
+    // The public key, derived from the secret, on every GET; the secret never.
+    let shown = ok(&app, "GET", &format!("/v1/webhooks/{id}"), None, 200).await;
+    let public_key = shown["public_key"].as_str().unwrap().to_owned();
+    assert_eq!(public_key, hookproof::ed25519_public_key(&secret).unwrap());
+    assert!(!shown.to_string().contains(&secret[5..]), "{shown}");
+
+    let hit = delivered(&app, &rx).await;
+    assert!(hit.header("svix-signature").unwrap().starts_with("v1a,"));
+    verify_hit(Scheme::Svix, &hit, &public_key).unwrap();
+
+    // A generated rotation keeps the kind: another whsk_ key, another public key.
+    let path = format!("/v1/webhooks/{id}/rotate-secret");
+    let rotated = ok(
+        &app,
+        "POST",
+        &path,
+        Some(json!({"grace_period_secs": 0})),
+        200,
+    )
+    .await;
+    assert!(rotated["secret"].as_str().unwrap().starts_with("whsk_"));
+    assert_ne!(rotated["public_key"], public_key.as_str());
+    let back = json!({"signing": "hmac", "grace_period_secs": 0});
+    let rotated = ok(&app, "POST", &path, Some(back), 200).await;
+    assert!(rotated["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert!(rotated["public_key"].is_null());
+
+    // Refused, naming the field: ed25519 for a profile without v1a; secret and signing both.
+    for (body, why) in [
+        (
+            json!({"url": rx.url, "events": ["*"], "profile": "stripe", "signing": "ed25519"}),
+            "standard and svix",
+        ),
+        (
+            json!({"url": rx.url, "events": ["*"], "profile": "standard", "signing": "rsa"}),
+            "hmac",
+        ),
+        (
+            json!({"url": rx.url, "events": ["*"], "profile": "standard", "signing": "hmac", "secret": "whsec_AAAA"}),
+            "not both",
+        ),
+    ] {
+        let (status, answer) = common::call(&app, "POST", "/v1/webhooks", Some(body)).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["error"]["field"], "signing");
+        assert!(
+            answer["error"]["message"].as_str().unwrap().contains(why),
+            "{answer}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn rotation_in_a_one_signature_profile_signs_with_the_new_secret() {
     // GitHub's header carries one signature, and its verifiers compare the whole value.
     let app = started(&config());

@@ -71,6 +71,8 @@ pub use diagnose::{Diagnosis, Finding};
 pub use error::Error;
 pub use headers::Headers;
 pub use scheme::Scheme;
+#[cfg(feature = "ed25519")]
+pub use webhook::ed25519_public_key;
 pub use webhook::{Verified, Webhook};
 
 /// How far (seconds) a signed timestamp may be from now, either way, by default.

@@ -517,6 +517,30 @@ fn sign_asymmetric(
     }
 }
 
+/// The `whpk_` public key of a `whsk_` Ed25519 secret key: what a receiver verifies the
+/// `v1a` signatures it makes with. `invalid_secret` for anything else.
+///
+/// ```
+/// // The secret key: base64 of a 32-byte seed (from a CSPRNG in real use).
+/// let secret_key = "whsk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+/// let public_key = hookproof::ed25519_public_key(secret_key)?;
+/// assert!(public_key.starts_with("whpk_"));
+/// # Ok::<(), hookproof::Error>(())
+/// ```
+#[cfg(feature = "ed25519")]
+pub fn ed25519_public_key(secret_key: &str) -> Result<String, Error> {
+    let not_a_secret_key = Error::InvalidSecret("expected a whsk_ Ed25519 secret key");
+    if !secret_key.starts_with(SIGNING_KEY_PREFIX) {
+        return Err(not_a_secret_key);
+    }
+    match asymmetric_key(Scheme::Standard, secret_key)? {
+        Some(Key::Ed25519 { verifying, .. }) => {
+            Ok([PUBLIC_KEY_PREFIX, &STANDARD.encode(verifying.as_bytes())].concat())
+        }
+        _ => Err(not_a_secret_key),
+    }
+}
+
 /// A `whpk_` public or `whsk_` secret Ed25519 key, for the schemes that read base64
 /// secrets (standard, svix); `None` for any other secret.
 fn asymmetric_key(scheme: Scheme, secret: &str) -> Result<Option<Key>, Error> {

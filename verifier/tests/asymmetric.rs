@@ -189,3 +189,13 @@ fn other_schemes_take_such_a_string_as_a_plain_secret() {
     let signed = wh.sign(BODY, ID, TS).unwrap();
     wh.verify_at(BODY, &signed, TS).unwrap();
 }
+
+#[test]
+fn the_public_key_of_a_secret_key() {
+    assert_eq!(hookproof::ed25519_public_key(SEED).unwrap(), PUBLIC);
+    assert_eq!(hookproof::ed25519_public_key(PAIR).unwrap(), PUBLIC);
+    for not_one in [PUBLIC, HMAC_SECRET, "whsk_AAAA", ""] {
+        let err = hookproof::ed25519_public_key(not_one).unwrap_err();
+        assert_eq!(err.code(), "invalid_secret", "{not_one}");
+    }
+}

@@ -36,13 +36,71 @@ fn json<T: Serialize>(status: StatusCode, value: T) -> Response {
 
 /// `whsec_` + base64 of 24 random bytes: valid for every profile.
 pub fn generate_secret() -> String {
-    let mut key = [0u8; 24];
+    random_key(hookproof::SECRET_PREFIX, [0u8; 24])
+}
+
+/// `whsk_` + base64 of a random 32-byte Ed25519 seed: a Standard Webhooks secret key
+/// (standard and svix profiles), whose `whpk_` public key the API shows.
+fn generate_signing_key() -> String {
+    random_key(hookproof::SIGNING_KEY_PREFIX, [0u8; 32])
+}
+
+fn random_key<const N: usize>(prefix: &str, mut key: [u8; N]) -> String {
     rand::thread_rng().fill_bytes(&mut key);
     format!(
-        "{}{}",
-        hookproof::SECRET_PREFIX,
+        "{prefix}{}",
         base64::engine::general_purpose::STANDARD.encode(key)
     )
+}
+
+/// A secret generated as `signing` asks (`hmac` or `ed25519`; `current`'s kind when not
+/// given, else `hmac`).
+fn generate(
+    signing: Option<&str>,
+    current: Option<&str>,
+    profile: Scheme,
+) -> Result<String, ApiError> {
+    let ed25519 = match signing {
+        Some("hmac") => false,
+        Some("ed25519") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "signing",
+                format!("signing must be `hmac` or `ed25519`, not `{other}`"),
+            ))
+        }
+        None => current.is_some_and(|s| s.starts_with(hookproof::SIGNING_KEY_PREFIX)),
+    };
+    if !ed25519 {
+        return Ok(generate_secret());
+    }
+    if !matches!(profile, Scheme::Standard | Scheme::Svix) {
+        return Err(ApiError::invalid(
+            "signing",
+            format!(
+                "ed25519 (Standard Webhooks' v1a) is for the standard and svix profiles, not {profile}"
+            ),
+        ));
+    }
+    Ok(generate_signing_key())
+}
+
+/// The secret of a create or rotate request: the one given (then `signing` may not be),
+/// or one generated.
+fn secret_of(
+    secret: Option<String>,
+    signing: Option<&str>,
+    current: Option<&str>,
+    profile: Scheme,
+) -> Result<String, ApiError> {
+    match (secret, signing) {
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "signing",
+            "signing is for a generated secret: give secret or signing, not both",
+        )),
+        (Some(secret), None) => Ok(secret),
+        (None, signing) => generate(signing, current, profile),
+    }
 }
 
 fn parse_profile(name: &str) -> Result<Scheme, ApiError> {
@@ -245,7 +303,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         Some(p) => parse_profile(p)?,
         None => DEFAULT_PROFILE,
     };
-    let secret = req.secret.unwrap_or_else(generate_secret);
+    let secret = secret_of(req.secret, req.signing.as_deref(), None, profile)?;
     check_secret(profile, &secret)?;
     let retry_schedule = req
         .retry_schedule
@@ -400,7 +458,7 @@ pub async fn rotate_secret(
     let _one_at_a_time = state.webhook_writes();
     let mut w = find_webhook(&state, &id)?;
     let scheme = parse_profile(&w.profile)?;
-    let secret = req.secret.unwrap_or_else(generate_secret);
+    let secret = secret_of(req.secret, req.signing.as_deref(), Some(&w.secret), scheme)?;
     check_secret(scheme, &secret)?;
     let now = now_ms();
     let grace = req.grace_period_secs.unwrap_or(DEFAULT_GRACE_PERIOD_SECS);

@@ -24,8 +24,11 @@ pub struct CreateWebhook {
     pub enabled: Option<bool>,
     /// Envelope and signature: `vector` by default.
     pub profile: Option<String>,
-    /// `whsec_` + base64 of 24 random bytes when omitted.
+    /// `whsec_` + base64 of 24 random bytes when omitted (or a `whsk_` key: `signing`).
     pub secret: Option<String>,
+    /// What a generated secret is: `hmac` (default) or `ed25519` (standard and svix: a
+    /// `whsk_` key that signs Standard Webhooks' `v1a`).
+    pub signing: Option<String>,
     /// Waits before attempts 1, 2, ...: seconds, or durations like `"42s"`, `"2.5m"`.
     pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
@@ -88,6 +91,8 @@ pub struct UpdateWebhook {
 pub struct RotateSecret {
     /// The new secret; generated when omitted.
     pub secret: Option<String>,
+    /// What a generated secret is: `hmac` or `ed25519`; default the current secret's kind.
+    pub signing: Option<String>,
     /// How long the old secret keeps signing alongside the new one. Default 86400 (24 h).
     pub grace_period_secs: Option<u64>,
 }
@@ -156,6 +161,9 @@ pub struct WebhookView {
     pub description: Option<String>,
     /// `null` when off.
     pub chaos: Option<Chaos>,
+    /// The `whpk_` public key of a `whsk_` secret (Ed25519, `v1a`), which the receiver
+    /// verifies with; `null` for other secrets. Public, so shown by every GET.
+    pub public_key: Option<String>,
     /// While the receiver's 429, 502, 503 or 504 pauses the endpoint: no new attempt
     /// starts before then. `null` when not throttled.
     pub throttled_until: Option<String>,
@@ -175,6 +183,7 @@ impl WebhookView {
             retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),
             description: w.description.clone(),
             chaos: w.chaos.clone(),
+            public_key: hookproof::ed25519_public_key(&w.secret).ok(),
             throttled_until: throttled_until.map(rfc3339),
             created_at: rfc3339(w.created_at),
             updated_at: rfc3339(w.updated_at),

@@ -102,6 +102,7 @@ pub fn document() -> Value {
                         "retry_schedule": { "type": "array", "items": { "type": "number" }, "description": "seconds before attempts 1, 2, ... (unscaled): the webhook's own or its profile's" },
                         "description": { "type": "string", "nullable": true },
                         "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "null when off" },
+                        "public_key": { "type": "string", "nullable": true, "description": "the whpk_ Ed25519 public key of a whsk_ secret, which the receiver verifies v1a signatures with; null for other secrets" },
                         "throttled_until": { "type": "string", "format": "date-time", "nullable": true, "description": "while the receiver's 429, 502, 503 or 504 pauses the endpoint (its Retry-After, at most 1 h, else 5 s; scaled by --time-scale; kept in memory only): no new attempt starts before then; null when not throttled" },
                         "created_at": time(),
                         "updated_at": time()
@@ -120,7 +121,8 @@ pub fn document() -> Value {
                         "events": events,
                         "enabled": { "type": "boolean", "default": true },
                         "profile": { "type": "string", "enum": profiles, "default": "vector" },
-                        "secret": { "type": "string", "description": "generated (whsec_ + base64 of 24 bytes) when omitted" },
+                        "secret": { "type": "string", "description": "generated (whsec_ + base64 of 24 bytes, or with signing ed25519 a whsk_ key) when omitted; a whsk_ Ed25519 secret key (standard, svix) signs Standard Webhooks' v1a" },
+                        "signing": { "type": "string", "enum": ["hmac", "ed25519"], "default": "hmac", "description": "what a generated secret is (not with secret): ed25519, for standard and svix, generates a whsk_ key; the webhook then shows its whpk_ public_key" },
                         "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "description": "waits before attempts 1, 2, ...; default the profile's" },
                         "description": { "type": "string" },
                         "id": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$", "description": "a fixed id; wh_<ULID> otherwise" },
@@ -158,6 +160,7 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "secret": { "type": "string" },
+                        "signing": { "type": "string", "enum": ["hmac", "ed25519"], "description": "what a generated secret is (not with secret); default the current secret's kind" },
                         "grace_period_secs": { "type": "integer", "default": 86400, "description": "the old secret keeps signing (a second signature) this long; profiles with one signature per header (github, vercel, slack, shopify, generic) sign with the new secret alone at once" }
                     }
                 },
