@@ -171,7 +171,20 @@ function renderWebhooks() {
       ),
       el("td", {}, w.type, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
       el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
-      el("td", {}, w.enabled ? badge("enabled") : badge("disabled")),
+      el(
+        "td",
+        {},
+        w.enabled ? badge("enabled") : badge("disabled"),
+        // The receiver's 429, 502, 503 or 504 paused it: no attempt starts before then.
+        w.throttled_until
+          ? el(
+              "div",
+              { class: "hint", "data-throttled": "", title: `no new attempt before ${w.throttled_until}` },
+              badge("throttled", "pending"),
+              ` until ${clock(Date.parse(w.throttled_until), false)}`,
+            )
+          : null,
+      ),
       el(
         "td",
         {

@@ -30,7 +30,7 @@ after(async () => {
 
 // ------------------------------------------------------------------------- receiver
 // `naive`: answer 204 without verifying (for the chaos case).
-const receiver = { failuresLeft: 0, received: [], verified: 0, naive: false };
+const receiver = { failuresLeft: 0, throttleLeft: 0, received: [], verified: 0, naive: false };
 const verifier = new Webhook(SECRET, { scheme: "standard" });
 const receiverServer = createServer((req, res) => {
   const chunks = [];
@@ -47,6 +47,12 @@ const receiverServer = createServer((req, res) => {
       receiver.verified++;
     } catch (e) {
       res.writeHead(401).end(e.code);
+      return;
+    }
+    if (receiver.throttleLeft > 0) {
+      receiver.throttleLeft--;
+      // The longest pause the sender grants (1 h): 3.6 s at --time-scale 0.001.
+      res.writeHead(429, { "retry-after": "3600" }).end("slow down");
       return;
     }
     if (receiver.failuresLeft > 0) {
@@ -243,6 +249,17 @@ test("clicking Retry now adds an attempt", { skip: SKIP }, async () => {
   });
   const last = await page.$eval("#attempts li[data-attempt='3']", (li) => li.dataset.ok);
   assert.equal(last, "true");
+});
+
+test("a 429 shows the webhook throttled until its pause ends", { skip: SKIP }, async () => {
+  receiver.throttleLeft = 1;
+  const [id] = await sendEvent("order.paid", { id: "ord_429" });
+  const throttled = `#webhooks tr[data-webhook="${ORDERS}"] [data-throttled]`;
+  await page.waitForSelector(throttled, { timeout: 2000 });
+  assert.match(await page.textContent(throttled), /throttled until \d\d:\d\d:\d\d/);
+  // The second attempt waits for the pause, then succeeds, and the badge goes.
+  await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 10_000 });
+  await page.waitForSelector(throttled, { state: "detached", timeout: 5000 });
 });
 
 test("filters, enable/disable, send test; screenshot", { skip: SKIP }, async () => {
