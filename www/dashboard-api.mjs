@@ -1,7 +1,8 @@
 // The dashboard's view of the hookproof-sender REST API (same origin). The sender's
 // routes may live at the root (`/webhooks`) or under `/v1`; the prefix is found once.
 // Records are normalized so the page does not care which field names the sender uses:
-//   webhook  { id, url, type (the profile), kind (http|slack), events, enabled, description }
+//   webhook  { id, url, type (the profile), kind (http|slack), events, enabled, description,
+//              throttled_until (ISO time|null) }
 //   delivery { id, webhook_id, event_id, event_type, status, attempts, max_attempts,
 //              next_attempt_at (ms|null), last_status_code, last_error, created_at (ms) }
 //   attempt  { id, delivery_id, webhook_id, event_type, attempt, at (ms), ms, status_code, ok, error,
@@ -55,6 +56,8 @@ export function webhook(w) {
     events: w.events ?? [],
     enabled: w.enabled ?? !w.disabled,
     description: w.description ?? "",
+    // While the receiver's 429, 502, 503 or 504 pauses the endpoint (ISO time), else null.
+    throttled_until: w.throttled_until ?? null,
   };
 }
 

@@ -257,6 +257,7 @@ test("a 429 shows the webhook throttled until its pause ends", { skip: SKIP }, a
   const throttled = `#webhooks tr[data-webhook="${ORDERS}"] [data-throttled]`;
   await page.waitForSelector(throttled, { timeout: 2000 });
   assert.match(await page.textContent(throttled), /throttled until \d\d:\d\d:\d\d/);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-throttled.png") });
   // The second attempt waits for the pause, then succeeds, and the badge goes.
   await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 10_000 });
   await page.waitForSelector(throttled, { state: "detached", timeout: 5000 });
