@@ -86,6 +86,15 @@ impl Key {
             Key::Ed25519 { .. } => None,
         }
     }
+
+    /// The Ed25519 public key, if it is an Ed25519 key.
+    #[cfg(feature = "ed25519")]
+    fn ed25519(&self) -> Option<&ed25519_dalek::VerifyingKey> {
+        match self {
+            Key::Ed25519 { verifying, .. } => Some(verifying),
+            Key::Mac(_) => None,
+        }
+    }
 }
 
 impl MacKey {
@@ -454,14 +463,7 @@ fn asymmetric_matches(
     candidates: &mut usize,
     matched: &mut Choice,
 ) {
-    let verifying: Vec<&ed25519_dalek::VerifyingKey> = keys
-        .iter()
-        .filter_map(|k| match k {
-            Key::Ed25519 { verifying, .. } => Some(verifying),
-            _ => None,
-        })
-        .collect();
-    if verifying.is_empty() {
+    if !keys.iter().any(|k| k.ed25519().is_some()) {
         return;
     }
     let content = signed_bytes(content_rules, env, body);
@@ -473,7 +475,7 @@ fn asymmetric_matches(
             return;
         }
         let signature = ed25519_dalek::Signature::from_slice(&buf[..64]);
-        for key in &verifying {
+        for key in keys.iter().filter_map(Key::ed25519) {
             // Strict: also refuses small-order keys and R points (malleable signatures).
             let ok = signature
                 .as_ref()
@@ -533,12 +535,12 @@ pub fn ed25519_public_key(secret_key: &str) -> Result<String, Error> {
     if !secret_key.starts_with(SIGNING_KEY_PREFIX) {
         return Err(not_a_secret_key);
     }
-    match asymmetric_key(Scheme::Standard, secret_key)? {
-        Some(Key::Ed25519 { verifying, .. }) => {
-            Ok([PUBLIC_KEY_PREFIX, &STANDARD.encode(verifying.as_bytes())].concat())
-        }
-        _ => Err(not_a_secret_key),
-    }
+    let key = asymmetric_key(Scheme::Standard, secret_key)?;
+    let verifying = key
+        .as_ref()
+        .and_then(Key::ed25519)
+        .ok_or(not_a_secret_key)?;
+    Ok([PUBLIC_KEY_PREFIX, &STANDARD.encode(verifying.as_bytes())].concat())
 }
 
 /// A `whpk_` public or `whsk_` secret Ed25519 key, for the schemes that read base64
