@@ -28,8 +28,8 @@ use crate::{Error, Headers, Scheme, Webhook};
 /// Every live verifier, by handle.
 static WEBHOOKS: Mutex<Slab<Webhook>> = Mutex::new(Slab::new());
 /// The reusable request buffer that JS writes into directly: the body (`encodeInto` for
-/// strings, `set` for bytes), then the scheme's header values (UTF-8), so a verify
-/// allocates nothing and copies the body once. One for all verifiers: JS writes a request
+/// strings, `set` for bytes), then the scheme's header values (UTF-8), so a request needs
+/// no allocation and its body is copied once. One for all verifiers: JS writes a request
 /// and verifies it in one synchronous step.
 static REQUEST: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 /// The error of the last call that failed.
