@@ -375,7 +375,7 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
         ...(wasm.tools
           ? [
               [
-                "`gen/hookproof_tools_bg.wasm` (+ sign, diagnose; on first use; browsers' only module): raw / gzip -9",
+                "`gen/hookproof_tools_bg.wasm` (+ sign, diagnose, Ed25519 `v1a`; on first use; browsers' only module): raw / gzip -9",
                 `${wasm.tools.rawBytes} B / ${wasm.tools.gzipBytes} B`,
               ],
             ]
