@@ -25,3 +25,13 @@ test("errors are WebhookVerificationError with a code", async () => {
   const request = new Request("http://localhost/", { method: "POST", body: BODY, headers: wh.sign(BODY) });
   assert.deepEqual(await verifyRequest(request, "s3cret", { scheme: "github" }), { type: "ping" });
 });
+
+test("require('hookproof'): v1a (Ed25519) signed with a whsk_ key verifies with its whpk_ key", () => {
+  // The key pair of verifier/tests/asymmetric.rs (made with node:crypto).
+  const secretKey = "whsk_/YyuGMYXv+hNh+3l8AklpERlqjSVPw1uc0txT7pLZF0=";
+  const publicKey = "whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac=";
+  const headers = new Webhook(secretKey).sign(BODY);
+  assert.match(headers["webhook-signature"], /^v1a,/);
+  assert.deepEqual(new Webhook(publicKey).verify(BODY, headers), { type: "ping" });
+  assert.throws(() => new Webhook(publicKey).verify(BODY + " ", headers), { code: "no_matching_signature" });
+});
