@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `hookproof-sender probe` against Node receivers built on the npm package: one that
 # verifies every request passes every check (exit 0) for several profiles; one that
-# answers 200 to everything is caught (exit 1, the failed must-reject rows named).
+# answers 200 to everything is caught (exit 1, the failed must-reject rows named); a v1a
+# (Ed25519) run.
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
@@ -60,6 +61,18 @@ for profile in standard stripe vector github slack shopify; do
     exit 1
   fi
 done
+
+# Standard Webhooks v1a (Ed25519): the probe signs with the whsk_ secret key, the receiver
+# verifies with its whpk_ public key (the pair of verifier/tests/asymmetric.rs).
+log "probe: v1a, a verifying Node receiver with the whpk_ key passes a probe with the whsk_ key"
+HOOKPROOF_SECRET="whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac=" start_receiver correct standard
+HOOKPROOF_SECRET="whsk_/YyuGMYXv+hNh+3l8AklpERlqjSVPw1uc0txT7pLZF0=" probe standard
+stop_receiver
+if [ "$CODE" != 0 ] || ! grep -q "checks passed" "$WORK/probe.out" || grep -qF "YyuGMYXv" "$WORK/probe.out"; then
+  cat "$WORK/probe.out" >&2
+  echo "probe (v1a): expected exit 0 and no key in the output, got $CODE" >&2
+  exit 1
+fi
 
 for profile in standard github; do
   log "probe: a naive Node receiver (200 to everything, $profile) is caught"
