@@ -54,6 +54,18 @@ enum Command {
     /// when every check passes, 1 when any fails, 2 on a usage error.
     #[command(after_help = PROBE_HELP)]
     Probe(ProbeArgs),
+    /// Print a new secret: `secret whsec_...` (base64 of 24 random bytes; HMAC, every
+    /// profile), or with --ed25519 a Standard Webhooks key pair for v1a signatures
+    /// (standard, svix): `secret_key whsk_...` for the sender (--secret, or a webhook's
+    /// secret) and `public_key whpk_...` for the receiver.
+    Keygen(KeygenArgs),
+}
+
+#[derive(Args)]
+struct KeygenArgs {
+    /// An Ed25519 key pair (Standard Webhooks' asymmetric v1a) instead of an HMAC secret.
+    #[arg(long)]
+    ed25519: bool,
 }
 
 const PROBE_HELP: &str = "\
@@ -332,6 +344,7 @@ async fn main() -> ExitCode {
         Command::Trigger(args) => trigger(args).await,
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => probe(args).await,
+        Command::Keygen(args) => keygen(&args),
     };
     // The log's last lines before the error below.
     drop(log_guard);
@@ -542,6 +555,20 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
             }
         }
     }
+}
+
+fn keygen(args: &KeygenArgs) -> Fallible<ExitCode> {
+    if args.ed25519 {
+        let secret_key = hookproof_sender::api::handlers::generate_signing_key();
+        let public_key = hookproof::ed25519_public_key(&secret_key).map_err(|e| e.to_string())?;
+        println!("secret_key {secret_key}\npublic_key {public_key}");
+    } else {
+        println!(
+            "secret {}",
+            hookproof_sender::api::handlers::generate_secret()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn doctor(args: &DoctorArgs) -> Fallible<ExitCode> {

@@ -323,3 +323,32 @@ fn doctor_verifies_and_explains() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keygen_prints_an_hmac_secret_or_an_ed25519_key_pair_that_verifies() {
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN).arg("keygen").args(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let hmac = run(&[]);
+    let secret = hmac.trim().strip_prefix("secret ").unwrap();
+    assert!(secret.starts_with("whsec_"), "{hmac}");
+    assert_ne!(run(&[]), hmac, "a new secret each time");
+    hookproof::Webhook::new(hookproof::Scheme::Standard, secret).unwrap();
+
+    let pair = run(&["--ed25519"]);
+    let line = |name: &str| {
+        pair.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {pair}"))
+            .to_owned()
+    };
+    let (secret_key, public_key) = (line("secret_key "), line("public_key "));
+    let signer = hookproof::Webhook::new(hookproof::Scheme::Standard, &secret_key).unwrap();
+    let headers = signer.sign(b"{}", "msg_1", 1_700_000_000).unwrap();
+    hookproof::Webhook::new(hookproof::Scheme::Standard, &public_key)
+        .unwrap()
+        .verify_at(b"{}", &headers, 1_700_000_000)
+        .unwrap();
+}

@@ -41,7 +41,7 @@ pub fn generate_secret() -> String {
 
 /// `whsk_` + base64 of a random 32-byte Ed25519 seed: a Standard Webhooks secret key
 /// (standard and svix profiles), whose `whpk_` public key the API shows.
-fn generate_signing_key() -> String {
+pub fn generate_signing_key() -> String {
     random_key(hookproof::SIGNING_KEY_PREFIX, [0u8; 32])
 }
 
