@@ -147,7 +147,10 @@ export class Webhook {
   diagnose(body: WebhookBody | object, headers: WebhookHeaders): Diagnosis;
   /**
    * Headers (lower-case names) that make `verify` accept `body`. Like `diagnose`, it runs
-   * in the second wasm module, instantiated on first use.
+   * in the second wasm module, instantiated on first use. A `whsk_` key signs `v1a`
+   * entries; a `whpk_` public key cannot sign.
+   * @throws WebhookVerificationError `invalid_secret` for a `whpk_` key; `invalid_option`
+   *   for a bad `id` or `timestamp`.
    */
   sign(body: WebhookBody, options?: SignOptions): Record<string, string>;
 }
