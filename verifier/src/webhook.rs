@@ -438,7 +438,7 @@ pub(crate) fn signature_matches(
     if candidates == 0 {
         #[cfg(feature = "ed25519")]
         let reason = if tags.is_empty() {
-            crate::scheme::standard::NO_ASYMMETRIC_SIGNATURE
+            header_rules.no_asymmetric_signature()
         } else {
             header_rules.no_signature()
         };

@@ -10,7 +10,7 @@ mod generic;
 mod github;
 mod shopify;
 mod slack;
-pub(crate) mod standard;
+mod standard;
 mod stripe;
 mod svix;
 mod vector;
@@ -206,6 +206,13 @@ pub(crate) trait Rules: Sync {
     /// Standard Webhooks' `v1a` entries. Other schemes have none.
     #[cfg(feature = "ed25519")]
     fn asymmetric_signatures<'v>(&self, _value: &'v str, _each: &mut dyn FnMut(&'v str)) {}
+    /// Why the signature header is `invalid_header` for a Webhook keyed with Ed25519 keys
+    /// alone when `asymmetric_signatures` finds nothing in it (only schemes that take such
+    /// keys get here).
+    #[cfg(feature = "ed25519")]
+    fn no_asymmetric_signature(&self) -> &'static str {
+        "no asymmetric signature"
+    }
     /// Why the signature header is `invalid_header` when `signatures` finds nothing in it:
     /// the form this rule reads.
     fn no_signature(&self) -> &'static str;

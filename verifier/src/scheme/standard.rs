@@ -78,6 +78,10 @@ impl Rules for StandardRule {
     fn asymmetric_signatures<'v>(&self, value: &'v str, each: &mut dyn FnMut(&'v str)) {
         entries(value, "v1a", each);
     }
+    #[cfg(feature = "ed25519")]
+    fn no_asymmetric_signature(&self) -> &'static str {
+        "no v1a,<signature> entry (an Ed25519 signature, which whpk_ and whsk_ keys check)"
+    }
     fn no_signature(&self) -> &'static str {
         "no v1,<signature> entry (v1a entries, Ed25519 signatures, are checked with a whpk_ public key)"
     }
@@ -101,12 +105,6 @@ impl Rules for StandardRule {
         ]
     }
 }
-
-/// Why the signature header is `invalid_header` for a Webhook keyed with Ed25519 keys
-/// alone (`whpk_`, `whsk_`) when it carries no `v1a` entry.
-#[cfg(feature = "ed25519")]
-pub(crate) const NO_ASYMMETRIC_SIGNATURE: &str =
-    "no v1a,<signature> entry (an Ed25519 signature, which whpk_ and whsk_ keys check)";
 
 /// Calls `each` with the signature of every `<version>,<signature>` entry of `version` in
 /// the space-separated list `value`.
