@@ -549,7 +549,7 @@ pub fn ed25519_public_key(secret_key: &str) -> Result<String, Error> {
 /// A `whpk_` public or `whsk_` secret Ed25519 key, for the schemes that read base64
 /// secrets (standard, svix); `None` for any other secret.
 fn asymmetric_key(scheme: Scheme, secret: &str) -> Result<Option<Key>, Error> {
-    if scheme.rules().key_form() != KeyForm::Base64 {
+    if !scheme.takes_ed25519_keys() {
         return Ok(None);
     }
     let (b64, public) = if let Some(b64) = secret.strip_prefix(PUBLIC_KEY_PREFIX) {

@@ -199,3 +199,16 @@ fn the_public_key_of_a_secret_key() {
         assert_eq!(err.code(), "invalid_secret", "{not_one}");
     }
 }
+
+#[test]
+fn the_schemes_that_take_ed25519_keys_say_so() {
+    for scheme in Scheme::ALL {
+        // A whpk_ key cannot sign exactly where it is taken as an Ed25519 key.
+        let as_ed25519 = Webhook::new(scheme, PUBLIC)
+            .unwrap()
+            .sign(BODY, ID, TS)
+            .is_err();
+        assert_eq!(scheme.takes_ed25519_keys(), as_ed25519, "{scheme}");
+    }
+    assert!(Scheme::Standard.takes_ed25519_keys() && Scheme::Svix.takes_ed25519_keys());
+}

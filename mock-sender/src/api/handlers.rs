@@ -74,7 +74,7 @@ fn generate(
     if !ed25519 {
         return Ok(generate_secret());
     }
-    if !matches!(profile, Scheme::Standard | Scheme::Svix) {
+    if !profile.takes_ed25519_keys() {
         return Err(ApiError::invalid(
             "signing",
             format!(

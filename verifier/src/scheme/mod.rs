@@ -91,6 +91,12 @@ impl Scheme {
         self.rules().alternate_header_names()
     }
 
+    /// Whether the scheme takes Standard Webhooks' Ed25519 keys (`whpk_`, `whsk_`) and checks
+    /// their `v1a` signatures, with the `ed25519` feature: standard and svix.
+    pub fn takes_ed25519_keys(self) -> bool {
+        self.rules().key_form() == KeyForm::Base64
+    }
+
     /// Whether the scheme signs a timestamp (and so checks the tolerance).
     pub fn is_timestamped(self) -> bool {
         matches!(
