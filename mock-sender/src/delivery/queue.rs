@@ -93,10 +93,7 @@ impl Queue {
     pub fn next_due(&self) -> Option<i64> {
         let delivery = self.timers.first_key_value().map(|((at, _), _)| *at);
         let pause = self.pauses.first().map(|(at, _)| *at);
-        match (delivery, pause) {
-            (Some(d), Some(p)) => Some(d.min(p)),
-            (d, p) => d.or(p),
-        }
+        delivery.into_iter().chain(pause).min()
     }
 
     /// A timed delivery due at `now` or before, the earliest first.
