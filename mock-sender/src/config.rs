@@ -23,11 +23,6 @@ pub const DEFAULT_RETENTION: Duration = Duration::from_secs(90 * 86400);
 /// (~150k deliveries of ~300-byte bodies with one attempt each).
 pub const DEFAULT_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 
-/// The repository's `www/` and `pkg/` at build time: served at `/`, `/playground`,
-/// `/www/*` and `/pkg/*` unless `--www` / `--pkg` say otherwise.
-pub const DEFAULT_WWW_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../www");
-pub const DEFAULT_PKG_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../pkg");
-
 /// Success means a 2xx within this long (connection to last byte; not scaled), unless
 /// `--provider-timeouts`.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -55,9 +50,10 @@ pub struct Config {
     /// `DbLocation::Memory`: past about this many bytes of records, the oldest finished
     /// deliveries and attempt logs are dropped (pending deliveries never are).
     pub memory_limit: u64,
-    /// Static files: the dashboard and playground (`www/`) and the npm package (`pkg/`).
-    pub www_dir: PathBuf,
-    pub pkg_dir: PathBuf,
+    /// Static files from disk instead of the copies built into the binary: the dashboard
+    /// and playground (`www/`) and the npm package (`pkg/`, its `src/` and `gen/`).
+    pub www_dir: Option<PathBuf>,
+    pub pkg_dir: Option<PathBuf>,
     /// Seeds every webhook's chaos RNG (with its id) unless the webhook has its own seed.
     pub chaos_seed: Option<u64>,
     /// The server listens on a loopback address, so a request's `Host` must name a
@@ -78,8 +74,8 @@ impl Default for Config {
             ca_cert: None,
             retention: DEFAULT_RETENTION,
             memory_limit: DEFAULT_MEMORY_LIMIT,
-            www_dir: PathBuf::from(DEFAULT_WWW_DIR),
-            pkg_dir: PathBuf::from(DEFAULT_PKG_DIR),
+            www_dir: None,
+            pkg_dir: None,
             chaos_seed: None,
             loopback_only: true,
         }

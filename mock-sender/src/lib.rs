@@ -93,7 +93,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         allow_http: config.allow_http,
         loopback_only: config.loopback_only,
     };
-    let files = api::files::routes(&config.www_dir, &config.pkg_dir);
+    let files = api::files::routes(config.www_dir.as_deref(), config.pkg_dir.as_deref());
     Ok(App {
         routes: api::filters::routes(state, files),
         engine,

@@ -11,8 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use hookproof_sender::api::models::{CreateWebhook, Wait};
 use hookproof_sender::config::{
-    parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT,
-    DEFAULT_MEMORY_LIMIT, DEFAULT_PKG_DIR, DEFAULT_WWW_DIR,
+    parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MEMORY_LIMIT,
 };
 use hookproof_sender::delivery::{new_id, now_ms, Notice};
 use hookproof_sender::store::{DeliveryStatus, Outcome};
@@ -130,7 +129,8 @@ to it starts for its Retry-After (at most 1h; scaled) or 5s (scaled); the pause 
 memory only (a restart forgets it).
 
 Besides the API (GET /openapi.json), serve serves the dashboard at /, the playground at
-/playground, www/ at /www/ and the npm package's browser build at /pkg/.
+/playground, www/ at /www/ and the npm package's browser build at /pkg/: all built into
+the binary (--www, --pkg serve folders from disk instead).
 
 On start, serve prints one line to stdout: `listening on http://ADDR` (then logs go to
 stderr; RUST_LOG=debug for more). On SIGTERM or Ctrl-C it stops taking requests and
@@ -197,12 +197,14 @@ struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: u64,
-    /// The dashboard and playground pages, served at / and /playground.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_WWW_DIR)]
-    www: PathBuf,
-    /// The npm package (its src/ and gen/ are served at /pkg/).
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_PKG_DIR)]
-    pkg: PathBuf,
+    /// For working on the pages: serve the dashboard and playground from DIR (read on
+    /// every request) instead of the copy built into the binary.
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
+    /// For working on the pages: serve the npm package's browser build (DIR/src, DIR/gen)
+    /// at /pkg/ from DIR instead of the copy built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pkg: Option<PathBuf>,
     /// Seed the chaos draws of every webhook without its own chaos.seed (with its id), so
     /// runs repeat; default: random.
     #[arg(long, value_name = "N")]
@@ -427,15 +429,20 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
                 args.addr
             )
         })?;
-    if !config.www_dir.is_dir() {
+    for (flag, dir) in [("--www", &config.www_dir), ("--pkg", &config.pkg_dir)] {
+        if let Some(dir) = dir.as_ref().filter(|d| !d.is_dir()) {
+            tracing::warn!(dir = %dir.display(), "{flag}: no such folder: its pages are not served");
+        }
+    }
+    if config.pkg_dir.is_none() && !hookproof_sender::api::files::has_playground_wasm() {
         tracing::warn!(
-            www = %config.www_dir.display(),
-            "no such folder: the dashboard and playground are not served (--www DIR)"
+            "built without pkg/gen: the playground cannot load its verifier \
+             (run scripts/build-pkg.sh and build again, or --pkg DIR)"
         );
     }
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
-    tracing::info!(%addr, time_scale = config.time_scale, www = %config.www_dir.display(), "serving");
+    tracing::info!(%addr, time_scale = config.time_scale, "serving");
     server.await;
     // An attempt takes its timeout at most, plus logging it.
     let longest = config

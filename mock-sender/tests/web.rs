@@ -34,8 +34,8 @@ fn scratch_app(token: Option<&str>) -> (hookproof_sender::App, PathBuf) {
         std::fs::write(path, text).unwrap();
     }
     let mut cfg = config();
-    cfg.www_dir = www;
-    cfg.pkg_dir = pkg;
+    cfg.www_dir = Some(www);
+    cfg.pkg_dir = Some(pkg);
     cfg.token = token.map(Into::into);
     (started(&cfg), root)
 }

@@ -1,21 +1,73 @@
-//! The static files, read from disk on every request (pkg/gen is built after the
-//! sender): `/` the dashboard, `/playground` the playground, `/www/*` and top-level
-//! names the `www/` folder (the pages use relative URLs), `/pkg/src/*` and `/pkg/gen/*`
-//! the npm package's browser build, so `../pkg/src/browser.mjs` and what it loads
-//! (`./wasm.mjs`, `./api.mjs`, `../gen/hookproof_tools.mjs`, `../gen/hookproof_tools_bg.wasm`)
-//! resolve.
+//! The static files: `/` the dashboard, `/playground` the playground, `/www/*` and
+//! top-level names the `www/` folder (the pages use relative URLs), `/pkg/src/*` and
+//! `/pkg/gen/*` the npm package's browser build, so `../pkg/src/browser.mjs` and what it
+//! loads (`./wasm.mjs`, `./api.mjs`, `../gen/hookproof_tools.mjs`,
+//! `../gen/hookproof_tools_bg.wasm`) resolve.
+//!
+//! They are built into the binary (`embedded`), so an installed sender serves its
+//! dashboard from any folder; `--www DIR` / `--pkg DIR` serve a folder from disk instead,
+//! read on every request, for working on the pages.
 
 use std::path::{Path, PathBuf};
 
-use warp::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use warp::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, LOCATION};
 use warp::http::StatusCode;
-use warp::path::FullPath;
+use warp::path::{FullPath, Tail};
 use warp::reply::Response;
-use warp::{Filter, Reply};
+use warp::{Filter, Rejection, Reply};
 
 use super::filters::Route;
 
-pub fn routes(www: &Path, pkg: &Path) -> Route {
+mod embedded {
+    //! The repository's `www/` and the npm package's browser build, as they were when the
+    //! sender was compiled (build.rs rebuilds it when they change). `pkg/gen` is made by
+    //! `scripts/build-pkg.sh`: a sender built before it has no `Gen` files.
+
+    #[derive(rust_embed::Embed)]
+    #[folder = "../www"]
+    #[exclude = "README.md"]
+    pub struct Www;
+
+    #[derive(rust_embed::Embed)]
+    #[folder = "../pkg/src"]
+    #[include = "*.mjs"]
+    pub struct PkgSrc;
+
+    // Only what the browser entry loads; the Node entries' base64 copies stay out.
+    #[derive(rust_embed::Embed)]
+    #[folder = "../pkg/gen"]
+    #[include = "hookproof_tools.mjs"]
+    #[include = "hookproof_tools_bg.wasm"]
+    #[allow_missing = true]
+    pub struct Gen;
+}
+
+/// Where one folder of pages comes from.
+#[derive(Clone)]
+enum Source {
+    /// Built into the binary: a lookup by relative path.
+    Embedded(fn(&str) -> Option<rust_embed::EmbeddedFile>),
+    /// A folder on disk (`--www`, `--pkg`).
+    Disk(PathBuf),
+}
+
+/// Whether this binary carries the playground's wasm (pkg/gen existed when it was built).
+pub fn has_playground_wasm() -> bool {
+    embedded::Gen::get("hookproof_tools_bg.wasm").is_some()
+}
+
+pub fn routes(www: Option<&Path>, pkg: Option<&Path>) -> Route {
+    let www = match www {
+        Some(dir) => Source::Disk(dir.to_path_buf()),
+        None => Source::Embedded(embedded::Www::get),
+    };
+    let (src, gen) = match pkg {
+        Some(dir) => (Source::Disk(dir.join("src")), Source::Disk(dir.join("gen"))),
+        None => (
+            Source::Embedded(embedded::PkgSrc::get),
+            Source::Embedded(embedded::Gen::get),
+        ),
+    };
     // `/playground/` would match the route below, but the page's relative URLs would then
     // resolve under `/playground/` and 404: send the browser to `/playground` instead.
     let playground_slash = warp::get()
@@ -30,12 +82,11 @@ pub fn routes(www: &Path, pkg: &Path) -> Route {
                 Err(warp::reject::not_found())
             }
         });
-    let dashboard = warp::path::end().and(warp::fs::file(www.join("dashboard.html")));
-    let playground = warp::path!("playground").and(warp::fs::file(www.join("index.html")));
-    let www_dir = warp::path("www").and(warp::fs::dir(www.to_path_buf()));
-    let pkg_src = warp::path!("pkg" / "src" / ..).and(warp::fs::dir(pkg.join("src")));
-    let pkg_gen = warp::path!("pkg" / "gen" / ..).and(warp::fs::dir(pkg.join("gen")));
-    let top = warp::fs::dir(PathBuf::from(www));
+    let dashboard = warp::path::end().and(file(&www, "dashboard.html"));
+    let playground = warp::path!("playground").and(file(&www, "index.html"));
+    let www_dir = warp::path("www").and(dir(&www));
+    let pkg_src = warp::path!("pkg" / "src" / ..).and(dir(&src));
+    let pkg_gen = warp::path!("pkg" / "gen" / ..).and(dir(&gen).or(missing_gen(&gen)).unify());
     let files = dashboard
         .or(playground)
         .unify()
@@ -45,15 +96,124 @@ pub fn routes(www: &Path, pkg: &Path) -> Route {
         .unify()
         .or(pkg_gen)
         .unify()
-        .or(top)
-        .unify()
-        .map(typed);
+        .or(dir(&www))
+        .unify();
     playground_slash
         .or(files)
         .unify()
         // A missing file is a plain 404, never a 405 hiding an API route's answer.
         .or_else(|_| async { Err(warp::reject::not_found()) })
         .boxed()
+}
+
+/// The file `name` of `source`, at the route's end.
+fn file(source: &Source, name: &'static str) -> Route {
+    match source {
+        Source::Disk(dir) => warp::fs::file(dir.join(name))
+            .map(|f: warp::fs::File| {
+                let ext = extension(f.path());
+                typed(f.into_response(), &ext)
+            })
+            .boxed(),
+        Source::Embedded(get) => {
+            let get = *get;
+            warp::get()
+                .or(warp::head())
+                .unify()
+                .and(warp::header::optional::<String>("if-none-match"))
+                .and_then(move |etag: Option<String>| async move {
+                    serve_embedded(get, name, etag.as_deref())
+                })
+                .boxed()
+        }
+    }
+}
+
+/// The folder `source`, by the rest of the path (`index.html` for a folder's own path).
+fn dir(source: &Source) -> Route {
+    match source {
+        Source::Disk(dir) => warp::fs::dir(dir.clone())
+            .map(|f: warp::fs::File| {
+                let ext = extension(f.path());
+                typed(f.into_response(), &ext)
+            })
+            .boxed(),
+        Source::Embedded(get) => {
+            let get = *get;
+            warp::get()
+                .or(warp::head())
+                .unify()
+                .and(warp::path::tail())
+                .and(warp::header::optional::<String>("if-none-match"))
+                .and_then(move |tail: Tail, etag: Option<String>| async move {
+                    let name = match tail.as_str() {
+                        "" => "index.html".to_owned(),
+                        t if t.ends_with('/') => format!("{t}index.html"),
+                        t => t.to_owned(),
+                    };
+                    serve_embedded(get, &name, etag.as_deref())
+                })
+                .boxed()
+        }
+    }
+}
+
+/// Under `/pkg/gen/`, in a sender compiled before `scripts/build-pkg.sh` made pkg/gen: a
+/// 404 that says so, where the playground's module load fails.
+fn missing_gen(gen: &Source) -> Route {
+    let built_without = matches!(gen, Source::Embedded(_)) && !has_playground_wasm();
+    warp::any()
+        .and_then(move || async move {
+            if built_without {
+                let mut res = Response::new(GEN_MISSING.into());
+                *res.status_mut() = StatusCode::NOT_FOUND;
+                res.headers_mut().insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                Ok(res)
+            } else {
+                Err(warp::reject::not_found())
+            }
+        })
+        .boxed()
+}
+
+const GEN_MISSING: &str = "This hookproof-sender was compiled without the npm package's \
+browser build (pkg/gen), so the playground cannot load its verifier. Run \
+`bash scripts/build-pkg.sh`, then build the sender again (or serve --pkg pkg).\n";
+
+fn serve_embedded(
+    get: fn(&str) -> Option<rust_embed::EmbeddedFile>,
+    name: &str,
+    if_none_match: Option<&str>,
+) -> Result<Response, Rejection> {
+    // rust-embed's lookup is by exact name: `..` and absolute paths name nothing.
+    let file = get(name).ok_or_else(warp::reject::not_found)?;
+    let etag = format!(
+        "\"{}\"",
+        file.metadata
+            .sha256_hash()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let mut res = if if_none_match == Some(etag.as_str()) {
+        let mut res = Response::new(Vec::new().into());
+        *res.status_mut() = StatusCode::NOT_MODIFIED;
+        res
+    } else {
+        Response::new(match file.data {
+            std::borrow::Cow::Borrowed(bytes) => bytes.into(),
+            std::borrow::Cow::Owned(bytes) => bytes.into(),
+        })
+    };
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        res.headers_mut().insert(ETAG, value);
+    }
+    let ext = extension(Path::new(name));
+    Ok(typed(res, &ext))
 }
 
 /// `?` and the query string, or nothing.
@@ -73,16 +233,17 @@ fn redirect(location: &str) -> Response {
     res
 }
 
-/// Content types browsers insist on for modules and wasm; no caching, since these are
-/// files being worked on.
-fn typed(file: warp::fs::File) -> Response {
-    let ext = file
-        .path()
-        .extension()
+fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
-        .to_ascii_lowercase();
-    let content_type = match ext.as_str() {
+        .to_ascii_lowercase()
+}
+
+/// Content types browsers insist on for modules and wasm; no caching, since these are
+/// files being worked on (an embedded file's ETag makes the revalidation cheap).
+fn typed(mut res: Response, ext: &str) -> Response {
+    let content_type = match ext {
         "mjs" | "js" => Some("text/javascript; charset=utf-8"),
         "wasm" => Some("application/wasm"),
         "html" => Some("text/html; charset=utf-8"),
@@ -90,7 +251,6 @@ fn typed(file: warp::fs::File) -> Response {
         "json" => Some("application/json"),
         _ => None,
     };
-    let mut res = file.into_response();
     if let Some(ct) = content_type {
         res.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
