@@ -41,6 +41,10 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
     let deliveries = events_send(state.clone())
+        .or(super::wait::delivery(state.clone()))
+        .unify()
+        .or(super::wait::webhook_deliveries(state.clone()))
+        .unify()
         .or(deliveries_list(state.clone()))
         .unify()
         .or(delivery_get(state.clone()))
@@ -80,7 +84,7 @@ fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallibl
 }
 
 /// `Authorization: Bearer <token>` when `--token` was given.
-fn auth(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+pub(super) fn auth(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     let token = state.token.clone();
     warp::header::optional::<String>("authorization")
         .and_then(move |given: Option<String>| {

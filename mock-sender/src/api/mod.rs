@@ -1,6 +1,6 @@
 //! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
 //! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
-//! `/openapi.json`), `stream` (server-sent events) and `files` (the dashboard, the
+//! `/openapi.json`), `stream` (server-sent events), `wait` (long polls) and `files` (the dashboard, the
 //! playground and the npm package, from disk).
 
 pub mod error;
@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod models;
 pub mod openapi;
 pub mod stream;
+pub mod wait;
 
 use std::sync::Arc;
 

@@ -51,6 +51,27 @@ fn query_params(names: &[&str]) -> Value {
     )
 }
 
+/// `wait` (and, for a listing, `after`) beside the listing's `names`.
+fn wait_params(names: &[&str], wait: &str) -> Value {
+    let mut params = query_params(names);
+    let max = super::wait::MAX_WAIT.as_secs();
+    if let Value::Array(list) = &mut params {
+        list.push(json!({
+            "name": "wait", "in": "query", "required": false,
+            "schema": { "type": "string", "example": "30s" },
+            "description": format!("{wait}: a duration (500ms, 30s, or seconds), at most {max}s (longer is cut to {max}s); answered at once without it. Ends early when the sender stops")
+        }));
+        if !names.is_empty() {
+            list.push(json!({
+                "name": "after", "in": "query", "required": false,
+                "schema": { "type": "string" },
+                "description": "a delivery id of this webhook: only deliveries made after it are listed"
+            }));
+        }
+    }
+    params
+}
+
 fn time() -> Value {
     json!({ "type": "string", "format": "date-time", "example": "2025-01-02T03:04:05.678Z" })
 }
@@ -266,7 +287,11 @@ pub fn document() -> Value {
             },
             "/v1/webhooks/{id}/deliveries": {
                 "parameters": [id_param("id")],
-                "get": { "summary": "The webhook's deliveries, newest first", "parameters": query_params(&["status", "event", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
+                "get": {
+                    "summary": "The webhook's deliveries, newest first. With wait (or after): only those made after delivery `after` (default: the newest when the request came), answered as soon as there is one that passes status and event, or an empty list when the wait ends (a long poll for the webhook's next delivery)",
+                    "parameters": wait_params(&["status", "event", "limit"], "how long to wait for a matching delivery made after `after`"),
+                    "responses": ok("200", "Deliveries", list_of("Delivery"))
+                }
             },
             "/v1/webhooks/{id}/logs": {
                 "parameters": [id_param("id")],
@@ -284,7 +309,11 @@ pub fn document() -> Value {
             },
             "/v1/deliveries/{id}": {
                 "parameters": [id_param("id")],
-                "get": { "summary": "One delivery, with the body it sends", "responses": ok("200", "Delivery", data(schema_ref("Delivery"))) }
+                "get": {
+                    "summary": "One delivery, with the body it sends. With wait: answered as soon as the delivery is final (success or failed), or when the wait ends, with the delivery as it is then (a long poll)",
+                    "parameters": wait_params(&[], "how long to wait for the delivery to be final"),
+                    "responses": ok("200", "Delivery", data(schema_ref("Delivery")))
+                }
             },
             "/v1/deliveries/{id}/attempts": {
                 "parameters": [id_param("id")],

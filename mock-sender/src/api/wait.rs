@@ -1,0 +1,244 @@
+//! Waiting on the server (long polling), so that a test waits for the sender instead of
+//! polling it:
+//! - `GET /v1/deliveries/{id}?wait=30s` answers as soon as the delivery is final
+//!   (`success` or `failed`), or when the wait ends with the delivery as it is then.
+//! - `GET /v1/webhooks/{id}/deliveries?wait=30s&after=ID` answers as soon as the webhook
+//!   has a delivery made after delivery `ID` (without `after`: after the newest one when
+//!   the request came) that passes the listing's filters (`status`, `event`), with those
+//!   deliveries, newest first; an empty list when the wait ends first.
+//!
+//! Both wake on the engine's notices (what `/v1/stream` sends), never on a timer, and end
+//! when the sender stops. A wait is at most [`MAX_WAIT`]. These routes come before the
+//! plain ones and take a request only when its query names `wait` (or `after`).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use warp::http::StatusCode;
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use super::error::ApiError;
+use super::filters::{auth, Route};
+use super::models::{Data, DeliveryView};
+use super::State;
+use crate::config::parse_duration;
+use crate::delivery::Notice;
+use crate::store::{DeliveryRecord, DeliveryStatus, Query};
+
+/// The longest wait one request may ask for; a longer one is cut to it (ask again).
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// Listings look this far back for `after`.
+const LOOK_BACK: u32 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryWait {
+    wait: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListingWait {
+    wait: Option<String>,
+    after: Option<String>,
+    status: Option<DeliveryStatus>,
+    #[serde(alias = "event_type")]
+    event: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET /v1/deliveries/{id}?wait=...`.
+pub fn delivery(state: State) -> Route {
+    warp::path!("v1" / "deliveries" / String)
+        .and(warp::get())
+        .and(auth(&state))
+        .and(query_naming(&["wait"]))
+        .and(with(state))
+        .then(|id: String, raw: String, state: State| async move {
+            answer(delivery_wait(id, &raw, state).await)
+        })
+        .boxed()
+}
+
+/// `GET /v1/webhooks/{id}/deliveries?wait=...&after=...`.
+pub fn webhook_deliveries(state: State) -> Route {
+    warp::path!("v1" / "webhooks" / String / "deliveries")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(query_naming(&["wait", "after"]))
+        .and(with(state))
+        .then(|id: String, raw: String, state: State| async move {
+            answer(listing_wait(id, &raw, state).await)
+        })
+        .boxed()
+}
+
+/// The raw query, when it has one of `keys`; else the request is left to the plain route.
+fn query_naming(
+    keys: &'static [&'static str],
+) -> impl Filter<Extract = (String,), Error = Rejection> + Clone {
+    warp::query::raw().and_then(move |raw: String| async move {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap_or_default();
+        if pairs.iter().any(|(k, _)| keys.contains(&k.as_str())) {
+            Ok(raw)
+        } else {
+            Err(warp::reject::not_found())
+        }
+    })
+}
+
+fn with(state: State) -> impl Filter<Extract = (State,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || state.clone())
+}
+
+/// Errors are answered here rather than rejected: a rejection would let the plain route
+/// answer at once, without the wait.
+fn answer(result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(|e| e.reply())
+}
+
+fn parse_query<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(raw).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("invalid query string: {e}"),
+        )
+    })
+}
+
+/// `wait=`: a duration (`500ms`, `30s`, a bare number of seconds), at most [`MAX_WAIT`].
+fn parse_wait(wait: Option<&str>) -> Result<Duration, ApiError> {
+    match wait {
+        None => Ok(Duration::ZERO),
+        Some(w) => parse_duration(w)
+            .map(|d| d.min(MAX_WAIT))
+            .map_err(|e| ApiError::invalid("wait", e)),
+    }
+}
+
+fn json<T: serde::Serialize>(value: T) -> Response {
+    warp::reply::json(&Data { data: value }).into_response()
+}
+
+fn is_final(d: &DeliveryRecord) -> bool {
+    d.status != DeliveryStatus::Pending
+}
+
+async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
+    let q: DeliveryWait = parse_query(raw)?;
+    let wait = parse_wait(Some(&q.wait))?;
+    // Subscribed before reading, so that an attempt between the two is not missed.
+    let mut notices = state.engine.subscribe();
+    let closed = state.engine.closed();
+    let deadline = tokio::time::Instant::now() + wait;
+    let find = || {
+        state
+            .store
+            .delivery(&id)
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::not_found("delivery", &id))
+    };
+    let mut d = find()?;
+    tokio::pin!(closed);
+    while !is_final(&d) {
+        tokio::select! {
+            notice = notices.recv() => match notice {
+                Ok(Notice::Attempt { delivery, .. }) if delivery.id == id => {
+                    d = (*delivery).clone();
+                }
+                Ok(_) => {}
+                // Missed some: the store knows.
+                Err(RecvError::Lagged(_)) => d = find()?,
+                Err(RecvError::Closed) => break,
+            },
+            () = tokio::time::sleep_until(deadline) => break,
+            () = &mut closed => break,
+        }
+    }
+    Ok(json(DeliveryView::with_body(&d)))
+}
+
+async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
+    let q: ListingWait = parse_query(raw)?;
+    let wait = parse_wait(q.wait.as_deref())?;
+    let limit = match q.limit {
+        Some(n) if n == 0 || n > LOOK_BACK => {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("limit must be 1-{LOOK_BACK}"),
+            ))
+        }
+        n => n,
+    };
+    if state.store.webhook(&id).map_err(ApiError::from)?.is_none() {
+        return Err(ApiError::not_found("webhook", &id));
+    }
+    let mut notices = state.engine.subscribe();
+    let closed = state.engine.closed();
+    let deadline = tokio::time::Instant::now() + wait;
+    // The webhook's deliveries, newest first, down to `after` (excluded).
+    let newer = |after: Option<&str>| -> Result<Vec<DeliveryRecord>, ApiError> {
+        let mut all = state
+            .store
+            .deliveries(&Query {
+                webhook_id: Some(id.clone()),
+                limit: Some(LOOK_BACK),
+                ..Query::default()
+            })
+            .map_err(ApiError::from)?;
+        if let Some(at) = after.and_then(|a| all.iter().position(|d| d.id == a)) {
+            all.truncate(at);
+        }
+        Ok(all)
+    };
+    let after = match q.after {
+        Some(after) => {
+            match state.store.delivery(&after).map_err(ApiError::from)? {
+                Some(d) if d.webhook_id == id => {}
+                _ => {
+                    return Err(ApiError::invalid(
+                        "after",
+                        format!("webhook {id} has no delivery {after}"),
+                    ))
+                }
+            }
+            Some(after)
+        }
+        None => newer(None)?.first().map(|d| d.id.clone()),
+    };
+    let matching = || -> Result<Vec<DeliveryRecord>, ApiError> {
+        let mut found: Vec<DeliveryRecord> = newer(after.as_deref())?
+            .into_iter()
+            .filter(|d| q.status.is_none_or(|s| d.status == s))
+            .filter(|d| q.event.as_ref().is_none_or(|e| d.event_type == *e))
+            .collect();
+        if let Some(n) = limit {
+            found.truncate(n as usize);
+        }
+        Ok(found)
+    };
+    let mut found = matching()?;
+    tokio::pin!(closed);
+    while found.is_empty() {
+        tokio::select! {
+            notice = notices.recv() => match notice {
+                Ok(Notice::Delivery(d)) if d.webhook_id == id => found = matching()?,
+                Ok(Notice::Attempt { delivery, .. }) if delivery.webhook_id == id => {
+                    found = matching()?;
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => found = matching()?,
+                Err(RecvError::Closed) => break,
+            },
+            () = tokio::time::sleep_until(deadline) => break,
+            () = &mut closed => break,
+        }
+    }
+    Ok(json(
+        found.iter().map(DeliveryView::new).collect::<Vec<_>>(),
+    ))
+}
