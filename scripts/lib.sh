@@ -4,8 +4,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN="$ROOT/node_modules/.bin"
-# The machine's own Node. node_modules/.bin also holds a `node` (Node 24, for the
-# cross-runtime suite), so that folder is never put on PATH.
+# The machine's own Node; the suites' other Node (Node 24) comes from ensure_node24.
+# node_modules/.bin is never put on PATH: called by path, its tools cannot shadow the machine's.
 NODE="$(command -v node)"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -38,10 +38,8 @@ ensure_wasm_bindgen() {
 ensure_node_modules() {
   local stamp="$ROOT/node_modules/.hookproof-lock.sha256"
   if [ ! -d "$ROOT/node_modules" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$(lock_hash)" ]; then
-    log "installing npm dev dependencies"
-    # `npm install`, not `npm ci`: this npm leaves other platforms' optional binaries
-    # (deno, workerd) out of the lock file, which `npm ci` then refuses as out of sync.
-    (cd "$ROOT" && npm install --no-audit --no-fund)
+    log "installing npm dev dependencies (npm ci)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund)
     lock_hash >"$stamp"
   fi
 }
@@ -59,4 +57,58 @@ ensure_chromium() {
       sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     fi
   fi
+}
+
+# The test runtimes beside the machine's Node, pinned here: the host platform's build from
+# npm (`node-<os>-<arch>`, `@oven/bun-<os>-<arch>`), installed once per version into
+# target/runtimes/ (outside node_modules, so that `npm ci` keeps them).
+NODE24_VERSION=24.21.0
+BUN_VERSION=1.4.5
+
+# ensure_npm_binary PACKAGE VERSION FILE: prints the path of FILE inside PACKAGE@VERSION,
+# installing the package first when it is missing.
+ensure_npm_binary() {
+  local pkg=$1 version=$2 file=$3 dir
+  dir="$ROOT/target/runtimes/${pkg//\//+}@$version"
+  if [ ! -x "$dir/node_modules/$pkg/$file" ]; then
+    log "installing $pkg@$version (a test runtime) into ${dir#"$ROOT/"}"
+    mkdir -p "$dir"
+    [ -f "$dir/package.json" ] || echo '{ "private": true }' >"$dir/package.json"
+    npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+      "$pkg@$version" >&2
+  fi
+  echo "$dir/node_modules/$pkg/$file"
+}
+
+host_os() {
+  case "$(uname -s)" in
+    Linux) echo linux ;;
+    Darwin) echo darwin ;;
+    *) echo "unsupported OS for the test runtimes: $(uname -s)" >&2; return 1 ;;
+  esac
+}
+
+# x64 or arm64, as Node names them.
+host_arch() {
+  case "$(uname -m)" in
+    x86_64 | amd64) echo x64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    *) echo "unsupported CPU for the test runtimes: $(uname -m)" >&2; return 1 ;;
+  esac
+}
+
+# Sets NODE24 to Node $NODE24_VERSION's binary.
+ensure_node24() {
+  local os arch
+  os="$(host_os)" && arch="$(host_arch)"
+  NODE24="$(ensure_npm_binary "node-$os-$arch" "$NODE24_VERSION" bin/node)"
+}
+
+# Sets BUN to Bun $BUN_VERSION's binary (Bun names arm64 aarch64, and builds for musl apart).
+ensure_bun() {
+  local os arch
+  os="$(host_os)" && arch="$(host_arch)"
+  [ "$arch" = arm64 ] && arch=aarch64
+  if [ "$os" = linux ] && ldd --version 2>&1 | grep -qi musl; then arch="$arch-musl"; fi
+  BUN="$(ensure_npm_binary "@oven/bun-$os-$arch" "$BUN_VERSION" bin/bun)"
 }

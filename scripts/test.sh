@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh machine: installs what is missing (wasm32
-# target, pinned wasm-bindgen-cli, npm dev dependencies, Chromium), then runs the Rust
-# tests, builds pkg/, and runs the JS suites across runtimes.
+# target, pinned wasm-bindgen-cli, npm dev dependencies, the Node 24 and Bun test runtimes,
+# Chromium), then runs the Rust tests, builds pkg/, and runs the JS suites across runtimes.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 

