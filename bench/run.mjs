@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The benchmark harness of issue 5. See bench/README.md.
+// The benchmark harness: hookproof against its peers. See bench/README.md.
 //   node bench/run.mjs [--quick] [--runtimes node,node24,deno,workerd] [--sizes 256,1k,1m]
 //                      [--only hp-,svix] [--results DIR] [--update-benchmarks] [--report-only]
 // Runs each runtime in its own process, then writes DIR/<runtime>.{json,md,svg},
 // DIR/wasm.json and DIR/summary.md (default DIR: bench/results, git-ignored), and prints
-// the ratios hookproof/peer and the issue's goals. --update-benchmarks also rewrites the
-// generated part of BENCHMARKS.md and bench/chart*.svg (full runs only). --report-only
+// the ratios hookproof/peer and the goals. --update-benchmarks also rewrites the generated
+// part of BENCHMARKS.md (goals, wasm, ratios) and bench/chart*.svg (full runs only). --report-only
 // rewrites the reports from the JSON files of the last run, measuring nothing.
 // pkg/ is copied to DIR/build/pkg first and every runtime loads that copy, so a rebuild of
 // pkg/ during the run cannot mix two builds; what the run builds (the peers' edge bundle,
@@ -17,7 +17,19 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./lib/args.mjs";
 import { SIZES } from "./lib/cases.mjs";
-import { chartSeries, consoleSummary, markdown, mbps, ratios, sizeLabel, svgChart, fmtRatio } from "./lib/report.mjs";
+import {
+  chartSeries,
+  consoleSummary,
+  markdown,
+  mbps,
+  ratios,
+  ratioTable,
+  RATIO_NOTE,
+  sizeLabel,
+  svgChart,
+  fmtRatio,
+  wrap,
+} from "./lib/report.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..");
@@ -39,10 +51,6 @@ const TOOLS = {
   esbuild: join(BIN, "esbuild"),
 };
 const ALL_RUNTIMES = ["node", "node24", "deno", "workerd"];
-const LOG_HEAD = [
-  "| date | change | vs node:crypto 256 B | vs node:crypto 1 KB | vs standardwebhooks (min) | workerd vs subtle 1 KB | MB/s 1 MB | wasm raw / gz (B) | instantiate ms |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-].join("\n");
 
 let args;
 try {
@@ -205,9 +213,9 @@ for (const res of Object.values(all)) console.log(consoleSummary(res));
 console.log(
   `\nwasm: ${wasm.rawBytes} B raw, ${wasm.gzipBytes} B gzip; instantiate (cold, median of ${wasm.cold.n}) ${wasm.cold.totalMs.toFixed(2)} ms`,
 );
-console.log("\nGoals (issue 5):");
+console.log("\nGoals:");
 for (const g of goals) console.log(`  ${g.status.padEnd(7)} ${g.goal}: ${g.measured}`);
-console.log(`\nOptimisation log row: ${logRow(all, wasm)}`);
+console.log(`\nEntry for the optimisation log in docs/perf-log.md:\n${logEntry(all, wasm)}`);
 console.log(
   `\nbench: ${Object.entries(seconds)
     .map(([k, v]) => `${k} ${v.toFixed(0)} s`)
@@ -244,7 +252,7 @@ function machineInfo() {
   };
 }
 
-/** The issue's goals, each with the measured figure and MET / MISSED (or N/A when not measured). */
+/** The goals, each with the measured figure and MET / MISSED (or N/A when not measured). */
 function evaluateGoals(all, wasm) {
   const out = [];
   const ratioOf = (rt, peer) => (all[rt] ? ratios(all[rt]).find((r) => r.peer === peer) : undefined);
@@ -333,28 +341,22 @@ function evaluateGoals(all, wasm) {
   return out;
 }
 
-/** One line for BENCHMARKS.md's optimisation log. */
-function logRow(all, wasm) {
-  const r = (rt, peer, size) => fmtRatio(all[rt] && ratios(all[rt]).find((x) => x.peer === peer)?.bySize[size]);
+/** An entry for the optimisation log (docs/perf-log.md): the run's figures, the change to fill in. */
+function logEntry(all, wasm) {
+  const r = (rt, peer, size) => all[rt] && ratios(all[rt]).find((x) => x.peer === peer)?.bySize[size];
   const minStd =
     all.node &&
     Math.min(...Object.values(ratios(all.node).find((x) => x.peer === "standardwebhooks")?.bySize ?? { x: NaN }));
   const mb = all.node?.rows.find((x) => x.id === "hp-verifySignature-bytes")?.sizes[1024 * 1024];
-  return [
-    "",
-    new Date().toISOString().slice(0, 10),
-    "(change)",
-    r("node", "node-crypto", 256),
-    r("node", "node-crypto", 1024),
-    fmtRatio(minStd),
-    r("workerd", "webcrypto", 1024),
-    mb ? `${mbps(1024 * 1024, mb.medianNs).toFixed(0)}` : "–",
-    `${wasm.rawBytes} / ${wasm.gzipBytes}`,
-    wasm.cold.totalMs.toFixed(2),
-    "",
-  ]
-    .join(" | ")
-    .trim();
+  const figures = [
+    `node:crypto ${fmtRatio(r("node", "node-crypto", 256))} (256 B) / ${fmtRatio(r("node", "node-crypto", 1024))} (1 KB)`,
+    `standardwebhooks min ${fmtRatio(minStd)}`,
+    `workerd vs subtle ${fmtRatio(r("workerd", "webcrypto", 1024))} (1 KB)`,
+    `${mb ? mbps(1024 * 1024, mb.medianNs).toFixed(0) : "–"} MB/s (1 MB)`,
+    `wasm ${wasm.rawBytes} / ${wasm.gzipBytes} B`,
+    `instantiate ${wasm.cold.totalMs.toFixed(2)} ms`,
+  ];
+  return `- **${new Date().toISOString().slice(0, 10)}** (change) — *${figures.join("; ")}*`;
 }
 
 function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = false }) {
@@ -371,7 +373,7 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
     ].join("\n"),
   );
   parts.push(
-    "## Goals (issue 5)\n\n| goal | measured | status |\n| --- | --- | --- |\n" +
+    "## Goals (verifier)\n\n| goal | measured | status |\n| --- | --- | --- |\n" +
       goals.map((g) => `| ${g.goal} | ${g.measured} | **${g.status}** |`).join("\n"),
   );
   parts.push(
@@ -405,9 +407,23 @@ function summaryMarkdown({ all, wasm, goals, chartDir, totalSeconds, forRepo = f
         .map(([a, b]) => `| ${a} | ${b} |`)
         .join("\n"),
   );
-  for (const [rt, res] of Object.entries(all)) {
-    const chart = forRepo ? `${chartDir}${rt === "node" ? "chart.svg" : `chart-${rt}.svg`}` : `${rt}.svg`;
-    parts.push(markdown(res, { chart }).replace(/^## /, "## Results: "));
+  if (forRepo) {
+    // BENCHMARKS.md keeps the ratios; every other table stays in the results folder.
+    parts.push(
+      "## Ratio hookproof / peer\n\n" +
+        wrap(
+          "Peer median latency ÷ hookproof median latency: **> 1 means hookproof is faster**. " +
+            RATIO_NOTE +
+            " Latency, throughput and spread per contender: `bench/results/summary.md` after a run.",
+        ),
+    );
+    for (const [rt, res] of Object.entries(all)) {
+      const chart = `${chartDir}${rt === "node" ? "chart.svg" : `chart-${rt}.svg`}`;
+      parts.push(`### ${res.runtime} ${res.runtimeVersion}\n\n${ratioTable(res)}\n\n![ratio chart](${chart})`);
+    }
+  } else {
+    for (const [rt, res] of Object.entries(all))
+      parts.push(markdown(res, { chart: `${rt}.svg` }).replace(/^## /, "## Results: "));
   }
   return parts.join("\n\n") + "\n";
 }
@@ -422,6 +438,6 @@ function updateBenchmarksMd(generated) {
   const a = text.indexOf("<!-- bench:begin");
   const b = text.indexOf(END);
   if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length);
-  else text = `# Benchmarks\n\n${block}\n\n## Optimisation log\n\n${LOG_HEAD}\n`;
+  else text = `# Benchmarks\n\n${block}\n`;
   writeFileSync(file, text);
 }

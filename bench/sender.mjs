@@ -976,7 +976,7 @@ function markdown(r, args) {
     `Command: \`node bench/sender.mjs${args.quick ? " --quick" : ""}${args.updateBenchmarks ? " --update-benchmarks" : ""}\` (${r.seconds.toFixed(0)} s). ${r.cfg.webhooks} webhooks (profile \`standard\`) subscribed to \`load.*\`, one event fanned out to all of them; \`--time-scale ${r.timeScale}\`, \`--max-in-flight ${MAX_IN_FLIGHT}\`, default logging (info, one line per attempt, to a file). Receiver: ${RECEIVERS[r.receiver]}.`,
   );
   L.push("");
-  L.push("### Goals (issue 5, sender)");
+  L.push("### Goals (sender)");
   L.push("");
   L.push("| goal | measured | status |");
   L.push("| --- | --- | --- |");

@@ -47,6 +47,37 @@ function table(head, rows) {
   return lines.join("\n");
 }
 
+/** Text broken into lines of at most `width` characters, at spaces (for markdown prose). */
+export function wrap(text, width = 100) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
+}
+
+/** How the ratio tables pair the contenders. */
+export const RATIO_NOTE =
+  "Like for like: peers that return the parsed event (standardwebhooks, svix, stripe) are compared with " +
+  "`Webhook.verify` (verify + JSON.parse); peers that only check the MAC (octokit, node:crypto, WebCrypto) " +
+  "with `verifySignature`. Each pair uses the same scheme, so the same bytes are hashed.";
+
+/** One runtime's ratios hookproof / peer per size, as a markdown table. */
+export function ratioTable(results) {
+  return table(
+    ["peer (vs hookproof …)", ...results.sizes.map(sizeLabel)],
+    ratios(results).map((r) => [
+      `${r.peerLabel} (vs ${r.hpLabel.replace(/^hookproof /, "")})`,
+      ...results.sizes.map((s) => fmtRatio(r.bySize[s])),
+    ]),
+  );
+}
+
 /** The markdown section for one runtime's results. */
 export function markdown(results, { chart } = {}) {
   const sizes = results.sizes;
@@ -62,16 +93,9 @@ export function markdown(results, { chart } = {}) {
   );
   parts.push(
     "### Ratio hookproof / peer (peer median latency ÷ hookproof median latency; > 1 = hookproof faster)\n\n" +
-      "Like for like: peers that return the parsed event (standardwebhooks, svix, stripe) are compared with " +
-      "`Webhook.verify` (verify + JSON.parse); peers that only check the MAC (octokit, node:crypto, WebCrypto) " +
-      "with `verifySignature`. Each pair uses the same scheme, so the same bytes are hashed.\n\n" +
-      table(
-        ["peer (vs hookproof …)", ...sizes.map(sizeLabel)],
-        ratios(results).map((r) => [
-          `${r.peerLabel} (vs ${r.hpLabel.replace(/^hookproof /, "")})`,
-          ...sizes.map((s) => fmtRatio(r.bySize[s])),
-        ]),
-      ),
+      RATIO_NOTE +
+      "\n\n" +
+      ratioTable(results),
   );
   if (chart) parts.push(`![ratio chart](${chart})`);
   parts.push(
