@@ -295,11 +295,12 @@ export class Webhook {
   // `lens`. The buffer grows to the largest request seen and wasm memory never shrinks, so
   // a string body first gets room for one byte per UTF-16 unit (what ASCII JSON needs);
   // only if it does not fit is the buffer grown for the rest, at most 3 bytes per unit.
+  // A UTF-16 unit is at most 3 bytes of UTF-8, so the header values always get 3 bytes per
+  // unit after the body, whatever room the body took: encodeInto truncates silently.
   #writeRequest(body, h0, h1, h2) {
     const bytes = typeof body === "string" ? undefined : toBytes(body);
     const headerCapacity = 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
-    let capacity = (bytes ? bytes.length : body.length) + headerCapacity;
-    let view = this.#buffer(capacity);
+    let view = this.#buffer((bytes ? bytes.length : body.length) + headerCapacity);
     let offset;
     if (bytes) {
       view.set(bytes);
@@ -308,11 +309,12 @@ export class Webhook {
       const { read, written } = encoder.encodeInto(body, view);
       offset = written;
       if (read < body.length) {
-        capacity = written + 3 * (body.length - read) + headerCapacity;
-        view = this.#buffer(capacity); // the bytes written so far stay
+        view = this.#buffer(written + 3 * (body.length - read) + headerCapacity); // the bytes written so far stay
         offset += writeString(body.slice(read), view, offset);
       }
     }
+    // Multi-byte text in a string body can fill the room meant for the headers.
+    if (view.length - offset < headerCapacity) view = this.#buffer(offset + headerCapacity);
     const bodyLen = offset;
     lens[0] = h0 === undefined ? -1 : h0.length;
     lens[1] = h1 === undefined ? -1 : h1.length;

@@ -8,7 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
 DENO="$BIN/deno"
-LIMIT=60 # seconds per runtime
+# Seconds per runtime, and per test; a longer property run (HOOKPROOF_PROPTEST_CASES, see
+# tests/properties/strings.mjs) gets more.
+CASES="${HOOKPROOF_PROPTEST_CASES:-0}"
+LIMIT=$((60 + CASES / 4))
+TEST_MS=$((30000 + CASES * 200))
 
 ensure_node_modules
 ensure_node24
@@ -48,7 +52,7 @@ record() { # NAME RC PASS FAIL
 
 log "Node $("$NODE24" --version): ${#files[@]} files"
 rc=0
-timeout -k 5 "$LIMIT" "$NODE24" --test --test-timeout=30000 \
+timeout -k 5 "$LIMIT" "$NODE24" --test --test-timeout="$TEST_MS" \
   --test-reporter=dot --test-reporter-destination=stdout \
   --test-reporter=spec --test-reporter-destination="$TMP/node24.log" \
   "${files[@]}" || rc=$?
@@ -59,7 +63,7 @@ log "Bun $("$BUN" --version): ${#files[@]} files"
 rc=0
 bun_args=()
 for f in "${files[@]}"; do bun_args+=("./$f"); done
-timeout -k 5 "$LIMIT" "$BUN" test --timeout 30000 "${bun_args[@]}" >"$TMP/bun.log" 2>&1 || rc=$?
+timeout -k 5 "$LIMIT" "$BUN" test --timeout "$TEST_MS" "${bun_args[@]}" >"$TMP/bun.log" 2>&1 || rc=$?
 bun_pass="$(count "$TMP/bun.log" '^ *([0-9]+) pass$')"
 bun_fail="$(count "$TMP/bun.log" '^ *([0-9]+) fail$')"
 # A known limitation of a third-party library, not of hookproof: under Bun, `stripe`
@@ -91,7 +95,7 @@ record "bun" "$rc" "$bun_pass" "$bun_fail"
 log "Deno $("$DENO" --version | head -n1 | cut -d' ' -f2): tests/deno"
 rc=0
 timeout -k 5 "$LIMIT" "$DENO" test --config tests/deno/deno.json --no-remote \
-  --allow-read="$ROOT/pkg" tests/deno/ >"$TMP/deno.log" 2>&1 || rc=$?
+  --allow-read="$ROOT/pkg" --allow-env=HOOKPROOF_PROPTEST_CASES,HOOKPROOF_PROPTEST_SEED tests/deno/ >"$TMP/deno.log" 2>&1 || rc=$?
 cat "$TMP/deno.log"
 record "deno" "$rc" "$(count "$TMP/deno.log" '^[A-Za-z]+ \| ([0-9]+) passed.*')" \
   "$(count "$TMP/deno.log" '^[A-Za-z]+ \| [0-9]+ passed.* \| ([0-9]+) failed.*')"

@@ -14,6 +14,7 @@ const hookWorker :Workerd.Worker = (
     # The first module is the main one. Names are paths, so the package's relative
     # imports (../gen/hookproof_bg.wasm, ./api.mjs) resolve as they do on disk.
     (name = "worker.mjs", esModule = embed "worker.mjs"),
+    (name = "properties/strings.mjs", esModule = embed "../properties/strings.mjs"),
     (name = "pkg/src/workerd.mjs", esModule = embed "../../pkg/src/workerd.mjs"),
     (name = "pkg/src/api.mjs", esModule = embed "../../pkg/src/api.mjs"),
     (name = "pkg/src/body.mjs", esModule = embed "../../pkg/src/body.mjs"),

@@ -13,7 +13,12 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const [workerdBin, pidFile] = process.argv.slice(2);
 const STARTUP_MS = 20_000;
 const REQUEST_MS = 5_000;
-const TOTAL_MS = 45_000;
+// The string properties' run inside the Worker: HOOKPROOF_PROPTEST_CASES cases each
+// (default: the smoke size of tests/properties/strings.mjs), replayable with
+// HOOKPROOF_PROPTEST_SEED.
+const PROPERTY_CASES = process.env.HOOKPROOF_PROPTEST_CASES;
+const PROPERTY_MS = 20_000 + Number(PROPERTY_CASES ?? 0) * 100;
+const TOTAL_MS = 45_000 + PROPERTY_MS;
 
 // The same literals as the bindings in config.capnp.
 const STANDARD_SECRET = "whsec_aG9va3Byb29mLXdvcmtlcmQtdGVzdC1rZXk=";
@@ -210,6 +215,24 @@ const cases = [
       expect(deepEqual(standard.verify(body, signed), event), signed);
       const r = await post("?scheme=standard", body, signed);
       expect(r.status === 200 && deepEqual(r.json.event, event), r);
+    },
+  ],
+  [
+    "string properties inside the Worker (workerd's TextEncoder): bodies, header values, secrets, sign, diagnose",
+    async () => {
+      const query = new URLSearchParams();
+      if (PROPERTY_CASES) query.set("cases", PROPERTY_CASES);
+      if (process.env.HOOKPROOF_PROPTEST_SEED) query.set("seed", process.env.HOOKPROOF_PROPTEST_SEED);
+      const res = await fetch(`${base}properties?${query}`, {
+        method: "POST",
+        signal: AbortSignal.timeout(PROPERTY_MS),
+      });
+      const { results } = await res.json();
+      const failed = results.filter((r) => !r.ok);
+      expect(
+        res.status === 200 && results.length === 5 && failed.length === 0,
+        failed.length ? failed : { status: res.status, results },
+      );
     },
   ],
   [

@@ -22,4 +22,5 @@ cleanup() {
 trap cleanup EXIT
 
 log "workerd $("$WORKERD" --version | awk '{print $2}')"
-timeout -k 5 60 "$NODE" "$ROOT/tests/workerd/drive.mjs" "$WORKERD" "$PIDFILE"
+# A longer property run (HOOKPROOF_PROPTEST_CASES) gets more time, as drive.mjs's own limit.
+timeout -k 5 $((90 + ${HOOKPROOF_PROPTEST_CASES:-0} / 10)) "$NODE" "$ROOT/tests/workerd/drive.mjs" "$WORKERD" "$PIDFILE"

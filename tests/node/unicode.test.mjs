@@ -1,0 +1,90 @@
+// Strings with any Unicode content, as bodies, header values, secrets, in sign and
+// diagnose: the regression cases, then the properties of tests/properties/strings.mjs
+// (also run by Deno and workerd), then the official libraries signing random strings.
+// Runs under Node, Node 24 and Bun (tests/runtimes). HOOKPROOF_PROPTEST_CASES: cases per
+// property (default: a smoke run of seconds); HOOKPROOF_PROPTEST_SEED: replay a run.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { Webhook as StandardWebhook } from "standardwebhooks";
+import { Webhook as SvixWebhook } from "svix";
+import Stripe from "stripe";
+import { sign as octokitSign } from "@octokit/webhooks-methods";
+import * as hookproof from "../../pkg/src/node.mjs";
+import { properties, random, randomString, settings } from "../properties/strings.mjs";
+
+const { Webhook } = hookproof;
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const run = settings(process.env.HOOKPROOF_PROPTEST_CASES, process.env.HOOKPROOF_PROPTEST_SEED);
+
+test("a string body whose UTF-8 outgrows its length still leaves the headers room (standard)", () => {
+  const body = JSON.stringify({ type: "order.created", data: { note: "é".repeat(200) } });
+  const wh = new Webhook(SECRET);
+  assert.deepEqual(wh.verify(body, wh.sign(body)), JSON.parse(body));
+});
+
+test("a string body whose UTF-8 outgrows its length still leaves the headers room (stripe)", () => {
+  const body = "北京市朝阳区建国路88号".repeat(9);
+  const wh = new Webhook("whsec_stripe_unicode", { scheme: "stripe" });
+  wh.verifySignature(body, wh.sign(body));
+});
+
+test("every string body length from 0 to 1,300 bytes of multi-byte text verifies", () => {
+  const wh = new Webhook(SECRET, { now: () => 1_700_000_000_000 });
+  for (const unit of ["é", "北", "😀", "\ud800"]) {
+    for (let n = 0; n * unit.length <= 1300; n++) {
+      const body = unit.repeat(n);
+      wh.verifySignature(body, wh.sign(body, { id: "msg_" + n, timestamp: 1_700_000_000 }));
+    }
+  }
+});
+
+for (const [name, fn] of properties(hookproof, run)) test(name, fn);
+
+// The official libraries sign the string themselves (lone surrogates as U+FFFD, as
+// TextEncoder does): what they send verifies, as a string and as a Buffer.
+const stripe = new Stripe("sk_test_unicode");
+test(`the official libraries' signatures over random strings verify (${run.cases} cases, HOOKPROOF_PROPTEST_SEED=${run.seed})`, async () => {
+  const r = random(run.seed ^ 0x6);
+  const ts = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < run.cases; i++) {
+    const body = randomString(r);
+    const context = `case ${i} (HOOKPROOF_PROPTEST_SEED=${run.seed}): ${body.length} units, ${JSON.stringify(body.slice(0, 60))}`;
+    const deliveries = [
+      [
+        "standard",
+        SECRET,
+        {
+          "webhook-id": `msg_${i}`,
+          "webhook-timestamp": String(ts),
+          "webhook-signature": new StandardWebhook(SECRET).sign(`msg_${i}`, new Date(ts * 1000), body),
+        },
+      ],
+      [
+        "svix",
+        SECRET,
+        {
+          "svix-id": `msg_${i}`,
+          "svix-timestamp": String(ts),
+          "svix-signature": new SvixWebhook(SECRET).sign(`msg_${i}`, new Date(ts * 1000), body),
+        },
+      ],
+      ["github", "octokit secret é", { "x-hub-signature-256": await octokitSign("octokit secret é", body) }],
+      [
+        "shopify",
+        "shopify",
+        { "x-shopify-hmac-sha256": createHmac("sha256", "shopify").update(body).digest("base64") },
+      ],
+    ];
+    // Under Bun, stripe loads its web build, whose synchronous API throws.
+    if (!process.versions.bun) {
+      const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: "whsec_stripe", timestamp: ts });
+      deliveries.push(["stripe", "whsec_stripe", { "stripe-signature": header }]);
+    }
+    for (const [scheme, secret, headers] of deliveries) {
+      const wh = new Webhook(secret, { scheme });
+      assert.doesNotThrow(() => wh.verifySignature(body, headers), `${scheme} ${context}`);
+      assert.doesNotThrow(() => wh.verifySignature(Buffer.from(body), headers), `${scheme} ${context} (Buffer)`);
+    }
+  }
+});
