@@ -11,9 +11,11 @@
 
 pub mod api;
 pub mod chaos;
+pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod doctor;
+pub mod ids;
 pub mod probe;
 pub mod store;
 
@@ -141,7 +143,7 @@ impl App {
     /// Resumes the pending deliveries found in the store (how many), and starts pruning
     /// logs past the retention.
     pub fn start(&self) -> Result<usize, StoreError> {
-        self.engine.keep_pruning(self.retention);
+        store::prune::keep_pruning(Arc::clone(&self.store), self.retention);
         self.engine.resume()
     }
 

@@ -10,10 +10,12 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use hookproof_sender::api::models::{CreateWebhook, Wait};
+use hookproof_sender::clock::now_ms;
 use hookproof_sender::config::{
     parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MEMORY_LIMIT,
 };
-use hookproof_sender::delivery::{new_id, now_ms, Notice};
+use hookproof_sender::delivery::Notice;
+use hookproof_sender::ids::new_id;
 use hookproof_sender::store::{DeliveryStatus, Outcome};
 use hookproof_sender::{app, Config, DbLocation};
 

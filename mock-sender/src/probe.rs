@@ -7,7 +7,9 @@ use std::time::Duration;
 use hookproof::{Scheme, Webhook};
 use serde_json::json;
 
-use crate::delivery::{new_id, now_ms, payload, post, signed_headers, HttpClient, Sent, Target};
+use crate::clock::now_ms;
+use crate::delivery::{payload, post, signed_headers, HttpClient, Sent, Target};
+use crate::ids::{delivery_id, new_id};
 use crate::store::{Kind, Outcome};
 
 /// What a receiver should do with a case.
@@ -175,7 +177,7 @@ impl Probe<'_> {
         data: &serde_json::Value,
         timestamp: i64,
     ) -> Result<Request, hookproof::Error> {
-        let delivery_id = crate::delivery::delivery_id(self.scheme);
+        let delivery_id = delivery_id(self.scheme);
         let event_id = new_id("evt");
         let body = payload::body(
             Kind::Http,

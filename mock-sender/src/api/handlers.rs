@@ -18,8 +18,10 @@ use super::models::{
 };
 use super::State;
 use crate::chaos::{Chaos, MAX_DELAY_MS};
+use crate::clock::now_ms;
 use crate::config::parse_duration;
-use crate::delivery::{new_id, now_ms, payload, profile_default};
+use crate::delivery::{payload, profile_default};
+use crate::ids::new_id;
 use crate::store::{DeliveryStatus, Kind, PreviousSecret, Query, WebhookRecord};
 
 const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;

@@ -7,6 +7,7 @@
 #[cfg(test)]
 mod conformance;
 mod memory;
+pub mod prune;
 mod sqlite;
 mod writer;
 

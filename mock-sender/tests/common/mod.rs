@@ -254,7 +254,7 @@ pub fn finished(d: &DeliveryRecord) -> bool {
 }
 
 pub fn now_secs() -> i64 {
-    hookproof_sender::delivery::now_ms() / 1000
+    hookproof_sender::clock::now_ms() / 1000
 }
 
 /// The sender binary built for these tests.

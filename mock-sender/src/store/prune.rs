@@ -1,0 +1,48 @@
+//! Pruning: logs and finished deliveries past `--retention` are deleted at start, then
+//! every [`interval`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Store;
+use crate::clock::now_ms;
+
+/// How often logs past `retention` are looked for: hourly, or every half retention when
+/// that is shorter (a log then outlives the retention by half of it at most), 1 s at least.
+pub fn interval(retention: Duration) -> Duration {
+    (retention / 2).clamp(Duration::from_secs(1), Duration::from_secs(3600))
+}
+
+/// Deletes logs older than `retention` now, then every [`interval`] (an hour, or half the
+/// retention when that is shorter, so a short `--retention` is kept to). Runs until the
+/// runtime ends.
+pub fn keep_pruning(store: Arc<dyn Store>, retention: Duration) {
+    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval(retention));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match store.prune(now_ms().saturating_sub(retention_ms)) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "pruned logs past --retention"),
+                Err(e) => tracing::error!(error = %e, "pruning"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_interval_is_hourly_or_half_a_short_retention() {
+        let secs = |s: u64| Duration::from_secs(s);
+        assert_eq!(interval(secs(90 * 86_400)), secs(3600));
+        assert_eq!(interval(secs(7200)), secs(3600));
+        assert_eq!(interval(secs(600)), secs(300));
+        assert_eq!(interval(secs(1)), secs(1));
+        assert_eq!(interval(Duration::ZERO), secs(1));
+    }
+}
