@@ -13,6 +13,7 @@ export default [
       "bench/results/",
       "tests/artifacts/",
       "verifier/fuzz/",
+      "**/.wrangler/",
     ],
   },
   js.configs.recommended,
