@@ -124,11 +124,15 @@ export class Webhook {
   readonly scheme: Scheme;
   /**
    * Checks the signature (first) and then the timestamp; returns the body parsed as JSON.
+   * `headers` may also be the signature header's value alone, as stripe-node takes it
+   * (`wh.verify(body, req.headers["stripe-signature"])`), for the schemes that read no
+   * other header (stripe, vector, github, vercel, shopify, generic); for the others the error
+   * names the headers still needed.
    * @throws WebhookVerificationError
    */
-  verify<T = unknown>(body: WebhookBody, headers: WebhookHeaders): T;
+  verify<T = unknown>(body: WebhookBody, headers: WebhookHeaders | string): T;
   /** The same checks as `verify`, without parsing: for bodies of any bytes. */
-  verifySignature(body: WebhookBody, headers: WebhookHeaders): void;
+  verifySignature(body: WebhookBody, headers: WebhookHeaders | string): void;
   /**
    * The delivery id in this scheme's own id header, or null: standard `webhook-id`, svix
    * `svix-id` (or `webhook-id`), vector `X-Vector-Delivery`, github `X-GitHub-Delivery`,

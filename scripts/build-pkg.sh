@@ -81,9 +81,9 @@ cp "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$ROOT/pkg/"
 log "CommonJS entry"
 "$BIN/esbuild" "$ROOT/pkg/src/cjs.mjs" --bundle --platform=node --format=cjs \
   --outfile="$ROOT/pkg/dist/index.cjs" --log-level=warning --log-override:empty-import-meta=silent
-# The integrations (hookproof/express, ...): their `#hookproof` import becomes
+# The integrations (hookproof/express, ..., hookproof/stripe): their `#hookproof` import becomes
 # require("./index.cjs"), so that they share dist/index.cjs's one wasm instance.
-"$BIN/esbuild" "$ROOT"/pkg/src/{express,fastify,hono,next}.mjs --bundle --platform=node --format=cjs \
+"$BIN/esbuild" "$ROOT"/pkg/src/{express,fastify,hono,next,stripe}.mjs --bundle --platform=node --format=cjs \
   --outdir="$ROOT/pkg/dist" --out-extension:.js=.cjs --alias:#hookproof=./index.cjs --external:./index.cjs \
   --log-level=warning
 

@@ -264,7 +264,7 @@ export class Webhook {
 
   /** Checks the signature and timestamp of `body`; throws WebhookVerificationError. */
   verifySignature(body, headers) {
-    const read = headerReader(headers);
+    const read = typeof headers === "string" ? this.#signatureHeaderOnly(headers) : headerReader(headers);
     // Alternate names' values go in the same places: wasm reads them as the usual ones.
     const names = this.#namesIn(read);
     const h0 = headerValue(read(names[0]));
@@ -273,14 +273,25 @@ export class Webhook {
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
     if (!this.#wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
-      throw this.#explained(wasmError(this.#wasm), read);
+      throw this.#explained(wasmError(this.#wasm), read, typeof headers === "string");
     }
+  }
+
+  // A string for the headers is the signature header's value (as stripe-node's
+  // constructEvent takes it): enough for the schemes that read nothing else.
+  #signatureHeaderOnly(value) {
+    const name = this.#names[0];
+    return (n) => (n === name ? value : undefined);
   }
 
   // A missing signature header when another scheme's is there: the receiver and the
   // sender disagree on the scheme, which the message then says.
-  #explained(error, read) {
-    if (error.code === "missing_header" && read(this.#namesIn(read)[0]) === undefined) {
+  #explained(error, read, headerString) {
+    if (error.code === "missing_header" && headerString) {
+      error.message +=
+        `; a string is read as the ${this.#names[0]} header's value, and the ${this.scheme} scheme also needs ` +
+        `${this.#names.slice(1).join(", ")}: pass the request's headers (Headers, a Map or an object)`;
+    } else if (error.code === "missing_header" && read(this.#namesIn(read)[0]) === undefined) {
       const other = schemeIn(read);
       if (other !== null && other !== this.scheme) {
         error.message += `; the headers carry the ${other} scheme's signature: new Webhook(secret, { scheme: "${other}" })`;

@@ -2,6 +2,7 @@
 // Under Node, Bun and Deno (node_modules resolution through package.json "exports").
 import assert from "node:assert/strict";
 import { Webhook, WebhookVerificationError, detectScheme, verifyRequest } from "hookproof";
+import { constructEvent } from "hookproof/stripe";
 
 const runtime =
   typeof Deno !== "undefined"
@@ -20,6 +21,7 @@ assert.deepEqual(wh.verify(body, headers), JSON.parse(body));
 assert.equal(detectScheme(headers), "standard");
 const stripe = new Webhook("whsec_plain", { scheme: "stripe" });
 stripe.verifySignature(new TextEncoder().encode(body), stripe.sign(body));
+assert.deepEqual(constructEvent(body, stripe.sign(body)["stripe-signature"], "whsec_plain"), JSON.parse(body));
 const stale = wh.sign(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
 assert.throws(
   () => wh.verify(body, stale),

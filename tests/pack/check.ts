@@ -1,9 +1,10 @@
 // Type-checked by `deno check` in the scratch project: the published index.d.mts (and
-// express.d.mts), found through package.json "exports" ("types" condition) in node_modules.
+// express.d.mts, stripe.d.mts), found through package.json "exports" ("types" condition) in node_modules.
 import { Webhook, WebhookVerificationError, verifyRequest, type Scheme, type WebhookErrorCode } from "hookproof";
 // @ts-expect-error: the ES module entry has no default export (index.d.mts says so)
 import hookproof from "hookproof";
 import type { WebhookEvent } from "hookproof/express";
+import { constructEvent, type StripeEventShape } from "hookproof/stripe";
 
 const scheme: Scheme = "github";
 const wh: Webhook = new Webhook(["a", new Uint8Array([1, 2])], { scheme, toleranceSeconds: 60, now: () => new Date() });
@@ -31,3 +32,8 @@ export const unknownEvent: unknown extends WebhookEvent ? true : false = true;
 new Webhook("s", { scheme: "nope" });
 // @ts-expect-error: a parsed body is not a WebhookBody
 wh.verify({ parsed: true }, headers);
+// hookproof/stripe where the `stripe` package is not installed: the event is a
+// StripeEventShape, not `any`.
+export const stripeEvent: StripeEventShape = constructEvent("{}", "t=1,v1=00", "whsec_x", 300);
+// @ts-expect-error: a string
+export const stripeEventType: number = constructEvent("{}", "t=1,v1=00", "whsec_x").type;
