@@ -1,12 +1,12 @@
 // A webhook receiver on node:http using the hookproof package: it reads the raw body,
-// verifies it, and answers 204 (verified) or 401 (with the error code).
+// verifies it, and answers 204 (verified) or 401 ({"error": {"code", "message"}}).
 //
 //   node examples/receiver.mjs --port 3000 --secret whsec_... [--scheme vector] [--fail-first 1]
 //
 // --fail-first N answers 500 to the first N verified deliveries, to show the sender's retries.
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { Webhook } from "../pkg/src/node.mjs";
+import { Webhook, WebhookVerificationError } from "hookproof";
 
 const { values: args } = parseArgs({
   options: {
@@ -22,16 +22,17 @@ if (!args.secret) {
   process.exit(2);
 }
 
-const wh = new Webhook(args.secret, { scheme: args.scheme });
+const wh = new Webhook(args.secret, { scheme: /** @type {import("hookproof").Scheme} */ (args.scheme) });
 let failuresLeft = Number(args["fail-first"]);
 
 const server = createServer((req, res) => {
+  /** @type {Buffer[]} */
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
     const body = Buffer.concat(chunks);
     try {
-      const event = wh.verify(body, req.headers);
+      const event = /** @type {{ type?: string, event?: string }} */ (wh.verify(body, req.headers));
       const kind = event.type ?? event.event ?? "event";
       if (failuresLeft > 0) {
         failuresLeft -= 1;
@@ -42,12 +43,16 @@ const server = createServer((req, res) => {
       console.log(`receiver: verified ${kind} (${body.length} bytes)`);
       res.writeHead(204).end();
     } catch (e) {
+      if (!(e instanceof WebhookVerificationError)) throw e;
       console.log(`receiver: rejected: ${e.code}: ${e.message}`);
-      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: e.code }));
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { code: e.code, message: e.message } }));
     }
   });
 });
 
 server.listen(Number(args.port), args.host, () => {
-  console.log(`receiver: listening on http://${args.host}:${server.address().port} (${args.scheme})`);
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  console.log(`receiver: listening on http://${args.host}:${port} (${args.scheme})`);
 });
