@@ -842,7 +842,7 @@ async fn config_file_creates_and_replaces_webhooks() {
     let created = app.load_config_file(&path).unwrap();
     assert_eq!(created.len(), 2);
     assert_eq!(created[0].id, "wh_orders");
-    assert_eq!(created[1].profile, "vector");
+    assert_eq!(created[1].profile.name(), "vector");
     std::fs::write(&path, r#"[{"id": "wh_orders", "url": "http://127.0.0.1:3000/c", "profile": "stripe", "secret": "sk_1", "events": ["*"]}]"#).unwrap();
     app.load_config_file(&path).unwrap();
     let w = ok(&app, "GET", "/v1/webhooks/wh_orders", None, 200).await;

@@ -318,7 +318,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         id,
         kind,
         url: req.url,
-        profile: profile.name().to_owned(),
+        profile,
         secret,
         previous_secrets: Vec::new(),
         events: req.events,
@@ -335,7 +335,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
 pub fn view(state: &State, w: &WebhookRecord) -> WebhookView {
     let schedule = match &w.retry_schedule {
         Some(s) => s.clone(),
-        None => profile_default(w.profile.parse().unwrap_or(DEFAULT_PROFILE)),
+        None => profile_default(w.profile),
     };
     WebhookView::new(w, &schedule, state.engine.throttled_until(&w.id))
 }
@@ -414,7 +414,7 @@ pub async fn update_webhook(
         .map(parse_retry_schedule)
         .transpose()?;
     let chaos = match req.chaos {
-        Some(Some(c)) => Some(Some(check_chaos(c, parse_profile(&w.profile)?)?)),
+        Some(Some(c)) => Some(Some(check_chaos(c, w.profile)?)),
         Some(None) => Some(None),
         None => None,
     };
@@ -459,7 +459,7 @@ pub async fn rotate_secret(
 ) -> Result<Response, Rejection> {
     let _one_at_a_time = state.webhook_writes();
     let mut w = find_webhook(&state, &id)?;
-    let scheme = parse_profile(&w.profile)?;
+    let scheme = w.profile;
     let secret = secret_of(req.secret, req.signing.as_deref(), Some(&w.secret), scheme)?;
     check_secret(scheme, &secret)?;
     let now = now_ms();

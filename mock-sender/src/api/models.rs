@@ -155,7 +155,7 @@ pub struct WebhookView {
     pub url: String,
     pub events: Vec<String>,
     pub enabled: bool,
-    pub profile: String,
+    pub profile: &'static str,
     /// Waits in seconds before attempts 1, 2, ... (unscaled): its own or the profile's.
     pub retry_schedule: Vec<Value>,
     pub description: Option<String>,
@@ -179,7 +179,7 @@ impl WebhookView {
             url: w.url.clone(),
             events: w.events.clone(),
             enabled: w.enabled,
-            profile: w.profile.clone(),
+            profile: w.profile.name(),
             retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),
             description: w.description.clone(),
             chaos: w.chaos.clone(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hookproof::{Scheme, Webhook};
+use hookproof::Webhook;
 use rand::rngs::StdRng;
 use rand::Rng;
 
@@ -68,7 +68,7 @@ impl Engine {
         (number, reason): (u32, Option<&'static str>),
         headers: Vec<(String, String)>,
     ) -> Result<(), StoreError> {
-        let scheme: Scheme = w.profile.parse().unwrap_or(Scheme::Vector);
+        let scheme = w.profile;
         let request = request_of(d, &w.id, number, reason);
         let (duplicate, forged, stale) = self.chaos_draw(w, c, |rng| {
             (

@@ -48,8 +48,7 @@ impl Engine {
         let deliveries: Vec<DeliveryRecord> = webhooks
             .iter()
             .map(|w| {
-                // The profile was checked when the webhook was stored.
-                let scheme = w.profile.parse().unwrap_or(Scheme::Vector);
+                let scheme = w.profile;
                 let key = (w.kind, scheme);
                 let body = match bodies.iter().find(|(k, _)| *k == key) {
                     Some((_, body)) => body.clone(),
@@ -207,7 +206,7 @@ mod tests {
         };
         let (a, b) = (standard("wh_a"), standard("wh_b"));
         let stripe = WebhookRecord {
-            profile: "stripe".into(),
+            profile: Scheme::Stripe,
             ..standard("wh_c")
         };
         let data = serde_json::json!({ "n": 1 });

@@ -74,7 +74,7 @@ const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_
 /// - slack: its `url_verification` passes only when the answer carries the challenge, and
 ///   is not retried.
 pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> AnswerRule {
-    if w.profile == Scheme::Standard.name() {
+    if w.profile == Scheme::Standard {
         let gone = sent.status_code == Some(GONE);
         let retry_after = sent.retry_after.unwrap_or_default().as_millis();
         return AnswerRule {
@@ -84,7 +84,7 @@ pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> An
         };
     }
     let handshake = w.kind == Kind::Http
-        && w.profile == Scheme::Slack.name()
+        && w.profile == Scheme::Slack
         && sent.outcome == Outcome::Success
         && d.event_type == payload::SLACK_URL_VERIFICATION;
     let answered = |challenge: &str| {

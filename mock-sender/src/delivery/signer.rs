@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookproof::{Scheme, Webhook};
+use hookproof::Webhook;
 use hyper::Uri;
 
 use super::engine::Engine;
@@ -27,9 +27,7 @@ pub(super) struct Prepared {
 
 impl Prepared {
     pub(super) fn new(webhook: &Arc<WebhookRecord>, now_ms: i64) -> Prepared {
-        let signer = webhook.profile.parse().and_then(|scheme: Scheme| {
-            Webhook::with_secrets(scheme, webhook.signing_secrets(now_ms))
-        });
+        let signer = Webhook::with_secrets(webhook.profile, webhook.signing_secrets(now_ms));
         let until = webhook
             .previous_secrets
             .iter()

@@ -13,6 +13,7 @@ mod writer;
 
 use std::sync::Arc;
 
+use hookproof::Scheme;
 use serde::{Deserialize, Serialize};
 
 pub use memory::MemoryStore;
@@ -72,8 +73,9 @@ pub struct WebhookRecord {
     #[serde(rename = "type", default)]
     pub kind: Kind,
     pub url: String,
-    /// The envelope and signature profile: a `hookproof::Scheme` name (`vector`, `stripe`, ...).
-    pub profile: String,
+    /// The envelope and signature profile, stored by its name (`vector`, `stripe`, ...).
+    #[serde(with = "scheme_name")]
+    pub profile: Scheme,
     pub secret: String,
     /// Secrets replaced by a rotation, still signed with until `expires_at`.
     #[serde(default)]
@@ -118,6 +120,21 @@ impl WebhookRecord {
     /// Whether an event of `event_type` goes to this endpoint.
     pub fn wants(&self, event_type: &str) -> bool {
         self.enabled && self.events.iter().any(|p| event_matches(p, event_type))
+    }
+}
+
+/// A `Scheme` as its name (`"stripe"`), as records have always stored their profile.
+mod scheme_name {
+    use hookproof::Scheme;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(scheme: &Scheme, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(scheme.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Scheme, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -432,7 +449,7 @@ pub(crate) mod fixtures {
             id: id.into(),
             kind: Kind::Http,
             url: "http://127.0.0.1:1/".into(),
-            profile: "standard".into(),
+            profile: Scheme::Standard,
             secret: "whsec_x".into(),
             previous_secrets: vec![],
             events: vec!["*".into()],
@@ -488,6 +505,21 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_webhooks_profile_is_stored_by_name() {
+        let w = fixtures::webhook("wh_1");
+        let json = serde_json::to_value(&w).unwrap();
+        assert_eq!(json["profile"], "standard");
+        assert_eq!(serde_json::from_value::<WebhookRecord>(json).unwrap(), w);
+        // A record as every version of the sender has stored it.
+        let stored = r#"{"id":"wh_1","type":"http","url":"http://127.0.0.1:1/","profile":"stripe",
+            "secret":"whsec_x","events":["*"],"enabled":true,"created_at":1,"updated_at":1}"#;
+        let read: WebhookRecord = serde_json::from_str(stored).unwrap();
+        assert_eq!(read.profile, Scheme::Stripe);
+        let unknown = stored.replace(r#""stripe""#, r#""pigeon""#);
+        assert!(serde_json::from_str::<WebhookRecord>(&unknown).is_err());
+    }
 
     #[test]
     fn a_body_is_stored_as_text_and_sent_without_a_copy() {
