@@ -145,6 +145,8 @@ export class Webhook {
    * The signature doctor: never throws (unless the `now` option's clock does). Verifies,
    * and when that fails, checks which known mistake would have matched and says so in
    * plain words with the fix. Reports never contain the secret or an expected signature.
+   * Its work is bounded: its checks for a signature that does not match run on bodies up
+   * to 1 MiB (1048576 bytes); past that, a `body_checks_skipped` finding says so.
    * Outside browsers, the first `diagnose` or `sign` call in a process instantiates the
    * package's second wasm module (a few ms).
    */
@@ -182,6 +184,8 @@ export interface DiagnosisFinding {
     | "trailing_newline_removed"
     | "trailing_newline_added"
     | "line_endings_changed"
+    /** The body is over 1 MiB: the checks for a signature that does not match were skipped. */
+    | "body_checks_skipped"
     | "secret_whitespace"
     | "secret_form"
     | "other_scheme_rule"

@@ -30,12 +30,20 @@ pub struct Diagnosis {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// A stable name: `wrong_scheme`, `body_reserialized`, `trailing_newline_removed`,
-    /// `trailing_newline_added`, `line_endings_changed`, `secret_whitespace`,
-    /// `secret_form`, `other_scheme_rule`, `timestamp_milliseconds`, `clock_skew`.
+    /// `trailing_newline_added`, `line_endings_changed`, `body_checks_skipped`,
+    /// `secret_whitespace`, `secret_form`, `other_scheme_rule`, `timestamp_milliseconds`,
+    /// `clock_skew`.
     pub kind: &'static str,
     /// The mistake and its fix, in plain words.
     pub message: String,
 }
+
+/// The largest body (bytes) on which [`Webhook::diagnose`] looks for the mistake behind a
+/// signature that does not match. Each check hashes the body again (a dozen or more) and
+/// the checks for a changed body (re-serialized JSON, newlines) rewrite it too, up to 16
+/// times its size: past this size they are skipped, with a `body_checks_skipped` finding,
+/// so the doctor costs about what `verify` does whatever a sender posts.
+pub const DIAGNOSE_BODY_LIMIT: usize = 1024 * 1024;
 
 const RAW_BODY_FIX: &str =
     "verify the exact raw bytes received (express.raw(), await request.arrayBuffer(), \
@@ -45,7 +53,9 @@ impl Webhook {
     /// Verifies like [`Webhook::verify_at`] and never fails: when the delivery does not
     /// verify, checks one by one which known mistake would have matched — a re-serialized
     /// or newline-changed body, the secret in another form, another scheme's signing rule,
-    /// a timestamp in milliseconds, clock skew — and reports it.
+    /// a timestamp in milliseconds, clock skew — and reports it. The checks for a mismatched
+    /// signature run on bodies up to [`DIAGNOSE_BODY_LIMIT`] bytes; its work is linear in
+    /// the body and depends on no nesting depth.
     ///
     /// ```
     /// use hookproof::{Scheme, Webhook};
@@ -131,6 +141,18 @@ impl Webhook {
             signature_matches(rules, content, keys, &env, body).is_ok()
         };
 
+        if body.len() > DIAGNOSE_BODY_LIMIT {
+            findings.push(Finding {
+                kind: "body_checks_skipped",
+                message: format!(
+                    "the body is {} bytes: the checks for a changed body, the secret's form and another scheme's \
+                     rule run on bodies up to {DIAGNOSE_BODY_LIMIT} bytes, so they were skipped; {RAW_BODY_FIX}, \
+                     with the secret exactly as the provider shows it",
+                    body.len()
+                ),
+            });
+            return;
+        }
         if let Some((kind, what)) =
             body_variants(body, |variant| matches(rules, &self.keys, variant))
         {
@@ -417,6 +439,27 @@ fn respace(text: &str, layout: Layout) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_past_the_rewrite_limit_skips_the_body_checks_with_a_finding() {
+        let wh = Webhook::new(Scheme::Github, "s3cret").unwrap();
+        let deep = [
+            "[".repeat(DIAGNOSE_BODY_LIMIT / 2),
+            "]".repeat(DIAGNOSE_BODY_LIMIT / 2 + 1),
+        ]
+        .concat();
+        let headers = wh.sign(b"another body", "d1", 0).unwrap();
+        let report = wh.diagnose(deep.as_bytes(), &headers, 0);
+        assert_eq!(report.code, Some("no_matching_signature"));
+        let kinds: Vec<_> = report.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, ["body_checks_skipped"]);
+        assert!(report.findings[0].message.contains("1048577 bytes"));
+        // At the limit, the checks still run: a stripped newline is found.
+        let body = vec![b'x'; DIAGNOSE_BODY_LIMIT];
+        let headers = wh.sign(&[&body[..], b"\n"].concat(), "d1", 0).unwrap();
+        let report = wh.diagnose(&body, &headers, 0);
+        assert_eq!(report.findings[0].kind, "trailing_newline_removed");
+    }
 
     #[test]
     fn respace_layouts() {

@@ -67,7 +67,7 @@ mod webhook;
 mod wasm;
 
 #[cfg(feature = "diagnose")]
-pub use diagnose::{Diagnosis, Finding};
+pub use diagnose::{Diagnosis, Finding, DIAGNOSE_BODY_LIMIT};
 pub use error::Error;
 pub use headers::Headers;
 pub use scheme::Scheme;
