@@ -69,13 +69,17 @@ test(`the official libraries' signatures over random strings verify (${run.cases
           "svix-signature": new SvixWebhook(SECRET).sign(`msg_${i}`, new Date(ts * 1000), body),
         },
       ],
-      ["github", "octokit secret é", { "x-hub-signature-256": await octokitSign("octokit secret é", body) }],
       [
         "shopify",
         "shopify",
         { "x-shopify-hmac-sha256": createHmac("sha256", "shopify").update(body).digest("base64") },
       ],
     ];
+    // @octokit/webhooks-methods refuses to sign an empty payload.
+    if (body !== "") {
+      const header = await octokitSign("octokit secret é", body);
+      deliveries.push(["github", "octokit secret é", { "x-hub-signature-256": header }]);
+    }
     // Under Bun, stripe loads its web build, whose synchronous API throws.
     if (!process.versions.bun) {
       const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: "whsec_stripe", timestamp: ts });
