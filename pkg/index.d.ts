@@ -1,7 +1,9 @@
 /**
  * hookproof: verify and sign webhooks synchronously, in every JS runtime.
  * The signature rules are compiled from Rust to WebAssembly; this package has no
- * dependencies.
+ * dependencies. Should a call ever fail inside a WebAssembly module (a trap: a bug, or its
+ * memory exhausted), that call throws an `Error` (not a WebhookVerificationError) and the
+ * next call runs on a new instance of the module; every Webhook keeps working.
  */
 
 /** A signature scheme: which headers, which signed bytes, which MAC and encoding. */
@@ -42,11 +44,14 @@ export type WebhookErrorCode =
   | "invalid_body_type"
   /**
    * The body is over the `limit` of {@link verifyRequest} or of an integration
-   * (hookproof/express, /hono, /next), or does not fit in the WebAssembly memory (~2 GiB
-   * at most; nothing is changed).
+   * (hookproof/express, /hono, /next), or does not fit in the WebAssembly memory (2 GiB
+   * - 1 byte at most in one buffer, whatever the runtime allows; nothing is changed).
    */
   | "body_too_large"
-  /** An option has the wrong type or value (unknown scheme, negative tolerance, ...). */
+  /**
+   * An option has the wrong type or value (unknown scheme, a tolerance out of range, a
+   * `now` clock that read NaN, ...).
+   */
   | "invalid_option";
 
 /**
@@ -86,10 +91,16 @@ export interface WebhookOptions {
   scheme?: Scheme;
   /**
    * How far (seconds) a signed timestamp may be from now, in either direction, for
-   * timestamped schemes (standard, svix, stripe, vector, slack). Default 300.
+   * timestamped schemes (standard, svix, stripe, vector, slack). Default 300. From 0 to
+   * `Number.MAX_SAFE_INTEGER` (fractions are rounded down); anything else (`Infinity`,
+   * `1e300`, a negative number, NaN) is `invalid_option`.
    */
   toleranceSeconds?: number;
-  /** The clock: milliseconds since the epoch (like `Date.now`) or a Date. For tests. */
+  /**
+   * The clock: milliseconds since the epoch (like `Date.now`) or a Date. For tests. A
+   * reading that is not a finite number or a valid Date (NaN, an invalid Date) is
+   * `invalid_option` from the call that reads it, never taken as 1970.
+   */
   now?: () => number | Date;
 }
 
@@ -190,7 +201,12 @@ export interface DiagnosisFinding {
     | "secret_form"
     | "other_scheme_rule"
     | "timestamp_milliseconds"
-    | "clock_skew";
+    | "clock_skew"
+    /**
+     * The doctor failed inside its WebAssembly module (its memory exhausted): no checks
+     * ran; `verified`, `code` and `message` are verify's.
+     */
+    | "doctor_failed";
   /** The mistake and its fix, in plain words. */
   message: string;
 }
@@ -223,7 +239,7 @@ export interface ReplayGuardOptions {
   ttlSeconds?: number;
   /** At most this many ids are remembered; the oldest are forgotten first. Default 10 000. */
   maxEntries?: number;
-  /** The clock (milliseconds or a Date), for tests. */
+  /** The clock (milliseconds or a Date), for tests; NaN or an invalid Date is `invalid_option`. */
   now?: () => number | Date;
 }
 

@@ -49,6 +49,13 @@ for (const feature of features) {
 fs.writeFileSync(to, bytes);
 JS
   wasm-bindgen --target web --no-typescript --out-dir "$GEN" --out-name "$variant" "$OUT/$variant.patched.wasm"
+  # The glue keeps its first instance (initSync returns it ever after): a way to drop it, so
+  # that pkg/src/wasm.mjs can instantiate the module afresh after a call that trapped.
+  grep -qx 'let wasmModule, wasmInstance, wasm;' "$GEN/$variant.js" ||
+    { echo "build-pkg: the glue no longer declares 'let wasmModule, wasmInstance, wasm;'" >&2; exit 1; }
+  printf '%s\n' "" "// Added by scripts/build-pkg.sh: drops the instance, so that the next initSync makes" \
+    "// a new one; returns the compiled module." \
+    "export function __hookproofDetach() {" "  wasm = undefined;" "  return wasmModule;" "}" >>"$GEN/$variant.js"
   if [ "$variant" = hookproof ]; then
     node -e 'const m = new WebAssembly.Module(require("node:fs").readFileSync(process.argv[1]));
       const i = WebAssembly.Module.imports(m).map((i) => i.name);

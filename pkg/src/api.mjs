@@ -1,7 +1,7 @@
 // The JS shell around the wasm verifier: argument checking, header lookup, errors.
 // Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
 import { bodyLimit, readBody } from "./body.mjs";
-import { core, tools } from "./wasm.mjs";
+import { core, live, tools } from "./wasm.mjs";
 
 /** The one error this package throws; `code` is stable, `message` is for people. */
 export class WebhookVerificationError extends Error {
@@ -129,9 +129,29 @@ function checkOptions(options) {
   }
 }
 
+/** The `now` clock's reading in milliseconds; `invalid_option` unless a finite number. */
 function nowMs(clock) {
   const t = clock();
-  return t instanceof Date ? t.getTime() : Number(t);
+  const ms = t instanceof Date ? t.getTime() : typeof t === "number" ? t : NaN;
+  if (!Number.isFinite(ms)) {
+    const got = t instanceof Date ? "an invalid Date" : typeof t === "number" ? String(t) : describe(t);
+    fail(
+      "invalid_option",
+      `now() must return milliseconds since the epoch (a finite number) or a valid Date, not ${got}`,
+    );
+  }
+  return ms;
+}
+
+// The largest buffer a wasm32 module can hold (Rust's isize::MAX there). A longer length
+// would also wrap when it crosses into wasm as a 32-bit number.
+const MAX_WASM_BYTES = 2 ** 31 - 1;
+
+function tooLarge() {
+  return new WebhookVerificationError(
+    "body_too_large",
+    `body is too large for WebAssembly memory (at most ${MAX_WASM_BYTES} bytes in one buffer)`,
+  );
 }
 
 function randomId() {
@@ -189,10 +209,11 @@ function schemeIn(read) {
   return null;
 }
 
-// Frees a Webhook's verifiers in wasm when the Webhook is collected.
+// Frees a Webhook's verifiers in wasm when the Webhook is collected, in the instance that
+// holds them if it is still the current one (a handle in a new instance is another's).
 const verifiers =
   typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry(({ wasm, handle }) => wasm.webhookFree(handle))
+    ? new FinalizationRegistry(({ generation, handle }) => live(generation)?.webhookFree(handle))
     : { register() {} };
 
 /**
@@ -210,20 +231,23 @@ function newVerifier(owner, wasm, scheme, tolerance, keys) {
       throw error;
     }
   }
-  verifiers.register(owner, { wasm, handle });
+  verifiers.register(owner, { generation: wasm.generation, handle });
   return handle;
 }
 
 export class Webhook {
-  // The verifier: its module's bindings and its handle there.
+  // The verifier: the bindings of the module instance it was made in, and its handle
+  // there; made again when that instance is no longer the current one (wasm.mjs).
   #wasm;
   #handle;
+  #ed25519;
   #names;
   #alternateNames;
   #clock;
   // For sign and diagnose, in the tools module: made on their first call.
   #tolerance;
   #keys;
+  #toolsWasm;
   #toolsHandle;
 
   constructor(secret, options = {}) {
@@ -242,22 +266,33 @@ export class Webhook {
     const keys = secrets.map(toKey).map((k) => (typeof k === "string" ? k : k.slice()));
     // Ed25519 keys (Standard Webhooks' v1a) are checked by the tools module only: the
     // verify module leaves the curve out for its size (issue 5).
-    this.#wasm = keys.some(isEd25519Key) ? tools() : core();
-    this.#handle = newVerifier(this, this.#wasm, scheme, tolerance, keys);
+    this.#ed25519 = keys.some(isEd25519Key);
     this.#tolerance = tolerance;
     this.#keys = keys;
     /** The scheme's name. */
     this.scheme = scheme.toLowerCase();
+    this.#verifier();
     // A valid name: webhookNew took it.
     ({ names: this.#names, alternate: this.#alternateNames } = schemes().get(this.scheme));
+  }
+
+  /** The verifier's module (its bindings), with `#handle` made in its current instance. */
+  #verifier() {
+    const wasm = this.#ed25519 ? tools() : core();
+    if (wasm !== this.#wasm) {
+      this.#handle = newVerifier(this, wasm, this.scheme, this.#tolerance, this.#keys);
+      this.#wasm = wasm;
+    }
+    return wasm;
   }
 
   /** The tools module, and this Webhook's verifier there (made on first use). */
   #tools() {
     const wasm = tools();
-    if (this.#toolsHandle === undefined) {
-      this.#toolsHandle =
-        wasm === this.#wasm ? this.#handle : newVerifier(this, wasm, this.scheme, this.#tolerance, this.#keys);
+    if (wasm === this.#verifier()) return [wasm, this.#handle];
+    if (wasm !== this.#toolsWasm) {
+      this.#toolsHandle = newVerifier(this, wasm, this.scheme, this.#tolerance, this.#keys);
+      this.#toolsWasm = wasm;
     }
     return [wasm, this.#toolsHandle];
   }
@@ -271,9 +306,10 @@ export class Webhook {
     const h1 = names.length > 1 ? headerValue(read(names[1])) : undefined;
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
+    const wasm = this.#verifier();
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
-    if (!this.#wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
-      throw this.#explained(wasmError(this.#wasm), read, typeof headers === "string");
+    if (!wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
+      throw this.#explained(wasmError(wasm), read, typeof headers === "string");
     }
   }
 
@@ -343,6 +379,7 @@ export class Webhook {
 
   /** The request buffer, grown to at least `capacity` bytes, as a view. */
   #buffer(capacity) {
+    if (capacity > MAX_WASM_BYTES) throw tooLarge();
     const ptr = this.#wasm.requestBuffer(capacity);
     if (ptr === 0) throw wasmError(this.#wasm);
     return new Uint8Array(this.#wasm.memory.buffer, ptr, capacity);
@@ -427,9 +464,21 @@ export class Webhook {
     } catch {
       // Unreadable headers: diagnose what we have.
     }
-    const now = Math.floor(nowMs(this.#clock) / 1000);
-    const [wasm, handle] = this.#tools();
-    const report = wasm.webhookDiagnose(handle, bytes, flat, now);
+    let now;
+    try {
+      now = Math.floor(nowMs(this.#clock) / 1000);
+      if (bytes.length > MAX_WASM_BYTES) throw tooLarge();
+    } catch (e) {
+      if (!(e instanceof WebhookVerificationError)) throw e; // the clock threw
+      return { verified: false, code: e.code, message: e.message, findings };
+    }
+    let report;
+    try {
+      const [wasm, handle] = this.#tools();
+      report = wasm.webhookDiagnose(handle, bytes, flat, now);
+    } catch (e) {
+      report = this.#undiagnosed(bytes, headers, e);
+    }
     report.code ??= null;
     report.message ??= null;
     if (bodyError) {
@@ -446,6 +495,28 @@ export class Webhook {
     return report;
   }
 
+  // The report when the tools module failed (wasm.mjs replaces its instance): what verify
+  // says, and that the doctor's checks did not run.
+  #undiagnosed(bytes, headers, error) {
+    const report = {
+      verified: true,
+      code: null,
+      message: null,
+      findings: [
+        {
+          kind: "doctor_failed",
+          message: `the signature doctor failed (${error.cause ?? error}), so its checks were skipped; the next call runs on a new instance of its module`,
+        },
+      ],
+    };
+    try {
+      this.verifySignature(bytes, headers);
+    } catch (e) {
+      Object.assign(report, { verified: false, code: e.code ?? null, message: String(e.message ?? e) });
+    }
+    return report;
+  }
+
   /**
    * The headers (lower-case names) that make `verify` accept `body`. `id` defaults to a
    * random `msg_...`, `timestamp` (seconds or a Date) to now.
@@ -458,6 +529,7 @@ export class Webhook {
     let ts = options.timestamp ?? Math.floor(nowMs(this.#clock) / 1000);
     if (ts instanceof Date) ts = Math.floor(ts.getTime() / 1000);
     if (typeof ts !== "number") fail("invalid_option", "timestamp must be a number of seconds or a Date");
+    if (bytes.length > MAX_WASM_BYTES) throw tooLarge();
     const [wasm, handle] = this.#tools();
     const signed = wasm.webhookSign(handle, bytes, id, ts);
     if (signed === undefined) throw wasmError(wasm);

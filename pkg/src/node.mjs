@@ -9,11 +9,16 @@ import coreWasm from "../gen/hookproof_bg.wasm.mjs";
 import toolsWasm from "../gen/hookproof_tools_bg.wasm.mjs";
 import { provide } from "./wasm.mjs";
 
-function load(bindings, base64) {
-  const { memory } = bindings.initSync({ module: Buffer.from(base64, "base64") });
-  return { ...bindings, memory };
+/** Instantiates the module afresh on each call (wasm.mjs), compiling it on the first. */
+function loader(glue, base64) {
+  let module;
+  return () => {
+    module ??= new WebAssembly.Module(Buffer.from(base64, "base64"));
+    glue.__hookproofDetach();
+    return { ...glue, memory: glue.initSync({ module }).memory };
+  };
 }
 
-provide(load(core, coreWasm), () => load(tools, toolsWasm));
+provide(loader(core, coreWasm), loader(tools, toolsWasm));
 
 export * from "./api.mjs";

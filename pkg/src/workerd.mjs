@@ -6,9 +6,12 @@ import * as core from "../gen/hookproof.mjs";
 import * as tools from "../gen/hookproof_tools.mjs";
 import { provide } from "./wasm.mjs";
 
-provide({ ...core, memory: core.initSync({ module: coreModule }).memory }, () => ({
-  ...tools,
-  memory: tools.initSync({ module: toolsModule }).memory,
-}));
+/** Instantiates the module afresh on each call (wasm.mjs). */
+const loader = (glue, module) => () => {
+  glue.__hookproofDetach();
+  return { ...glue, memory: glue.initSync({ module }).memory };
+};
+
+provide(loader(core, coreModule), loader(tools, toolsModule));
 
 export * from "./api.mjs";

@@ -1,7 +1,8 @@
 // The playground (www/index.html) in Chromium: the published Standard Webhooks vector
 // verifies; one changed body byte gives no_matching_signature; a stale timestamp gives
 // timestamp_too_old with the age in words; the sign tab's output verifies back; a pasted
-// curl command is read; a null JSON header is none; "now" is refused past 15 digits.
+// curl command is read; a null JSON header is none; "now" is refused past 15 digits; after a
+// trap in the page's wasm module, the next call runs on a new instance.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -237,6 +238,34 @@ test('"now" must be whole Unix seconds of at most 15 digits, and its figures agr
   assert.match(r.text, new RegExp(`timestamp is ${age} s old`));
   assert.match(await page.innerText("#v-facts"), new RegExp(`${age} s old`));
   assert.match(await page.innerText("#v-facts"), new RegExp(`${now} \\(past the year 275760\\) \\(set\\)`));
+});
+
+test("a trap in the page's wasm module (its memory exhausted) is one failed call: the next runs on a new instance", async () => {
+  const got = await page.evaluate(async () => {
+    const { Webhook } = await import("/pkg/src/browser.mjs");
+    const { core, tools } = await import("/pkg/src/wasm.mjs");
+    const wh = new Webhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    const before = tools();
+    const size = before.memory.buffer.byteLength + 1024 * 1024;
+    for (let pages = 1 << 14; pages >= 1;) {
+      try {
+        before.memory.grow(pages);
+      } catch {
+        pages >>= 1;
+      }
+    }
+    let threw = "";
+    try {
+      wh.sign(new Uint8Array(size));
+    } catch (e) {
+      threw = e.message;
+    }
+    const body = '{"type":"ping"}';
+    const event = wh.verify(body, wh.sign(body));
+    return { threw, renewed: tools() !== before, shared: core() === tools(), event };
+  });
+  assert.match(got.threw, /WebAssembly module failed in webhookSign/);
+  assert.deepEqual(got, { threw: got.threw, renewed: true, shared: true, event: { type: "ping" } });
 });
 
 test("keyboard: arrow keys switch tabs; no page errors; nothing left loopback", async () => {

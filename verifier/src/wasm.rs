@@ -92,13 +92,18 @@ impl Headers for Positional<'_> {
     }
 }
 
+/// The largest `toleranceSeconds` (JS's `Number.MAX_SAFE_INTEGER`, ~285 million years):
+/// one bound for every number, where a larger one would round and `Infinity` means nothing.
+const MAX_TOLERANCE: f64 = 9_007_199_254_740_991.0;
+
 /// A verifier with no secret yet, for `scheme`, with `tolerance` seconds: its handle, or
 /// nothing (an error kept) for an unknown scheme or a bad tolerance.
 #[wasm_bindgen(js_name = webhookNew)]
 pub fn webhook_new(scheme_name: &str, tolerance: f64) -> Option<u32> {
-    if !(tolerance.is_finite() && tolerance >= 0.0) {
+    // NaN is in no range.
+    if !(0.0..=MAX_TOLERANCE).contains(&tolerance) {
         return keep(Err(Error::InvalidOption(
-            "toleranceSeconds must be a finite number >= 0",
+            "toleranceSeconds must be a number of seconds from 0 to 9007199254740991 (Number.MAX_SAFE_INTEGER); fractions are rounded down",
         )));
     }
     let scheme: Scheme = keep(scheme_name.parse())?;
