@@ -35,7 +35,8 @@ export type WebhookErrorCode =
   | "no_matching_signature"
   /**
    * The secret is empty, or not `whsec_<base64>` (nor a `whpk_` / `whsk_` Ed25519 key) for
-   * standard/svix; or `sign` was given a `whpk_` public key, which only verifies.
+   * standard/svix; or key bytes over 2 GiB - 1 byte (more than WebAssembly memory holds);
+   * or `sign` was given a `whpk_` public key, which only verifies.
    */
   | "invalid_secret"
   /** `verify` only: the signature is valid but the body is not JSON. */

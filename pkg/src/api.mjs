@@ -59,7 +59,9 @@ function isEd25519Key(key) {
 function toKey(secret) {
   if (typeof secret === "string") return secret;
   if (secret instanceof Uint8Array || secret instanceof ArrayBuffer || ArrayBuffer.isView(secret)) {
-    return toBytes(secret);
+    const key = toBytes(secret);
+    if (key.length > MAX_WASM_BYTES) fail("invalid_secret", `a key must be at most ${MAX_WASM_BYTES} bytes`);
+    return key;
   }
   const unset = secret === undefined ? " (is the environment variable that holds it set?)" : "";
   return fail("invalid_secret", `a secret must be a string or bytes, not ${describe(secret)}${unset}`);

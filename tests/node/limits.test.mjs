@@ -57,7 +57,7 @@ test("a body of 4 GiB or more is body_too_large, not a RangeError (a view that s
   assert.deepEqual(wh.verify(BODY, headers), JSON.parse(BODY));
 });
 
-test("a real 4 GiB Buffer is body_too_large", (t) => {
+test("a real 4 GiB Buffer is body_too_large, and invalid_secret as a key", (t) => {
   let big;
   try {
     big = Buffer.allocUnsafeSlow(2 ** 32); // untouched pages: no memory is used
@@ -76,6 +76,11 @@ test("a real 4 GiB Buffer is body_too_large", (t) => {
     "body_too_large",
   );
   assert.equal(wh.diagnose(big, headers).code, "body_too_large");
+  // Nor can it be a key (refused before the constructor copies it).
+  assert.throws(
+    () => new Webhook(big, { scheme: "github" }),
+    (e) => e.code === "invalid_secret",
+  );
   assert.deepEqual(wh.verify(BODY, headers), JSON.parse(BODY));
 });
 
