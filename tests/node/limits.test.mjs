@@ -118,7 +118,8 @@ test("toleranceSeconds: 0 to Number.MAX_SAFE_INTEGER; 1e300, Infinity, NaN and -
   for (const toleranceSeconds of [1e300, Infinity, -Infinity, NaN, -1, Number.MAX_SAFE_INTEGER + 2]) {
     assert.throws(
       () => new Webhook(SECRET, { toleranceSeconds }),
-      (e) => e.code === "invalid_option" && /toleranceSeconds must be a number of seconds from 0 to/.test(e.message),
+      (e) =>
+        e.code === "invalid_option" && /toleranceSeconds must be from 0 to 9007199254740991 seconds/.test(e.message),
       String(toleranceSeconds),
     );
   }

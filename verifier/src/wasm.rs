@@ -103,7 +103,7 @@ pub fn webhook_new(scheme_name: &str, tolerance: f64) -> Option<u32> {
     // NaN is in no range.
     if !(0.0..=MAX_TOLERANCE).contains(&tolerance) {
         return keep(Err(Error::InvalidOption(
-            "toleranceSeconds must be a number of seconds from 0 to 9007199254740991 (Number.MAX_SAFE_INTEGER); fractions are rounded down",
+            "toleranceSeconds must be from 0 to 9007199254740991 seconds",
         )));
     }
     let scheme: Scheme = keep(scheme_name.parse())?;
