@@ -8,16 +8,16 @@ const body = JSON.stringify({ id: "evt_1", type: "order.paid" });
 const headers = wh.sign(body);
 
 // #region dedupe
-import { ReplayGuard, type WebhookHeaders } from "hookproof";
-const guard = new ReplayGuard({ ttlSeconds: 600, maxEntries: 10_000 });
+import { ReplayGuard, deliveryKey, type WebhookHeaders } from "hookproof";
+const guard = new ReplayGuard({ ttlSeconds: 3 * 24 * 3600 }); // in memory: one process
 /** Verifies a delivery; false for one already processed (a redelivery). */
-function isNew(body: string, headers: WebhookHeaders): boolean {
-  const event = wh.verify<{ id: string }>(body, headers);
-  // wh.deliveryId: the scheme's own id header (standard, svix, vector, github, shopify); null
-  // for the others, whose event carries its own id (Stripe and Vercel: event.id).
-  return !guard.seen(wh.deliveryId(headers) ?? event.id);
+async function isNew(body: string, headers: WebhookHeaders): Promise<boolean> {
+  wh.verify(body, headers);
+  // deliveryKey: the scheme's own id header (standard, svix, vector, github, shopify), else
+  // "sha256:" and the body's hex SHA-256. For Stripe and Vercel, prefer the event's own id.
+  return guard.claim(await deliveryKey(wh, body, headers));
 }
 // #endregion
 
-assert.equal(isNew(body, headers), true);
-assert.equal(isNew(body, headers), false);
+assert.equal(await isNew(body, headers), true);
+assert.equal(await isNew(body, headers), false);

@@ -12,7 +12,7 @@
  * With TypeScript, `req.webhook` is typed with {@link WebhookTypes}.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
+import type { ReplayOptions, WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
 
 /** The `error.code` of an answer: the verifier's codes and the body reader's own. */
 export type WebhookResponseErrorCode =
@@ -28,13 +28,14 @@ export type WebhookResponseErrorCode =
  * The JSON body of every error answer. Status: 500 for `invalid_body_type` (the raw body
  * was consumed by a body parser: a server misconfiguration), 400 for `invalid_payload`
  * (authentic but not JSON) and `invalid_body_encoding`, 413 `body_too_large`, 415
- * `unsupported_content_encoding`, 401 for every other code.
+ * `unsupported_content_encoding`, 503 `replay_store_unavailable` (`replayGuard`), 401 for
+ * every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookResponseErrorCode; message: string };
 }
 
-export interface ExpressWebhookOptions extends WebhookOptions {
+export interface ExpressWebhookOptions extends WebhookOptions, ReplayOptions {
   /**
    * Largest body read from the stream, in bytes: as received, and again once decoded for
    * Content-Encoding gzip, deflate or br. Default 1 MiB (1048576). A `Content-Length` over
@@ -83,7 +84,10 @@ export function rawBodySaver(req: IncomingMessage, res: ServerResponse, buf: Buf
  * If a parser consumed the stream and kept no raw bytes (a plain `express.json()` mounted
  * first), the answer is 500 `invalid_body_type`: a parsed object cannot be verified.
  *
- * On failure it answers with a {@link WebhookErrorBody} and never calls `next()`.
+ * On failure it answers with a {@link WebhookErrorBody} and never calls `next()`. With
+ * `replayGuard` (see {@link ReplayOptions}), a duplicate is answered 200
+ * `{"duplicate": true}` without `next()`, and an answer other than 2xx (the handler
+ * failed, or threw and Express answered 500) releases the claim.
  * @throws WebhookVerificationError at once for a bad secret (`invalid_secret`) or option.
  */
 export function webhookMiddleware(

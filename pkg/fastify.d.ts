@@ -11,17 +11,17 @@
  * ```
  */
 import type { FastifyPluginAsync, RouteGenericInterface } from "fastify";
-import type { WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
+import type { ReplayOptions, WebhookErrorCode, WebhookOptions, WebhookSecret } from "./index.js";
 
 /**
  * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
- * not JSON), 401 for every other code.
+ * not JSON), 503 for `replay_store_unavailable` (`replayGuard`), 401 for every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookErrorCode; message: string };
 }
 
-export interface FastifyWebhookOptions extends WebhookOptions {
+export interface FastifyWebhookOptions extends WebhookOptions, ReplayOptions {
   /** One secret, or several during a rotation. */
   secret: WebhookSecret | WebhookSecret[];
   /** Largest body, in bytes. Default: the Fastify instance's `bodyLimit` (1 MiB). */
@@ -33,6 +33,9 @@ export interface FastifyWebhookOptions extends WebhookOptions {
  * content type parsers with one that keeps the raw bytes (`request.body` is a Buffer there),
  * verifies every request in a preValidation hook and sets `request.webhook` to the parsed
  * event; otherwise answers with a {@link WebhookErrorBody} and the handler is not called.
+ * With `replayGuard` (see {@link ReplayOptions}), a duplicate is answered 200
+ * `{"duplicate": true}` without the handler, and an answer other than 2xx (a handler that
+ * throws: 500) releases the claim.
  * Register it inside `app.register(async (scope) => ...)` with the webhook routes, not on
  * the root instance (where it would apply to every route). Like a `fastify-plugin`
  * plugin, it has no encapsulation of its own.

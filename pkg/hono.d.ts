@@ -10,13 +10,13 @@
  * ```
  */
 import type { Context, Env, MiddlewareHandler } from "hono";
-import type { VerifyRequestOptions, WebhookErrorCode, WebhookSecret } from "./index.js";
+import type { ReplayOptions, VerifyRequestOptions, WebhookErrorCode, WebhookSecret } from "./index.js";
 
 /**
  * The JSON body of every error answer: status 400 for `invalid_payload` (authentic but
  * not JSON), 413 for `body_too_large` (over `limit`), 500 for `invalid_body_type` (another
- * middleware read the request's stream first: the raw body is gone), 401 for every other
- * code.
+ * middleware read the request's stream first: the raw body is gone), 503 for
+ * `replay_store_unavailable` (`replayGuard`), 401 for every other code.
  */
 export interface WebhookErrorBody {
   error: { code: WebhookErrorCode; message: string };
@@ -26,7 +26,9 @@ export interface WebhookErrorBody {
  * Reads the body as bytes, at most `options.limit` of them (default 1 MiB; see
  * {@link VerifyRequestOptions}), verifies it, and sets the parsed event as
  * `c.get("webhook")`; otherwise answers with a {@link WebhookErrorBody} and the handler is
- * not called. The bytes go into Hono's body cache: the handler may still call
+ * not called. With `replayGuard` (see {@link ReplayOptions}), a duplicate is answered 200
+ * `{"duplicate": true}` without the handler, and a handler that throws or answers other
+ * than 2xx releases the claim. The bytes go into Hono's body cache: the handler may still call
  * `c.req.text()`. `T` types the event.
  *
  * `secret` may be a function of the request's context, for a secret that is a binding
@@ -38,5 +40,5 @@ export interface WebhookErrorBody {
  */
 export function webhookMiddleware<T = unknown, E extends Env = Env>(
   secret: WebhookSecret | WebhookSecret[] | ((c: Context<E>) => WebhookSecret | WebhookSecret[]),
-  options?: VerifyRequestOptions,
+  options?: VerifyRequestOptions & ReplayOptions,
 ): MiddlewareHandler<E & { Variables: { webhook: T } }>;

@@ -53,7 +53,13 @@ export type WebhookErrorCode =
    * An option has the wrong type or value (unknown scheme, a tolerance out of range, a
    * `now` clock that read NaN, ...).
    */
-  | "invalid_option";
+  | "invalid_option"
+  /**
+   * {@link ReplayGuard}: its store failed or did not answer within `timeoutMs`, so whether
+   * the delivery is a duplicate is unknown (the integrations answer 503: the provider
+   * retries). Only with `onStoreError: "reject"`, the default.
+   */
+  | "replay_store_unavailable";
 
 /**
  * Thrown for every failure. `message` names the header at fault and never contains a
@@ -235,25 +241,122 @@ export function detectScheme(headers: WebhookHeaders): Scheme | null;
  */
 export function deliveryId(headers: WebhookHeaders): string | null;
 
-export interface ReplayGuardOptions {
-  /** How long an id is remembered. Default 600 s; keep it >= the verifier's tolerance. */
-  ttlSeconds?: number;
-  /** At most this many ids are remembered; the oldest are forgotten first. Default 10 000. */
+/**
+ * Where a {@link ReplayGuard} records keys. `claim` records `key` for `ttlMs` milliseconds
+ * only if it is not already recorded, atomically (two claims at once: one true), and says
+ * whether it did; `release` forgets it. A store's failure is a rejection (or a throw).
+ * Stores: {@link memoryStore} (the default), `redisStore` (hookproof/redis),
+ * `durableObjectStore` (hookproof/durable-object), or your own (a SQL table with a unique
+ * key: `INSERT ... ON CONFLICT DO NOTHING`).
+ */
+export interface ReplayStore {
+  claim(key: string, ttlMs: number): boolean | Promise<boolean>;
+  release(key: string): void | Promise<void>;
+}
+
+export interface MemoryStoreOptions {
+  /** At most this many keys are remembered; the oldest are forgotten first. Default 10 000. */
   maxEntries?: number;
   /** The clock (milliseconds or a Date), for tests; NaN or an invalid Date is `invalid_option`. */
   now?: () => number | Date;
 }
 
+/** The in-memory store: one process, bounded in size. ReplayGuard's default. */
+export function memoryStore(options?: MemoryStoreOptions): ReplayStore & { readonly size: number };
+
+export interface ReplayGuardOptions {
+  /**
+   * Where keys are recorded. Default: an in-memory store (per process) made with
+   * `maxEntries` and `now`. Behind several instances, a shared one: `redisStore(client)`
+   * (hookproof/redis), `durableObjectStore(env.REPLAY_GUARD)` (hookproof/durable-object).
+   */
+  store?: ReplayStore;
+  /**
+   * How long a key is remembered, in seconds (fractions allowed). Default 600. Keep it >=
+   * the verifier's tolerance, and to drop a provider's redeliveries, >= its retry window
+   * (Standard Webhooks: ~28 h; Stripe: 3 days).
+   */
+  ttlSeconds?: number;
+  /**
+   * Put before every id in the store's keys: one per provider or route keeps their ids
+   * apart in a shared store. Default `"hookproof:replay:"`.
+   */
+  prefix?: string;
+  /**
+   * When the store fails or does not answer in time: `"reject"` (default) throws
+   * `replay_store_unavailable` (the integrations answer 503, and the provider retries);
+   * `"accept"` takes the delivery as new (it may then be processed twice) and ignores a
+   * failed release.
+   */
+  onStoreError?: "reject" | "accept";
+  /** How long a store call may take, in ms, before it counts as a failure. Default 2000. */
+  timeoutMs?: number;
+  /** The in-memory store's size bound, without `store`. Default 10 000. */
+  maxEntries?: number;
+  /**
+   * The in-memory store's clock (milliseconds or a Date), without `store`. For tests; NaN or
+   * an invalid Date is `invalid_option`.
+   */
+  now?: () => number | Date;
+}
+
 /**
  * Drops duplicate deliveries (at-least-once delivery resends, replays within the
- * tolerance). Per process and in memory: with several instances, use a shared store
- * instead (Redis `SET <id> 1 NX EX <ttl>`, or a unique key written in the same database
- * transaction as the event's effects).
+ * tolerance): `await guard.claim(id)` is true the first time an id is claimed within the
+ * TTL, false afterwards, atomically across every instance sharing the store.
  */
 export class ReplayGuard {
+  /** @throws WebhookVerificationError `invalid_option`. */
   constructor(options?: ReplayGuardOptions);
-  /** Records `id`; true when it was already seen within the TTL (drop it), false the first time. */
+  /**
+   * Claims `id` (call it after the signature verified): true the first time within the TTL
+   * (process the delivery), false after (a duplicate: answer 2xx and do nothing).
+   * @throws WebhookVerificationError (a rejection) `replay_store_unavailable` when the store
+   *   fails and `onStoreError` is "reject"; `invalid_option` for an empty id.
+   */
+  claim(id: string): Promise<boolean>;
+  /**
+   * Undoes a claim when processing failed, so that the provider's retry is processed.
+   * @throws WebhookVerificationError (a rejection) `replay_store_unavailable` as `claim`.
+   */
+  release(id: string): Promise<void>;
+  /**
+   * The synchronous claim of the in-memory store, kept for compatibility: true when `id`
+   * was already seen within the TTL (drop it), false the first time.
+   * @throws WebhookVerificationError `invalid_option` with any other store.
+   */
   seen(id: string): boolean;
-  /** How many ids are remembered. */
+  /**
+   * How many keys the in-memory store holds.
+   * @throws WebhookVerificationError `invalid_option` with any other store.
+   */
   readonly size: number;
+}
+
+/**
+ * The key to claim for a verified delivery: the scheme's delivery id
+ * ({@link Webhook.deliveryId}), or for a scheme that sends none (stripe, vercel, slack,
+ * generic) `"sha256:"` and the hex SHA-256 of the body, whose bytes are signed (a replayer
+ * cannot change them, as it can add entries to a signature header). Two deliveries with
+ * the same body and no id header are then one; for Stripe and Vercel prefer the event's
+ * own `id`.
+ */
+export function deliveryKey(webhook: Webhook, body: WebhookBody, headers: WebhookHeaders): Promise<string>;
+
+/** The integrations' (hookproof/express, /hono, /next, /fastify) duplicate handling. */
+export interface ReplayOptions {
+  /**
+   * Claims every verified delivery before the handler runs: a duplicate is answered
+   * 200 `{"duplicate": true}` and the handler is not called; a store failure is answered
+   * 503 `replay_store_unavailable` (with onStoreError "reject"). An answer other than 2xx,
+   * or a handler that throws, releases the claim, so that the provider's retry is
+   * processed. A connection that closes before any answer keeps it (the handler may still
+   * be at work).
+   */
+  replayGuard?: ReplayGuard;
+  /**
+   * The key to claim, from the verified event: `(event) => event.id` for Stripe and
+   * Vercel. When it returns nothing (or no function is given): {@link deliveryKey}.
+   */
+  replayKey?: (event: any, headers: WebhookHeaders) => string | null | undefined;
 }

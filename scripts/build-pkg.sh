@@ -88,9 +88,10 @@ cp "$ROOT/LICENSE-MIT" "$ROOT/LICENSE-APACHE" "$ROOT/pkg/"
 log "CommonJS entry"
 "$BIN/esbuild" "$ROOT/pkg/src/cjs.mjs" --bundle --platform=node --format=cjs \
   --outfile="$ROOT/pkg/dist/index.cjs" --log-level=warning --log-override:empty-import-meta=silent
-# The integrations (hookproof/express, ..., hookproof/stripe): their `#hookproof` import becomes
-# require("./index.cjs"), so that they share dist/index.cjs's one wasm instance.
-"$BIN/esbuild" "$ROOT"/pkg/src/{express,fastify,hono,next,stripe}.mjs --bundle --platform=node --format=cjs \
+# The integrations (hookproof/express, ..., hookproof/stripe) and the replay stores
+# (hookproof/redis, hookproof/durable-object): their `#hookproof` import becomes
+# require("./index.cjs"), so that they share dist/index.cjs's one wasm instance and error class.
+"$BIN/esbuild" "$ROOT"/pkg/src/{express,fastify,hono,next,stripe,redis,durable-object}.mjs --bundle --platform=node --format=cjs \
   --outdir="$ROOT/pkg/dist" --out-extension:.js=.cjs --alias:#hookproof=./index.cjs --external:./index.cjs \
   --log-level=warning
 

@@ -17,3 +17,4 @@ function load() {
 provide(load, load);
 
 export * from "./api.mjs";
+export * from "./replay.mjs";

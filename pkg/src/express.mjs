@@ -9,6 +9,7 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from "node:zlib";
 import { Webhook, WebhookVerificationError } from "#hookproof";
 import { bodyLimit, checkContentLength, overLimit } from "./body.mjs";
+import { DUPLICATE_BODY, accepted, claimDelivery, replayOptions } from "./claim.mjs";
 import { errorBody, statusOf, webhookOptions } from "./respond.mjs";
 
 /**
@@ -116,29 +117,50 @@ async function rawBody(req, limit) {
 }
 
 function answer(res, code, message) {
-  res.statusCode = statusOf(code);
-  res.setHeader("content-type", "application/json; charset=utf-8");
   if (code === "body_too_large") res.setHeader("connection", "close");
-  res.end(JSON.stringify(errorBody(code, message)));
+  send(res, statusOf(code), errorBody(code, message));
+}
+
+function send(res, status, json) {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(json));
+}
+
+// The claim is released when the answer sent is not a 2xx (the handler failed, or threw
+// and Express answered 500). A connection that closes before any answer (the provider gave
+// up waiting) keeps it: the handler may still be doing the work, so the retry is a
+// duplicate.
+function releaseUnlessAccepted(res, release) {
+  res.once("finish", () => {
+    if (!accepted(res.statusCode)) release();
+  });
 }
 
 /**
  * Express middleware: verifies the delivery, sets `req.webhook` to the parsed event
  * (and `req.rawBody` to the bytes if it read them) and calls next(); otherwise answers
  * 401 (400 for a body that is not JSON or not valid for its Content-Encoding, 413 too
- * large, 415 an unknown Content-Encoding, 500 if the raw body is gone) with
- * {"error": {"code", "message"}} and does not call next().
+ * large, 415 an unknown Content-Encoding, 500 if the raw body is gone, 503 if the replay
+ * guard's store failed) with {"error": {"code", "message"}} and does not call next().
+ * With `replayGuard`, a duplicate is answered 200 {"duplicate": true} without next().
  * Throws at once for a bad secret or option.
  */
 export function webhookMiddleware(secret, options = {}) {
   const webhook = new Webhook(secret, webhookOptions(options));
   const limit = bodyLimit(options, WebhookVerificationError);
+  const replay = replayOptions(options);
   return function hookproofWebhook(req, res, next) {
     rawBody(req, limit).then(
-      (body) => {
+      async (body) => {
         let event;
         try {
           event = webhook.verify(body, req.headers);
+          if (replay) {
+            const release = await claimDelivery(replay, webhook, body, req.headers, event);
+            if (release === null) return send(res, 200, DUPLICATE_BODY);
+            releaseUnlessAccepted(res, release);
+          }
         } catch (e) {
           if (e instanceof WebhookVerificationError) return answer(res, e.code, e.message);
           return next(e);

@@ -5,16 +5,23 @@
 // outside that context keep Fastify's JSON parser.
 import { Webhook, WebhookVerificationError } from "#hookproof";
 import { errorBody, statusOf, webhookOptions } from "./respond.mjs";
+import { DUPLICATE_BODY, accepted, claimDelivery, replayOptions } from "./claim.mjs";
 
 const EMPTY = new Uint8Array(0);
+// A request's release of its replay claim, for the onResponse hook.
+const releases = new WeakMap();
 
 /**
- * `scope.register(webhookPlugin, { secret, scheme, toleranceSeconds, bodyLimit })`.
- * Answers 401 (400 for a body that is not JSON) with {"error": {"code", "message"}};
- * the handler is not called. A bad secret or option fails the registration.
+ * `scope.register(webhookPlugin, { secret, scheme, toleranceSeconds, bodyLimit, replayGuard })`.
+ * Answers 401 (400 for a body that is not JSON, 503 if the replay guard's store failed)
+ * with {"error": {"code", "message"}}; the handler is not called. With `replayGuard`, a
+ * duplicate is answered 200 {"duplicate": true} without the handler, and an answer other
+ * than 2xx (a handler that throws: 500) releases the claim. A bad secret or option fails
+ * the registration.
  */
 export async function webhookPlugin(fastify, options = {}) {
   const webhook = new Webhook(options.secret, webhookOptions(options));
+  const replay = replayOptions(options);
   const parserOptions = { parseAs: "buffer" };
   if (options.bodyLimit !== undefined) {
     if (!Number.isInteger(options.bodyLimit) || options.bodyLimit < 0) {
@@ -27,7 +34,13 @@ export async function webhookPlugin(fastify, options = {}) {
   if (!fastify.hasRequestDecorator("webhook")) fastify.decorateRequest("webhook", null);
   fastify.addHook("preValidation", async (request, reply) => {
     try {
-      request.webhook = webhook.verify(request.body ?? EMPTY, request.headers);
+      const body = request.body ?? EMPTY;
+      request.webhook = webhook.verify(body, request.headers);
+      if (replay) {
+        const release = await claimDelivery(replay, webhook, body, request.headers, request.webhook);
+        if (release === null) return reply.code(200).send(DUPLICATE_BODY);
+        releases.set(request, release);
+      }
     } catch (e) {
       if (e instanceof WebhookVerificationError) {
         return reply.code(statusOf(e.code)).send(errorBody(e.code, e.message));
@@ -35,6 +48,12 @@ export async function webhookPlugin(fastify, options = {}) {
       throw e;
     }
   });
+  if (replay) {
+    fastify.addHook("onResponse", async (request, reply) => {
+      const release = releases.get(request);
+      if (release && !accepted(reply.statusCode)) await release();
+    });
+  }
 }
 // As fastify-plugin does: the parser, decorator and hook apply to the context the plugin
 // is registered in, not to a child context of their own.

@@ -22,3 +22,4 @@ function loader(glue, base64) {
 provide(loader(core, coreWasm), loader(tools, toolsWasm));
 
 export * from "./api.mjs";
+export * from "./replay.mjs";

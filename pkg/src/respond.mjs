@@ -12,6 +12,9 @@ const STATUS = {
   invalid_body_encoding: 400,
   body_too_large: 413,
   unsupported_content_encoding: 415,
+  // The replay guard's store failed: whether the delivery is a duplicate is unknown, so it
+  // is neither processed nor acknowledged, and the provider retries.
+  replay_store_unavailable: 503,
 };
 
 export function statusOf(code) {

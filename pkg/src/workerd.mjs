@@ -15,3 +15,4 @@ const loader = (glue, module) => () => {
 provide(loader(core, coreModule), loader(tools, toolsModule));
 
 export * from "./api.mjs";
+export * from "./replay.mjs";

@@ -36,7 +36,9 @@ Deno.test("the file import and the bare 'hookproof' import are one module", () =
     "Webhook",
     "WebhookVerificationError",
     "deliveryId",
+    "deliveryKey",
     "detectScheme",
+    "memoryStore",
     "verifyRequest",
   ]);
 });

@@ -7,6 +7,11 @@ import { rawBodySaver, webhookMiddleware as expressWebhook } from "../../pkg/exp
 import { webhookMiddleware as honoWebhook } from "../../pkg/hono.d.ts";
 import { verifyNextRequest, withWebhook } from "../../pkg/next.d.ts";
 import { webhookPlugin, type FastifyWebhookOptions } from "../../pkg/fastify.d.ts";
+import { createClient } from "redis";
+import { Redis } from "ioredis";
+import { ReplayGuard, deliveryKey, type ReplayStore } from "../../pkg/index.js";
+import { redisStore } from "../../pkg/redis.d.ts";
+import { durableObjectStore, ReplayGuardObject, type DurableObjectNamespaceLike } from "../../pkg/durable-object.d.ts";
 
 type Paid = { type: "invoice.paid"; data: { id: string } };
 declare const secret: string;
@@ -77,6 +82,30 @@ fastify.register(async (scope) => {
 });
 // @ts-expect-error: secret is required
 fastify.register(webhookPlugin, {} satisfies Partial<FastifyWebhookOptions>);
+
+// replay guards: the stores fit the real clients; the integrations take the guard.
+const redisClient = createClient();
+const ioredisClient = new Redis();
+const guards: ReplayGuard[] = [
+  new ReplayGuard({ store: redisStore(redisClient), ttlSeconds: 86400, prefix: "hooks:", onStoreError: "reject" }),
+  new ReplayGuard({ store: redisStore(ioredisClient), timeoutMs: 500 }),
+  new ReplayGuard({ maxEntries: 100 }),
+];
+declare const namespace: DurableObjectNamespaceLike;
+const objectStore: ReplayStore = durableObjectStore(namespace, { shards: 8 });
+export { ReplayGuardObject };
+// @ts-expect-error: onStoreError is "reject" or "accept"
+new ReplayGuard({ store: objectStore, onStoreError: "ignore" });
+expressWebhook(secret, { replayGuard: guards[0], replayKey: (event) => event.id });
+app.post("/dedup", honoWebhook<Paid>(secret, { replayGuard: guards[1] }), (c) => c.json(c.get("webhook")));
+fastify.register(webhookPlugin, { secret, replayGuard: guards[2] });
+export async function dedupNext(request: Request) {
+  const result = await verifyNextRequest<Paid>(request, secret, { replayGuard: guards[0] });
+  if (!result.ok) return result.response;
+  await result.release?.();
+  const claimed: boolean = await guards[0].claim(await deliveryKey(null as unknown as Webhook, "{}", {}));
+  return Response.json({ id: result.event.data.id, claimed });
+}
 
 export type { Webhook, verify };
 export { paidType };

@@ -630,7 +630,7 @@ function run(cmd, args, timeoutMs) {
 }
 
 test(
-  "the declarations (pkg/{express,hono,next,fastify}.d.ts) type-check against the frameworks' types",
+  "the declarations (pkg/{express,hono,next,fastify,redis,durable-object}.d.ts) type-check against the frameworks' and clients' types",
   { skip: !PRIMARY, timeout: 90_000 },
   async () => {
     const deno = `${ROOT}node_modules/.bin/deno`;

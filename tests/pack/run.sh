@@ -60,7 +60,7 @@ check_contents() {
     src/browser.mjs LICENSE-MIT LICENSE-APACHE; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|(index|express|fastify|hono|next|stripe)\.d\.m?ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|express|fastify|hono|next|stripe|redis|durable-object)\.d\.m?ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
