@@ -112,3 +112,14 @@ ensure_bun() {
   if [ "$os" = linux ] && ldd --version 2>&1 | grep -qi musl; then arch="$arch-musl"; fi
   BUN="$(ensure_npm_binary "@oven/bun-$os-$arch" "$BUN_VERSION" bin/bun)"
 }
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    log "installing Debian's redis-server"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server
+    fi
+  fi
+}
