@@ -1,7 +1,7 @@
 //! The static files: `/` the dashboard, `/playground` the playground, `/www/*` and
 //! top-level names the `www/` folder (the pages use relative URLs), `/pkg/src/*` and
 //! `/pkg/gen/*` the npm package's browser build, so `../pkg/src/browser.mjs` and what it
-//! loads (`./wasm.mjs`, `./api.mjs`, `../gen/hookproof_tools.mjs`,
+//! loads (`./wasm.mjs`, `./api.mjs`, `./replay.mjs`, `../gen/hookproof_tools.mjs`,
 //! `../gen/hookproof_tools_bg.wasm`) resolve.
 //!
 //! They are built into the binary (`embedded`), so an installed sender serves its
