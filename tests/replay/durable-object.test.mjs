@@ -1,6 +1,7 @@
 // hookproof/durable-object under Miniflare (workerd): two Workers, "a" (which defines
 // ReplayGuardObject) and "b" (bound to a's class), claim the same ids at once through
 // ReplayGuards of their own: each id is claimed once; expired keys are claimable again.
+// README.md's Worker (examples/durable-object.ts) runs as "c" and "d" the same way.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, symlinkSync, copyFileSync, rmSync } from "node:fs";
@@ -9,51 +10,66 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { Webhook } from "../../pkg/src/node.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "../..");
+const SECRET = "whsec_" + Buffer.from("hookproof durable object key").toString("base64");
 let dir;
 let mf;
 let workers;
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "hookproof-do-"));
+/** Bundles `entry` as `${root}/pkg/src/worker.mjs` beside the package's .wasm files. */
+async function bundle(entry, root) {
   // `hookproof` resolves to pkg/ through its exports map ("workerd" condition), as an
   // installed package would; the .wasm imports stay imports, compiled by workerd.
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(join(ROOT, "pkg"), join(dir, "node_modules/hookproof"), "dir");
-  mkdirSync(join(dir, "pkg/src"), { recursive: true });
-  mkdirSync(join(dir, "pkg/gen"));
+  mkdirSync(join(root, "node_modules"), { recursive: true });
+  symlinkSync(join(ROOT, "pkg"), join(root, "node_modules/hookproof"), "dir");
+  mkdirSync(join(root, "pkg/src"), { recursive: true });
+  mkdirSync(join(root, "pkg/gen"));
   await build({
-    entryPoints: [join(HERE, "do-worker.mjs")],
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
-    nodePaths: [join(dir, "node_modules")],
+    nodePaths: [join(root, "node_modules")],
     external: ["*.wasm"],
     // Named pkg/src/worker.mjs, so that "../gen/hookproof_bg.wasm" is pkg/gen/'s.
-    outfile: join(dir, "pkg/src/worker.mjs"),
+    outfile: join(root, "pkg/src/worker.mjs"),
     logLevel: "warning",
   });
   for (const wasm of ["hookproof_bg.wasm", "hookproof_tools_bg.wasm"]) {
-    copyFileSync(join(ROOT, "pkg/gen", wasm), join(dir, "pkg/gen", wasm));
+    copyFileSync(join(ROOT, "pkg/gen", wasm), join(root, "pkg/gen", wasm));
   }
-  const script = {
+  return {
     modules: true,
-    scriptPath: join(dir, "pkg/src/worker.mjs"),
-    modulesRoot: dir,
+    scriptPath: join(root, "pkg/src/worker.mjs"),
+    modulesRoot: root,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-01-01",
   };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "hookproof-do-"));
+  const script = await bundle(join(HERE, "do-worker.mjs"), join(dir, "claims"));
+  // README.md's Worker (examples/durable-object.ts), twice too.
+  const example = {
+    ...(await bundle(join(ROOT, "examples/durable-object.ts"), join(dir, "example"))),
+    bindings: { WEBHOOK_SECRET: SECRET },
+  };
+  const shared = (scriptName) => ({ REPLAY_GUARD: { className: "ReplayGuardObject", scriptName } });
   mf = new Miniflare({
     workers: [
       { name: "a", ...script, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
-      { name: "b", ...script, durableObjects: { REPLAY_GUARD: { className: "ReplayGuardObject", scriptName: "a" } } },
+      { name: "b", ...script, durableObjects: shared("a") },
+      { name: "c", ...example, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
+      { name: "d", ...example, durableObjects: shared("c") },
     ],
   });
   await mf.ready;
-  workers = [await mf.getWorker("a"), await mf.getWorker("b")];
+  workers = await Promise.all(["a", "b", "c", "d"].map((name) => mf.getWorker(name)));
 });
 
 after(async () => {
@@ -97,4 +113,27 @@ test("a key expires after its TTL; release frees it at once", async () => {
   assert.deepEqual(await claim(workers[1], ["exp_2"], 0.5, ["exp_2"]), [true], "released, claimed again");
   await new Promise((r) => setTimeout(r, 700));
   assert.deepEqual(await claim(workers[1], ["exp_1", "exp_2"], 0.5), [true, true], "expired");
+});
+
+test("README's Worker, twice: one delivery sent 20 times at once is processed once", async () => {
+  const wh = new Webhook(SECRET);
+  const body = JSON.stringify({ type: "order.paid", data: { n: 1 } });
+  const headers = wh.sign(body);
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const res = await workers[2 + (i % 2)].fetch("http://example.test/", { method: "POST", headers, body });
+      return [res.status, await res.json()];
+    }),
+  );
+  const received = answers.filter(([, json]) => json.received === "order.paid");
+  const duplicates = answers.filter(([status, json]) => status === 200 && json.duplicate === true);
+  assert.equal(received.length, 1, JSON.stringify(answers));
+  assert.equal(duplicates.length, 19, JSON.stringify(answers));
+  const forged = await workers[2].fetch("http://example.test/", {
+    method: "POST",
+    headers: new Webhook("whsec_" + Buffer.from("another key").toString("base64")).sign(body),
+    body,
+  });
+  assert.equal(forged.status, 401);
+  assert.equal((await forged.json()).error.code, "no_matching_signature");
 });

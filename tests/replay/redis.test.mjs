@@ -1,9 +1,10 @@
 // hookproof/redis on a real redis-server (run.sh starts one: REDIS_URL), with both client
 // libraries, node-redis and ioredis: claims, TTL expiry, two processes racing on 10,000
-// ids, and a server that dies mid-run and comes back.
+// ids, a server that dies mid-run and comes back, and README.md's Redis snippet.
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
-import { fork } from "node:child_process";
+import { fork, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { once } from "node:events";
 import { createClient } from "redis";
 import Redis from "ioredis";
@@ -131,4 +132,9 @@ test("Redis dies mid-run: replay_store_unavailable and no false 'new'; back, it 
   } finally {
     await server.stop();
   }
+});
+
+test("README.md's Redis snippet (examples/dedupe-redis.mjs) runs and its assertions hold", async () => {
+  const example = new URL("../../examples/dedupe-redis.mjs", import.meta.url);
+  await promisify(execFile)(process.execPath, [example.pathname], { env: process.env, timeout: 20_000 });
 });
