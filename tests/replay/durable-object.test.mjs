@@ -51,26 +51,29 @@ async function bundle(entry, root) {
   };
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "hookproof-do-"));
-  const script = await bundle(join(HERE, "do-worker.mjs"), join(dir, "claims"));
-  // README.md's Worker (examples/durable-object.ts), twice too.
-  const example = {
-    ...(await bundle(join(ROOT, "examples/durable-object.ts"), join(dir, "example"))),
-    bindings: { WEBHOOK_SECRET: SECRET },
-  };
-  const shared = (scriptName) => ({ REPLAY_GUARD: { className: "ReplayGuardObject", scriptName } });
-  mf = new Miniflare({
-    workers: [
-      { name: "a", ...script, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
-      { name: "b", ...script, durableObjects: shared("a") },
-      { name: "c", ...example, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
-      { name: "d", ...example, durableObjects: shared("c") },
-    ],
-  });
-  await mf.ready;
-  workers = await Promise.all(["a", "b", "c", "d"].map((name) => mf.getWorker(name)));
-});
+before(
+  async () => {
+    dir = mkdtempSync(join(tmpdir(), "hookproof-do-"));
+    const script = await bundle(join(HERE, "do-worker.mjs"), join(dir, "claims"));
+    // README.md's Worker (examples/durable-object.ts), twice too.
+    const example = {
+      ...(await bundle(join(ROOT, "examples/durable-object.ts"), join(dir, "example"))),
+      bindings: { WEBHOOK_SECRET: SECRET },
+    };
+    const shared = (scriptName) => ({ REPLAY_GUARD: { className: "ReplayGuardObject", scriptName } });
+    mf = new Miniflare({
+      workers: [
+        { name: "a", ...script, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
+        { name: "b", ...script, durableObjects: shared("a") },
+        { name: "c", ...example, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
+        { name: "d", ...example, durableObjects: shared("c") },
+      ],
+    });
+    await mf.ready;
+    workers = await Promise.all(["a", "b", "c", "d"].map((name) => mf.getWorker(name)));
+  },
+  { timeout: 60_000 },
+);
 
 after(async () => {
   await mf?.dispose();
@@ -86,7 +89,7 @@ async function claim(worker, ids, ttlSeconds = 600, release = []) {
   return (await res.json()).claimed;
 }
 
-test("two Workers claiming the same 1,000 ids at once claim each exactly once", async () => {
+test("two Workers claiming the same 1,000 ids at once claim each exactly once", { timeout: 40_000 }, async () => {
   const ids = Array.from({ length: 1000 }, (_, i) => `msg_${i}`);
   const reversed = [...ids].reverse();
   const chunks = (list) => Array.from({ length: list.length / 100 }, (_, i) => list.slice(i * 100, i * 100 + 100));
@@ -107,7 +110,7 @@ test("two Workers claiming the same 1,000 ids at once claim each exactly once", 
   assert.deepEqual(await claim(workers[1], ids.slice(0, 10)), Array(10).fill(false), "claimed before");
 });
 
-test("a key expires after its TTL; release frees it at once", async () => {
+test("a key expires after its TTL; release frees it at once", { timeout: 40_000 }, async () => {
   assert.deepEqual(await claim(workers[0], ["exp_1", "exp_2"], 0.5), [true, true]);
   assert.deepEqual(await claim(workers[1], ["exp_1", "exp_2"], 0.5), [false, false]);
   assert.deepEqual(await claim(workers[1], ["exp_2"], 0.5, ["exp_2"]), [true], "released, claimed again");
@@ -115,7 +118,7 @@ test("a key expires after its TTL; release frees it at once", async () => {
   assert.deepEqual(await claim(workers[1], ["exp_1", "exp_2"], 0.5), [true, true], "expired");
 });
 
-test("README's Worker, twice: one delivery sent 20 times at once is processed once", async () => {
+test("README's Worker, twice: one delivery sent 20 times at once is processed once", { timeout: 40_000 }, async () => {
   const wh = new Webhook(SECRET);
   const body = JSON.stringify({ type: "order.paid", data: { n: 1 } });
   const headers = wh.sign(body);

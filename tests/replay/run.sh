@@ -43,4 +43,4 @@ log "$(redis-server --version | awk '{print $1, $2, $3}') on 127.0.0.1:$PORT"
 
 export REDIS_URL="redis://127.0.0.1:$PORT" REDIS_SERVER="$(command -v redis-server)" REPLAY_TMP
 export HOOKPROOF_SENDER="$ROOT/target/debug/hookproof-sender"
-timeout -k 5 110 "$NODE" --test --test-reporter=spec tests/replay/
+timeout -k 5 150 "$NODE" --test --test-reporter=spec tests/replay/
