@@ -9,8 +9,8 @@
 // Throughput: each sample is a fresh Node process verifying a 1 MiB body (bytes) with the
 // package's `verifySignature`. On Node 20 one process runs the module's SHA-256 at either
 // ~370–380 or ~330–345 MB/s and stays there (every build shows it, the same wasm in Node 24, Deno
-// and workerd does not: BENCHMARKS.md), so one process, as in the runtimes' tables, can
-// land on either; the median of several fresh ones is reported beside it.
+// and workerd does not), so one process, as in the runtimes' tables, can land on either;
+// the median of several fresh ones is reported beside it.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync } from "node:zlib";

@@ -14,8 +14,8 @@ OUT="$ROOT/target/wasm32-unknown-unknown/release"
 
 # Two modules from the one crate: hookproof (verify; what a receiver loads at import) and
 # hookproof_tools (with the `tools` feature: also sign and diagnose, instantiated on their
-# first call; browsers load only this one). Issue 5: the receiver's module is ~35 % smaller
-# and compiles faster.
+# first call; browsers load only this one). The receiver's module stays ~35 % smaller and
+# compiles faster.
 for variant in hookproof hookproof_tools; do
   features=(--features npm)
   [ "$variant" = hookproof_tools ] && features=(--features npm,tools)
@@ -27,7 +27,7 @@ for variant in hookproof hookproof_tools; do
   # - multivalue (rustc's default since 1.82): wasm-bindgen returns strings and results
   #   through multi-value shims, and V8 has no generic JS-to-wasm wrapper for multi-value
   #   signatures; it compiled one per signature with TurboFan when compiling the module
-  #   (~4 ms of a 7 ms cold start, issue 5, BENCHMARKS.md). Off, wasm-bindgen passes a
+  #   (~4 ms of a 7 ms cold start). Off, wasm-bindgen passes a
   #   return pointer instead.
   # - reference-types, for the verify module: with it wasm-bindgen imports a function to
   #   set up its externref table even when nothing uses it, and the first imported

@@ -267,7 +267,7 @@ export class Webhook {
     // Copies of byte keys: the tools module is keyed later, with the bytes given now.
     const keys = secrets.map(toKey).map((k) => (typeof k === "string" ? k : k.slice()));
     // Ed25519 keys (Standard Webhooks' v1a) are checked by the tools module only: the
-    // verify module leaves the curve out for its size (issue 5).
+    // verify module leaves the curve out to stay small.
     this.#ed25519 = keys.some(isEd25519Key);
     this.#tolerance = tolerance;
     this.#keys = keys;

@@ -142,7 +142,7 @@ const SKIP = homeText.includes("<title>hookproof-sender dashboard</title>")
     "add the www/ routes (see tests/www/dev-proxy.mjs), or run with HOOKPROOF_WWW_PROXY=1";
 if (SKIP) console.log(`# skipping the dashboard tests: ${SKIP}`);
 
-/** Creates a standard-profile webhook; the API's shape is `{profile, enabled}` (issue 3) or `{type}` (earlier). */
+/** Creates a standard-profile webhook; the API's shape is `{profile, enabled}` or, from an older sender, `{type}`. */
 async function createWebhook(events) {
   let r;
   try {

@@ -1,4 +1,4 @@
-//! Native verify throughput of the crate, per scheme and body size (issue 5).
+//! Native verify throughput of the crate, per scheme and body size.
 //!
 //! `cargo bench -p hookproof --bench verify` (full), or with a filter and a shorter
 //! budget: `cargo bench -p hookproof --bench verify -- standard --warm-up-time 0.2 --measurement-time 1`.

@@ -72,8 +72,8 @@ impl Error {
     }
 
     /// The message in pieces (empty ones at the end): one text for `Display` and for the
-    /// wasm module's `errorMessage`, which joins them without `core::fmt` (issue 5: the
-    /// module's size). Numbers are written into `a` and `b`.
+    /// wasm module's `errorMessage`, which joins them without `core::fmt` (it would add
+    /// kilobytes to the module). Numbers are written into `a` and `b`.
     fn message_parts<'a>(
         &'a self,
         a: &'a mut itoa::Buffer,

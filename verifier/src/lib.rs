@@ -40,8 +40,8 @@
 //! public, and every candidate signature is compared against every key without an early
 //! exit on a match.
 
-// The npm package's verify module is built without std (issue 5: its size); see the
-// `npm` feature.
+// The npm package's verify module is built without std, to stay small; see the `npm`
+// feature.
 #![cfg_attr(
     all(target_arch = "wasm32", feature = "npm", not(feature = "tools")),
     no_std

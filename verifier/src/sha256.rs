@@ -3,8 +3,8 @@
 //!
 //! Natively `sha2::Sha256` stays the hash (it uses the CPU's SHA extensions where there
 //! are any); this module is compiled natively only to test it against `sha2`. In wasm,
-//! `sha2`'s portable compress runs at ~240 MB/s in Node; this one at ~390 MB/s (issue 5,
-//! BENCHMARKS.md), from three changes measured one by one:
+//! `sha2`'s portable compress runs at ~240 MB/s in Node; this one at ~390 MB/s, from three
+//! changes measured one by one:
 //!
 //! - the message schedule four words at a time in `simd128` lanes (with `+simd128`; a
 //!   four-element array otherwise), each group computed just before the rounds that need
@@ -168,8 +168,8 @@ fn k4(i: usize) -> X4 {
 
 /// One 64-byte block into `state`. Not inlined: `update_blocks` and the padding in
 /// `finalize_fixed_core` share one copy (~8 KB of wasm each). Unrolled for Node 20: as a
-/// loop of eight rounds it is 6 kB smaller and 11 % slower there (Node 24 6 % faster;
-/// BENCHMARKS.md, 2026-11-24).
+/// loop of eight rounds it is 6 kB smaller and 11 % slower there (and 6 % faster on
+/// Node 24).
 #[inline(never)]
 // The last round's `bc = ab` is never read.
 #[allow(unused_assignments)]

@@ -5,7 +5,7 @@
 //!
 //! The verify module imports nothing from JS. V8 compiles a wrapper for each imported
 //! function when it compiles a module, and the first such wrapper in a process costs
-//! ~0.7 ms: most of a cold start (issue 5, BENCHMARKS.md). So no `JsValue` crosses in
+//! ~0.7 ms: most of a cold start. So no `JsValue` crosses in
 //! the verify module, and neither does a `#[wasm_bindgen]` struct (its borrow checks
 //! import `__wbindgen_throw`):
 //! - a verifier is a handle (`webhookNew`, `webhookFree`), an index into a slab;

@@ -404,7 +404,7 @@ pub(crate) fn signature_matches(
     let mut matched = Choice::from(0);
     // One small allocation per verify. Reading the header's entries once per key instead
     // (no allocation) made Node 20 run this module's SHA-256 ~7 % slower in every fresh
-    // process (BENCHMARKS.md, 2026-11-24): code placement, not the work done.
+    // process: code placement, not the work done.
     let tags: Vec<Tag> = keys
         .iter()
         .filter_map(Key::mac)

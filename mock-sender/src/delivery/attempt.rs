@@ -52,7 +52,7 @@ impl Sent {
 ///
 /// hyper rather than reqwest: reqwest wraps each request in layers this sender does not
 /// use (redirects, retries, a proxy matcher) and parses the URL again from every response,
-/// about a tenth of the sender's CPU per delivery (BENCHMARKS.md, "Sender throughput").
+/// about a tenth of the sender's CPU per delivery.
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,

@@ -4,7 +4,7 @@
 //! delivery path writes inline (`Store::writes_block` is false) instead of handing each
 //! write to the writer thread and waiting for it. That thread, and serialising every row
 //! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
-//! memory (BENCHMARKS.md, "Sender throughput").
+//! memory.
 //!
 //! `--memory-limit` (`MemoryStore::with_limit`) bounds what it keeps: past the limit, each
 //! write drops the oldest finished deliveries and attempts (`Tables::enforce_limit`).
@@ -412,8 +412,8 @@ impl Tables {
     /// Past `limit`, drops the oldest droppable rows of either table (finished deliveries
     /// and attempts, by `changed_at`) until the tables are back within it. It runs after
     /// every write, so it drops about what that write added: a few rows each time, never a
-    /// long run under the lock (a first version dropped 1/8 of the limit at a time, ~10k
-    /// rows, and the paced p99 latency went from ~9 to ~19 ms; BENCHMARKS.md, item 15).
+    /// long run under the lock: dropping 1/8 of the limit at a time (~10k rows) doubles
+    /// the paced p99 latency (~9 to ~19 ms).
     ///
     /// The search for droppable deliveries resumes where it stopped; the pending ones it
     /// passed are looked at again after every `limit / LIMIT_SLACK` bytes dropped, so a

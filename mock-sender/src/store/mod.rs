@@ -410,7 +410,7 @@ pub trait Store: Send + Sync + 'static {
     /// How many of webhook `webhook_id`'s stored deliveries are in each status.
     /// `MemoryStore` keeps the counts as rows come and go; `SqliteStore` visits each of the
     /// webhook's deliveries (about a second per million), since counts kept by triggers
-    /// cost ~15 % of its delivery throughput (BENCHMARKS.md).
+    /// cost ~15 % of its delivery throughput.
     fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError>;
     fn add_attempt(&self, attempt: &AttemptRecord) -> Result<(), StoreError>;
     /// `add_attempt(attempt)` then `put_delivery(delivery)` (the delivery after that

@@ -1,19 +1,18 @@
 //! The SQLite store of `serve --db`. `SqliteStore::memory()` is for tests (`serve
 //! --memory` uses `MemoryStore`).
 //!
-//! Speed (see BENCHMARKS.md, "Sender throughput"): every statement is prepared once and
-//! kept in the connection's statement cache (`prepare_cached`); a method that writes
-//! several rows does it in one transaction; the columns the listings and the pruning
-//! filter on are real columns (no `json_extract` per row), indexed, or for the listings by
-//! webhook kept in side tables filled in bulk (`INDEX_BY_WEBHOOK`: an index on
-//! `webhook_id` dirtied a page per webhook in every commit); webhooks, few and read on
-//! every attempt and every event, are mirrored in memory, so reading one takes neither the
-//! connection lock nor SQL.
+//! Speed: every statement is prepared once and kept in the connection's statement cache
+//! (`prepare_cached`); a method that writes several rows does it in one transaction; the
+//! columns the listings and the pruning filter on are real columns (no `json_extract` per row),
+//! indexed, or for the listings by webhook kept in side tables filled in bulk
+//! (`INDEX_BY_WEBHOOK`: an index on `webhook_id` dirtied a page per webhook in every commit);
+//! webhooks, few and read on every attempt and every event, are mirrored in memory, so reading
+//! one takes neither the connection lock nor SQL.
 //!
 //! A delivery's body is kept once per text in `bodies` (by SHA-256), not in each
 //! delivery's row: an event fanned out to 16 webhooks stored it 16 times, and each
-//! attempt's update of a row wrote it again (4 KB bodies, `--db`: ~190 → ~157 µs of CPU per
-//! delivery; BENCHMARKS.md, item 16).
+//! attempt's update of a row wrote it again (with 4 KB bodies that costs ~20 % more CPU per
+//! delivery).
 //!
 //! Durability of `--db` files: WAL with `synchronous=NORMAL`. A commit is in the WAL file
 //! (the OS's page cache) when it returns, but is fsynced only at checkpoints. So a process
@@ -28,8 +27,8 @@
 //! Checkpoints (copying the WAL into the database file, with its fsyncs) run on a thread
 //! and connection of their own, a passive one every [`CHECKPOINT_EVERY`], instead of inside
 //! whichever commit crossed SQLite's 1000-page threshold: that commit, and every delivery
-//! waiting on the store's writer behind it, used to stall for the fsyncs (`--db`, 4 runs
-//! interleaved: ~6.3k → ~8.1k deliveries/s, paced p99 latency ~23 → ~8 ms; BENCHMARKS.md).
+//! waiting on the store's writer behind it, would stall for the fsyncs (about a fifth of
+//! the `--db` throughput lost, and the paced p99 latency tripled).
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -260,7 +260,7 @@ pub(crate) fn parse_timestamp(raw: &str, header: &'static str) -> Result<i64, Er
 }
 
 // Byte-wise splitting and trimming, for ASCII separators: `str`'s char pattern search
-// (`split(',')`, `trim()`) is ~1.5 kB of the verify module (issue 5's size goal).
+// (`split(',')`, `trim()`) would be ~1.5 kB of the verify module.
 
 /// `value` without the ASCII whitespace around it (HTTP's optional whitespace is spaces
 /// and tabs). Not inlined: it is used in several places.
