@@ -1,6 +1,9 @@
 //! The `hookproof-sender` CLI: `serve` (the REST API and delivery queue), `trigger`
-//! (one delivery, with its retries, printed as it goes), `doctor` (why a captured
-//! request does not verify) and `probe` (does a receiver accept and reject what it should).
+//! (one delivery, printed as it goes), `doctor` (why a captured request does not verify),
+//! `probe` (does a receiver accept and reject what it should), and the client commands
+//! of a running sender (`cli`: webhooks, events, deliveries, logs).
+
+mod cli;
 
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
@@ -41,9 +44,9 @@ enum Command {
     /// Serve the REST API (see GET /openapi.json) and deliver in the background.
     #[command(after_help = CONFIG_HELP)]
     Serve(ServeArgs),
-    /// Send one signed event to one URL, retrying on the profile's schedule, printing
-    /// each attempt as it happens (like `stripe trigger`, offline). Exits 0 when
-    /// delivered, 1 when every attempt failed.
+    /// Send one signed event to one URL, once (with --retries, on the profile's retry
+    /// schedule), printing each attempt as it happens (like `stripe trigger`, offline).
+    /// Exits 0 when delivered, 1 when every attempt failed.
     Trigger(TriggerArgs),
     /// Say why a captured request does or does not verify: reads its headers (as copied
     /// from a log) and raw body, and names the usual mistakes (re-serialized body, secret
@@ -61,6 +64,14 @@ enum Command {
     /// (standard, svix): `secret_key whsk_...` for the sender (--secret, or a webhook's
     /// secret) and `public_key whpk_...` for the receiver.
     Keygen(KeygenArgs),
+    /// A running sender's webhooks: list, create, delete (--api URL).
+    Webhooks(cli::Webhooks),
+    /// Send an event through a running sender (--api URL).
+    Events(cli::Events),
+    /// A running sender's deliveries: list, show, retry (--api URL).
+    Deliveries(cli::Deliveries),
+    /// Follow a running sender's deliveries and attempts as they happen (--api URL).
+    Logs(cli::Logs),
 }
 
 #[derive(Args)]
@@ -68,6 +79,10 @@ struct KeygenArgs {
     /// An Ed25519 key pair (Standard Webhooks' asymmetric v1a) instead of an HMAC secret.
     #[arg(long)]
     ed25519: bool,
+    /// Print the bare secret only, for scripts (with --ed25519: the secret key, then the
+    /// public key, a line each).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 const PROBE_HELP: &str = "\
@@ -237,9 +252,13 @@ struct TriggerArgs {
     /// Event data, JSON; `@FILE` reads a file.
     #[arg(long, default_value = "{}")]
     data: String,
-    /// Waits before attempts 1, 2, ..., comma-separated (e.g. 0,5s,1m); default: the
-    /// profile's schedule (see serve --help).
-    #[arg(long, value_name = "LIST")]
+    /// Retry failures on the profile's schedule (see serve --help), as the provider would;
+    /// default: one attempt.
+    #[arg(long)]
+    retries: bool,
+    /// Waits before attempts 1, 2, ..., comma-separated (e.g. 0,5s,1m), instead of one
+    /// attempt or the profile's schedule.
+    #[arg(long, value_name = "LIST", conflicts_with = "retries")]
     retry_schedule: Option<String>,
     #[command(flatten)]
     delivery: DeliveryArgs,
@@ -350,6 +369,10 @@ async fn main() -> ExitCode {
         Command::Doctor(args) => doctor(&args),
         Command::Probe(args) => probe(args).await,
         Command::Keygen(args) => keygen(&args),
+        Command::Webhooks(args) => cli::webhooks(args).await,
+        Command::Events(args) => cli::events(args).await,
+        Command::Deliveries(args) => cli::deliveries(args).await,
+        Command::Logs(args) => cli::logs(args).await,
     };
     // The log's last lines before the error below.
     drop(log_guard);
@@ -363,20 +386,6 @@ async fn main() -> ExitCode {
 }
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
-
-/// The first `max` characters of `text` (a receiver's answer), control characters escaped:
-/// its bytes must not move the cursor, retitle the terminal or fake a line of output.
-fn printable(text: &str, max: usize) -> String {
-    let mut shown = String::new();
-    for c in text.chars().take(max) {
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
-}
 
 /// `--attempt-timeout`: a duration, not zero (every attempt would fail).
 fn parse_timeout(s: &str) -> Result<Duration, String> {
@@ -479,21 +488,20 @@ async fn shutdown_signal() {
 }
 
 async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
-    let data: serde_json::Value = match args.data.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("--data @{path}: {e}"))
-            .and_then(|text| {
-                serde_json::from_str(&text).map_err(|e| format!("--data @{path}: {e}"))
-            })?,
-        None => serde_json::from_str(&args.data).map_err(|e| format!("--data: {e}"))?,
-    };
+    let data = cli::read_data(&args.data)?;
     let app = app(&config(&args.delivery, DbLocation::Memory))?;
     let given_secret = args.secret.is_some();
-    let retry_schedule = args.retry_schedule.as_deref().map(|list| {
-        list.split(',')
-            .map(|w| Wait::Duration(w.trim().to_owned()))
-            .collect()
-    });
+    // One attempt unless asked for more: a receiver that is not running yet would
+    // otherwise hold the command for the profile's whole schedule (hours; stripe: days).
+    let retry_schedule = match (&args.retry_schedule, args.retries) {
+        (Some(list), _) => Some(
+            list.split(',')
+                .map(|w| Wait::Duration(w.trim().to_owned()))
+                .collect(),
+        ),
+        (None, true) => None,
+        (None, false) => Some(vec![Wait::Seconds(0.0)]),
+    };
     let webhook = app
         .upsert_webhook(CreateWebhook {
             url: args.url,
@@ -531,15 +539,27 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
         else {
             continue;
         };
+        let refused = a.outcome == Outcome::ConnectionError
+            && a.error
+                .as_deref()
+                .is_some_and(|e| e.to_ascii_lowercase().contains("refused"));
+        if refused && d.status == DeliveryStatus::Failed {
+            println!(
+                "nothing is listening at {}: start your receiver first",
+                webhook.url
+            );
+            return Ok(ExitCode::FAILURE);
+        }
         let result = match (a.outcome, a.status_code) {
             (Outcome::Success, Some(code)) => format!("ok {code}"),
             // The receiver's own words, which usually say why (a verification error).
             (_, Some(code)) => match a.response_body.as_deref().map(str::trim) {
                 Some(body) if !body.is_empty() => {
-                    format!("failed {code} {}", printable(body, 200))
+                    format!("failed {code} {}", cli::output::printable(body, 200))
                 }
                 _ => format!("failed {code}"),
             },
+            _ if refused => "nothing is listening (connection refused)".to_owned(),
             _ => format!(
                 "failed {}",
                 a.error.as_deref().unwrap_or("without an answer")
@@ -571,12 +591,18 @@ fn keygen(args: &KeygenArgs) -> Fallible<ExitCode> {
     if args.ed25519 {
         let secret_key = hookproof_sender::api::handlers::generate_signing_key();
         let public_key = hookproof::ed25519_public_key(&secret_key).map_err(|e| e.to_string())?;
-        println!("secret_key {secret_key}\npublic_key {public_key}");
+        if args.quiet {
+            println!("{secret_key}\n{public_key}");
+        } else {
+            println!("secret_key {secret_key}\npublic_key {public_key}");
+        }
     } else {
-        println!(
-            "secret {}",
-            hookproof_sender::api::handlers::generate_secret()
-        );
+        let secret = hookproof_sender::api::handlers::generate_secret();
+        if args.quiet {
+            println!("{secret}");
+        } else {
+            println!("secret {secret}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -647,19 +673,4 @@ async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_receivers_answer_is_printed_escaped() {
-        let shown = super::printable("no\x1b]0;title\x07\nattempt 9/9: ok", 200);
-        assert_eq!(shown, "no\\u{1b}]0;title\\u{7}\\nattempt 9/9: ok");
-        assert_eq!(
-            super::printable("é".repeat(300).as_str(), 200)
-                .chars()
-                .count(),
-            200
-        );
-    }
 }

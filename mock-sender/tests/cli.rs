@@ -68,8 +68,46 @@ async fn trigger_exits_1_when_every_attempt_fails() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(!stdout.contains("secret "), "a given secret is not echoed");
-    assert!(stdout.contains("attempt 2/2: failed"), "{stdout}");
-    assert!(stdout.contains("failed after 2 attempt(s)"), "{stdout}");
+    assert!(
+        stdout.contains("attempt 1/2: nothing is listening (connection refused) in"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("nothing is listening at http://127.0.0.1:1/: start your receiver first"),
+        "{stdout}"
+    );
+}
+
+/// Without --retries, one attempt, as `stripe trigger` makes; nothing listening is one line.
+#[tokio::test]
+async fn trigger_makes_one_attempt_by_default() {
+    let rx = receiver(vec![Answer::Status(500)]).await;
+    let run = |url: String| {
+        tokio::task::spawn_blocking(move || {
+            Command::new(BIN)
+                .args(["trigger", "order.created", "--url", &url])
+                .env("RUST_LOG", "error")
+                .output()
+                .unwrap()
+        })
+    };
+    let out = run(rx.url.clone()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("attempt 1/1: failed 500"), "{stdout}");
+    assert!(stdout.contains("failed after 1 attempt(s)"), "{stdout}");
+    assert_eq!(rx.hits().len(), 1);
+
+    let out = run("http://127.0.0.1:1/hook".into()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "secret, delivery, and one line: {stdout}");
+    assert_eq!(
+        lines[2],
+        "nothing is listening at http://127.0.0.1:1/hook: start your receiver first"
+    );
 }
 
 #[test]
@@ -336,6 +374,15 @@ fn keygen_prints_an_hmac_secret_or_an_ed25519_key_pair_that_verifies() {
     assert!(secret.starts_with("whsec_"), "{hmac}");
     assert_ne!(run(&[]), hmac, "a new secret each time");
     hookproof::Webhook::new(hookproof::Scheme::Standard, secret).unwrap();
+
+    let quiet = run(&["--quiet"]);
+    assert!(
+        quiet.starts_with("whsec_") && quiet.lines().count() == 1,
+        "{quiet}"
+    );
+    let quiet_pair = run(&["--ed25519", "-q"]);
+    let keys: Vec<&str> = quiet_pair.lines().collect();
+    assert!(keys.len() == 2 && keys[0].starts_with("whsk_") && keys[1].starts_with("whpk_"));
 
     let pair = run(&["--ed25519"]);
     let line = |name: &str| {

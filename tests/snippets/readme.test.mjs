@@ -76,6 +76,7 @@ function commands(text) {
 
 /** The arguments given to hookproof-sender in a command, or null when it is not run. */
 function senderArgs(argv) {
+  if (argv[0] === "npm") return null; // installing the package, not running it
   const direct = argv.findIndex((w) => /(^|\/)hookproof-sender$/.test(w) && argv[argv.indexOf(w) - 1] !== "-p");
   if (direct >= 0) return argv.slice(direct + 1);
   if (argv[0] === "cargo" && argv[1] === "run" && argv.includes("hookproof-sender") && argv.includes("--")) {
@@ -87,7 +88,7 @@ function senderArgs(argv) {
 const helps = new Map();
 function help(subcommand) {
   if (!helps.has(subcommand)) {
-    const args = subcommand ? [subcommand, "--help"] : ["--help"];
+    const args = subcommand ? [...subcommand.split(" "), "--help"] : ["--help"];
     helps.set(subcommand, execFileSync(SENDER, args, { encoding: "utf8", timeout: 10_000 }));
   }
   return helps.get(subcommand);
@@ -102,8 +103,12 @@ test("shell blocks: hookproof-sender's subcommands and flags, scripts, paths and
       const args = senderArgs(argv);
       if (args) {
         senderCommands++;
-        const [subcommand, ...rest] = args;
+        let [subcommand, ...rest] = args;
         assert.match(help(""), new RegExp(`^  ${subcommand} `, "m"), `${where}: no subcommand ${subcommand}`);
+        // A client command's own subcommand (`webhooks create`): its flags are in its help.
+        if (rest[0] && /^[a-z]+$/.test(rest[0]) && new RegExp(`^  ${rest[0]} `, "m").test(help(subcommand))) {
+          subcommand = `${subcommand} ${rest.shift()}`;
+        }
         for (const arg of rest) {
           const flag = /^\[?(--[a-z0-9-]+)/.exec(arg)?.[1];
           if (flag)

@@ -83,6 +83,15 @@ impl HttpClient {
             .build(https);
         Ok(HttpClient { inner })
     }
+
+    /// Sends any request and returns the answer's head, its body still to read (the CLI's
+    /// calls to a running sender's API); the error is the whole chain of causes.
+    pub async fn request(
+        &self,
+        req: Request<Full<Bytes>>,
+    ) -> Result<hyper::Response<Incoming>, String> {
+        self.inner.request(req).await.map_err(|e| error_chain(&e))
+    }
 }
 
 /// Where an attempt goes: parsed once per webhook (`Target::parse`), or the text as the

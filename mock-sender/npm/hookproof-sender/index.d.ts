@@ -1,0 +1,289 @@
+// Types of the hookproof-sender package: startSender() runs the native sender for a test,
+// and its Sender client has a method per REST route (GET /openapi.json has the details).
+// JSON shapes are the API's own, snake_case as it sends them.
+
+/** Signature profiles: what the body, headers and signature look like. */
+export type Profile = "vector" | "standard" | "svix" | "stripe" | "github" | "vercel" | "shopify" | "slack" | "generic";
+export type DeliveryStatus = "pending" | "success" | "failed";
+/** A wait before an attempt: seconds, or a duration string ("42s", "2.5m"). */
+export type Wait = number | string;
+
+export interface Chaos {
+  /** Probability (0-1) that each attempt is sent twice (same delivery id). */
+  duplicate?: number;
+  /** Probability of an extra copy signed with a wrong key (must be rejected). */
+  forge_signature?: number;
+  /** Probability of an extra correctly signed copy 10 min old (timestamped profiles; must be rejected). */
+  stale_timestamp?: number;
+  /** [min, max] ms every attempt waits (real time, not scaled). */
+  delay_ms?: [number, number] | null;
+  /** Each attempt draws its own delay, so deliveries overtake each other. */
+  reorder?: boolean;
+  /** Seeds the webhook's draws, so runs repeat. */
+  seed?: number | null;
+}
+
+/** The body of createWebhook (POST /v1/webhooks). */
+export interface CreateWebhook {
+  url: string;
+  /** Event names, `prefix.*` or `*`. */
+  events: string[];
+  /** A fixed id (created or replaced); generated when omitted. */
+  id?: string;
+  /** "http" (default) or "slack" (a Block Kit message to an incoming webhook). */
+  type?: "http" | "slack";
+  enabled?: boolean;
+  /** Default "vector". */
+  profile?: Profile;
+  /** whsec_... (or a whsk_ Ed25519 key for standard/svix); generated when omitted. */
+  secret?: string;
+  /** "ed25519": generate a whsk_ key (standard, svix) instead of a whsec_ secret. */
+  signing?: "hmac" | "ed25519";
+  /** Waits before attempts 1, 2, ...; default: the profile's schedule. */
+  retry_schedule?: Wait[];
+  description?: string;
+  chaos?: Chaos;
+}
+
+/** The body of updateWebhook (PUT /v1/webhooks/{id}): a partial update. */
+export interface UpdateWebhook {
+  enabled?: boolean;
+  url?: string;
+  events?: string[];
+  retry_schedule?: Wait[];
+  description?: string;
+  /** null turns chaos off. */
+  chaos?: Chaos | null;
+}
+
+export interface Webhook {
+  id: string;
+  type: "http" | "slack";
+  url: string;
+  events: string[];
+  enabled: boolean;
+  profile: Profile;
+  /** Seconds before attempts 1, 2, ... (unscaled). */
+  retry_schedule: number[];
+  description: string | null;
+  chaos: Chaos | null;
+  /** The whpk_ public key of a whsk_ secret (the receiver verifies with it); null otherwise. */
+  public_key: string | null;
+  /** While a 429/502/503/504 pauses the endpoint: when the pause ends. */
+  throttled_until: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What create and rotate-secret return: the only answers with the secret. */
+export interface WebhookWithSecret extends Webhook {
+  secret: string;
+}
+
+export interface Delivery {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  max_attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** The exact bytes sent: only from getDelivery / waitForDelivery. */
+  body?: string;
+}
+
+/** One attempt (a log entry). */
+export interface Attempt {
+  id: string;
+  delivery_id: string;
+  webhook_id: string;
+  event: string;
+  attempt: number;
+  status_code: number | null;
+  response_time_ms: number;
+  delivered_at: string;
+  error: string | null;
+  /** The start of the receiver's answer (4 KiB). */
+  response_body: string | null;
+  outcome:
+    | "success"
+    | "http_error"
+    | "timeout"
+    | "connection_error"
+    | "error"
+    | "rejected"
+    | "accepted_forgery"
+    | "accepted_stale";
+  url: string;
+  request_headers: [string, string][];
+  next_attempt_at: string | null;
+  /** Chaos requests only: which kind, what the receiver should answer, whether it did wrong. */
+  chaos: "duplicate" | "forged" | "stale" | null;
+  expect: "accept" | "reject" | null;
+  receiver_accepted_bad: boolean | null;
+}
+
+export interface EventAccepted {
+  id: string;
+  type: string;
+  /** One per webhook whose events match. */
+  deliveries: Delivery[];
+}
+
+export interface SendEvent {
+  type: string;
+  data?: unknown;
+  /** The event id (evt_... generated when omitted). */
+  id?: string;
+  /** Only these webhooks (still only those whose events match). */
+  webhook_ids?: string[];
+}
+
+export interface DeliveryFilters {
+  webhookId?: string;
+  status?: DeliveryStatus;
+  event?: string;
+  /** 1-1000 (default 1000). */
+  limit?: number;
+}
+
+export interface LogFilters {
+  webhookId?: string;
+  deliveryId?: string;
+  status?: "success" | "failed";
+  limit?: number;
+}
+
+export interface WaitOptions {
+  /** Fail (code "unexpected_status") if the delivery ends otherwise. "succeeded" is "success". */
+  status?: "success" | "succeeded" | "failed";
+  /** Default 10000; past it, a SenderError with code "timeout" (and `delivery` as it was). */
+  timeoutMs?: number;
+}
+
+export interface NextDeliveryOptions {
+  /** A delivery id of the webhook: the next one made after it. Default: after the newest when called. */
+  after?: string;
+  /** Wait until a new delivery has this status (e.g. "success": made and delivered). */
+  status?: DeliveryStatus | "succeeded";
+  event?: string;
+  /** Default 10000; past it, a SenderError with code "timeout". */
+  timeoutMs?: number;
+}
+
+/** A failure: the API's `{error: {code, message, field}}`, or the client's own (codes below). */
+export class SenderError extends Error {
+  name: "SenderError";
+  /**
+   * The API's code (`not_found`, `invalid_field`, `unauthorized`, `webhook_disabled`, ...), or
+   * the client's: `unreachable`, `start_failed`, `timeout`, `unexpected_status`, `invalid_option`.
+   */
+  code: string;
+  /** The HTTP status, for the API's errors. */
+  status?: number;
+  /** The request field at fault, when the API names one. */
+  field: string | null;
+  method?: string;
+  path?: string;
+  /** waitForDelivery's timeout and unexpected_status: the delivery as it was. */
+  delivery?: Delivery;
+}
+
+export class Sender {
+  /** The sender's base URL, e.g. http://127.0.0.1:41234 (the dashboard is at /). */
+  readonly url: string;
+  /** The sender's process (startSender), or null (connect). */
+  readonly process: import("node:child_process").ChildProcess | null;
+
+  /** One API call: the answer's `data`. */
+  request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  health(): Promise<{ ok: boolean; version: string }>;
+  openapi(): Promise<Record<string, unknown>>;
+
+  listWebhooks(): Promise<Webhook[]>;
+  createWebhook(webhook: CreateWebhook): Promise<WebhookWithSecret>;
+  getWebhook(id: string): Promise<Webhook>;
+  updateWebhook(id: string, changes: UpdateWebhook): Promise<Webhook>;
+  deleteWebhook(id: string): Promise<void>;
+  /** A new secret (returned once); the old one keeps signing for the grace period (default 86400 s). */
+  rotateSecret(
+    id: string,
+    options?: { secret?: string; signing?: "hmac" | "ed25519"; grace_period_secs?: number },
+  ): Promise<WebhookWithSecret>;
+  /** A test event to this webhook, whatever its events. */
+  testWebhook(id: string, event?: { type?: string; data?: unknown }): Promise<Delivery>;
+  webhookDeliveries(id: string, filters?: Omit<DeliveryFilters, "webhookId">): Promise<Delivery[]>;
+  webhookLogs(id: string, filters?: Omit<LogFilters, "webhookId">): Promise<Attempt[]>;
+  webhookStats(id: string): Promise<{ pending: number; success: number; failed: number }>;
+
+  sendEvent(event: SendEvent): Promise<EventAccepted>;
+  listDeliveries(filters?: DeliveryFilters): Promise<Delivery[]>;
+  /** With waitMs, the server answers when the delivery is final or the wait (at most 60 s) ends. */
+  getDelivery(id: string, options?: { waitMs?: number }): Promise<Delivery>;
+  /** Oldest first. */
+  deliveryAttempts(id: string): Promise<Attempt[]>;
+  /** Attempt now: cuts a pending wait short, or adds one attempt to a finished delivery. */
+  retryDelivery(id: string): Promise<Delivery>;
+  /** Every attempt, newest first. */
+  logs(filters?: LogFilters): Promise<Attempt[]>;
+
+  /** Resolves when the delivery is final (the server waits; no polling). */
+  waitForDelivery(id: string, options?: WaitOptions): Promise<Delivery>;
+  /** Resolves with the webhook's next delivery (the server waits; no polling). */
+  waitForNextDelivery(webhookId: string, options?: NextDeliveryOptions): Promise<Delivery>;
+
+  /** Stops a sender started by startSender (SIGTERM, SIGKILL after 5 s); a no-op for connect(). */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Multiplies every retry wait and throttle pause: 0.001 turns 5 min into 300 ms. Default 1. */
+  timeScale?: number;
+  /** Require `Authorization: Bearer <token>` (the client sends it). Passed in the environment, not argv. */
+  token?: string;
+  /** A SQLite file; default: in memory. */
+  db?: string;
+  /** Seeds the chaos draws of webhooks without their own seed. */
+  chaosSeed?: number | bigint;
+  /** An attempt succeeds on a 2xx within this long: ms, or a duration string ("500ms", "15s"). Default 30 s. */
+  attemptTimeout?: number | string;
+  /** Each attempt gets its profile's provider's timeout instead. */
+  providerTimeouts?: boolean;
+  /** Webhooks to create at start: a --config file's path, or its content ({webhooks: [...]} or an array). */
+  config?: string | { webhooks: (CreateWebhook & { id?: string })[] } | (CreateWebhook & { id?: string })[];
+  /** Requests on the wire at once to one endpoint (default 8). */
+  maxInFlight?: number;
+  /** Accept http:// URLs to hosts other than loopback. */
+  allowHttp?: boolean;
+  /** Trust the PEM certificate(s) in this file (self-signed receivers). */
+  caCert?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** The executable; default: $HOOKPROOF_SENDER_BIN, the platform package's, or PATH's. */
+  binary?: string;
+  /** More `serve` arguments. */
+  args?: string[];
+  /** More environment for the sender (RUST_LOG, ...). */
+  env?: Record<string, string>;
+  /** Pass the sender's log (stderr, RUST_LOG=info) through to this process's stderr. Default false. */
+  log?: boolean;
+  /** Default 15000. */
+  startTimeoutMs?: number;
+}
+
+/** Starts `hookproof-sender serve` (in memory, a free loopback port) and resolves once it listens. */
+export function startSender(options?: StartOptions): Promise<Sender>;
+/** A client for a sender that is already running. */
+export function connect(url: string, options?: { token?: string }): Sender;
+/** The executable startSender and the `hookproof-sender` bin run; throws with how to install one. */
+export function findBinary(explicit?: string): string;
+/** The longest wait the server takes in one request (ms); longer waits ask again. */
+export const MAX_SERVER_WAIT_MS: number;
