@@ -26,9 +26,10 @@ export interface DurableObjectNamespaceLike {
 export interface DurableObjectStateLike {
   storage: {
     get(key: string): Promise<unknown>;
-    put(key: string, value: number): Promise<void>;
+    get(keys: string[]): Promise<Map<string, unknown>>;
+    put(entries: Record<string, unknown>): Promise<void>;
     delete(keys: string | string[]): Promise<unknown>;
-    list(options?: { startAfter?: string; limit?: number }): Promise<Map<string, unknown>>;
+    list(options?: { prefix?: string; end?: string; limit?: number }): Promise<Map<string, unknown>>;
     getAlarm(): Promise<number | null>;
     setAlarm(time: number): Promise<void>;
   };
@@ -38,8 +39,9 @@ export interface DurableObjectStateLike {
  * The Durable Object class that holds the keys: export it from the Worker and bind it
  * (wrangler.toml: `[[durable_objects.bindings]] name = "REPLAY_GUARD", class_name =
  * "ReplayGuardObject"`, and a migration with `new_classes` or `new_sqlite_classes`). Each
- * object keeps its keys with their deadlines and claims one atomically (one event at a
- * time; storage reads hold other events back); an alarm deletes expired keys.
+ * object keeps its keys with their deadlines, indexed by deadline, and claims one
+ * atomically (one event at a time; storage reads hold other events back); an alarm deletes
+ * the expired keys, reading only those, at most every 5 s.
  */
 export class ReplayGuardObject {
   constructor(state: DurableObjectStateLike, env?: unknown);

@@ -8,9 +8,16 @@ import { WebhookVerificationError } from "#hookproof";
 
 const DEFAULT_SHARDS = 16;
 const DEFAULT_NAME = "hookproof-replay";
-// Sweeps of one object are at least this far apart: each lists every key it holds.
-const SWEEP_GAP_MS = 60_000;
+// Sweeps of one object are at least this far apart; each reads only the expired entries.
+const SWEEP_GAP_MS = 5000;
 const ORIGIN = "https://replay-guard.hookproof.invalid";
+// Storage: "k:<key>" holds the key's deadline (ms); "x:<deadline, 15 digits>:<key>" indexes
+// it by deadline, so that a sweep lists the expired entries and nothing else.
+const KEY = "k:";
+const INDEX = "x:";
+const index = (deadline, key) => `${INDEX}${String(deadline).padStart(15, "0")}:${key}`;
+// delete() and get() take at most 128 keys at once.
+const BATCH = 128;
 
 /**
  * The Durable Object class: export it from the Worker (`export { ReplayGuardObject } from
@@ -28,35 +35,46 @@ export class ReplayGuardObject {
     const { op, key, ttlMs } = await request.json();
     if (typeof key !== "string" || key === "") return new Response("a key is needed", { status: 400 });
     if (op === "release") {
-      await this.#storage.delete(key);
+      // Its index entry stays until the sweep, which then finds another deadline or none.
+      await this.#storage.delete(KEY + key);
       return Response.json({ released: true });
     }
     if (op !== "claim" || !(ttlMs > 0)) return new Response("unknown operation", { status: 400 });
     const now = Date.now();
-    if ((await this.#storage.get(key)) > now) return Response.json({ claimed: false });
-    await this.#storage.put(key, now + ttlMs);
-    if ((await this.#storage.getAlarm()) === null) await this.#storage.setAlarm(now + ttlMs);
+    const until = await this.#storage.get(KEY + key);
+    if (until > now) return Response.json({ claimed: false });
+    const deadline = now + ttlMs;
+    await this.#storage.put({ [KEY + key]: deadline, [index(deadline, key)]: 1 });
+    // The next sweep is at the earliest deadline, give or take the gap: a key of a shorter
+    // TTL than the rest brings it forward.
+    const alarm = await this.#storage.getAlarm();
+    if (alarm === null || alarm > deadline + SWEEP_GAP_MS) await this.#storage.setAlarm(deadline);
     return Response.json({ claimed: true });
   }
 
   /** Deletes the expired keys; the next sweep is due at the earliest deadline left. */
   async alarm() {
     const now = Date.now();
-    let next = Infinity;
-    let startAfter;
+    const end = index(now + 1, "");
     for (;;) {
-      const page = await this.#storage.list(startAfter === undefined ? { limit: 1000 } : { startAfter, limit: 1000 });
-      if (page.size === 0) break;
-      const expired = [];
-      for (const [key, until] of page) {
-        if (until <= now) expired.push(key);
-        else next = Math.min(next, until);
-        startAfter = key;
-      }
-      // delete() takes at most 128 keys at once.
-      for (let i = 0; i < expired.length; i += 128) await this.#storage.delete(expired.slice(i, i + 128));
+      const expired = await this.#storage.list({ prefix: INDEX, end, limit: BATCH });
+      if (expired.size === 0) break;
+      const entries = [...expired.keys()].map((name) => {
+        const key = name.slice(INDEX.length + 16);
+        return { name, key: KEY + key, deadline: Number(name.slice(INDEX.length, INDEX.length + 15)) };
+      });
+      // A key claimed again after a release has a later deadline: its entry stays.
+      const current = await this.#storage.get(entries.map((e) => e.key));
+      const gone = entries.filter((e) => current.get(e.key) === e.deadline).map((e) => e.key);
+      const names = [...entries.map((e) => e.name), ...gone];
+      for (let i = 0; i < names.length; i += BATCH) await this.#storage.delete(names.slice(i, i + BATCH));
+      if (expired.size < BATCH) break;
     }
-    if (next !== Infinity) await this.#storage.setAlarm(Math.max(next, now + SWEEP_GAP_MS));
+    const [next] = (await this.#storage.list({ prefix: INDEX, limit: 1 })).keys();
+    if (next !== undefined) {
+      const deadline = Number(next.slice(INDEX.length, INDEX.length + 15));
+      await this.#storage.setAlarm(Math.max(deadline, now + SWEEP_GAP_MS));
+    }
   }
 }
 

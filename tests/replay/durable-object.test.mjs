@@ -1,5 +1,5 @@
-// hookproof/durable-object under Miniflare (workerd): two Workers, "a" (which defines
-// ReplayGuardObject) and "b" (bound to a's class), claim the same ids at once through
+// hookproof/durable-object under Miniflare (workerd): two Workers, "a" (which defines the
+// object class) and "b" (bound to a's class), claim the same ids at once through
 // ReplayGuards of their own: each id is claimed once; expired keys are claimable again.
 // README.md's Worker (examples/durable-object.ts) runs as "c" and "d" the same way.
 import { test, before, after } from "node:test";
@@ -60,13 +60,14 @@ before(
       ...(await bundle(join(ROOT, "examples/durable-object.ts"), join(dir, "example"))),
       bindings: { WEBHOOK_SECRET: SECRET },
     };
-    const shared = (scriptName) => ({ REPLAY_GUARD: { className: "ReplayGuardObject", scriptName } });
+    const shared = (className, scriptName) => ({ REPLAY_GUARD: { className, scriptName } });
     mf = new Miniflare({
       workers: [
-        { name: "a", ...script, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
-        { name: "b", ...script, durableObjects: shared("a") },
+        // ReplayGuardObject with a count of its keys, for the sweep's test.
+        { name: "a", ...script, durableObjects: { REPLAY_GUARD: "CountingReplayGuardObject" } },
+        { name: "b", ...script, durableObjects: shared("CountingReplayGuardObject", "a") },
         { name: "c", ...example, durableObjects: { REPLAY_GUARD: "ReplayGuardObject" } },
-        { name: "d", ...example, durableObjects: shared("c") },
+        { name: "d", ...example, durableObjects: shared("ReplayGuardObject", "c") },
       ],
     });
     await mf.ready;
@@ -80,10 +81,10 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function claim(worker, ids, ttlSeconds = 600, release = []) {
+async function claim(worker, ids, ttlSeconds = 600, release = [], name = undefined) {
   const res = await worker.fetch("http://replay.test/", {
     method: "POST",
-    body: JSON.stringify({ ids, ttlSeconds, release }),
+    body: JSON.stringify({ ids, ttlSeconds, release, name }),
   });
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()).claimed;
@@ -116,6 +117,27 @@ test("a key expires after its TTL; release frees it at once", { timeout: 40_000 
   assert.deepEqual(await claim(workers[1], ["exp_2"], 0.5, ["exp_2"]), [true], "released, claimed again");
   await new Promise((r) => setTimeout(r, 700));
   assert.deepEqual(await claim(workers[1], ["exp_1", "exp_2"], 0.5), [true, true], "expired");
+});
+
+test("the alarm deletes expired keys from the objects", { timeout: 40_000 }, async () => {
+  const ids = Array.from({ length: 40 }, (_, i) => `sweep_${i}`);
+  assert.ok((await claim(workers[0], ids, 2, [], "sweep")).every(Boolean));
+  const count = async () => (await workers[1].fetch("http://replay.test/keys?name=sweep")).json();
+  assert.equal(
+    (await count()).reduce((sum, { keys }) => sum + keys, 0),
+    40,
+  );
+  const deadline = Date.now() + 15_000;
+  let counts;
+  do {
+    await new Promise((r) => setTimeout(r, 200));
+    counts = await count();
+  } while (counts.some(({ entries }) => entries > 0) && Date.now() < deadline);
+  assert.deepEqual(
+    counts.map(({ entries }) => entries),
+    [0, 0, 0, 0],
+    "entries left in storage after the sweep",
+  );
 });
 
 test("README's Worker, twice: one delivery sent 20 times at once is processed once", { timeout: 40_000 }, async () => {
