@@ -1,6 +1,49 @@
-// Command-line options shared by the runtime entries (Node and Deno pass their argv).
+// Command-line options: one reader for every bench program (each with its own table), and
+// the options of the verifier's harness and its runtime entries (Node and Deno pass their
+// argv). No runtime-specific import: Deno loads this file too.
 import { QUICK_SIZES, SIZES } from "./cases.mjs";
 
+/**
+ * `argv` read against `spec`, `{ "--name": kind }`: kind "flag" is true when given, a
+ * function turns the option's value (`--name v` or `--name=v`) into what is kept. Keys are
+ * camelCased (`--update-benchmarks` -> `updateBenchmarks`); `-h` / `--help` set `help`.
+ * An unknown option, a missing value or a value the kind refuses throws.
+ */
+export function readOptions(argv, spec) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h" || arg === "--help") {
+      out.help = true;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const kind = Object.hasOwn(spec, name) ? spec[name] : undefined;
+    if (kind === undefined || (kind === "flag" && eq !== -1)) throw new Error(`unknown option ${arg}`);
+    const key = name.replace(/^--/, "").replace(/-(\w)/g, (_, c) => c.toUpperCase());
+    if (kind === "flag") {
+      out[key] = true;
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new Error(`${name} needs a value`);
+    out[key] = kind(value, name);
+  }
+  return out;
+}
+
+/** A comma-separated list. */
+export const list = (v) => v.split(",");
+
+/** A whole number >= 0. */
+export function count(v, name) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: a whole number >= 0, not ${v}`);
+  return n;
+}
+
+/** The verifier harness's options (bench/run.mjs and the runtime entries it starts). */
 export function parseArgs(argv) {
   const out = {
     quick: false,
@@ -13,27 +56,19 @@ export function parseArgs(argv) {
     pkg: null,
     build: null,
     reportOnly: false,
+    ...readOptions(argv, {
+      "--quick": "flag",
+      "--sizes": (v) => list(v).map(parseSize),
+      "--only": list,
+      "--out": String,
+      "--runtimes": list,
+      "--results": String,
+      "--update-benchmarks": "flag",
+      "--report-only": "flag",
+      "--pkg": String,
+      "--build": String,
+    }),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--quick") out.quick = true;
-    else if (a.startsWith("--sizes")) out.sizes = value().split(",").map(parseSize);
-    else if (a.startsWith("--only")) out.only = value().split(",");
-    else if (a.startsWith("--out")) out.out = value();
-    else if (a.startsWith("--runtimes")) out.runtimes = value().split(",");
-    else if (a.startsWith("--results")) out.results = value();
-    else if (a === "--update-benchmarks") out.updateBenchmarks = true;
-    else if (a === "--report-only") out.reportOnly = true;
-    else if (a.startsWith("--pkg")) out.pkg = value();
-    else if (a.startsWith("--build")) out.build = value();
-    else if (a === "-h" || a === "--help") out.help = true;
-    else throw new Error(`unknown option ${a}`);
-  }
   out.sizes ??= out.quick ? QUICK_SIZES : SIZES;
   return out;
 }

@@ -41,7 +41,8 @@ export function ratios(results) {
   return out;
 }
 
-function table(head, rows) {
+/** A markdown table: the first column left-aligned, the others right-aligned. */
+export function table(head, rows) {
   const lines = [`| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
   for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
   return lines.join("\n");

@@ -1,4 +1,4 @@
-//! The receiver of `bench/sender.mjs` (the sender throughput bench, issue 5): a keep-alive
+//! The receiver of `bench/sender.mjs` (the sender throughput bench): a keep-alive
 //! HTTP/1.1 server on one thread that answers at once, so that the bench measures the
 //! sender rather than the receiver (node:http costs ~50–70 µs of CPU per request; a
 //! 20k/s sender on 2 cores leaves ~100 µs per delivery for both).
@@ -12,9 +12,9 @@
 //! latency, and one delivery in 50 has its signature checked with `hookproof` (profile
 //! `standard`, the secret in `BENCH_SECRET`). `POST /fail/*`: 500 to the first attempt of
 //! each `webhook-id`, 204 to the second, whose arrival gap is kept by the body's
-//! `"phase":"..."`. The same protocol as the Node receiver in `bench/sender.mjs`: prints
-//! `listening <port>`, then `count <received> <fail_second>` every 5 ms on stdout; reads
-//! `collect` (prints `collected <json>` and starts counting afresh) or `exit` on stdin.
+//! `"phase":"..."`. The bench drives it over stdin and stdout (`bench/sender/receiver.mjs`):
+//! it prints `listening <port>`, then `count <received> <fail_second>` every 5 ms; it reads
+//! `collect` (prints `collected <json>` and starts counting afresh) or `exit`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -29,7 +29,8 @@ use warp::hyper::body::HttpBody;
 use warp::hyper::service::{make_service_fn, service_fn};
 use warp::hyper::{Body, Request, Response, Server, StatusCode};
 
-/// One delivery in this many has its signature checked (as the Node receiver does).
+/// One delivery in this many has its signature checked: enough to catch a bad signature,
+/// few enough that the receiver's CPU stays small beside the sender's.
 const VERIFY_EVERY: u64 = 50;
 /// How often the driver hears the counts (it waits on them between phases).
 const COUNT_EVERY: Duration = Duration::from_millis(5);
