@@ -12,6 +12,11 @@ rm -rf "$GEN" "$ROOT/pkg/dist"
 mkdir -p "$GEN"
 OUT="$ROOT/target/wasm32-unknown-unknown/release"
 
+# What JS knows of the schemes (names, headers, key prefixes, error codes, tolerance), from
+# the crate: pkg/src and www import it instead of retyping it.
+log "scheme table (pkg/gen/schemes.mjs)"
+(cd "$ROOT" && cargo run --quiet -p hookproof --example scheme_table -- "$GEN")
+
 # Two modules from the one crate: hookproof (verify; what a receiver loads at import) and
 # hookproof_tools (with the `tools` feature: also sign and diagnose, instantiated on their
 # first call; browsers load only this one). The receiver's module stays ~35 % smaller and

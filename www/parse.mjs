@@ -1,13 +1,22 @@
-// Pure helpers of the playground (no DOM, no wasm): header parsing, plain-words error
-// explanations, curl rendering. Node can import this file too.
+// Helpers of the playground (no DOM): header parsing, plain-words error explanations,
+// curl rendering. What they know of the schemes comes from the crate: the generated table
+// (pkg/gen/schemes.mjs) and the tools module's header-block parser (the one the sender's
+// doctor uses), which the page's package import (pkg/src/browser.mjs) instantiates. Node
+// can import this file too, after `initSync` of that module.
+import { parseHeaderBlock } from "../pkg/gen/hookproof_tools.mjs";
+import { MAX_TIMESTAMP_DIGITS, SCHEMES } from "../pkg/gen/schemes.mjs";
+
+/** The schemes' names, in the order detection tries them. */
+export const SCHEME_NAMES = SCHEMES.map((scheme) => scheme.name);
+export { DEFAULT_TOLERANCE_SECONDS } from "../pkg/gen/schemes.mjs";
 
 /**
- * Headers as pasted from logs: `Name: value` lines. Tolerates a request line
- * (`POST /hook HTTP/1.1`), curl -v prefixes (`> `), CRLF, blank lines, a JSON object
- * (`{"name": "value"}`; a null value is no header, as for the package) instead of lines,
- * and a curl command (`-H 'Name: value'` / `--header "Name: value"`, e.g. the Sign tab's
- * or a browser's "Copy as cURL"). Repeated names are joined with ", " as HTTP does.
- * Returns { headers: Map(lower-name -> value), names: Map(lower -> as written),
+ * Headers as pasted from logs: `Name: value` lines, read by the crate's `HeaderBlock`
+ * (a request line, curl -v prefixes, CRLF and blank lines are fine; other lines are
+ * skipped). Also a JSON object (`{"name": "value"}`; a null value is no header, as for the
+ * package) and a curl command (`-H 'Name: value'` / `--header "Name: value"`, e.g. the
+ * Sign tab's or a browser's "Copy as cURL"). Repeated names are joined with ", " as HTTP
+ * does. Returns { headers: Map(lower-name -> value), names: Map(lower -> as written),
  * skipped: [lines], body: the curl command's data when it is one literal string, else null }.
  */
 export function parseHeaders(text) {
@@ -24,12 +33,11 @@ export function parseHeaders(text) {
       names.set(key, name.trim());
     }
   };
-  // A header line: `Name: value`, the name a token (no spaces); anything else is noise.
-  const addLine = (line) => {
-    const colon = line.indexOf(":");
-    if (colon <= 0 || /\s/.test(line.slice(0, colon).trim())) return false;
-    add(line.slice(0, colon), line.slice(colon + 1));
-    return true;
+  // `Name: value` lines; returns the lines that are not headers.
+  const addBlock = (lines) => {
+    const block = parseHeaderBlock(lines);
+    for (const [name, value] of block.headers) add(name, value);
+    return block.skipped.map(([, line]) => line);
   };
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) {
@@ -45,15 +53,11 @@ export function parseHeaders(text) {
   }
   if (/^(\$\s*)?curl\s/.test(trimmed) || /^\s*(-H|--header)\s/m.test(text)) {
     const { headerLines, data, ignored } = readCurl(text);
-    for (const line of headerLines) if (!addLine(line)) skipped.push(`-H ${line}`);
+    for (const line of addBlock(headerLines.join("\n"))) skipped.push(`-H ${line}`);
     skipped.push(...ignored);
     return { headers, names, skipped, body: data };
   }
-  for (let line of text.split(/\r?\n/)) {
-    line = line.replace(/^\s*[<>]\s?/, "");
-    if (!line.trim()) continue;
-    if (/^[A-Z]+ \S+ HTTP\/\d/.test(line) || /^HTTP\/\d/.test(line) || !addLine(line)) skipped.push(line);
-  }
+  skipped.push(...addBlock(text));
   return { headers, names, skipped, body: null };
 }
 
@@ -140,17 +144,17 @@ export function shellWords(text) {
   return words;
 }
 
-// Unix seconds as typed: whole, and at most 15 digits, the longest every value of which
-// a JavaScript number holds exactly (2^53 has 16), so every figure shown is the one typed.
-const UNIX_SECONDS = /^\d{1,15}$/;
+// Unix seconds as typed: whole, and at most the digits a signed timestamp may have, every
+// value of which a JavaScript number holds exactly, so every figure shown is the one typed.
+const UNIX_SECONDS = new RegExp(`^\\d{1,${MAX_TIMESTAMP_DIGITS}}$`);
 
-/** Whole Unix seconds (at most 15 digits) as a number, or null. */
+/** Whole Unix seconds (at most MAX_TIMESTAMP_DIGITS digits) as a number, or null. */
 export function unixSeconds(text) {
   const t = String(text).trim();
   return UNIX_SECONDS.test(t) ? Number(t) : null;
 }
 
-/** One sentence per error code: what it means and what usually causes it. */
+/** One sentence per error code (ERROR_CODES): what it means and what usually causes it. */
 export const EXPLANATIONS = {
   missing_header:
     "A header this scheme needs is not in the pasted headers. Check the scheme, and that the whole header block was copied.",
@@ -167,6 +171,7 @@ export const EXPLANATIONS = {
     "The secret is not usable for this scheme: Standard Webhooks and Svix secrets are whsec_ followed by base64.",
   invalid_payload: "The signature is valid, but the body is not JSON.",
   invalid_body_type: "The body is not raw bytes.",
+  body_too_large: "The body is larger than the WebAssembly verifier's memory can hold (about 2 GiB).",
   invalid_option: "An option is wrong (unknown scheme, or a negative tolerance).",
 };
 
@@ -194,15 +199,25 @@ export function isoSeconds(s) {
   return Number.isNaN(d.getTime()) ? "" : d.toISOString().replace(".000Z", "Z");
 }
 
-/** A Stripe-like `t=` timestamp, or a plain numeric header, from the parsed headers. */
+/**
+ * The signed timestamp of the first scheme, in detection order, whose timestamp is in the
+ * parsed headers (a Map of lower-case names): a header's whole value, or the `key=` item
+ * of its comma-separated list (Stripe's `t=`), as the scheme table says.
+ */
 export function deliveryTimestamp(headers) {
-  for (const name of ["webhook-timestamp", "svix-timestamp", "x-slack-request-timestamp"]) {
-    const t = unixSeconds(headers.get(name) ?? "");
-    if (t !== null) return t;
-  }
-  for (const name of ["stripe-signature", "x-vector-signature"]) {
-    const m = /(?:^|,)\s*t=(\d+)/.exec(headers.get(name) ?? "");
-    const t = m ? unixSeconds(m[1]) : null;
+  for (const { timestamp } of SCHEMES) {
+    if (timestamp === null) continue;
+    const value = headers.get(timestamp.header) ?? "";
+    const prefix = `${timestamp.item}=`;
+    const raw =
+      timestamp.item === null
+        ? value
+        : value
+            .split(",")
+            .map((item) => item.trim())
+            .find((item) => item.startsWith(prefix))
+            ?.slice(prefix.length);
+    const t = unixSeconds(raw ?? "");
     if (t !== null) return t;
   }
   return null;

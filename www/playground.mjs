@@ -2,9 +2,6 @@
 // Plain ES module, no build step. The package's browser entry is imported by a relative
 // path, so this page works from any static host that serves the repository root (or
 // www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
-import { parseHeaders, EXPLANATIONS, curlCommand, isoSeconds, deliveryTimestamp, unixSeconds } from "./parse.mjs";
-
-const SCHEMES = ["standard", "svix", "stripe", "vector", "github", "vercel", "slack", "shopify", "generic"];
 const EXAMPLE = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   headers:
@@ -18,8 +15,10 @@ const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
 
 let hp; // the package, once its wasm is instantiated
+let parse; // ./parse.mjs, which uses the package's tools module (the one hp instantiated)
 try {
   hp = await import("../pkg/src/browser.mjs");
+  parse = await import("./parse.mjs");
   $("loading").remove();
 } catch (e) {
   $("loading").textContent =
@@ -29,6 +28,8 @@ try {
   throw e;
 }
 const { Webhook, WebhookVerificationError, detectScheme } = hp;
+const { parseHeaders, EXPLANATIONS, SCHEME_NAMES, DEFAULT_TOLERANCE_SECONDS } = parse;
+const { curlCommand, isoSeconds, deliveryTimestamp, unixSeconds } = parse;
 
 // ---------------------------------------------------------------------------- tabs
 const tabs = [$("tab-verify"), $("tab-sign")];
@@ -54,8 +55,10 @@ for (const t of tabs) {
 }
 if (location.hash === "#sign") selectTab($("tab-sign"), false);
 
+// The form's default (what Clear restores) is the package's.
+$("v-tolerance").defaultValue = String(DEFAULT_TOLERANCE_SECONDS);
 for (const select of [$("v-scheme"), $("s-scheme")]) {
-  for (const s of SCHEMES) select.append(new Option(s, s));
+  for (const s of SCHEME_NAMES) select.append(new Option(s, s));
 }
 
 // -------------------------------------------------------------------------- verify
@@ -98,7 +101,7 @@ function verifyNow() {
   delete box.dataset.code;
 
   const { headers, names, skipped } = parseHeaders(headerText);
-  const tolerance = Number($("v-tolerance").value === "" ? 300 : $("v-tolerance").value);
+  const tolerance = Number($("v-tolerance").value === "" ? DEFAULT_TOLERANCE_SECONDS : $("v-tolerance").value);
   const now = nowSeconds();
   const ts = deliveryTimestamp(headers);
   const facts = [];

@@ -1,45 +1,19 @@
 //! `hookproof-sender doctor`: why a captured request does (not) verify, from its headers
 //! as copied from a log and its raw body, via `hookproof::Webhook::diagnose`.
 
-use hookproof::{Diagnosis, Scheme};
+use hookproof::{Diagnosis, HeaderBlock, Scheme};
 
-/// `Name: value` pairs from a captured request's header block. Blank lines are ignored,
-/// and so is a request line (`POST /hooks HTTP/1.1`) or status line before the first
-/// header, and HTTP/2 pseudo-headers (`:method: POST`). Any other line without a
-/// `Name:` is an error naming its line number.
+/// `Name: value` pairs from a captured request's header block, read as the playground
+/// reads a pasted one ([`HeaderBlock::parse`]: a request line, `curl -v` prefixes, blank
+/// lines and HTTP/2 pseudo-headers are fine; a repeated name's values are joined). A line
+/// that is not a header is an error naming its line number: the doctor checks exactly the
+/// headers given.
 pub fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
-    let mut headers = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.starts_with(':') {
-            continue;
-        }
-        match line.split_once(':') {
-            Some((name, value)) if is_token(name) => {
-                headers.push((name.to_owned(), value.trim().to_owned()));
-            }
-            _ if headers.is_empty() && is_start_line(line) => {}
-            _ => return Err(format!("line {}: not a `Name: value` header", i + 1)),
-        }
+    let block = HeaderBlock::parse(text);
+    match block.skipped.first() {
+        Some((line, _)) => Err(format!("line {line}: not a `Name: value` header")),
+        None => Ok(block.headers),
     }
-    Ok(headers)
-}
-
-/// An HTTP header name: visible ASCII without separators.
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// `METHOD TARGET HTTP/x` or `HTTP/x STATUS ...`.
-fn is_start_line(line: &str) -> bool {
-    let mut words = line.split_whitespace();
-    let first = words.next().unwrap_or("");
-    first.starts_with("HTTP/")
-        || (first.bytes().all(|b| b.is_ascii_uppercase())
-            && words.nth(1).is_some_and(|v| v.starts_with("HTTP/")))
 }
 
 /// The report in plain words: a verdict line, then one line per finding.

@@ -1,5 +1,6 @@
 // The JS shell around the wasm verifier: argument checking, header lookup, errors.
 // Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
+import { DEFAULT_TOLERANCE_SECONDS, PUBLIC_KEY_PREFIX, SCHEMES, SIGNING_KEY_PREFIX } from "../gen/schemes.mjs";
 import { bodyLimit, readBody } from "./body.mjs";
 import { core, live, tools } from "./wasm.mjs";
 
@@ -12,7 +13,6 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-const DEFAULT_TOLERANCE_SECONDS = 300;
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -53,7 +53,7 @@ function toBytes(body) {
 
 /** A `whpk_` public or `whsk_` secret Ed25519 key (standard, svix: `v1a` signatures). */
 function isEd25519Key(key) {
-  return typeof key === "string" && (key.startsWith("whpk_") || key.startsWith("whsk_"));
+  return typeof key === "string" && (key.startsWith(PUBLIC_KEY_PREFIX) || key.startsWith(SIGNING_KEY_PREFIX));
 }
 
 function toKey(secret) {
@@ -170,23 +170,15 @@ function writeString(str, view, offset) {
 // The header lengths `#writeRequest` hands to `webhookVerify` (one array, reused).
 const lens = new Int32Array(3);
 
-let schemeTable;
 /**
  * Every scheme, in detection order: its name to the headers it reads, lower-case,
  * signature header first (`names`), and the names it reads instead when that one is
  * absent (`alternate`: svix's `webhook-` headers).
  */
+const schemeTable = new Map(
+  SCHEMES.map(({ name, headers, alternate }) => [name, { names: headers, alternate: alternate ?? undefined }]),
+);
 function schemes() {
-  schemeTable ??= new Map(
-    core()
-      .schemeTable()
-      .split(" ")
-      .map((entry) => {
-        const [scheme, sets] = entry.split("=");
-        const [names, alternate] = sets.split(";").map((set) => set.split(","));
-        return [scheme, { names, alternate }];
-      }),
-  );
   return schemeTable;
 }
 
@@ -552,8 +544,15 @@ export async function verifyRequest(request, secret, options = {}) {
   return wh.verify(body, request.headers);
 }
 
-/** Headers that carry a provider's delivery id, kept the same across its retries. */
-const DELIVERY_ID_HEADERS = ["webhook-id", "svix-id", "x-vector-delivery", "x-github-delivery", "x-shopify-webhook-id"];
+/**
+ * Headers that carry a provider's delivery id, kept the same across its retries: every
+ * scheme's id header, and its alternate name (svix's webhook-id).
+ */
+const DELIVERY_ID_HEADERS = [
+  ...new Set(
+    SCHEMES.flatMap(({ headers, alternate, id }) => (id === null ? [] : [id, alternate?.[headers.indexOf(id)] ?? id])),
+  ),
+];
 
 /**
  * The first delivery id header present in `headers` (webhook-id, svix-id,

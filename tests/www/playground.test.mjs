@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serveStatic } from "./static-server.mjs";
 import { launch, loopbackOnly, ROOT, ARTIFACTS } from "./browser.mjs";
+import { readFileSync } from "node:fs";
+import { initSync } from "../../pkg/gen/hookproof_tools.mjs";
 import { parseHeaders, shellWords, unixSeconds } from "../../www/parse.mjs";
+
+// parse.mjs reads header lines with the tools module, which the page's package import
+// instantiates; here, this does.
+initSync({ module: readFileSync(join(ROOT, "pkg/gen/hookproof_tools_bg.wasm")) });
 
 const VECTOR = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",

@@ -54,6 +54,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every [`Error::code`], in the order of the variants.
+    pub const CODES: [&'static str; 11] = [
+        "missing_header",
+        "invalid_header",
+        "invalid_timestamp",
+        "timestamp_too_old",
+        "timestamp_too_new",
+        "no_matching_signature",
+        "invalid_secret",
+        "invalid_payload",
+        "invalid_body_type",
+        "body_too_large",
+        "invalid_option",
+    ];
+
     /// The stable machine-readable code, e.g. `"timestamp_too_old"`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -143,6 +158,55 @@ impl core::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::Error;
+    use alloc::string::String;
+
+    /// One error of each variant: the match has no wildcard, so a new variant fails to
+    /// compile here until it is listed (and `CODES` with it).
+    fn one_of_each() -> [Error; 11] {
+        let all = [
+            Error::MissingHeader("h"),
+            Error::InvalidHeader {
+                header: "h",
+                reason: "r",
+            },
+            Error::InvalidTimestamp("h"),
+            Error::TimestampTooOld {
+                age: 1,
+                tolerance: 0,
+            },
+            Error::TimestampTooNew {
+                ahead: 1,
+                tolerance: 0,
+            },
+            Error::NoMatchingSignature("h"),
+            Error::InvalidSecret("w"),
+            Error::InvalidPayload(String::new()),
+            Error::InvalidBodyType("w"),
+            Error::BodyTooLarge,
+            Error::InvalidOption("w"),
+        ];
+        for e in &all {
+            match e {
+                Error::MissingHeader(_)
+                | Error::InvalidHeader { .. }
+                | Error::InvalidTimestamp(_)
+                | Error::TimestampTooOld { .. }
+                | Error::TimestampTooNew { .. }
+                | Error::NoMatchingSignature(_)
+                | Error::InvalidSecret(_)
+                | Error::InvalidPayload(_)
+                | Error::InvalidBodyType(_)
+                | Error::BodyTooLarge
+                | Error::InvalidOption(_) => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn codes_lists_every_variants_code() {
+        assert_eq!(one_of_each().map(|e| e.code()), Error::CODES);
+    }
 
     #[test]
     fn messages_join_their_pieces() {

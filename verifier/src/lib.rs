@@ -31,7 +31,8 @@
 //! Ed25519) to the `standard` and `svix` schemes: a [`Webhook`] keyed with a `whpk_`
 //! public key verifies them, one keyed with a `whsk_` secret key signs them.
 //!
-//! The default `diagnose` feature adds [`Webhook::diagnose`], the signature doctor. `npm`
+//! The default `diagnose` feature adds [`Webhook::diagnose`], the signature doctor, and
+//! [`HeaderBlock`], which reads a header block pasted from a log. `npm`
 //! and `tools` build the npm package's two wasm modules (`scripts/build-pkg.sh`): the JS
 //! exports, and with `tools` also `sign` and `diagnose`. With `npm` alone the crate is
 //! `no_std`, with its own panic handler and allocator: not a feature for Rust users.
@@ -57,6 +58,8 @@ mod no_std_wasm;
 #[cfg(feature = "diagnose")]
 mod diagnose;
 mod error;
+#[cfg(feature = "diagnose")]
+mod header_block;
 mod headers;
 mod scheme;
 #[cfg(any(target_arch = "wasm32", test))]
@@ -69,14 +72,21 @@ mod wasm;
 #[cfg(feature = "diagnose")]
 pub use diagnose::{Diagnosis, Finding, DIAGNOSE_BODY_LIMIT};
 pub use error::Error;
+#[cfg(feature = "diagnose")]
+pub use header_block::HeaderBlock;
 pub use headers::Headers;
-pub use scheme::Scheme;
+pub use scheme::{KeyForm, Scheme, TimestampField};
 #[cfg(feature = "ed25519")]
 pub use webhook::ed25519_public_key;
 pub use webhook::{Verified, Webhook};
 
 /// How far (seconds) a signed timestamp may be from now, either way, by default.
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// The most digits a signed timestamp may have (whole Unix seconds): every 15-digit number
+/// is exact in a JavaScript number (2^53 has 16 digits), and longer ones are
+/// `invalid_timestamp`.
+pub const MAX_TIMESTAMP_DIGITS: usize = 15;
 
 /// The prefix of Standard Webhooks and Svix secrets.
 pub const SECRET_PREFIX: &str = "whsec_";

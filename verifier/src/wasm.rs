@@ -1,7 +1,8 @@
 //! The wasm-bindgen boundary, and nothing else. Kept narrow: numbers, bytes and short
 //! strings cross it, never JSON of a whole request. The JS shell in `pkg/` reads the
-//! scheme's headers (`schemeTable`) from whatever header object it was given and passes
-//! their values positionally.
+//! scheme's headers (from `pkg/gen/schemes.mjs`, generated from `Scheme` by
+//! `examples/scheme_table.rs`) from whatever header object it was given and passes their
+//! values positionally.
 //!
 //! The verify module imports nothing from JS. V8 compiles a wrapper for each imported
 //! function when it compiles a module, and the first such wrapper in a process costs
@@ -13,7 +14,8 @@
 //!   shell reads with `errorCode` and `errorMessage` and throws as a
 //!   `WebhookVerificationError`.
 //!
-//! Only the tools module's `webhookDiagnose` and `webhookSign` return JS objects.
+//! Only the tools module's `webhookDiagnose`, `webhookSign` and `parseHeaderBlock` return
+//! JS objects.
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -154,7 +156,7 @@ pub fn request_buffer(capacity: usize) -> usize {
 }
 
 /// Verifies the request in the buffer with the verifier behind `handle`: `body_len`
-/// bytes of body, then the values of the scheme's headers (`schemeTable`) in order,
+/// bytes of body, then the values of the scheme's headers (`Scheme::header_names`) in order,
 /// `h0..h2` bytes of UTF-8 each, or -1 when absent. `false` (the error kept) if it is not accepted.
 #[wasm_bindgen(js_name = webhookVerify)]
 pub fn webhook_verify(
@@ -210,6 +212,14 @@ pub fn webhook_diagnose(
         .unwrap_or(JsValue::NULL)
 }
 
+/// The headers in pasted text (`HeaderBlock::parse`): `{ headers: [[name, value], ...],
+/// skipped: [[line, text], ...] }`.
+#[cfg(feature = "tools")]
+#[wasm_bindgen(js_name = parseHeaderBlock)]
+pub fn parse_header_block(text: &str) -> JsValue {
+    serde_wasm_bindgen::to_value(&crate::HeaderBlock::parse(text)).unwrap_or(JsValue::NULL)
+}
+
 /// Signs `body`: the headers as an object (names lower-case), or nothing (the error
 /// kept) for a timestamp that is not a finite number or an id the scheme cannot carry.
 #[cfg(feature = "tools")]
@@ -227,34 +237,4 @@ pub fn webhook_sign(handle: u32, body: &[u8], id: &str, timestamp: f64) -> Optio
         let _ = js_sys::Reflect::set(&object, &name.to_ascii_lowercase().into(), &value.into());
     }
     Some(object)
-}
-
-/// Every scheme, in detection order, as `name=headers`, space-separated. `headers` are
-/// the names `verify` reads, lower-case and comma-separated, signature header first,
-/// then `;` and its alternate names if it has any (`Rules::read` uses them when the
-/// first signature header is absent; the shell then passes their values in the same
-/// places).
-#[wasm_bindgen(js_name = schemeTable)]
-pub fn scheme_table() -> String {
-    let mut table = String::new();
-    for scheme in Scheme::ALL {
-        if !table.is_empty() {
-            table.push(' ');
-        }
-        table.push_str(scheme.name());
-        let mut separator = '=';
-        for names in [Some(scheme.header_names()), scheme.alternate_header_names()]
-            .into_iter()
-            .flatten()
-        {
-            for name in names {
-                table.push(separator);
-                table.push_str(name);
-                separator = ',';
-            }
-            separator = ';';
-        }
-    }
-    table.make_ascii_lowercase();
-    table
 }

@@ -1,7 +1,7 @@
 //! Fixed vectors: the providers' published examples where they exist, otherwise values
 //! computed with Python's `hmac` module (an independent implementation).
 
-use hookproof::{Error, Scheme, Webhook};
+use hookproof::{Error, Headers, Scheme, TimestampField, Webhook};
 
 const BODY: &[u8] = br#"{"id":"evt_test","object":"event"}"#;
 
@@ -177,6 +177,41 @@ fn every_scheme_signs_what_it_verifies() {
         assert_eq!(Scheme::detect(&headers), Some(scheme));
         if scheme.is_timestamped() {
             assert_eq!(v.timestamp, Some(1_700_000_000));
+        }
+    }
+}
+
+/// What `Scheme` says of its headers (and the generated JS table repeats) is what `sign`
+/// writes: the id in `id_header`, the timestamp where `timestamp_field` says.
+#[test]
+fn the_id_and_timestamp_are_where_the_scheme_says() {
+    for scheme in Scheme::ALL {
+        let wh = Webhook::new(scheme, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let headers = wh.sign(BODY, "msg_1", 1_700_000_000).unwrap();
+        let read = |name: &str| {
+            headers
+                .as_slice()
+                .header(name)
+                .unwrap_or_else(|| panic!("{scheme}: no {name}"))
+        };
+        if let Some(id) = scheme.id_header() {
+            assert!(scheme.header_names().contains(&id), "{scheme}");
+            assert_eq!(read(id), "msg_1", "{scheme}");
+        }
+        match scheme.timestamp_field() {
+            Some(TimestampField::Header(name)) => assert_eq!(read(name), "1700000000", "{scheme}"),
+            Some(TimestampField::Item { header, key }) => {
+                let item = format!("{key}=1700000000");
+                assert!(
+                    read(header).split(',').any(|i| i.trim() == item),
+                    "{scheme}"
+                );
+            }
+            Some(other) => panic!("{scheme}: {other:?}"),
+            None => assert!(!scheme.is_timestamped()),
+        }
+        if let Some(field) = scheme.timestamp_field() {
+            assert!(scheme.header_names().contains(&field.header()), "{scheme}");
         }
     }
 }

@@ -91,6 +91,24 @@ impl Scheme {
         self.rules().alternate_header_names()
     }
 
+    /// The header that carries the provider's delivery id (kept the same across retries),
+    /// if the scheme has one: `webhook-id`, `svix-id`, `X-Vector-Delivery`,
+    /// `X-GitHub-Delivery`, `X-Shopify-Webhook-Id`. Svix reads `webhook-id` instead with its
+    /// alternate names ([`Scheme::alternate_header_names`], at the same place).
+    pub fn id_header(self) -> Option<&'static str> {
+        self.rules().id_header()
+    }
+
+    /// Where the signed timestamp is written; `None` for the schemes that sign none.
+    pub fn timestamp_field(self) -> Option<TimestampField> {
+        self.rules().timestamp_field()
+    }
+
+    /// How a secret string becomes key bytes.
+    pub fn key_form(self) -> KeyForm {
+        self.rules().key_form()
+    }
+
     /// Whether the scheme takes Standard Webhooks' Ed25519 keys (`whpk_`, `whsk_`) and checks
     /// their `v1a` signatures, with the `ed25519` feature: standard and svix.
     pub fn takes_ed25519_keys(self) -> bool {
@@ -99,10 +117,7 @@ impl Scheme {
 
     /// Whether the scheme signs a timestamp (and so checks the tolerance).
     pub fn is_timestamped(self) -> bool {
-        matches!(
-            self,
-            Scheme::Standard | Scheme::Svix | Scheme::Stripe | Scheme::Vector | Scheme::Slack
-        )
+        self.timestamp_field().is_some()
     }
 
     /// The scheme whose signature header is present, if any.
@@ -159,13 +174,50 @@ pub(crate) enum Algorithm {
     HmacSha1,
 }
 
-/// How a secret string becomes key bytes.
+/// How a secret string becomes key bytes ([`Scheme::key_form`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KeyForm {
-    /// `whsec_<base64>` or bare base64, decoded.
+#[non_exhaustive]
+pub enum KeyForm {
+    /// `whsec_<base64>` or bare base64, decoded (standard, svix).
     Base64,
-    /// The string's UTF-8 bytes as given.
+    /// The string's UTF-8 bytes as given, a `whsec_` prefix included (every other scheme).
     Utf8,
+}
+
+impl KeyForm {
+    /// `"base64"` or `"utf8"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyForm::Base64 => "base64",
+            KeyForm::Utf8 => "utf8",
+        }
+    }
+}
+
+/// Where a scheme writes the signed timestamp ([`Scheme::timestamp_field`]): whole Unix
+/// seconds, ASCII digits, at most [`crate::MAX_TIMESTAMP_DIGITS`] of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimestampField {
+    /// A header of its own, whose whole value is the timestamp (`webhook-timestamp`).
+    Header(&'static str),
+    /// The `key=` item of a header's comma-separated `key=value` list (Stripe's `t=` in
+    /// `Stripe-Signature`).
+    Item {
+        /// The header holding the list.
+        header: &'static str,
+        /// The item's key, without `=`.
+        key: &'static str,
+    },
+}
+
+impl TimestampField {
+    /// The header the timestamp is in.
+    pub fn header(self) -> &'static str {
+        match self {
+            TimestampField::Header(header) | TimestampField::Item { header, .. } => header,
+        }
+    }
 }
 
 /// How a MAC is written in a header.
@@ -200,6 +252,14 @@ pub(crate) trait Rules: Sync {
     /// Another set of names for the same headers, in the same order, that `read` uses
     /// when the signature header is absent under the first (svix: the `webhook-` ones).
     fn alternate_header_names(&'static self) -> Option<&'static [&'static str]> {
+        None
+    }
+    /// The delivery-id header, if any (one of `header_names`).
+    fn id_header(&'static self) -> Option<&'static str> {
+        None
+    }
+    /// Where the signed timestamp is, if the rule signs one.
+    fn timestamp_field(&'static self) -> Option<TimestampField> {
         None
     }
     /// Finds the id, timestamp and signature header value; checks their syntax.
@@ -247,13 +307,17 @@ pub(crate) fn required<'h>(headers: &'h dyn Headers, name: &'static str) -> Resu
     }
 }
 
-/// The largest timestamp read (15 digits, ~31.7 million years): longer ones are refused
-/// before parsing, and `sign` makes nothing `verify` would refuse.
-pub(crate) const MAX_TIMESTAMP: i64 = 999_999_999_999_999;
+/// The largest timestamp read ([`crate::MAX_TIMESTAMP_DIGITS`] digits, ~31.7 million
+/// years): longer ones are refused before parsing, and `sign` makes nothing `verify` would
+/// refuse.
+pub(crate) const MAX_TIMESTAMP: i64 = 10_i64.pow(crate::MAX_TIMESTAMP_DIGITS as u32) - 1;
 
 /// A Unix timestamp in whole seconds, as providers write it: ASCII digits only.
 pub(crate) fn parse_timestamp(raw: &str, header: &'static str) -> Result<i64, Error> {
-    if raw.is_empty() || raw.len() > 15 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+    if raw.is_empty()
+        || raw.len() > crate::MAX_TIMESTAMP_DIGITS
+        || !raw.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(Error::InvalidTimestamp(header));
     }
     raw.parse().map_err(|_| Error::InvalidTimestamp(header))
@@ -332,6 +396,9 @@ impl Rules for BodyOnly {
     }
     fn header_names(&'static self) -> &'static [&'static str] {
         self.headers
+    }
+    fn id_header(&'static self) -> Option<&'static str> {
+        self.delivery_header()
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
         Ok(Envelope {

@@ -1,7 +1,7 @@
 //! Slack: `X-Slack-Signature: v0=<hex>` of `v0:{ts}:{body}`, timestamp in
 //! `X-Slack-Request-Timestamp`, key (the signing secret) as UTF-8.
 
-use super::{comma_list, parse_timestamp, required, Envelope, Rules};
+use super::{comma_list, parse_timestamp, required, Envelope, Rules, TimestampField};
 use crate::{Error, Headers};
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -17,6 +17,9 @@ pub(crate) struct Slack;
 impl Rules for Slack {
     fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER, TIMESTAMP_HEADER]
+    }
+    fn timestamp_field(&'static self) -> Option<TimestampField> {
+        Some(TimestampField::Header(TIMESTAMP_HEADER))
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
         let signatures = required(headers, HEADER)?;

@@ -7,7 +7,9 @@
 //! Ed25519 key for `v1a`). Svix uses the same rule
 //! with `svix-` header names (see `svix.rs`).
 
-use super::{parse_timestamp, required, split_once, Encoding, Envelope, KeyForm, Rules};
+use super::{
+    parse_timestamp, required, split_once, Encoding, Envelope, KeyForm, Rules, TimestampField,
+};
 use crate::{Error, Headers};
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -44,6 +46,12 @@ impl Rules for StandardRule {
     }
     fn alternate_header_names(&'static self) -> Option<&'static [&'static str]> {
         self.alternate.as_ref().map(|names| names.as_slice())
+    }
+    fn id_header(&'static self) -> Option<&'static str> {
+        Some(self.names[1])
+    }
+    fn timestamp_field(&'static self) -> Option<TimestampField> {
+        Some(TimestampField::Header(self.names[2]))
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
         let names = match self.alternate {

@@ -4,7 +4,7 @@
 //! UTF-8 bytes as given, `whsec_` prefix included. Only `v1` entries count. Vector uses the
 //! same rule in `X-Vector-Signature` (see `vector.rs`).
 
-use super::{key_values, parse_timestamp, required, Envelope, Rules};
+use super::{key_values, parse_timestamp, required, Envelope, Rules, TimestampField};
 use crate::{Error, Headers};
 use alloc::format;
 use alloc::string::String;
@@ -12,12 +12,17 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 pub(crate) const HEADER: &str = "Stripe-Signature";
+/// The key of the timestamp item: `t=<unix>`.
+const TIMESTAMP_KEY: &str = "t";
 
 pub(crate) struct Stripe;
 
 impl Rules for Stripe {
     fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER]
+    }
+    fn timestamp_field(&'static self) -> Option<TimestampField> {
+        Some(timestamp_field(HEADER))
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
         read(HEADER, headers)
@@ -45,13 +50,21 @@ impl Rules for Stripe {
 /// `Rules::no_signature` of Stripe and Vector.
 pub(crate) const NO_SIGNATURE: &str = "no v1=<signature> item";
 
+/// The timestamp of Stripe's rule in the header `name`: its `t=` item.
+pub(crate) fn timestamp_field(name: &'static str) -> TimestampField {
+    TimestampField::Item {
+        header: name,
+        key: TIMESTAMP_KEY,
+    }
+}
+
 pub(crate) fn read<'h>(
     name: &'static str,
     headers: &'h dyn Headers,
 ) -> Result<Envelope<'h>, Error> {
     let value = required(headers, name)?;
     let raw_ts = key_values(value)
-        .find(|(k, _)| *k == "t")
+        .find(|(k, _)| *k == TIMESTAMP_KEY)
         .map(|(_, v)| v)
         .ok_or(Error::InvalidHeader {
             header: name,
@@ -79,7 +92,7 @@ pub(crate) fn signatures<'v>(value: &'v str, each: &mut dyn FnMut(&'v str)) {
 }
 
 pub(crate) fn render(ts: &str, sigs: &[String]) -> String {
-    let mut out = format!("t={ts}");
+    let mut out = format!("{TIMESTAMP_KEY}={ts}");
     for sig in sigs {
         out.push_str(",v1=");
         out.push_str(sig);

@@ -1,7 +1,7 @@
 //! Vector: the Stripe rule (see `stripe.rs`) in `X-Vector-Signature`; deliveries also
 //! carry `X-Vector-Delivery` (the delivery id, kept across retries) and `X-Vector-Event`.
 
-use super::{stripe, Envelope, Rules};
+use super::{stripe, Envelope, Rules, TimestampField};
 use crate::{Error, Headers};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -16,6 +16,12 @@ pub(crate) struct Vector;
 impl Rules for Vector {
     fn header_names(&'static self) -> &'static [&'static str] {
         &[HEADER, DELIVERY_HEADER]
+    }
+    fn id_header(&'static self) -> Option<&'static str> {
+        Some(DELIVERY_HEADER)
+    }
+    fn timestamp_field(&'static self) -> Option<TimestampField> {
+        Some(stripe::timestamp_field(HEADER))
     }
     fn read<'h>(&self, headers: &'h dyn Headers) -> Result<Envelope<'h>, Error> {
         let mut env = stripe::read(HEADER, headers)?;
