@@ -97,8 +97,10 @@ Reported, not judged: the same delivery sent twice (the probe cannot see whether
 processed twice), a 1 MB body (answer and time).";
 
 const DOCTOR_HELP: &str = "\
---headers FILE holds `Name: value` lines; a first request line (`POST /hooks HTTP/1.1`),
-blank lines and HTTP/2 pseudo-headers (`:method: POST`) are skipped. --body FILE is read
+--headers FILE holds `Name: value` lines, read as the playground reads pasted headers: a
+first request line (`POST /hooks HTTP/1.1`), blank lines, `curl -v` prefixes (`> `) and
+HTTP/2 pseudo-headers (`:method: POST`) are skipped, a repeated header's values joined; any
+other line is an error naming its number. --body FILE is read
 as raw bytes: save the body exactly as received (curl --data-binary @FILE, not a
 re-formatted copy).
 

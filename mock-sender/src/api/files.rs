@@ -1,8 +1,8 @@
 //! The static files: `/` the dashboard, `/playground` the playground, `/www/*` and
 //! top-level names the `www/` folder (the pages use relative URLs), `/pkg/src/*` and
 //! `/pkg/gen/*` the npm package's browser build, so `../pkg/src/browser.mjs` and what it
-//! loads (`./wasm.mjs`, `./api.mjs`, `./replay.mjs`, `../gen/hookproof_tools.mjs`,
-//! `../gen/hookproof_tools_bg.wasm`) resolve.
+//! loads (`./wasm.mjs`, `./api.mjs`, `./replay.mjs`, `../gen/schemes.mjs`,
+//! `../gen/hookproof_tools.mjs`, `../gen/hookproof_tools_bg.wasm`) resolve.
 //!
 //! They are built into the binary (`embedded`), so an installed sender serves its
 //! dashboard from any folder; `--www DIR` / `--pkg DIR` serve a folder from disk instead,
@@ -36,6 +36,7 @@ mod embedded {
     // Only what the browser entry loads; the Node entries' base64 copies stay out.
     #[derive(rust_embed::Embed)]
     #[folder = "../pkg/gen"]
+    #[include = "schemes.mjs"]
     #[include = "hookproof_tools.mjs"]
     #[include = "hookproof_tools_bg.wasm"]
     #[allow_missing = true]
