@@ -2,6 +2,8 @@
 // Plain ES module, no build step. The package's browser entry is imported by a relative
 // path, so this page works from any static host that serves the repository root (or
 // www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
+import { $, el } from "./dom.mjs";
+
 const EXAMPLE = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
   headers:
@@ -11,7 +13,6 @@ const EXAMPLE = {
   now: "1614265330",
 };
 
-const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
 
 let hp; // the package, once its wasm is instantiated
@@ -74,12 +75,6 @@ function nowSeconds() {
 
 /** `1614265330 = 2021-02-25T15:02:10Z`, or just the seconds past the dates a Date holds. */
 const secondsFact = (s) => (isoSeconds(s) ? `${s} = ${isoSeconds(s)}` : `${s} (past the year 275760)`);
-
-function el(tag, props = {}, ...children) {
-  const e = Object.assign(document.createElement(tag), props);
-  e.append(...children);
-  return e;
-}
 
 function showResult(state, title, ...paragraphs) {
   const box = $("v-result");
@@ -199,7 +194,7 @@ function verifyNow() {
           el("code", {}, "verifySignature()"),
           " accepts it.",
         )
-      : el("pre", { className: "out" }, JSON.stringify(json, null, 2).slice(0, 4000)),
+      : el("pre", { class: "out" }, JSON.stringify(json, null, 2).slice(0, 4000)),
   );
 }
 
@@ -207,7 +202,7 @@ function fail(code, message, hint, findings = []) {
   $("v-result").dataset.code = code;
   showResult(
     "failed",
-    ["✗ Not verified: ", el("code", { className: "errcode" }, code)],
+    ["✗ Not verified: ", el("code", { class: "errcode" }, code)],
     el("p", {}, message),
     findings.length
       ? el(
@@ -225,7 +220,7 @@ function fail(code, message, hint, findings = []) {
           ),
         )
       : null,
-    el("p", { className: "hint" }, hint ?? EXPLANATIONS[code] ?? ""),
+    el("p", { class: "hint" }, hint ?? EXPLANATIONS[code] ?? ""),
   );
 }
 

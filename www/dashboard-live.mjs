@@ -1,0 +1,62 @@
+// The live feed: the sender's server-sent events (GET /v1/stream, mock-sender/src/api/
+// stream.rs), or polling every second while the stream is not there. Any event makes the
+// page reload its data; its JSON only feeds the screen-reader announcement.
+import { statusWord } from "./dashboard-api.mjs";
+
+/** An event of the stream in words. */
+function describe(type, data) {
+  if (type === "delivery") return `New delivery: ${data.event} to ${data.webhook_id}`;
+  if (type === "lagged") return "Caught up after missing some live updates";
+  // `attempt`: the log entry (its `attempt` is the attempt number) and the delivery's status.
+  const what = data.chaos ? `${data.chaos} request after attempt` : "attempt";
+  return `${data.event} to ${data.webhook_id}: ${what} ${data.attempt} ${data.status_code ?? data.outcome}, ${statusWord(data.status)}`;
+}
+
+/**
+ * Keeps the page current: `refresh()` (soon) on every event of `streamUrl`, `refresh()`
+ * every second while there is no stream and every 5 s with one (deliveries without an
+ * attempt yet send nothing). `setMode(mode, text)` shows the connection; `announce(text)`
+ * says what happened.
+ */
+export function connect({ streamUrl, refresh, setMode, announce }) {
+  let pollTimer = 0;
+  const poll = (everyMs) => {
+    clearInterval(pollTimer);
+    pollTimer = setInterval(refresh, everyMs);
+  };
+  let debounce = 0;
+  const refreshSoon = () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(refresh, 50);
+  };
+  const open = () => {
+    if (typeof EventSource === "undefined") {
+      setMode("polling", "polling every second");
+      return poll(1000);
+    }
+    const es = new EventSource(streamUrl);
+    let opened = false;
+    const onMessage = (e) => {
+      try {
+        announce(describe(e.type, JSON.parse(e.data)));
+      } catch {
+        // not JSON: still a reason to reload
+      }
+      refreshSoon();
+    };
+    es.addEventListener("open", () => {
+      opened = true;
+      setMode("live", "live");
+      poll(5000);
+      refreshSoon();
+    });
+    for (const type of ["attempt", "delivery", "lagged"]) es.addEventListener(type, onMessage);
+    es.addEventListener("error", () => {
+      // The sender went away (or refused the token): poll until it comes back.
+      setMode("polling", opened ? "reconnecting… (polling every second)" : "polling every second");
+      poll(1000);
+      if (es.readyState === EventSource.CLOSED) setTimeout(open, 10_000);
+    });
+  };
+  open();
+}

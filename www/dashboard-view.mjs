@@ -1,0 +1,192 @@
+// The dashboard's tables (webhooks, deliveries) and the small pieces every part of the page
+// draws: times, durations, badges. Each render function draws from the state it is given
+// and calls back `actions` for what a click asks.
+import { $, el } from "./dom.mjs";
+
+// How many records a load asks for: the deliveries listed (those matching the filters) and
+// the attempts charted. Where a list reaches its limit, the page says that it shows the
+// newest ones only.
+export const LIST_LIMIT = 200;
+export const LOG_LIMIT = 1000;
+
+const pad = (n, w = 2) => String(n).padStart(w, "0");
+
+/** A time of day (local), to the millisecond unless `withMs` is false; "—" for none. */
+export function clock(ms, withMs = true) {
+  if (ms === null) return "—";
+  const d = new Date(ms);
+  const t = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return withMs ? `${t}.${pad(d.getMilliseconds(), 3)}` : t;
+}
+
+/** A duration in the unit that reads best: `412 ms`, `3.2 s`, `5.0 min`, `1.5 h`. */
+export function span(ms) {
+  const a = Math.abs(ms);
+  if (a < 1000) return `${Math.round(ms)} ms`;
+  if (a < 60_000) return `${(ms / 1000).toFixed(a < 10_000 ? 1 : 0)} s`;
+  if (a < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+export const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+export const badge = (text, kind = text) => el("span", { class: `badge ${kind}` }, text);
+
+/**
+ * A chaos request of the sender: a duplicate, or a forged/stale one the receiver must
+ * reject (red when it was accepted).
+ */
+export const chaosBadge = (a) =>
+  a.expect === "reject"
+    ? el(
+        "span",
+        {
+          class: `badge ${a.receiver_accepted_bad ? "failed" : "chaos"}`,
+          "data-chaos": a.chaos,
+          title: a.receiver_accepted_bad
+            ? `the receiver accepted a ${a.chaos} request`
+            : `${a.chaos}: must be rejected`,
+        },
+        a.receiver_accepted_bad ? `${a.chaos}: accepted!` : `${a.chaos}: must be rejected`,
+      )
+    : el("span", { class: "badge chaos", "data-chaos": a.chaos }, a.chaos);
+
+const button = (id, label, text, onclick) =>
+  el("button", { type: "button", class: "small", id, "aria-label": label, onclick }, text);
+
+/**
+ * The webhooks table. `state.counts`: webhook id -> the sender's `{pending, success,
+ * failed}`. `actions.test(w, button)`, `actions.toggle(w, button)`.
+ */
+export function renderWebhooks(state, actions) {
+  const rows = state.webhooks.map((w) => {
+    const c = state.counts.get(w.id) ?? { pending: 0, success: 0, failed: 0 };
+    const testBtn = button(`test-${w.id}`, `Send a test event to ${w.id}`, "Send test", () => actions.test(w, testBtn));
+    testBtn.dataset.action = "test";
+    const toggle = button(
+      `toggle-${w.id}`,
+      `${w.enabled ? "Disable" : "Enable"} ${w.id}`,
+      w.enabled ? "Disable" : "Enable",
+      () => actions.toggle(w, toggle),
+    );
+    toggle.dataset.action = "toggle";
+    return el(
+      "tr",
+      { "data-webhook": w.id },
+      el(
+        "td",
+        {},
+        el("div", { class: "mono trunc", title: w.id }, w.id),
+        el("div", { class: "hint trunc", title: w.url }, w.url),
+      ),
+      // The signing profile, and the webhook's type when it is not a plain HTTP one.
+      el("td", {}, w.profile, w.type !== "http" ? el("div", { class: "hint" }, w.type) : null),
+      el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
+      el(
+        "td",
+        {},
+        w.enabled ? badge("enabled") : badge("disabled"),
+        // The receiver's 429, 502, 503 or 504 paused it: no attempt starts before then.
+        w.throttled_until
+          ? el(
+              "div",
+              { class: "hint", "data-throttled": "", title: `no new attempt before ${w.throttled_until}` },
+              badge("throttled", "pending"),
+              ` until ${clock(Date.parse(w.throttled_until), false)}`,
+            )
+          : null,
+      ),
+      el(
+        "td",
+        { title: `${c.success} succeeded, ${c.failed} failed, ${c.pending} pending` },
+        `${c.success} ✓ ${c.failed} ✗${c.pending ? ` ${c.pending} …` : ""}`,
+      ),
+      el("td", {}, el("div", { class: "actions" }, testBtn, toggle)),
+    );
+  });
+  $("webhooks").replaceChildren(
+    ...(rows.length
+      ? rows
+      : [
+          el(
+            "tr",
+            {},
+            el(
+              "td",
+              { colspan: "6", class: "empty" },
+              "No webhooks yet: POST /v1/webhooks or start the sender with --config.",
+            ),
+          ),
+        ]),
+  );
+}
+
+/** Sets a select's options to "all" and `values`, keeping its value if still offered. */
+function syncSelect(select, values) {
+  const current = select.value;
+  const want = ["", ...values];
+  const have = [...select.options].map((o) => o.value);
+  if (want.join("\n") === have.join("\n")) return;
+  select.replaceChildren(...want.map((v) => new Option(v === "" ? "all" : v, v)));
+  select.value = want.includes(current) ? current : "";
+}
+
+/** The event filter's suggestions: a free text field, since older event types may not be listed. */
+function syncEventTypes(eventTypes) {
+  const types = [...eventTypes].sort();
+  const list = $("f-event-types");
+  if ([...list.options].map((o) => o.value).join("\n") === types.join("\n")) return;
+  list.replaceChildren(...types.map((t) => new Option(t, t)));
+}
+
+/**
+ * The deliveries table and its filters' choices. Rows not in `state.seen` flash as new
+ * (except on the first render). `actions.select(id, focusTimeline)`.
+ */
+export function renderDeliveries(state, actions) {
+  syncSelect(
+    $("f-webhook"),
+    state.webhooks.map((w) => w.id),
+  );
+  syncEventTypes(state.eventTypes);
+  const firstRender = state.seen.size === 0;
+  const rows = state.deliveries.map((d) => {
+    const fresh = !firstRender && !state.seen.has(d.id);
+    state.seen.add(d.id);
+    const last = d.last_status_code ?? (d.last_error ? "error" : "—");
+    const tr = el(
+      "tr",
+      {
+        class: `delivery${fresh ? " fresh" : ""}`,
+        id: `delivery-${d.id}`,
+        tabindex: "0",
+        "data-delivery": d.id,
+        "data-status": d.status,
+        "aria-selected": String(d.id === state.selected),
+        "aria-label": `${d.event} to ${d.webhook_id}: ${d.status}, ${plural(d.attempts, "attempt")}`,
+      },
+      el("td", { class: "mono" }, clock(d.created_at, false)),
+      el("td", {}, el("div", {}, d.event), el("div", { class: "hint mono trunc", title: d.id }, d.id)),
+      el("td", { class: "mono" }, el("span", { class: "trunc", title: d.webhook_id }, d.webhook_id)),
+      el("td", {}, badge(d.status)),
+      el("td", {}, `${d.attempts}/${d.max_attempts}`),
+      el("td", { class: "mono" }, String(last)),
+    );
+    tr.addEventListener("click", () => actions.select(d.id));
+    tr.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        actions.select(d.id, true);
+      } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        (e.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling)?.focus();
+      }
+    });
+    return tr;
+  });
+  $("deliveries").replaceChildren(...rows);
+  $("deliveries-empty").hidden = rows.length > 0;
+  $("deliveries-more").hidden = state.deliveries.length < LIST_LIMIT;
+  $("deliveries-more").textContent =
+    `Only the newest ${LIST_LIMIT} matching deliveries are listed: filter by webhook, event type or status to find older ones.`;
+}

@@ -1,0 +1,30 @@
+// DOM helpers shared by the playground and the dashboard.
+
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
+
+/**
+ * A new element. `props`: `class`, `on<event>` listeners, properties of the element (given
+ * as non-strings, e.g. `tabIndex: 0`), and attributes (strings: `id`, `title`, `data-*`,
+ * `aria-*`, ...). `children`: nodes and strings, arrays flattened, and null, undefined and
+ * false left out.
+ */
+export function el(tag, props = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k in e && typeof v !== "string") e[k] = v;
+    else e.setAttribute(k, v);
+  }
+  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return e;
+}
+
+/** Runs fn, then puts the focus back on the element with the same id (fn rebuilt it). */
+export function keepFocus(fn) {
+  const id = document.activeElement?.id;
+  fn();
+  const again = id && document.getElementById(id);
+  if (again && document.activeElement !== again) again.focus();
+}
