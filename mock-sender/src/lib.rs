@@ -16,8 +16,10 @@ pub mod config;
 pub mod delivery;
 pub mod doctor;
 pub mod ids;
+pub mod keys;
 pub mod probe;
 pub mod store;
+pub mod webhooks;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,6 +36,7 @@ use delivery::{HttpClient, Settings};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use store::{MemoryStore, SqliteStore, Store, StoreError, WebhookRecord};
+use webhooks::Webhooks;
 
 /// Where Linux distributions (and the BSDs, macOS with Homebrew's OpenSSL) keep the
 /// system's trusted roots, as one PEM bundle; `SSL_CERT_FILE` first.
@@ -65,7 +68,7 @@ pub struct App {
     pub routes: BoxedFilter<(Response,)>,
     pub engine: Arc<Engine>,
     pub store: Arc<dyn Store>,
-    allow_http: bool,
+    pub webhooks: Arc<Webhooks>,
     retention: std::time::Duration,
 }
 
@@ -77,8 +80,9 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         )),
         DbLocation::File(path) => Arc::new(SqliteStore::open(path)?),
     };
+    let webhooks = Arc::new(Webhooks::new(Arc::clone(&store), config.allow_http));
     let engine = Engine::new(
-        Arc::clone(&store),
+        Arc::clone(&webhooks),
         http_client(config)?,
         Settings {
             time_scale: config.time_scale,
@@ -89,10 +93,10 @@ pub fn app(config: &Config) -> Result<App, StartError> {
     )?;
     let state = api::State {
         store: Arc::clone(&store),
+        webhooks: Arc::clone(&webhooks),
         engine: Arc::clone(&engine),
         max_body_bytes: config.max_body_bytes,
         token: config.token.as_deref().map(Arc::from),
-        allow_http: config.allow_http,
         loopback_only: config.loopback_only,
     };
     let files = api::files::routes(config.www_dir.as_deref(), config.pkg_dir.as_deref());
@@ -100,7 +104,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         routes: api::filters::routes(state, files),
         engine,
         store,
-        allow_http: config.allow_http,
+        webhooks,
         retention: config.retention,
     })
 }
@@ -150,12 +154,7 @@ impl App {
     /// Creates a webhook, or replaces the one with the same id (keeping its creation
     /// time): what `--config` does for each entry.
     pub fn upsert_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, ApiError> {
-        let mut w = api::handlers::new_webhook(req, self.allow_http)?;
-        if let Some(old) = self.store.webhook(&w.id)? {
-            w.created_at = old.created_at;
-        }
-        self.store.put_webhook(&w)?;
-        Ok(w)
+        Ok(self.webhooks.upsert(req)?)
     }
 
     /// Creates or replaces the webhooks of a `--config` file.
@@ -190,7 +189,9 @@ impl App {
         };
         let requests = requests.map_err(|(i, e)| at(i, e))?;
         for (i, req) in requests.iter().enumerate() {
-            api::handlers::new_webhook(req.clone(), self.allow_http).map_err(|e| at(i, e))?;
+            self.webhooks
+                .check(req.clone())
+                .map_err(|e| at(i, e.into()))?;
         }
         requests
             .into_iter()

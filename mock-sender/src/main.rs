@@ -591,7 +591,7 @@ async fn trigger(args: TriggerArgs) -> Fallible<ExitCode> {
 
 fn keygen(args: &KeygenArgs) -> Fallible<ExitCode> {
     if args.ed25519 {
-        let secret_key = hookproof_sender::api::handlers::generate_signing_key();
+        let secret_key = hookproof_sender::keys::generate_signing_key();
         let public_key = hookproof::ed25519_public_key(&secret_key).map_err(|e| e.to_string())?;
         if args.quiet {
             println!("{secret_key}\n{public_key}");
@@ -599,7 +599,7 @@ fn keygen(args: &KeygenArgs) -> Fallible<ExitCode> {
             println!("secret_key {secret_key}\npublic_key {public_key}");
         }
     } else {
-        let secret = hookproof_sender::api::handlers::generate_secret();
+        let secret = hookproof_sender::keys::generate_secret();
         if args.quiet {
             println!("{secret}");
         } else {
@@ -646,8 +646,8 @@ fn doctor(args: &DoctorArgs) -> Fallible<ExitCode> {
 }
 
 async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
-    hookproof_sender::api::handlers::check_url(&args.url, args.allow_http)
-        .map_err(|e| format!("--url: {}", e.message))?;
+    hookproof_sender::webhooks::checks::check_url(&args.url, args.allow_http)
+        .map_err(|e| format!("--url: {e}"))?;
     let scheme: hookproof::Scheme = args
         .profile
         .parse()

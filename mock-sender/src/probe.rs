@@ -76,7 +76,7 @@ impl Probe<'_> {
         ) {
             // A bogus signature first, then the valid one: what a provider sends during
             // a secret rotation.
-            let bogus = crate::api::handlers::generate_secret();
+            let bogus = crate::keys::generate_secret();
             let both = Webhook::with_secrets(scheme, [bogus.as_str(), self.secret])?;
             let r = self.request(&both, &order, now)?;
             rows.push(
@@ -96,7 +96,7 @@ impl Probe<'_> {
                 .await,
         );
 
-        let other = Webhook::new(scheme, &crate::api::handlers::generate_secret())?;
+        let other = Webhook::new(scheme, &crate::keys::generate_secret())?;
         let r = self.request(&other, &order, now)?;
         rows.push(
             self.judge("signed with another secret", Expect::Reject, &r)

@@ -10,6 +10,7 @@ use warp::reply::Response;
 use warp::{Rejection, Reply};
 
 use crate::store::StoreError;
+use crate::webhooks;
 
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -83,6 +84,24 @@ impl ApiError {
             },
         };
         warp::reply::with_status(warp::reply::json(&body), self.status).into_response()
+    }
+}
+
+impl From<webhooks::Error> for ApiError {
+    fn from(e: webhooks::Error) -> ApiError {
+        match e {
+            webhooks::Error::Invalid { field, message } => ApiError::invalid(&field, message),
+            webhooks::Error::NotFound(id) => ApiError::not_found("webhook", &id),
+            webhooks::Error::Exists(id) => ApiError {
+                field: Some("id".into()),
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("webhook {id} exists"),
+                )
+            },
+            webhooks::Error::Store(e) => ApiError::from(e),
+        }
     }
 }
 

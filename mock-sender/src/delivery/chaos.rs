@@ -85,7 +85,7 @@ impl Engine {
         }
         if forged {
             // A key the receiver cannot have: a fresh random secret.
-            let wrong = crate::api::handlers::generate_secret();
+            let wrong = crate::keys::generate_secret();
             let h = Webhook::new(scheme, &wrong).and_then(|signer| {
                 signed_headers(&signer, &request, &d.id, d.body.as_bytes(), secs)
             });

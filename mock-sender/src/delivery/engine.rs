@@ -17,6 +17,7 @@ use super::{scaled_after, schedule, HttpClient, Notice, Settings};
 use crate::chaos::Chaos;
 use crate::clock::{now_ms, until};
 use crate::store::{DeliveryRecord, DeliveryStatus, Store, Writer};
+use crate::webhooks::Webhooks;
 
 /// Delivers: see the module's documentation.
 pub struct Engine {
@@ -45,10 +46,8 @@ pub struct Engine {
     /// The latest release time (Unix ms) of a delayed attempt per webhook, so that
     /// `delay_ms` without `reorder` keeps the deliveries in order.
     pub(super) chaos_release: Mutex<HashMap<String, i64>>,
-    /// Held while a webhook is read, changed and written back, by the API (create, update,
-    /// rotate, delete) and by the engine (a 410 disabling one), so that no writer's change
-    /// is lost to another's.
-    pub(super) webhook_writes: Arc<Mutex<()>>,
+    /// The webhooks' rules: a 410 disables a webhook through them.
+    pub(super) webhooks: Arc<Webhooks>,
 }
 
 #[derive(Default)]
@@ -70,10 +69,11 @@ pub(super) struct State {
 
 impl Engine {
     pub fn new(
-        store: Arc<dyn Store>,
+        webhooks: Arc<Webhooks>,
         client: HttpClient,
         settings: Settings,
     ) -> std::io::Result<Arc<Engine>> {
+        let store = Arc::clone(webhooks.store());
         Ok(Arc::new(Engine {
             writer: Writer::spawn(Arc::clone(&store))?,
             store,
@@ -90,15 +90,8 @@ impl Engine {
             prepared: Mutex::new(HashMap::new()),
             chaos_rngs: Mutex::new(HashMap::new()),
             chaos_release: Mutex::new(HashMap::new()),
-            webhook_writes: Arc::default(),
+            webhooks,
         }))
-    }
-
-    /// The lock of webhook writes (see the field): the API takes it around its own.
-    pub fn webhook_writes(&self) -> MutexGuard<'_, ()> {
-        self.webhook_writes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -198,7 +198,8 @@ mod tests {
             chaos_seed: None,
         };
         let client = HttpClient::new(rustls::RootCertStore::empty()).unwrap();
-        let engine = Engine::new(store, client, settings).unwrap();
+        let webhooks = Arc::new(crate::webhooks::Webhooks::new(store, false));
+        let engine = Engine::new(webhooks, client, settings).unwrap();
         let standard = |id: &str| WebhookRecord {
             // Attempts start only after a minute: this test looks at the records alone.
             retry_schedule: Some(vec![60_000]),

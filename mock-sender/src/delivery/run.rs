@@ -163,25 +163,12 @@ impl Engine {
     /// Disables webhook `id` (a 410 to a Standard Webhooks delivery): off the runtime's
     /// workers, under the webhook lock; whether it was enabled.
     async fn disable_webhook(&self, id: &str) -> bool {
-        let store = Arc::clone(&self.store);
-        let writes = Arc::clone(&self.webhook_writes);
+        let webhooks = Arc::clone(&self.webhooks);
         let id = id.to_owned();
-        let disabled = tokio::task::spawn_blocking(move || -> Result<bool, StoreError> {
-            let _one_at_a_time = writes.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(mut w) = store.webhook(&id)? else {
-                return Ok(false);
-            };
-            if !w.enabled {
-                return Ok(false);
-            }
-            w.enabled = false;
-            w.updated_at = now_ms();
-            store.put_webhook(&w)?;
-            Ok(true)
-        })
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|r| r.map_err(|e| e.to_string()));
+        let disabled = tokio::task::spawn_blocking(move || webhooks.disable(&id))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
         disabled.unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot disable the webhook");
             false

@@ -1,0 +1,254 @@
+//! The webhooks and their rules: how one is made, changed, rotated, disabled and
+//! deleted. The API, `--config` loading, the CLI and the engine (a 410 disabling a
+//! webhook) all go through here; this module knows nothing of HTTP or of the engine.
+
+pub mod checks;
+pub mod requests;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hookproof::Scheme;
+
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::store::{PreviousSecret, Store, StoreError, WebhookRecord};
+use checks::{
+    check_chaos, check_events, check_id, check_secret, check_url, parse_kind, parse_profile,
+    parse_retry_schedule, secret_of,
+};
+use requests::{CreateWebhook, RotateSecret, UpdateWebhook};
+
+/// The profile of a webhook made without one.
+pub const DEFAULT_PROFILE: Scheme = Scheme::Vector;
+/// How long a rotated-out secret keeps signing when the rotation does not say.
+pub const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;
+
+/// Why a change to webhooks was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A field of the request breaks a rule: the caller's to fix.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("no webhook {0}")]
+    NotFound(String),
+    /// A webhook with the id asked for exists.
+    #[error("webhook {0} exists")]
+    Exists(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A refusal of field `field`.
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
+    Error::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The stored webhooks, changed one at a time. No method blocks for long, none awaits.
+pub struct Webhooks {
+    store: Arc<dyn Store>,
+    /// Held while a webhook is read, changed and written back (create, update, rotate,
+    /// delete, disable), so that no writer's change is lost to another's (a rotated secret
+    /// lost to a concurrent update).
+    writes: Mutex<()>,
+    /// `http://` URLs to hosts other than loopback are accepted.
+    allow_http: bool,
+}
+
+impl Webhooks {
+    pub fn new(store: Arc<dyn Store>, allow_http: bool) -> Webhooks {
+        Webhooks {
+            store,
+            writes: Mutex::new(()),
+            allow_http,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The turn to change webhooks.
+    fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
+        self.writes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn find(&self, id: &str) -> Result<WebhookRecord, Error> {
+        self.store
+            .webhook(id)?
+            .ok_or_else(|| Error::NotFound(id.to_owned()))
+    }
+
+    /// Checks a new webhook and builds its record (not stored).
+    pub fn check(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+        new_webhook(req, self.allow_http)
+    }
+
+    /// Creates a webhook; one with the same id is refused.
+    pub fn create(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+        let w = self.check(req)?;
+        let _turn = self.one_at_a_time();
+        if self.store.webhook(&w.id)?.is_some() {
+            return Err(Error::Exists(w.id));
+        }
+        self.store.put_webhook(&w)?;
+        Ok(w)
+    }
+
+    /// Creates a webhook, or replaces the one with the same id (keeping its creation
+    /// time): what `--config` does for each entry.
+    pub fn upsert(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+        let mut w = self.check(req)?;
+        let _turn = self.one_at_a_time();
+        if let Some(old) = self.store.webhook(&w.id)? {
+            w.created_at = old.created_at;
+        }
+        self.store.put_webhook(&w)?;
+        Ok(w)
+    }
+
+    /// Applies the fields `req` gives; all are checked before any changes.
+    pub fn update(&self, id: &str, req: UpdateWebhook) -> Result<WebhookRecord, Error> {
+        let _turn = self.one_at_a_time();
+        let mut w = self.find(id)?;
+        if let Some(url) = &req.url {
+            check_url(url, self.allow_http)?;
+        }
+        if let Some(events) = &req.events {
+            check_events(events)?;
+        }
+        let schedule = req
+            .retry_schedule
+            .as_deref()
+            .map(parse_retry_schedule)
+            .transpose()?;
+        let chaos = match req.chaos {
+            Some(Some(c)) => Some(Some(check_chaos(c, w.profile)?)),
+            Some(None) => Some(None),
+            None => None,
+        };
+        if let Some(c) = chaos {
+            w.chaos = c;
+        }
+        if let Some(url) = req.url {
+            w.url = url;
+        }
+        if let Some(events) = req.events {
+            w.events = events;
+        }
+        if let Some(s) = schedule {
+            w.retry_schedule = Some(s);
+        }
+        if let Some(d) = req.description {
+            w.description = Some(d);
+        }
+        if let Some(enabled) = req.enabled {
+            w.enabled = enabled;
+        }
+        w.updated_at = now_ms();
+        self.store.put_webhook(&w)?;
+        Ok(w)
+    }
+
+    /// Gives webhook `id` a new secret; the old one signs alongside it for the grace
+    /// period (seconds) the rotation asks for, which it returns with the webhook.
+    pub fn rotate(&self, id: &str, req: RotateSecret) -> Result<(WebhookRecord, u64), Error> {
+        let _turn = self.one_at_a_time();
+        let mut w = self.find(id)?;
+        let secret = secret_of(
+            req.secret,
+            req.signing.as_deref(),
+            Some(&w.secret),
+            w.profile,
+        )?;
+        check_secret(w.profile, &secret)?;
+        let now = now_ms();
+        let grace = req.grace_period_secs.unwrap_or(DEFAULT_GRACE_PERIOD_SECS);
+        let grace_ms = i64::try_from(grace.saturating_mul(1000)).unwrap_or(i64::MAX);
+        w.previous_secrets.retain(|p| p.expires_at > now);
+        if grace > 0 {
+            w.previous_secrets.insert(
+                0,
+                PreviousSecret {
+                    secret: std::mem::replace(&mut w.secret, secret),
+                    expires_at: now.saturating_add(grace_ms),
+                },
+            );
+        } else {
+            w.secret = secret;
+        }
+        w.updated_at = now;
+        self.store.put_webhook(&w)?;
+        Ok((w, grace))
+    }
+
+    pub fn delete(&self, id: &str) -> Result<(), Error> {
+        let _turn = self.one_at_a_time();
+        if self.store.delete_webhook(id)? {
+            Ok(())
+        } else {
+            Err(Error::NotFound(id.to_owned()))
+        }
+    }
+
+    /// Disables webhook `id` (its receiver answered 410 Gone to a Standard Webhooks
+    /// delivery); whether it was enabled. It may block on the store: the engine calls it
+    /// off the runtime's workers.
+    pub fn disable(&self, id: &str) -> Result<bool, StoreError> {
+        let _turn = self.one_at_a_time();
+        let Some(mut w) = self.store.webhook(id)? else {
+            return Ok(false);
+        };
+        if !w.enabled {
+            return Ok(false);
+        }
+        w.enabled = false;
+        w.updated_at = now_ms();
+        self.store.put_webhook(&w)?;
+        Ok(true)
+    }
+}
+
+/// Checks a new webhook and builds its record (not stored).
+pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord, Error> {
+    let id = match req.id {
+        Some(id) => {
+            check_id("id", &id)?;
+            id
+        }
+        None => new_id("wh"),
+    };
+    let kind = parse_kind(req.kind.as_deref().unwrap_or("http"))?;
+    check_url(&req.url, allow_http)?;
+    check_events(&req.events)?;
+    let profile = match &req.profile {
+        Some(p) => parse_profile(p)?,
+        None => DEFAULT_PROFILE,
+    };
+    let secret = secret_of(req.secret, req.signing.as_deref(), None, profile)?;
+    check_secret(profile, &secret)?;
+    let retry_schedule = req
+        .retry_schedule
+        .as_deref()
+        .map(parse_retry_schedule)
+        .transpose()?;
+    let chaos = req.chaos.map(|c| check_chaos(c, profile)).transpose()?;
+    let now = now_ms();
+    Ok(WebhookRecord {
+        id,
+        kind,
+        url: req.url,
+        profile,
+        secret,
+        previous_secrets: Vec::new(),
+        events: req.events,
+        enabled: req.enabled.unwrap_or(true),
+        retry_schedule,
+        description: req.description,
+        chaos,
+        created_at: now,
+        updated_at: now,
+    })
+}
