@@ -20,6 +20,7 @@ const hookWorker :Workerd.Worker = (
     (name = "pkg/src/replay.mjs", esModule = embed "../../pkg/src/replay.mjs"),
     (name = "pkg/src/body.mjs", esModule = embed "../../pkg/src/body.mjs"),
     (name = "pkg/src/wasm.mjs", esModule = embed "../../pkg/src/wasm.mjs"),
+    (name = "pkg/gen/schemes.mjs", esModule = embed "../../pkg/gen/schemes.mjs"),
     (name = "pkg/gen/hookproof.mjs", esModule = embed "../../pkg/gen/hookproof.mjs"),
     (name = "pkg/gen/hookproof_bg.wasm", wasm = embed "../../pkg/gen/hookproof_bg.wasm"),
     (name = "pkg/gen/hookproof_tools.mjs", esModule = embed "../../pkg/gen/hookproof_tools.mjs"),
