@@ -50,7 +50,12 @@ if (wrong.length) throw new Error(`pack: not at the crate's version ${version}: 
 JS
 
 platforms="${PLATFORMS:-$(host_platform)}"
-[ -f pkg/gen/hookproof_tools_bg.wasm ] && [ -f pkg/dist/index.cjs ] || bash scripts/build-pkg.sh
+# pkg/ again when it is missing or older than its sources (a tarball of stale wasm glue
+# fails in the installed project).
+if [ ! -f pkg/gen/hookproof_tools_bg.wasm ] || [ ! -f pkg/dist/index.cjs ] ||
+  [ -n "$(find pkg/src verifier/src verifier/Cargo.toml -newer pkg/dist/index.cjs -print -quit)" ]; then
+  bash scripts/build-pkg.sh
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT/stage"

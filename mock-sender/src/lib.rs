@@ -19,6 +19,7 @@ pub mod ids;
 pub mod keys;
 pub mod probe;
 pub mod store;
+pub mod testing;
 pub mod webhooks;
 
 use std::path::Path;
@@ -30,6 +31,7 @@ use warp::reply::Response;
 pub use api::error::ApiError;
 pub use config::{Config, DbLocation};
 pub use delivery::Engine;
+pub use testing::TestSender;
 
 use api::models::CreateWebhook;
 use delivery::{HttpClient, Settings};
@@ -61,6 +63,8 @@ pub enum StartError {
     CaCert { path: String, message: String },
     #[error("starting the store's writer thread: {0}")]
     Writer(#[from] std::io::Error),
+    #[error("cannot listen: {0}")]
+    Listen(String),
 }
 
 /// A built sender: the routes to serve and the engine delivering in the background.

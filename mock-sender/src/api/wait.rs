@@ -24,8 +24,8 @@ use super::filters::{auth, Route};
 use super::models::{Data, DeliveryView};
 use super::State;
 use crate::config::parse_duration;
-use crate::delivery::Notice;
-use crate::store::{DeliveryRecord, DeliveryStatus, Query};
+use crate::delivery::{Engine, Notice};
+use crate::store::{DeliveryRecord, DeliveryStatus, Query, Store, StoreError};
 
 /// The longest wait one request may ask for; a longer one is cut to it (ask again).
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -131,18 +131,28 @@ fn is_final(d: &DeliveryRecord) -> bool {
 async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
     let q: DeliveryWait = parse_query(raw)?;
     let wait = parse_wait(Some(&q.wait))?;
+    let d = until_final(&state.engine, &*state.store, &id, wait)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| ApiError::not_found("delivery", &id))?;
+    Ok(json(DeliveryView::with_body(&d)))
+}
+
+/// Delivery `id` once it is final, or as it is when `wait` ends or the sender stops;
+/// `None` when there is no such delivery. Wakes on the engine's notices only.
+pub async fn until_final(
+    engine: &Engine,
+    store: &dyn Store,
+    id: &str,
+    wait: Duration,
+) -> Result<Option<DeliveryRecord>, StoreError> {
     // Subscribed before reading, so that an attempt between the two is not missed.
-    let mut notices = state.engine.subscribe();
-    let closed = state.engine.closed();
+    let mut notices = engine.subscribe();
+    let closed = engine.closed();
     let deadline = tokio::time::Instant::now() + wait;
-    let find = || {
-        state
-            .store
-            .delivery(&id)
-            .map_err(ApiError::from)?
-            .ok_or_else(|| ApiError::not_found("delivery", &id))
+    let Some(mut d) = store.delivery(id)? else {
+        return Ok(None);
     };
-    let mut d = find()?;
     tokio::pin!(closed);
     while !is_final(&d) {
         tokio::select! {
@@ -152,14 +162,17 @@ async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, 
                 }
                 Ok(_) => {}
                 // Missed some: the store knows.
-                Err(RecvError::Lagged(_)) => d = find()?,
+                Err(RecvError::Lagged(_)) => match store.delivery(id)? {
+                    Some(now) => d = now,
+                    None => return Ok(None),
+                },
                 Err(RecvError::Closed) => break,
             },
             () = tokio::time::sleep_until(deadline) => break,
             () = &mut closed => break,
         }
     }
-    Ok(json(DeliveryView::with_body(&d)))
+    Ok(Some(d))
 }
 
 async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
