@@ -103,8 +103,10 @@ fn is_start_line(line: &str) -> bool {
 mod tests {
     use super::HeaderBlock;
     use alloc::borrow::ToOwned;
+    use alloc::format;
     use alloc::string::String;
     use alloc::vec::Vec;
+    use proptest::prelude::*;
 
     fn pairs(block: &HeaderBlock) -> Vec<(&str, &str)> {
         block
@@ -156,6 +158,32 @@ mod tests {
         let lines: Vec<usize> = block.skipped.iter().map(|(n, _)| *n).collect();
         assert_eq!(lines, [2, 3, 4, 5]);
         assert_eq!(block.skipped[0].1, "not a header");
+    }
+
+    proptest! {
+        // Headers written out as lines (CRLF, a request line first) read back as they were,
+        // repeated names joined.
+        #[test]
+        fn written_headers_read_back(
+            headers in prop::collection::vec(("[A-Za-z][A-Za-z0-9-]{0,12}", "[ -~]{0,20}"), 0..8),
+        ) {
+            let text: String = core::iter::once("POST /hook HTTP/1.1\r\n".to_owned())
+                .chain(headers.iter().map(|(n, v)| format!("{n}: {v}\r\n")))
+                .collect();
+            let mut want = HeaderBlock::default();
+            for (n, v) in &headers {
+                want.add(n, v.trim_ascii());
+            }
+            prop_assert_eq!(HeaderBlock::parse(&text), want);
+        }
+
+        #[test]
+        fn any_text_reads_as_tokens_and_skipped_lines(text in "[ -~\t\r\n<>:é]{0,80}") {
+            let block = HeaderBlock::parse(&text);
+            prop_assert!(block.headers.iter().all(|(n, _)| !n.is_empty() && n.is_ascii()));
+            let lines = text.split('\n').count();
+            prop_assert!(block.skipped.iter().all(|(n, _)| (1..=lines).contains(n)));
+        }
     }
 
     #[test]
