@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod output;
+pub mod trigger;
 
 use std::process::ExitCode;
 
