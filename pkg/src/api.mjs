@@ -1,8 +1,11 @@
 // The JS shell around the wasm verifier: argument checking, header lookup, errors.
-// Every signature rule lives in Rust (verifier/src/scheme/); nothing here computes a MAC.
+// Every signature rule lives in Rust (verifier/src/scheme/). The one MAC computed here is
+// the runtime's own (node:crypto) over a large body, of the bytes wasm says the scheme
+// signs, compared with the header's signatures by wasm (`#verifyOnHost`, host.mjs).
 import { DEFAULT_TOLERANCE_SECONDS, PUBLIC_KEY_PREFIX, SCHEMES, SIGNING_KEY_PREFIX } from "../gen/schemes.mjs";
 import { bodyLimit, readBody } from "./body.mjs";
-import { core, live, tools } from "./wasm.mjs";
+import { hostMac, writeMacs } from "./host.mjs";
+import { core, host, live, tools } from "./wasm.mjs";
 
 /** The one error this package throws; `code` is stable, `message` is for people. */
 export class WebhookVerificationError extends Error {
@@ -243,6 +246,9 @@ export class Webhook {
   #keys;
   #toolsWasm;
   #toolsHandle;
+  // The MAC by the host (node:crypto) for large bodies, where it has one (host.mjs);
+  // undefined where wasm hashes every body.
+  #host;
 
   constructor(secret, options = {}) {
     checkOptions(options);
@@ -268,6 +274,8 @@ export class Webhook {
     this.#verifier();
     // A valid name: webhookNew took it.
     ({ names: this.#names, alternate: this.#alternateNames } = schemes().get(this.scheme));
+    const native = host();
+    if (native !== undefined && !this.#ed25519) this.#host = hostMac(native, core(), this.scheme, keys, wasmError);
   }
 
   /** The verifier's module (its bindings), with `#handle` made in its current instance. */
@@ -301,10 +309,46 @@ export class Webhook {
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const wasm = this.#verifier();
+    if (this.#host !== undefined) {
+      const data = typeof body === "string" ? body : toBytes(body);
+      if (data.length >= this.#host.from) {
+        // The limit of the wasm path, kept: both paths take the same bodies.
+        if (data.length > MAX_WASM_BYTES) throw tooLarge();
+        if (!this.#verifyOnHost(wasm, data, h0, h1, h2, now)) {
+          throw this.#explained(wasmError(wasm), read, typeof headers === "string");
+        }
+        return;
+      }
+    }
     const bodyLen = this.#writeRequest(body, h0, h1, h2);
     if (!wasm.webhookVerify(this.#handle, bodyLen, lens[0], lens[1], lens[2], now)) {
       throw this.#explained(wasmError(wasm), read, typeof headers === "string");
     }
+  }
+
+  // The verify of a large body where the runtime has a native HMAC: wasm reads the header
+  // values and says which bytes the scheme signs before the body; node:crypto computes the
+  // MAC of those bytes and the body with every key (all of them, whichever matches); wasm
+  // compares the MACs with the header's signatures in constant time and checks the
+  // timestamp. The body never enters wasm memory. `false`: the error is kept in wasm.
+  #verifyOnHost(wasm, body, h0, h1, h2, now) {
+    const handle = this.#handle;
+    const tags = this.#host.keys.length * this.#host.tagLen;
+    // Room after the headers (3 bytes per UTF-16 unit at most) for the signed prefix (at
+    // most the headers' bytes and a few separators), then for the MACs.
+    const room = 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0)) + 16 + tags;
+    let view = this.#writeRequest("", h0, h1, h2, room);
+    const end = Math.max(lens[0], 0) + Math.max(lens[1], 0) + Math.max(lens[2], 0);
+    const prefixLen = wasm.webhookSignedPrefix(handle, lens[0], lens[1], lens[2]);
+    if (prefixLen < 0) return false;
+    // A call that grew wasm memory detached the views on it (their length is then 0).
+    if (view.length === 0) view = this.#buffer(end + room);
+    // A copy: the MACs go where the prefix is.
+    writeMacs(this.#host, view.slice(end, end + prefixLen), body, view, end);
+    const ok = wasm.webhookVerifyTags(handle, lens[0], lens[1], lens[2], tags, now);
+    if (view.length === 0) view = this.#buffer(end + room);
+    view.fill(0, end, end + tags);
+    return ok;
   }
 
   // A string for the headers is the signature header's value (as stripe-node's
@@ -338,10 +382,11 @@ export class Webhook {
   // only if it does not fit is the buffer grown for the rest, at most 3 bytes per unit.
   // A UTF-16 unit is at most 3 bytes of UTF-8, so the header values always get 3 bytes per
   // unit after the body, whatever room the body took: encodeInto truncates silently.
-  #writeRequest(body, h0, h1, h2) {
+  // `room`: bytes to leave free after the headers; `#verifyOnHost` asks for the view back.
+  #writeRequest(body, h0, h1, h2, room = 0) {
     const bytes = typeof body === "string" ? undefined : toBytes(body);
     const headerCapacity = 3 * ((h0?.length ?? 0) + (h1?.length ?? 0) + (h2?.length ?? 0));
-    let view = this.#buffer((bytes ? bytes.length : body.length) + headerCapacity);
+    let view = this.#buffer((bytes ? bytes.length : body.length) + headerCapacity + room);
     let offset;
     if (bytes) {
       view.set(bytes);
@@ -368,7 +413,7 @@ export class Webhook {
       if (h1 !== undefined) offset += lens[1] = writeString(h1, view, offset);
       if (h2 !== undefined) lens[2] = writeString(h2, view, offset);
     }
-    return bodyLen;
+    return room === 0 ? bodyLen : view;
   }
 
   /** The request buffer, grown to at least `capacity` bytes, as a view. */

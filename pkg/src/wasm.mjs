@@ -13,13 +13,15 @@
 let coreSlot;
 let toolsSlot;
 let generation = 0;
+let hostSlot;
 
 /**
  * Called once by the entry, with two loaders: each instantiates its module afresh and
  * returns the wasm-bindgen exports and the new instance's `memory`. The same loader twice
- * (browsers: one module for both) means one instance for both.
+ * (browsers: one module for both) means one instance for both. `host`: see `host()`.
  */
-export function provide(loadCore, loadTools) {
+export function provide(loadCore, loadTools, host) {
+  hostSlot = host;
   coreSlot = { load: loadCore, bindings: undefined };
   toolsSlot = loadTools === loadCore ? coreSlot : { load: loadTools, bindings: undefined };
   core();
@@ -31,6 +33,15 @@ export function core() {
 
 export function tools() {
   return toolsSlot.bindings ?? instantiate(toolsSlot);
+}
+
+/**
+ * The runtime's synchronous native HMAC, `{ createHmac, createSecretKey }` from node:crypto,
+ * and `minLength`, the body length from which it is used, where the entry has one (Node,
+ * Bun, Deno); undefined elsewhere (workerd, browsers).
+ */
+export function host() {
+  return hostSlot;
 }
 
 /** The current bindings whose `generation` is `g`, or undefined if they were dropped. */

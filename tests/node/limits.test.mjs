@@ -166,9 +166,11 @@ test("the verify module: a body too large for its memory is body_too_large; a tr
   const signedA = a.sign(BODY, { timestamp: T0 });
   const before = core();
   const size = exhaust(core().memory);
+  // Where node:crypto hashes large bodies (here: Node and Bun), the body never enters wasm
+  // memory, so it is verified as any other; wasm (workerd, browsers) cannot take it.
   assert.equal(
     code(() => a.verify(Buffer.alloc(size), signedA)),
-    "body_too_large",
+    "no_matching_signature",
   );
   assert.deepEqual(a.verify(BODY, signedA), JSON.parse(BODY));
   assert.equal(core(), before);

@@ -61,6 +61,8 @@ mod error;
 #[cfg(feature = "diagnose")]
 mod header_block;
 mod headers;
+#[cfg(any(all(target_arch = "wasm32", feature = "npm"), test))]
+mod host_mac;
 mod scheme;
 #[cfg(any(target_arch = "wasm32", test))]
 mod sha256;

@@ -25,6 +25,7 @@ use spin::mutex::{SpinMutex as Mutex, SpinMutexGuard as Guard};
 use slab::Slab;
 use wasm_bindgen::prelude::*;
 
+use crate::scheme::Algorithm;
 use crate::{Error, Headers, Scheme, Webhook};
 
 /// Every live verifier, by handle.
@@ -189,6 +190,108 @@ pub fn webhook_verify(
         };
         // Float-to-int casts saturate (NaN becomes 0), so any number is safe here.
         w.check(body, &headers, now_seconds as i64).map(drop)
+    })
+    .is_some()
+}
+
+/// The header values in the request buffer from `at`: `h0..h2` bytes of UTF-8 each, or
+/// -1 when absent, in the order of `Scheme::header_names`; where they end.
+fn header_values(buffer: &[u8], at: usize, lens: [i32; 3]) -> ([Option<&str>; 3], usize) {
+    let mut values = [None; 3];
+    let mut rest = buffer.get(at..).unwrap_or_default();
+    for (value, len) in values.iter_mut().zip(lens) {
+        // Negative: absent. The shell writes valid UTF-8 within the buffer, so the
+        // `None`s for anything else cannot happen; they read as a missing header.
+        let Ok(len) = usize::try_from(len) else {
+            continue;
+        };
+        let Some((bytes, after)) = rest.split_at_checked(len) else {
+            break;
+        };
+        *value = core::str::from_utf8(bytes).ok();
+        rest = after;
+    }
+    (values, buffer.len() - rest.len())
+}
+
+/// The MAC a host computes for `scheme_name`'s rule: 1 for HMAC-SHA256, 2 for HMAC-SHA1;
+/// 0 for an unknown scheme.
+#[wasm_bindgen(js_name = schemeMac)]
+pub fn scheme_mac(scheme_name: &str) -> u32 {
+    match scheme_name.parse::<Scheme>().map(|s| s.rules().algorithm()) {
+        Ok(Algorithm::HmacSha256) => 1,
+        Ok(Algorithm::HmacSha1) => 2,
+        Err(_) => 0,
+    }
+}
+
+/// The key bytes a secret string decodes to under `scheme_name`'s rule, the same that
+/// `webhookAddSecret` keys a verifier with: for a host that computes the MAC, which keeps
+/// them where they cannot be read back (node:crypto's KeyObject). Nothing (the error kept)
+/// if the secret is not valid. No verifier hands out its keys: this only decodes what the
+/// caller already holds.
+#[wasm_bindgen(js_name = secretKeyBytes)]
+pub fn secret_key_bytes(scheme_name: &str, secret: &str) -> Option<Vec<u8>> {
+    let scheme: Scheme = keep(scheme_name.parse())?;
+    keep(crate::webhook::key_bytes(scheme, secret))
+}
+
+/// For a MAC computed by the host: reads the header values at the start of the request
+/// buffer (`h0..h2` as for `webhookVerify`, no body before them) and writes right after
+/// them the bytes the scheme signs before the body. Returns their length, or -1 (the
+/// error kept) when the request fails before any hashing, as `webhookVerify` would, or
+/// the buffer has no room for them (the shell leaves as much room as the headers take).
+#[wasm_bindgen(js_name = webhookSignedPrefix)]
+pub fn webhook_signed_prefix(handle: u32, h0: i32, h1: i32, h2: i32) -> i32 {
+    let mut buffer = locked(&REQUEST);
+    let (values, end) = header_values(&buffer, 0, [h0, h1, h2]);
+    let mut prefix = Vec::new();
+    let read = with_webhook(handle, |w| {
+        let headers = Positional {
+            names: w.scheme().header_names(),
+            values,
+        };
+        w.signed_prefix(&headers, &mut prefix)
+    });
+    if read.is_none() {
+        return -1;
+    }
+    match buffer.get_mut(end..end + prefix.len()) {
+        Some(room) => {
+            room.copy_from_slice(&prefix);
+            prefix.len() as i32
+        }
+        None => {
+            keep::<()>(Err(Error::BodyTooLarge));
+            -1
+        }
+    }
+}
+
+/// `webhookVerify` with the MACs computed by the host: the request buffer holds the header
+/// values (as for `webhookSignedPrefix`), then `tags_len` bytes of MACs over the signed
+/// bytes, one per key in the order they were added. They are compared with the header's
+/// signatures in constant time; `false` (the error kept) if the request is not accepted.
+#[wasm_bindgen(js_name = webhookVerifyTags)]
+pub fn webhook_verify_tags(
+    handle: u32,
+    h0: i32,
+    h1: i32,
+    h2: i32,
+    tags_len: usize,
+    now_seconds: f64,
+) -> bool {
+    let buffer = locked(&REQUEST);
+    let (values, end) = header_values(&buffer, 0, [h0, h1, h2]);
+    let tags = buffer
+        .get(end..end.saturating_add(tags_len))
+        .unwrap_or_default();
+    with_webhook(handle, |w| {
+        let headers = Positional {
+            names: w.scheme().header_names(),
+            values,
+        };
+        w.check_tags(tags, &headers, now_seconds as i64)
     })
     .is_some()
 }
