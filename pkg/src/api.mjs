@@ -246,8 +246,9 @@ export class Webhook {
   #keys;
   #toolsWasm;
   #toolsHandle;
-  // The MAC by the host (node:crypto) for large bodies, where it has one (host.mjs);
-  // undefined where wasm hashes every body.
+  // The MAC by the host (node:crypto) for large bodies, where it has one (host.mjs): made
+  // on the first such body, so a Webhook made per request (verifyRequest) for a small
+  // body makes no KeyObject.
   #host;
 
   constructor(secret, options = {}) {
@@ -274,8 +275,6 @@ export class Webhook {
     this.#verifier();
     // A valid name: webhookNew took it.
     ({ names: this.#names, alternate: this.#alternateNames } = schemes().get(this.scheme));
-    const native = host();
-    if (native !== undefined && !this.#ed25519) this.#host = hostMac(native, core(), this.scheme, keys, wasmError);
   }
 
   /** The verifier's module (its bindings), with `#handle` made in its current instance. */
@@ -309,9 +308,11 @@ export class Webhook {
     const h2 = names.length > 2 ? headerValue(read(names[2])) : undefined;
     const now = Math.floor(nowMs(this.#clock) / 1000);
     const wasm = this.#verifier();
-    if (this.#host !== undefined) {
+    const native = host();
+    if (native !== undefined && !this.#ed25519) {
       const data = typeof body === "string" ? body : toBytes(body);
-      if (data.length >= this.#host.from) {
+      if (data.length >= native.minLength) {
+        this.#host ??= hostMac(native, wasm, this.scheme, this.#keys, wasmError);
         // The limit of the wasm path, kept: both paths take the same bodies.
         if (data.length > MAX_WASM_BYTES) throw tooLarge();
         if (!this.#verifyOnHost(wasm, data, h0, h1, h2, now)) {

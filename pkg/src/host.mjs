@@ -10,17 +10,15 @@ const ALGORITHMS = [undefined, "sha256", "sha1"];
 /**
  * The host MAC of a Webhook of `scheme` keyed with `keys` (strings as given, or bytes),
  * with `native` = `{ createHmac, createSecretKey, minLength }` from the entry: the
- * algorithm, the MAC's length, the body length from which it is used, and the keys as
- * KeyObjects. `wasm`: the verify module's bindings, which decoded the same keys. Throws
- * what `wasmError(wasm)` makes of a secret wasm cannot decode.
+ * algorithm, the MAC's length and the keys as KeyObjects. `wasm`: the verify module's
+ * bindings, which keyed the verifier with the same bytes. Throws what `wasmError(wasm)`
+ * makes of a secret wasm cannot decode.
  */
 export function hostMac(native, wasm, scheme, keys, wasmError) {
   const algorithm = ALGORITHMS[wasm.schemeMac(scheme)];
   return {
     algorithm,
     tagLen: algorithm === "sha1" ? 20 : 32,
-    // From this body length (string: UTF-16 units; bytes: bytes) up.
-    from: native.minLength,
     createHmac: native.createHmac,
     keys: keys.map((key) => {
       if (typeof key !== "string") return native.createSecretKey(key);
