@@ -254,22 +254,33 @@ function evaluateGoals(all, wasm) {
     if (!m) return out.push({ goal, status: "N/A", measured: "not measured in this run", target });
     out.push({ goal, status: m.value >= target ? "MET" : "MISSED", measured: fmt(m) + note, target, value: m.value });
   };
-  for (const peer of ["standardwebhooks", "svix"]) {
-    const r = ratioOf("node", peer);
-    const m = r && minOver(r, all.node.sizes);
+  const NAMES = { node: "Node", node24: "Node 24", deno: "Deno" };
+  for (const [rt, name] of Object.entries(NAMES)) {
+    const r = ratioOf(rt, "node-crypto-receiver");
+    const m = r && minOver(r, all[rt].sizes);
     push(
-      `≥ 3x ${peer} at every size (Node)`,
-      3,
+      `≥ 1.0x the shortest node:crypto receiver at every size (${name})`,
+      1,
       m && { value: m.min, at: m.at },
       (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
     );
+    for (const peer of ["standardwebhooks", "svix"]) {
+      const r = ratioOf(rt, peer);
+      const m = r && minOver(r, all[rt].sizes);
+      push(
+        `≥ 3x ${peer} at every size (${name})`,
+        3,
+        m && { value: m.min, at: m.at },
+        (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
+      );
+    }
   }
   // A goal "at ≤ N" is judged only when the run measured the largest size under N (1 KB:
-  // the harness's sizes are 256 B, 1 KB, 16 KB, ...): a run of 256 B alone would call it
-  // met on the easy end.
+  // the harness's sizes are 256 B, 1 KB, 4 KB, 16 KB, ...): a run of 256 B alone would
+  // call it met on the easy end.
   const upTo = (runtime, limit) => {
     const sizes = all[runtime]?.sizes.filter((s) => s <= limit) ?? [];
-    return sizes.includes(1024) ? sizes : [];
+    return sizes.includes(1024) && (limit < 4096 || sizes.includes(4096)) ? sizes : [];
   };
   {
     const r = ratioOf("node", "node-crypto");
@@ -282,16 +293,44 @@ function evaluateGoals(all, wasm) {
       (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
     );
   }
-  {
-    const r = ratioOf("workerd", "webcrypto");
-    const sizes = upTo("workerd", 4096);
+  for (const [peer, target, limit, label] of [
+    ["webcrypto", 1, 1024, "WebCrypto subtle.verify (pre-imported key)"],
+    ["stripe-async", 5, 4096, "stripe-style importKey + sign per request (constructEventAsync)"],
+  ]) {
+    const r = ratioOf("workerd", peer);
+    const sizes = upTo("workerd", limit);
     const m = r && sizes.length ? minOver(r, sizes) : undefined;
     push(
-      "≥ 1.5x WebCrypto subtle.verify in workerd at ≤ 4 KB",
-      1.5,
+      `≥ ${target}x ${label} in workerd at ≤ ${sizeLabel(limit)}`,
+      target,
       m && { value: m.min, at: m.at },
       (m) => `min ${fmtRatio(m.value)} (at ${sizeLabel(m.at)})`,
     );
+  }
+  {
+    // verifySignature at 4 KB against the time the wasm hash alone needs for 4 KB at its
+    // 1 MB throughput (Uint8Array body): what the fixed per-call costs add.
+    const row = all.workerd?.rows.find((r) => r.id === "hp-verifySignature");
+    const bytes = all.workerd?.rows.find((r) => r.id === "hp-verifySignature-bytes");
+    const at4k = row?.sizes[4096]?.medianNs;
+    const mb = bytes?.sizes[1024 * 1024]?.medianNs;
+    const over = at4k && mb ? at4k / ((mb * 4096) / (1024 * 1024)) : undefined;
+    if (over === undefined) {
+      out.push({
+        goal: "workerd verifySignature at 4 KB ≤ 1.2x the wasm hash alone",
+        status: "N/A",
+        measured: "not measured in this run",
+        target: 1.2,
+      });
+    } else {
+      out.push({
+        goal: "workerd verifySignature at 4 KB ≤ 1.2x the wasm hash alone",
+        status: over <= 1.2 ? "MET" : "MISSED",
+        measured: `${fmtRatio(over)} (${(at4k / 1000).toFixed(2)} µs; the hash alone ${((mb * 4096) / (1024 * 1024) / 1000).toFixed(2)} µs at ${mbps(1024 * 1024, mb).toFixed(0)} MB/s)`,
+        target: 1.2,
+        value: over,
+      });
+    }
   }
   {
     const MB = 1024 * 1024;
@@ -299,19 +338,20 @@ function evaluateGoals(all, wasm) {
     const str = all.node?.rows.find((r) => r.id === "hp-verifySignature");
     const m = row?.sizes[MB];
     const node24 = all.node24?.rows.find((r) => r.id === "hp-verifySignature-bytes")?.sizes[MB];
-    // Judged on the run's process, as every other figure; the median of fresh processes
-    // beside it (bench/wasm.mjs: a Node 20 process runs the module's SHA-256 at one of two
-    // speeds, and the harness's long-running one more often at the lower).
+    // Judged on the verify module's own verify in fresh processes (bench/wasm.mjs): in
+    // Node the package hashes a 1 MB body with node:crypto (pkg/src/host.mjs), so the
+    // run's hookproof rows at 1 MB are that path's figures, reported beside it.
     const fresh = wasm.throughput;
     push(
       "≥ 350 MB/s SHA-256 inside wasm at 1 MB (Node)",
       350,
-      m && { value: mbps(MB, m.medianNs) },
-      (v) => `${v.value.toFixed(0)} MB/s (verifySignature, Uint8Array body)`,
-      (str?.sizes[MB] ? `; ${mbps(MB, str.sizes[MB].medianNs).toFixed(0)} MB/s with a string body` : "") +
-        (fresh
-          ? `; fresh processes ${fresh.medianMBps.toFixed(0)} MB/s (median of ${fresh.n}, ${fresh.minMBps.toFixed(0)}–${fresh.maxMBps.toFixed(0)})`
-          : "") +
+      fresh && { value: fresh.medianMBps },
+      (v) =>
+        `${v.value.toFixed(0)} MB/s (the verify module's verify in fresh processes, median of ${fresh.n}, ${fresh.minMBps.toFixed(0)}–${fresh.maxMBps.toFixed(0)})`,
+      (m
+        ? `; the package's verifySignature (node:crypto's hash at this size) ${mbps(MB, m.medianNs).toFixed(0)} MB/s`
+        : "") +
+        (str?.sizes[MB] ? `, ${mbps(MB, str.sizes[MB].medianNs).toFixed(0)} MB/s with a string body` : "") +
         (node24 ? `; ${all.node24.runtimeVersion}: ${mbps(MB, node24.medianNs).toFixed(0)} MB/s` : ""),
     );
   }
@@ -321,8 +361,8 @@ function evaluateGoals(all, wasm) {
   under(".wasm ≤ 40 KB raw", 40 * 1024, wasm.rawBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
   under(".wasm ≤ 20 KB gzipped", 20 * 1024, wasm.gzipBytes, (v) => `${v} B (${(v / 1024).toFixed(1)} KB)`);
   under(
-    "instantiate ≤ 2 ms",
-    2,
+    "instantiate ≤ 1 ms",
+    1,
     wasm.cold.totalMs,
     (v) => `${v.toFixed(2)} ms (cold: fresh process, compile + instantiate, median of ${wasm.cold.n})`,
   );
@@ -335,12 +375,14 @@ function logEntry(all, wasm) {
   const minStd =
     all.node &&
     Math.min(...Object.values(ratios(all.node).find((x) => x.peer === "standardwebhooks")?.bySize ?? { x: NaN }));
-  const mb = all.node?.rows.find((x) => x.id === "hp-verifySignature-bytes")?.sizes[1024 * 1024];
+  const minOf = (rt, peer) =>
+    all[rt] && Math.min(...Object.values(ratios(all[rt]).find((x) => x.peer === peer)?.bySize ?? { x: NaN }));
   const figures = [
     `node:crypto ${fmtRatio(r("node", "node-crypto", 256))} (256 B) / ${fmtRatio(r("node", "node-crypto", 1024))} (1 KB)`,
     `standardwebhooks min ${fmtRatio(minStd)}`,
     `workerd vs subtle ${fmtRatio(r("workerd", "webcrypto", 1024))} (1 KB)`,
-    `${mb ? mbps(1024 * 1024, mb.medianNs).toFixed(0) : "–"} MB/s (1 MB)`,
+    `wasm ${wasm.throughput ? wasm.throughput.medianMBps.toFixed(0) : "–"} MB/s (1 MB, fresh processes)`,
+    `Node receiver min ${fmtRatio(minOf("node", "node-crypto-receiver"))}`,
     `wasm ${wasm.rawBytes} / ${wasm.gzipBytes} B`,
     `instantiate ${wasm.cold.totalMs.toFixed(2)} ms`,
   ];

@@ -4,7 +4,7 @@
 // a contender whose library is absent is skipped there.
 
 /** Body sizes in bytes. */
-export const SIZES = [256, 1024, 16 * 1024, 64 * 1024, 1024 * 1024];
+export const SIZES = [256, 1024, 4 * 1024, 16 * 1024, 64 * 1024, 1024 * 1024];
 export const QUICK_SIZES = [256, 16 * 1024];
 
 // Test-only secrets.
@@ -219,6 +219,26 @@ export const CONTENDERS = [
           if (got.length === expected.length && timingSafeEqual(got, expected)) return;
         }
         throw new Error("node:crypto: invalid signature");
+      };
+    },
+  },
+  {
+    id: "node-crypto-receiver",
+    label: "shortest node:crypto receiver (createHmac + digest + timingSafeEqual + JSON.parse)",
+    group: "peer",
+    parses: true,
+    hp: "hp-verify",
+    needs: ["createHmac", "timingSafeEqual", "Buffer"],
+    setup: ({ createHmac, timingSafeEqual, Buffer }, fx) => {
+      // The least a receiver can do: no header parsing or tolerance check, the signed
+      // prefix, the key and the signature decoded once, then HMAC, compare and parse.
+      const key = Buffer.from(STD_SECRET.slice("whsec_".length), "base64");
+      const prefix = `${fx.standard["webhook-id"]}.${fx.standard["webhook-timestamp"]}.`;
+      const sig = Buffer.from(fx.standard["webhook-signature"].split(" ")[0].slice("v1,".length), "base64");
+      return (body) => {
+        const expected = createHmac("sha256", key).update(prefix).update(body).digest();
+        if (!timingSafeEqual(expected, sig)) throw new Error("node:crypto: invalid signature");
+        return JSON.parse(body);
       };
     },
   },
