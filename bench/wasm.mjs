@@ -77,7 +77,8 @@ async function throughputOnce(pkg) {
   const handle = glue.webhookNew("standard", 300);
   if (!glue.webhookAddSecret(handle, STD_SECRET)) throw new Error("wasm throughput: the secret was refused");
   // The scheme's header names, in the order webhookVerify reads their values.
-  const names = /(?:^| )standard=([^ ;]+)/.exec(glue.schemeTable())[1].split(",");
+  const { SCHEMES } = await import(resolve(pkg, "gen/schemes.mjs"));
+  const names = SCHEMES.find((s) => s.name === "standard").headers;
   const values = names.map((n) => headers[n]);
   const joined = values.join("");
   const ptr = glue.requestBuffer(body.length + joined.length);
