@@ -77,7 +77,7 @@ pub use error::Error;
 #[cfg(feature = "diagnose")]
 pub use header_block::HeaderBlock;
 pub use headers::Headers;
-pub use scheme::{KeyForm, Scheme, TimestampField};
+pub use scheme::{KeyForm, Scheme, SignedHeaders, TimestampField};
 #[cfg(feature = "ed25519")]
 pub use webhook::ed25519_public_key;
 pub use webhook::{Verified, Webhook};

@@ -637,7 +637,11 @@ fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
     Ok(key)
 }
 
-fn decode_signature(encoding: Encoding, encoded: &str, buf: &mut [u8; MAX_TAG]) -> Option<usize> {
+pub(crate) fn decode_signature(
+    encoding: Encoding,
+    encoded: &str,
+    buf: &mut [u8; MAX_TAG],
+) -> Option<usize> {
     match encoding {
         Encoding::Hex => {
             let len = encoded.len() / 2;

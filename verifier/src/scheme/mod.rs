@@ -133,6 +133,49 @@ impl Scheme {
             .find(|s| headers.header(s.signature_header()).is_some())
     }
 
+    /// Reads what a request's headers carry under this scheme, without a key: what a
+    /// sender must put there. Fails as `verify` does on a missing header, a timestamp that
+    /// is not whole Unix seconds, or a signature header with no entry in the scheme's format
+    /// (an entry whose MAC does not decode to the algorithm's length does not count).
+    ///
+    /// ```
+    /// use hookproof::{Scheme, Webhook};
+    /// let wh = Webhook::new(Scheme::Stripe, "whsec_x")?;
+    /// let headers = wh.sign(b"{}", "evt_1", 1_700_000_000)?;
+    /// let read = Scheme::Stripe.read(&headers)?;
+    /// assert_eq!((read.timestamp, read.signatures), (Some(1_700_000_000), 1));
+    /// # Ok::<(), hookproof::Error>(())
+    /// ```
+    pub fn read<H: Headers + ?Sized>(self, headers: &H) -> Result<SignedHeaders, Error> {
+        let headers = crate::webhook::DynHeaders(headers);
+        let rules = self.rules();
+        let env = rules.read(&headers)?;
+        let mut buf = [0u8; crate::webhook::MAX_TAG];
+        let tag_len = match rules.algorithm() {
+            Algorithm::HmacSha256 => 32,
+            Algorithm::HmacSha1 => 20,
+        };
+        let mut signatures = 0usize;
+        rules.signatures(env.signatures, &mut |sig| {
+            if crate::webhook::decode_signature(rules.encoding(), sig, &mut buf) == Some(tag_len) {
+                signatures += 1;
+            }
+        });
+        #[cfg(feature = "ed25519")]
+        rules.asymmetric_signatures(env.signatures, &mut |_| signatures += 1);
+        if signatures == 0 {
+            return Err(Error::InvalidHeader {
+                header: rules.header_names()[0],
+                reason: rules.no_signature(),
+            });
+        }
+        Ok(SignedHeaders {
+            id: env.id.map(ToOwned::to_owned),
+            timestamp: env.timestamp.map(|(_, ts)| ts),
+            signatures,
+        })
+    }
+
     pub(crate) fn rules(self) -> &'static dyn Rules {
         match self {
             Scheme::Standard => &standard::STANDARD,
@@ -165,6 +208,17 @@ impl FromStr for Scheme {
                 "unknown scheme (expected one of standard, svix, stripe, vector, github, vercel, slack, shopify, generic)",
             ))
     }
+}
+
+/// What [`Scheme::read`] found in a request's headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHeaders {
+    /// The delivery id, for schemes with an id header.
+    pub id: Option<String>,
+    /// The timestamp (Unix seconds), for timestamped schemes.
+    pub timestamp: Option<i64>,
+    /// How many signature entries are in the scheme's format.
+    pub signatures: usize,
 }
 
 /// Which MAC a scheme uses.
