@@ -16,6 +16,7 @@ pub mod config;
 pub mod delivery;
 pub mod doctor;
 pub mod ids;
+pub mod inbox;
 pub mod keys;
 pub mod probe;
 pub mod store;
@@ -73,6 +74,7 @@ pub struct App {
     pub engine: Arc<Engine>,
     pub store: Arc<dyn Store>,
     pub webhooks: Arc<Webhooks>,
+    pub inboxes: inbox::Inboxes,
     retention: std::time::Duration,
 }
 
@@ -95,6 +97,17 @@ pub fn app(config: &Config) -> Result<App, StartError> {
             chaos_seed: config.chaos_seed,
         },
     )?;
+    let inbox_store: Arc<dyn inbox::InboxStore> = match &config.db {
+        DbLocation::Memory => Arc::new(inbox::store::MemoryInboxes::default()),
+        DbLocation::File(path) => Arc::new(inbox::store::SqliteInboxes::open(path)?),
+    };
+    let inboxes = inbox::Inboxes::new(
+        inbox_store,
+        http_client(config)?,
+        config
+            .attempt_timeout
+            .unwrap_or(config::DEFAULT_ATTEMPT_TIMEOUT),
+    );
     let state = api::State {
         store: Arc::clone(&store),
         webhooks: Arc::clone(&webhooks),
@@ -102,11 +115,13 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         max_body_bytes: config.max_body_bytes,
         token: config.token.as_deref().map(Arc::from),
         loopback_only: config.loopback_only,
+        inboxes: inboxes.clone(),
     };
     let files = api::files::routes(config.www_dir.as_deref(), config.pkg_dir.as_deref());
     Ok(App {
         routes: api::filters::routes(state, files),
         engine,
+        inboxes,
         store,
         webhooks,
         retention: config.retention,
@@ -152,6 +167,7 @@ impl App {
     /// logs past the retention.
     pub fn start(&self) -> Result<usize, StoreError> {
         store::prune::keep_pruning(Arc::clone(&self.store), self.retention);
+        inbox::store::keep_pruning(Arc::clone(&self.inboxes.store), self.retention);
         self.engine.resume()
     }
 

@@ -57,19 +57,24 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
     let guard = same_site(&state);
+    let capture = super::inbox::capture(state.clone());
     let routes = health()
         .or(openapi())
         .unify()
-        .or(stream(state))
+        .or(stream(state.clone()))
         .unify()
         .or(webhooks)
         .unify()
         .or(deliveries)
         .unify()
+        .or(super::inbox::routes(state))
+        .unify()
         .or(files)
         .unify();
-    guard
-        .and(routes)
+    // Providers post to /in/ from anywhere: it is outside the guard.
+    capture
+        .or(guard.and(routes))
+        .unify()
         .recover(handle_rejection)
         .unify()
         .with(warp::trace::request())
@@ -79,7 +84,9 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
 
 pub type Route = BoxedFilter<(Response,)>;
 
-fn with_state(state: State) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
+pub(super) fn with_state(
+    state: State,
+) -> impl Filter<Extract = (State,), Error = Infallible> + Clone {
     warp::any().map(move || state.clone())
 }
 
@@ -174,7 +181,9 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {
 /// The body, at most `--max-body-bytes`. This is `warp::body::content_length_limit`
 /// with JSON errors: warp's own 411/413 rejections rank below the 405 of a sibling route,
 /// so a too-large POST would be reported as a wrong method.
-fn body_bytes(state: &State) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
+pub(super) fn body_bytes(
+    state: &State,
+) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
     let limit = state.max_body_bytes;
     warp::header::optional::<u64>("content-length")
         .and(warp::header::optional::<String>("transfer-encoding"))
@@ -200,7 +209,7 @@ fn body_bytes(state: &State) -> impl Filter<Extract = (Bytes,), Error = Rejectio
 }
 
 /// A required JSON body.
-fn json_body<T: DeserializeOwned + Send>(
+pub(super) fn json_body<T: DeserializeOwned + Send>(
     state: &State,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
     body_bytes(state).and_then(|b: Bytes| async move {
@@ -217,7 +226,7 @@ fn json_body<T: DeserializeOwned + Send>(
 }
 
 /// An optional JSON body: none or blank means `T::default()`.
-fn optional_json_body<T: DeserializeOwned + Default + Send>(
+pub(super) fn optional_json_body<T: DeserializeOwned + Default + Send>(
     state: &State,
 ) -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
     body_bytes(state).and_then(|b: Bytes| async move {
@@ -426,7 +435,7 @@ pub fn stream(state: State) -> Route {
         })
         .untuple_one()
         .and(with_state(state))
-        .map(|state: State| super::stream::reply(&state.engine))
+        .map(|state: State| super::stream::reply(&state.engine, state.inboxes.subscribe()))
         .boxed()
 }
 

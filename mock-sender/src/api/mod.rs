@@ -1,12 +1,13 @@
 //! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
 //! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
-//! `/openapi.json`), `stream` (server-sent events), `wait` (long polls) and `files` (the dashboard, the
+//! `/openapi.json`), `inbox` (webhooks coming in), `stream` (server-sent events), `wait` (long polls) and `files` (the dashboard, the
 //! playground and the npm package, from disk).
 
 pub mod error;
 pub mod files;
 pub mod filters;
 pub mod handlers;
+pub mod inbox;
 pub mod models;
 pub mod openapi;
 pub mod stream;
@@ -31,4 +32,6 @@ pub struct State {
     pub token: Option<Arc<str>>,
     /// The server listens on loopback: requests must name a loopback `Host`.
     pub loopback_only: bool,
+    /// `/in/{name}` and `/v1/inboxes`.
+    pub inboxes: crate::inbox::Inboxes,
 }

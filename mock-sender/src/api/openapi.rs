@@ -2,30 +2,30 @@
 
 use serde_json::{json, Value};
 
-fn data(schema: Value) -> Value {
+pub(super) fn data(schema: Value) -> Value {
     json!({ "type": "object", "required": ["data"], "properties": { "data": schema } })
 }
 
-fn list_of(schema: &str) -> Value {
+pub(super) fn list_of(schema: &str) -> Value {
     data(json!({ "type": "array", "items": schema_ref(schema) }))
 }
 
-fn ok(status: &str, description: &str, schema: Value) -> Value {
+pub(super) fn ok(status: &str, description: &str, schema: Value) -> Value {
     json!({
         status: { "description": description, "content": { "application/json": { "schema": schema } } },
         "4XX": { "$ref": "#/components/responses/Error" }
     })
 }
 
-fn schema_ref(name: &str) -> Value {
+pub(super) fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn body(name: &str, required: bool) -> Value {
+pub(super) fn body(name: &str, required: bool) -> Value {
     json!({ "required": required, "content": { "application/json": { "schema": schema_ref(name) } } })
 }
 
-fn id_param(name: &str) -> Value {
+pub(super) fn id_param(name: &str) -> Value {
     json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } })
 }
 
@@ -72,7 +72,7 @@ fn wait_params(names: &[&str], wait: &str) -> Value {
     params
 }
 
-fn time() -> Value {
+pub(super) fn time() -> Value {
     json!({ "type": "string", "format": "date-time", "example": "2025-01-02T03:04:05.678Z" })
 }
 
@@ -88,12 +88,12 @@ pub fn document() -> Value {
     ] });
     let events = json!({ "type": "array", "minItems": 1, "items": { "type": "string" },
         "description": "event types: an exact name, `prefix.*` (every type below `prefix.`) or `*`" });
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "hookproof-sender",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer with a body is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret."
+            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer with a body is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret; inbox secrets never. /in/{name} is open to any host, without the token: providers call it."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -328,7 +328,7 @@ pub fn document() -> Value {
             },
             "/v1/stream": {
                 "get": {
-                    "summary": "Server-sent events: `delivery` (data: Delivery) when a delivery is made, `attempt` (data: StreamAttempt) after every attempt, `lagged` when this client missed some; a keep-alive comment every 15 s",
+                    "summary": "Server-sent events: `delivery` (data: Delivery) when a delivery is made, `attempt` (data: StreamAttempt) after every attempt, `capture` (data: Capture) when an inbox captures a request or a capture changes, `lagged` when this client missed some; a keep-alive comment every 15 s",
                     "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the --token, for EventSource (which sends no headers)" }],
                     "responses": { "200": { "description": "text/event-stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "4XX": { "$ref": "#/components/responses/Error" } }
                 }
@@ -336,5 +336,7 @@ pub fn document() -> Value {
             "/": { "get": { "security": [], "summary": "The dashboard (www/dashboard.html)", "responses": { "200": { "description": "text/html" } } } },
             "/playground": { "get": { "security": [], "summary": "The playground (www/index.html); /www/* serves www/, /pkg/src/* and /pkg/gen/* the npm package's browser build", "responses": { "200": { "description": "text/html" } } } }
         }
-    })
+    });
+    super::inbox::document(&mut doc);
+    doc
 }

@@ -1,7 +1,8 @@
 //! `GET /v1/stream`: server-sent events for the dashboard. `event: delivery` when a
 //! delivery is made (data: the delivery, as `/deliveries` lists it); `event: attempt`
 //! after every attempt (data: the log entry, as `/logs` lists it, plus the delivery's new
-//! `status`); `event: lagged` when this client fell behind and missed some (refetch).
+//! `status`); `event: capture` when `/in/{name}` captures a request or a capture
+//! changes (a forward answered, a replay sent; data: the capture); `event: lagged` when this client fell behind and missed some (refetch).
 //! A comment every 15 s keeps proxies from closing the connection.
 
 use std::convert::Infallible;
@@ -10,6 +11,9 @@ use std::pin::Pin;
 
 use futures_util::stream;
 use serde::Serialize;
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use warp::reply::Response;
 use warp::sse::Event;
@@ -17,15 +21,24 @@ use warp::Reply;
 
 use super::models::{DeliveryView, LogView, StreamAttempt};
 use crate::delivery::{Engine, Notice};
+use crate::inbox::Capture;
 
-pub fn reply(engine: &Engine) -> Response {
+pub fn reply(engine: &Engine, captures: broadcast::Receiver<Arc<Capture>>) -> Response {
     // Ends when the sender stops, so a graceful shutdown is not held up by open dashboards.
     let closed: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(engine.closed());
     let events = stream::unfold(
-        (engine.subscribe(), closed),
-        |(mut rx, mut closed)| async move {
+        (engine.subscribe(), captures, closed),
+        |(mut rx, mut captures, mut closed)| async move {
             let received = tokio::select! {
                 r = rx.recv() => r,
+                c = captures.recv() => match c {
+                    Ok(capture) => {
+                        let event = json_event("capture", &super::inbox::capture_json(&capture));
+                        return Some((Ok::<_, Infallible>(event), (rx, captures, closed)));
+                    }
+                    Err(RecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
+                    Err(RecvError::Closed) => return None,
+                },
                 () = &mut closed => return None,
             };
             let event = match received {
@@ -35,7 +48,7 @@ pub fn reply(engine: &Engine) -> Response {
                 }
                 Err(RecvError::Closed) => return None,
             };
-            Some((Ok::<_, Infallible>(event), (rx, closed)))
+            Some((Ok::<_, Infallible>(event), (rx, captures, closed)))
         },
     );
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()

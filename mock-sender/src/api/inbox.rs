@@ -1,0 +1,540 @@
+//! The inbox routes. `/in/{name}` (and below it) captures `POST`, `PUT` and `PATCH`
+//! requests from anyone: providers call it, so it takes any `Host` and `Origin` and no
+//! `--token`, only the `--max-body-bytes` limit. `/v1/inboxes/...` is the API, guarded as
+//! the rest of `/v1`.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use warp::http::{HeaderMap, Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+use super::error::ApiError;
+use super::filters::{auth, body_bytes, json_body, optional_json_body, with_state, Route};
+use super::models::Data;
+use super::State;
+use crate::clock::now_ms;
+use crate::delivery::payload::rfc3339;
+use crate::inbox::conformance::{self, Status, Tally};
+use crate::inbox::{valid_name, Capture, Forwarded, InboxConfig, Incoming, Respond};
+
+/// `PUT /v1/inboxes/{name}`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigureInbox {
+    pub scheme: Option<String>,
+    pub secret: Option<String>,
+    pub secrets: Option<Vec<String>>,
+    pub tolerance_seconds: Option<u64>,
+    pub forward_to: Option<String>,
+    pub respond_with: Option<RespondWith>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RespondWith {
+    pub status: Option<u16>,
+    pub body: Option<String>,
+}
+
+/// `POST /v1/inboxes/{name}/captures/{id}/replay`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// Where to send; the inbox's `forward_to` when not given.
+    pub url: Option<String>,
+    /// Sign afresh (a new timestamp and id) with the inbox's secret.
+    #[serde(default)]
+    pub resign: bool,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Limit {
+    limit: Option<u32>,
+}
+
+/// An inbox as the API shows it: no secret, the count of them.
+#[derive(Debug, Serialize)]
+pub struct InboxView {
+    pub name: String,
+    pub scheme: Option<&'static str>,
+    pub secrets: usize,
+    pub tolerance_seconds: u64,
+    pub forward_to: Option<String>,
+    pub respond_with: Respond,
+    pub captures: usize,
+    /// Captures that verified, and that did not (with a scheme and secret).
+    pub verified: u64,
+    pub unverified: u64,
+    /// Per conformance rule: captures that passed, failed, skipped it.
+    pub conformance: Vec<Tally>,
+    /// At least one capture, and no rule failed by any.
+    pub compliant: bool,
+}
+
+fn json<T: Serialize>(status: StatusCode, value: T) -> Response {
+    warp::reply::with_status(warp::reply::json(&Data { data: value }), status).into_response()
+}
+
+fn reject(e: impl Into<ApiError>) -> Rejection {
+    warp::reject::custom(e.into())
+}
+
+/// The inbox name in a path: `/in/{name}` answers 404 for one it could not be.
+fn inbox_name() -> impl Filter<Extract = (String,), Error = Rejection> + Clone {
+    warp::path::param::<String>().and_then(|name: String| async move {
+        if valid_name(&name) {
+            Ok(name)
+        } else {
+            Err(reject(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "an inbox name is 1 to 64 of A-Z a-z 0-9 - _ .",
+            )))
+        }
+    })
+}
+
+/// `POST|PUT|PATCH /in/{name}[/...]`, outside the Host/Origin guard and the token.
+pub fn capture(state: State) -> Route {
+    let methods = warp::post()
+        .or(warp::put())
+        .unify()
+        .or(warp::patch())
+        .unify();
+    warp::path("in")
+        .and(inbox_name())
+        .and(warp::path::tail())
+        .and(methods)
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(
+            warp::query::raw()
+                .map(Some)
+                .or(warp::any().map(|| None))
+                .unify(),
+        )
+        .and(warp::header::headers_cloned())
+        .and(warp::addr::remote())
+        .and(body_bytes(&state))
+        .and(with_state(state))
+        .and_then(
+            |name: String,
+             _tail: warp::path::Tail,
+             method: Method,
+             path: warp::path::FullPath,
+             query: Option<String>,
+             headers: HeaderMap,
+             remote: Option<SocketAddr>,
+             body: Bytes,
+             state: State| async move {
+                let req = Incoming {
+                    method: method.to_string(),
+                    path: path.as_str().to_owned(),
+                    query,
+                    headers: headers
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.to_string(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect(),
+                    body,
+                    remote_addr: remote.map(|a| a.to_string()),
+                };
+                let capture = state.inboxes.capture(&name, req).map_err(reject)?;
+                let config = state.inboxes.config(&name).map_err(reject)?;
+                let status = StatusCode::from_u16(capture.status).unwrap_or(StatusCode::OK);
+                let mut reply =
+                    warp::reply::with_status(config.respond_with.body, status).into_response();
+                if let Ok(id) = capture.id.parse() {
+                    reply.headers_mut().insert("x-hookproof-capture", id);
+                }
+                Ok::<_, Rejection>(reply)
+            },
+        )
+        .boxed()
+}
+
+/// The `/v1/inboxes` routes.
+pub fn routes(state: State) -> Route {
+    let inbox = || {
+        warp::path("v1")
+            .and(warp::path("inboxes"))
+            .and(inbox_name())
+    };
+    let put = inbox()
+        .and(warp::path::end())
+        .and(warp::put())
+        .and(auth(&state))
+        .and(json_body(&state))
+        .and(with_state(state.clone()))
+        .and_then(configure);
+    let get = inbox()
+        .and(warp::path::end())
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state.clone()))
+        .and_then(show);
+    let delete = inbox()
+        .and(warp::path::end())
+        .and(warp::delete())
+        .and(auth(&state))
+        .and(with_state(state.clone()))
+        .and_then(remove);
+    let list = inbox()
+        .and(warp::path!("captures"))
+        .and(warp::get())
+        .and(auth(&state))
+        .and(
+            warp::query::<Limit>()
+                .or(warp::any().map(Limit::default))
+                .unify(),
+        )
+        .and(with_state(state.clone()))
+        .and_then(list);
+    let one = inbox()
+        .and(warp::path!("captures" / String))
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state.clone()))
+        .and_then(one);
+    let replay = inbox()
+        .and(warp::path!("captures" / String / "replay"))
+        .and(warp::post())
+        .and(auth(&state))
+        .and(optional_json_body(&state))
+        .and(with_state(state))
+        .and_then(replay);
+    put.or(get)
+        .unify()
+        .or(delete)
+        .unify()
+        .or(list)
+        .unify()
+        .or(one)
+        .unify()
+        .or(replay)
+        .unify()
+        .boxed()
+}
+
+/// The settings `req` asks for, over the inbox's `old` ones (whose secrets are kept when
+/// no new ones are given and the scheme stays).
+pub fn configured(
+    name: &str,
+    req: ConfigureInbox,
+    old: Option<InboxConfig>,
+) -> Result<InboxConfig, ApiError> {
+    let now = now_ms();
+    let scheme = req
+        .scheme
+        .as_deref()
+        .map(|s| {
+            s.parse()
+                .map_err(|e: hookproof::Error| ApiError::invalid("scheme", e.to_string()))
+        })
+        .transpose()?;
+    let secrets = match (req.secret, req.secrets) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "secrets",
+                "give secret or secrets, not both",
+            ))
+        }
+        (Some(s), None) => vec![s],
+        (None, Some(list)) => list,
+        (None, None) => old
+            .as_ref()
+            .filter(|o| o.scheme == scheme)
+            .map(|o| o.secrets.clone())
+            .unwrap_or_default(),
+    };
+    if let Some(url) = &req.forward_to {
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => {
+                return Err(ApiError::invalid(
+                    "forward_to",
+                    "an absolute http:// or https:// URL",
+                ))
+            }
+        }
+    }
+    let respond_with = match req.respond_with {
+        None => Respond::default(),
+        Some(r) => Respond {
+            status: r.status.unwrap_or(200),
+            body: r.body.unwrap_or_default(),
+        },
+    };
+    if !(200..=599).contains(&respond_with.status) {
+        return Err(ApiError::invalid(
+            "respond_with.status",
+            "an HTTP status from 200 to 599",
+        ));
+    }
+    let config = InboxConfig {
+        name: name.to_owned(),
+        scheme,
+        secrets,
+        tolerance_seconds: req
+            .tolerance_seconds
+            .unwrap_or(hookproof::DEFAULT_TOLERANCE_SECS),
+        forward_to: req.forward_to,
+        respond_with,
+        created_at: old.as_ref().map_or(now, |o| o.created_at),
+        updated_at: now,
+    };
+    if config.scheme.is_none() && !config.secrets.is_empty() {
+        return Err(ApiError::invalid(
+            "scheme",
+            "a secret needs the scheme it signs with",
+        ));
+    }
+    if let Some(Err(e)) = config.webhook() {
+        // The crate's message names what is wrong with the secret, never the secret.
+        return Err(ApiError::invalid("secret", e.to_string()));
+    }
+    Ok(config)
+}
+
+async fn configure(name: String, req: ConfigureInbox, state: State) -> Result<Response, Rejection> {
+    let old = state.inboxes.store.inbox(&name).map_err(reject)?;
+    let status = if old.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let config = configured(&name, req, old)?;
+    state.inboxes.store.put_inbox(&config).map_err(reject)?;
+    Ok(json(status, view(&state, &config)?))
+}
+
+pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection> {
+    let captures = state
+        .inboxes
+        .store
+        .captures(&config.name, None)
+        .map_err(reject)?;
+    let conformance = conformance::summary(&captures);
+    let verifications = captures.iter().filter_map(|c| c.verification.as_ref());
+    let verified = verifications.clone().filter(|v| v.verified).count() as u64;
+    let unverified = verifications.filter(|v| !v.verified).count() as u64;
+    Ok(InboxView {
+        name: config.name.clone(),
+        scheme: config.scheme.map(hookproof::Scheme::name),
+        secrets: config.secrets.len(),
+        tolerance_seconds: config.tolerance_seconds,
+        forward_to: config.forward_to.clone(),
+        respond_with: config.respond_with.clone(),
+        captures: captures.len(),
+        verified,
+        unverified,
+        compliant: !captures.is_empty()
+            && captures
+                .iter()
+                .all(|c| c.conformance.iter().all(|r| r.status != Status::Fail)),
+        conformance,
+    })
+}
+
+async fn show(name: String, state: State) -> Result<Response, Rejection> {
+    let config = state.inboxes.config(&name).map_err(reject)?;
+    Ok(json(StatusCode::OK, view(&state, &config)?))
+}
+
+async fn remove(name: String, state: State) -> Result<Response, Rejection> {
+    if state.inboxes.store.delete_inbox(&name).map_err(reject)? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(reject(ApiError::not_found("inbox", &name)))
+    }
+}
+
+async fn list(name: String, q: Limit, state: State) -> Result<Response, Rejection> {
+    let captures = state
+        .inboxes
+        .store
+        .captures(&name, Some(q.limit.unwrap_or(100).min(1000)))
+        .map_err(reject)?;
+    Ok(json(
+        StatusCode::OK,
+        captures.iter().map(capture_json).collect::<Vec<_>>(),
+    ))
+}
+
+fn find(state: &State, name: &str, id: &str) -> Result<Capture, Rejection> {
+    state
+        .inboxes
+        .store
+        .capture(name, id)
+        .map_err(reject)?
+        .ok_or_else(|| reject(ApiError::not_found("capture", id)))
+}
+
+async fn one(name: String, id: String, state: State) -> Result<Response, Rejection> {
+    Ok(json(
+        StatusCode::OK,
+        capture_json(&find(&state, &name, &id)?),
+    ))
+}
+
+async fn replay(
+    name: String,
+    id: String,
+    req: Replay,
+    state: State,
+) -> Result<Response, Rejection> {
+    let capture = find(&state, &name, &id)?;
+    let config = state.inboxes.config(&name).map_err(reject)?;
+    let url = req
+        .url
+        .or_else(|| config.forward_to.clone())
+        .ok_or_else(|| {
+            reject(ApiError::invalid(
+                "url",
+                "give a url: the inbox has no forward_to",
+            ))
+        })?;
+    let webhook =
+        if req.resign {
+            match config.webhook() {
+                Some(Ok(w)) => Some(w),
+                _ => return Err(reject(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_secret",
+                    "resign needs the inbox's scheme and secret: PUT /v1/inboxes/{name} with them",
+                ))),
+            }
+        } else {
+            None
+        };
+    let sent = state
+        .inboxes
+        .replay(&config, &capture, &url, webhook.as_ref())
+        .await
+        .map_err(reject)?;
+    Ok(json(StatusCode::OK, forwarded_json(&sent)))
+}
+
+/// A capture as the API and `/v1/stream` show it: times in RFC 3339, as every answer.
+pub fn capture_json(capture: &Capture) -> Value {
+    let mut v = serde_json::to_value(capture).unwrap_or_default();
+    let time = |v: &mut Value| {
+        if let Some(ms) = v.as_i64() {
+            *v = Value::String(rfc3339(ms));
+        }
+    };
+    time(&mut v["received_at"]);
+    if v["forward"].is_object() {
+        time(&mut v["forward"]["sent_at"]);
+    }
+    if let Some(list) = v["replays"].as_array_mut() {
+        list.iter_mut().for_each(|r| time(&mut r["sent_at"]));
+    }
+    v
+}
+
+fn forwarded_json(sent: &Forwarded) -> Value {
+    let mut v = serde_json::to_value(sent).unwrap_or_default();
+    if let Some(ms) = v["sent_at"].as_i64() {
+        v["sent_at"] = Value::String(rfc3339(ms));
+    }
+    v
+}
+
+/// The inbox routes and schemas of `/openapi.json`.
+pub fn document(doc: &mut Value) {
+    use super::openapi::{body, data, id_param, list_of, ok, schema_ref, time};
+    let name = || json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } });
+    let pair =
+        json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 });
+    let forwarded = json!({ "type": "object", "properties": {
+        "url": { "type": "string" }, "sent_at": time(), "resigned": { "type": "boolean" },
+        "headers": { "type": "array", "items": pair },
+        "status_code": { "type": "integer", "nullable": true }, "error": { "type": "string", "nullable": true },
+        "response_time_ms": { "type": "integer" }, "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB" }
+    } });
+    let schemas = json!({
+        "ConfigureInbox": { "type": "object", "additionalProperties": false, "properties": {
+            "scheme": { "type": "string", "enum": hookproof::Scheme::ALL.iter().map(|s| s.name()).collect::<Vec<_>>() },
+            "secret": { "type": "string", "writeOnly": true },
+            "secrets": { "type": "array", "items": { "type": "string" }, "writeOnly": true, "description": "several secrets (a rotation); not with secret. Neither: the inbox keeps its secrets if the scheme is the same" },
+            "tolerance_seconds": { "type": "integer", "minimum": 0, "default": hookproof::DEFAULT_TOLERANCE_SECS },
+            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to" },
+            "respond_with": { "type": "object", "properties": { "status": { "type": "integer", "minimum": 200, "maximum": 599, "default": 200 }, "body": { "type": "string", "default": "" } } }
+        } },
+        "Inbox": { "type": "object", "properties": {
+            "name": { "type": "string" }, "scheme": { "type": "string", "nullable": true },
+            "secrets": { "type": "integer", "description": "how many secrets it has (never shown)" },
+            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true },
+            "respond_with": { "type": "object" }, "captures": { "type": "integer" },
+            "verified": { "type": "integer" }, "unverified": { "type": "integer" },
+            "conformance": { "type": "array", "items": { "type": "object", "properties": {
+                "rule": { "type": "string", "enum": conformance::RULES }, "pass": { "type": "integer" }, "fail": { "type": "integer" }, "skip": { "type": "integer" } } } },
+            "compliant": { "type": "boolean", "description": "at least one capture, and no rule failed" }
+        } },
+        "Capture": { "type": "object", "properties": {
+            "id": { "type": "string" }, "inbox": { "type": "string" }, "method": { "type": "string" },
+            "path": { "type": "string" }, "query": { "type": "string", "nullable": true },
+            "headers": { "type": "array", "items": pair, "description": "in the order received, repeats kept, names lower-case" },
+            "body_base64": { "type": "string", "description": "the exact body" },
+            "body": { "type": "string", "nullable": true, "description": "the body as text, when it is UTF-8" },
+            "received_at": time(), "remote_addr": { "type": "string", "nullable": true },
+            "status": { "type": "integer", "description": "the status answered" },
+            "scheme": { "type": "string", "nullable": true, "description": "the scheme checked: the inbox's, or the one the headers name" },
+            "verification": { "type": "object", "nullable": true, "description": "with a scheme and secret: verified, code, message and the doctor's findings [{kind, message}]" },
+            "conformance": { "type": "array", "items": { "type": "object", "properties": {
+                "rule": { "type": "string", "enum": conformance::RULES },
+                "status": { "type": "string", "enum": ["pass", "fail", "skip"] }, "detail": { "type": "string" } } } },
+            "forward": { "allOf": [schema_ref("Forwarded")], "nullable": true },
+            "replays": { "type": "array", "items": schema_ref("Forwarded") }
+        } },
+        "Forwarded": forwarded,
+        "Replay": { "type": "object", "additionalProperties": false, "properties": {
+            "url": { "type": "string", "description": "where to send; the inbox's forward_to by default" },
+            "resign": { "type": "boolean", "default": false, "description": "sign afresh (new timestamp and id) with the inbox's secret" }
+        } }
+    });
+    let paths = json!({
+        "/in/{name}": {
+            "parameters": [name()],
+            "post": { "security": [], "summary": "Capture the request (any path below too; PUT and PATCH alike), from any host and without the token, at most --max-body-bytes; answered with the inbox's respond_with and an X-Hookproof-Capture header naming the capture", "responses": { "200": { "description": "the inbox's respond_with status and body" }, "413": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/inboxes/{name}": {
+            "parameters": [name()],
+            "put": { "summary": "Configure an inbox (201 when new): scheme and secret(s) to verify with, tolerance, forward_to, respond_with", "requestBody": body("ConfigureInbox", true), "responses": ok("200", "Inbox", data(schema_ref("Inbox"))) },
+            "get": { "summary": "The inbox without its secrets, and its summary: captures verified, and per conformance rule how many passed, failed, skipped", "responses": ok("200", "Inbox", data(schema_ref("Inbox"))) },
+            "delete": { "summary": "Delete the inbox's settings and captures", "responses": { "204": { "description": "deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
+        },
+        "/v1/inboxes/{name}/captures": {
+            "parameters": [name()],
+            "get": { "summary": "Captures, newest first", "parameters": [{ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }], "responses": ok("200", "Captures", list_of("Capture")) }
+        },
+        "/v1/inboxes/{name}/captures/{id}": {
+            "parameters": [name(), id_param("id")],
+            "get": { "summary": "One capture with its verification, conformance table, forward and replays", "responses": ok("200", "Capture", data(schema_ref("Capture"))) }
+        },
+        "/v1/inboxes/{name}/captures/{id}/replay": {
+            "parameters": [name(), id_param("id")],
+            "post": { "summary": "Send the capture again (same method, bytes and headers minus hop-by-hop), as is or re-signed with the inbox's secret (409 no_secret without one); answered with the answer", "requestBody": body("Replay", false), "responses": ok("200", "Forwarded", data(schema_ref("Forwarded"))) }
+        }
+    });
+    for (section, add) in [("paths", paths), ("schemas", schemas)] {
+        let target = if section == "paths" {
+            &mut doc["paths"]
+        } else {
+            &mut doc["components"]["schemas"]
+        };
+        if let (Some(target), Value::Object(add)) = (target.as_object_mut(), add) {
+            target.extend(add);
+        }
+    }
+}
