@@ -1,7 +1,8 @@
 //! The `hookproof-sender` CLI: `serve` (the REST API and delivery queue), `trigger`
 //! (one delivery, printed as it goes), `doctor` (why a captured request does not verify),
-//! `probe` (does a receiver accept and reject what it should), and the client commands
-//! of a running sender (`cli`: webhooks, events, deliveries, logs).
+//! `probe` (does a receiver accept and reject what it should), `inbox` (webhooks coming
+//! in, printed as they arrive), and the client commands of a running sender (`cli`:
+//! webhooks, events, deliveries, logs).
 
 mod cli;
 
@@ -68,6 +69,11 @@ enum Command {
     Deliveries(cli::Deliveries),
     /// Follow a running sender's deliveries and attempts as they happen (--api URL).
     Logs(cli::Logs),
+    /// Catch webhooks coming in (like `stripe listen --forward-to`): starts a sender on
+    /// --addr (or uses --api), configures inbox NAME and prints each request posted to
+    /// /in/NAME with its verification (--scheme, --secret) and sender conformance result,
+    /// then the answer of its forward (--forward-to).
+    Inbox(cli::inbox::InboxArgs),
 }
 
 #[derive(Args)]
@@ -338,6 +344,7 @@ async fn main() -> ExitCode {
         Command::Events(args) => cli::events(args).await,
         Command::Deliveries(args) => cli::deliveries(args).await,
         Command::Logs(args) => cli::logs(args).await,
+        Command::Inbox(args) => cli::inbox::inbox(args).await,
     };
     // The log's last lines before the error below.
     drop(log_guard);

@@ -590,3 +590,61 @@ async fn captures_persist_in_the_db_file() {
     drop(app);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_inbox_command_prints_each_capture_with_its_results_and_forward() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let rx = receiver(vec![Answer::Status(202)]).await;
+    let mut child = Command::new(common::BIN)
+        .args(["inbox", "demo", "--scheme", "github", "--secret", "s3cret"])
+        .args(["--addr", "127.0.0.1:0", "--forward-to", &rx.url])
+        .env("RUST_LOG", "error")
+        .env("NO_COLOR", "1")
+        .env_remove("HOOKPROOF_SENDER_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines_tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let ready = next(&mut lines).await;
+    assert!(!ready.contains("s3cret"), "{ready}");
+    let url = ready
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") && w.contains("/in/demo"))
+        .unwrap_or_else(|| panic!("no inbox URL in {ready}"))
+        .trim_end_matches(',')
+        .to_owned();
+    let body = br#"{"action":"opened"}"#;
+    let client = reqwest::Client::new();
+    let mut req = client.post(&url).header("content-type", "application/json");
+    for (k, v) in signed(Scheme::Github, "s3cret", body, "d-1", 0) {
+        req = req.header(k, v);
+    }
+    assert_eq!(req.body(body.to_vec()).send().await.unwrap().status(), 200);
+    let capture = next(&mut lines).await;
+    assert!(capture.contains("POST /in/demo"), "{capture}");
+    assert!(capture.contains("verified"), "{capture}");
+    assert!(!capture.contains("not verified"), "{capture}");
+    assert!(capture.contains("conformance 5/5 pass"), "{capture}");
+    let forward = next(&mut lines).await;
+    assert!(forward.contains(&format!("-> {} 202", rx.url)), "{forward}");
+    assert_eq!(&rx.hits()[0].body[..], body);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+async fn next(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> String {
+    tokio::time::timeout(Duration::from_secs(10), lines.recv())
+        .await
+        .expect("a line within 10 s")
+        .expect("the command is running")
+}

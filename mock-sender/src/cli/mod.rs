@@ -4,6 +4,7 @@
 //! JSON for scripts; otherwise tables, coloured on a terminal.
 
 pub mod client;
+pub mod inbox;
 pub mod output;
 pub mod trigger;
 
@@ -16,7 +17,7 @@ use serde_json::{json, Value};
 use client::{query, segment, Api, DEFAULT_API};
 use output::{clock, status_colour, table, text, Cell, Style};
 
-type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+pub(crate) type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Where the sender is, and how to print: shared by every client command.
 #[derive(Args)]
