@@ -98,7 +98,10 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         },
     )?;
     let inbox_store: Arc<dyn inbox::InboxStore> = match &config.db {
-        DbLocation::Memory => Arc::new(inbox::store::MemoryInboxes::default()),
+        // Captures may take a quarter of --memory-limit besides the deliveries.
+        DbLocation::Memory => Arc::new(inbox::store::MemoryInboxes::with_limit(
+            usize::try_from(config.memory_limit / 4).unwrap_or(usize::MAX),
+        )),
         DbLocation::File(path) => Arc::new(inbox::store::SqliteInboxes::open(path)?),
     };
     let inboxes = inbox::Inboxes::new(

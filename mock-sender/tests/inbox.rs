@@ -648,3 +648,24 @@ async fn next(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Strin
         .expect("a line within 10 s")
         .expect("the command is running")
 }
+
+#[tokio::test]
+async fn a_forwards_long_answer_is_logged_up_to_4_kib() {
+    let app = started(&config());
+    let rx = receiver(vec![Answer::Echo]).await;
+    ok(
+        &app,
+        "PUT",
+        "/v1/inboxes/long",
+        Some(json!({"forward_to": rx.url})),
+        201,
+    )
+    .await;
+    let body = vec![b'a'; 10_000];
+    let (status, id) = post_in(&app, "long", &[], &body).await;
+    assert_eq!(status, 200);
+    let c = forwarded(&app, "long", &id).await;
+    assert_eq!(c["forward"]["status_code"], 200, "{c}");
+    assert_eq!(c["forward"]["response_body"].as_str().unwrap().len(), 4096);
+    assert_eq!(rx.hits()[0].body.len(), 10_000);
+}

@@ -1,7 +1,7 @@
 //! `hookproof-sender inbox NAME`: like `stripe listen --forward-to`, offline. Starts a
 //! sender on `--addr` (or uses the one at `--api`), configures the inbox, and prints each
-//! capture as it arrives with its verification and conformance result, then its
-//! forward's answer.
+//! capture as it arrives (polling its captures) with its verification and conformance
+//! result, then its forward's answer.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -96,33 +96,50 @@ pub async fn inbox(args: InboxArgs) -> Fallible<ExitCode> {
         .as_deref()
         .map(|u| format!(", forwarding to {u}"))
         .unwrap_or_default();
+    // Polled rather than followed on /v1/stream: a capture made between the ready line and
+    // the stream's subscription would be missed; a poll after the first one sees it.
+    let list = format!("/v1/inboxes/{name}/captures?limit=100");
+    let mut seen = HashSet::new();
+    let mut forwarded = HashSet::new();
+    for c in items(&api.call(Method::GET, &list, None).await?) {
+        seen.insert(text(&c["id"]));
+        forwarded.insert(text(&c["id"]));
+    }
     println!(
         "inbox {} ready: {}/in/{name}{forward} (Ctrl-C to stop)",
         args.name,
         api.base()
     );
     let style = Style::detect();
-    let mut seen = HashSet::new();
-    let mut forwarded = HashSet::new();
-    api.follow(|event, capture| {
-        if event != "capture" || capture["inbox"].as_str() != Some(args.name.as_str()) {
-            return true;
+    loop {
+        let captures = api.call(Method::GET, &list, None).await?;
+        // Newest first: printed oldest first.
+        for capture in items(&captures).rev() {
+            let id = text(&capture["id"]);
+            let new = seen.insert(id.clone());
+            let answered = capture["forward"].is_object() && forwarded.insert(id);
+            if args.json {
+                if new || answered {
+                    println!("{capture}");
+                }
+                continue;
+            }
+            if new {
+                println!("{}", capture_line(style, capture));
+            }
+            if answered {
+                println!("{}", forward_line(style, capture));
+            }
         }
-        let id = text(&capture["id"]);
-        if args.json {
-            println!("{capture}");
-            return true;
-        }
-        if seen.insert(id.clone()) {
-            println!("{}", capture_line(style, &capture));
-        }
-        if capture["forward"].is_object() && forwarded.insert(id) {
-            println!("{}", forward_line(style, &capture));
-        }
-        true
-    })
-    .await?;
-    Ok(ExitCode::SUCCESS)
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// How often the inbox's captures are read.
+const POLL: std::time::Duration = std::time::Duration::from_millis(200);
+
+fn items(v: &Value) -> impl DoubleEndedIterator<Item = &Value> {
+    v.as_array().into_iter().flatten()
 }
 
 /// `12:00:01  cap_…  POST /in/shop  verified  conformance 7/7` and what failed.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hookproof::Webhook;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use serde::{Deserialize, Serialize};
 
 use super::Capture;
@@ -132,11 +132,21 @@ pub async fn send(
         let resp = client.request(req).await?;
         let status = resp.status().as_u16();
         // The answer past the cap is not read: the log keeps its start.
-        let body = match Limited::new(resp.into_body(), ANSWER_BYTES).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(_) => Bytes::new(),
-        };
-        Ok::<_, String>((status, body))
+        let mut body = resp.into_body();
+        let mut kept = Vec::new();
+        while kept.len() < ANSWER_BYTES {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        let room = ANSWER_BYTES - kept.len();
+                        kept.extend_from_slice(&data[..data.len().min(room)]);
+                    }
+                }
+                Some(Err(e)) => return Err(format!("reading the answer: {e}")),
+                None => break,
+            }
+        }
+        Ok::<_, String>((status, kept))
     };
     match tokio::time::timeout(timeout, exchange).await {
         Ok(Ok((status, body))) => {

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{Capture, InboxConfig};
 use crate::store::StoreError;
 
-/// Captures kept in memory at most; past it the oldest go.
+/// Captures kept in memory at most; past it, or past the store's byte limit, the oldest go.
 pub const MEMORY_CAPTURES: usize = 10_000;
 
 /// Captures a listing returns when it sets no limit.
@@ -36,13 +36,35 @@ fn limit_of(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_LIMIT) as usize
 }
 
-#[derive(Default)]
 pub struct MemoryInboxes {
     inner: Mutex<Memory>,
+    /// Bytes of bodies kept at most (the newest capture is kept whatever its size).
+    limit: usize,
+}
+
+impl Default for MemoryInboxes {
+    fn default() -> MemoryInboxes {
+        MemoryInboxes::with_limit(usize::MAX)
+    }
+}
+
+impl MemoryInboxes {
+    pub fn with_limit(limit: usize) -> MemoryInboxes {
+        MemoryInboxes {
+            inner: Mutex::default(),
+            limit,
+        }
+    }
+}
+
+/// What a capture weighs against the limit: its body, twice (base64 and text).
+fn weight(c: &Capture) -> usize {
+    c.body_base64.len() + c.body.as_ref().map_or(0, String::len)
 }
 
 #[derive(Default)]
 struct Memory {
+    bytes: usize,
     inboxes: BTreeMap<String, InboxConfig>,
     /// By id: ids begin with their time, so this is oldest first.
     captures: BTreeMap<String, Capture>,
@@ -62,13 +84,19 @@ impl InboxStore for MemoryInboxes {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let before = m.captures.len();
         m.captures.retain(|_, c| c.inbox != name);
+        m.bytes = m.captures.values().map(weight).sum();
         Ok(m.inboxes.remove(name).is_some() || m.captures.len() != before)
     }
     fn put_capture(&self, capture: &Capture) -> Result<(), StoreError> {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        m.captures.insert(capture.id.clone(), capture.clone());
-        while m.captures.len() > MEMORY_CAPTURES {
-            m.captures.pop_first();
+        m.bytes += weight(capture);
+        if let Some(old) = m.captures.insert(capture.id.clone(), capture.clone()) {
+            m.bytes -= weight(&old);
+        }
+        while m.captures.len() > 1 && (m.captures.len() > MEMORY_CAPTURES || m.bytes > self.limit) {
+            if let Some((_, gone)) = m.captures.pop_first() {
+                m.bytes -= weight(&gone);
+            }
         }
         Ok(())
     }
@@ -90,6 +118,7 @@ impl InboxStore for MemoryInboxes {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let before = m.captures.len();
         m.captures.retain(|_, c| c.received_at >= before_ms);
+        m.bytes = m.captures.values().map(weight).sum();
         Ok(before - m.captures.len())
     }
 }
@@ -252,6 +281,24 @@ mod tests {
         assert_eq!(store.inbox("a").unwrap(), None);
         assert!(store.captures("a", None).unwrap().is_empty());
         assert!(!store.delete_inbox("a").unwrap());
+    }
+
+    #[test]
+    fn memory_drops_the_oldest_captures_past_its_byte_limit() {
+        // Each fixture capture weighs 6 bytes ("e30=" and "{}").
+        let store = MemoryInboxes::with_limit(13);
+        for i in 1..=4 {
+            store
+                .put_capture(&capture(&format!("cap_{i}"), "a", i))
+                .unwrap();
+        }
+        let ids: Vec<String> = store
+            .captures("a", None)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids, ["cap_4", "cap_3"]);
     }
 
     #[test]
