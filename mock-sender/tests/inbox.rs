@@ -236,6 +236,17 @@ async fn an_inbox_answers_its_configured_status_and_never_shows_its_secret() {
     )
     .await;
     assert_eq!(status, 400);
+    let (status, err) = call(
+        &app,
+        "PUT",
+        "/v1/inboxes/shop",
+        Some(json!({"forward_to": "http://localhost:8025/in/shop"})),
+    )
+    .await;
+    assert_eq!(
+        (status, &err["error"]["field"]),
+        (400, &json!("forward_to"))
+    );
     let (status, _) = call(&app, "DELETE", "/v1/inboxes/shop", None).await;
     assert_eq!(status, 204);
     let (status, _) = call(&app, "DELETE", "/v1/inboxes/shop", None).await;

@@ -258,6 +258,18 @@ pub fn configured(
     };
     if let Some(url) = &req.forward_to {
         match url::Url::parse(url) {
+            // An inbox forwarding to a loopback inbox could forward to itself, forever.
+            Ok(u)
+                if u.path().starts_with("/in/")
+                    && u.host_str().is_some_and(|h| {
+                        super::is_loopback_host(h.trim_start_matches('[').trim_end_matches(']'))
+                    }) =>
+            {
+                return Err(ApiError::invalid(
+                    "forward_to",
+                    "a loopback /in/ URL is an inbox: forwarding to one could loop",
+                ))
+            }
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
             _ => {
                 return Err(ApiError::invalid(
