@@ -1,5 +1,6 @@
 //! Run-time settings shared by `serve`, `trigger` and the tests.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -56,9 +57,12 @@ pub struct Config {
     pub pkg_dir: Option<PathBuf>,
     /// Seeds every webhook's chaos RNG (with its id) unless the webhook has its own seed.
     pub chaos_seed: Option<u64>,
-    /// The server listens on a loopback address, so a request's `Host` must name a
-    /// loopback host (against DNS rebinding). `serve` sets it from `--addr`.
-    pub loopback_only: bool,
+    /// The address `serve` listens on (its port chosen), set once bound; `None` in
+    /// `trigger` and in-process tests. A webhook may not point at it.
+    pub listen: Option<SocketAddr>,
+    /// Host names (besides loopback names and IP addresses) a request's `Host` may name:
+    /// `--allowed-host`. Lower case, without a port.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -77,7 +81,8 @@ impl Default for Config {
             www_dir: None,
             pkg_dir: None,
             chaos_seed: None,
-            loopback_only: true,
+            listen: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }

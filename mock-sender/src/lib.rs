@@ -117,7 +117,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         engine: Arc::clone(&engine),
         max_body_bytes: config.max_body_bytes,
         token: config.token.as_deref().map(Arc::from),
-        loopback_only: config.loopback_only,
+        allowed_hosts: config.allowed_hosts.clone().into(),
         inboxes: inboxes.clone(),
     };
     let files = api::files::routes(config.www_dir.as_deref(), config.pkg_dir.as_deref());

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use hookproof_sender::api::guard::allowed_host;
 use hookproof_sender::clock::now_ms;
 use hookproof_sender::config::{
     parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MEMORY_LIMIT,
@@ -201,8 +202,19 @@ struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Require `Authorization: Bearer TOKEN` on /v1 (/v1/stream also takes ?token=).
+    /// Required to listen on an address other than loopback (--addr 0.0.0.0:8787).
     #[arg(long, env = "HOOKPROOF_SENDER_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// Listen on an address other than loopback without --token (a warning is printed):
+    /// anyone who reaches the port can then create webhooks that copy every event to any
+    /// URL.
+    #[arg(long)]
+    insecure_no_token: bool,
+    /// Also answer requests whose Host header names NAME (repeatable): how browsers reach
+    /// the sender by a name (devbox.lan). Loopback names and IP addresses are always
+    /// answered; other names are refused (403 forbidden_host), against DNS rebinding.
+    #[arg(long = "allowed-host", value_name = "NAME", value_parser = allowed_host)]
+    allowed_hosts: Vec<String>,
     /// Delete attempt logs and finished deliveries older than this (checked at start, then
     /// hourly, or every half DURATION when that is shorter).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "90d")]
@@ -374,6 +386,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
                 .into(),
         );
     }
+    check_exposure(&args)?;
     let db = if args.memory {
         DbLocation::Memory
     } else {
@@ -388,7 +401,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
         chaos_seed: args.chaos_seed,
-        loopback_only: args.addr.ip().is_loopback(),
+        allowed_hosts: args.allowed_hosts.clone(),
         ..config(&args.delivery, db)
     };
     let app = app(&config)?;
@@ -435,6 +448,32 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     app.engine.drained(longest + Duration::from_secs(5)).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Anyone who reaches a port beyond loopback could create webhooks that copy every event
+/// to any URL: such a bind needs --token, or --insecure-no-token and a warning.
+fn check_exposure(args: &ServeArgs) -> Fallible<()> {
+    if args.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err("--token: the token is empty".into());
+    }
+    if args.addr.ip().is_loopback() || args.token.is_some() {
+        return Ok(());
+    }
+    if !args.insecure_no_token {
+        return Err(format!(
+            "--addr {}: listening beyond loopback needs --token TOKEN (or HOOKPROOF_SENDER_TOKEN), \
+             else anyone who reaches the port can create webhooks that copy every event to any \
+             URL; --insecure-no-token listens without one",
+            args.addr
+        )
+        .into());
+    }
+    eprintln!(
+        "hookproof-sender: warning: listening on {} without --token (--insecure-no-token): \
+         anyone who reaches the port can read and create webhooks and send events",
+        args.addr
+    );
+    Ok(())
 }
 
 async fn shutdown_signal() {

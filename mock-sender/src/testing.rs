@@ -85,10 +85,7 @@ impl TestSender {
 
     /// Starts a sender with `config` on a free port of 127.0.0.1 (inside a Tokio runtime).
     pub async fn start_with(config: Config) -> Result<TestSender, StartError> {
-        let app = crate::app(&Config {
-            loopback_only: true,
-            ..config
-        })?;
+        let app = crate::app(&config)?;
         app.start()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let (addr, server) = warp::serve(app.routes.clone())

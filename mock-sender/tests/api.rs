@@ -549,14 +549,37 @@ async fn pages_elsewhere_cannot_drive_the_api() {
             "{headers:?}"
         );
     }
-    // Listening on another address: any Host, but still no cross-site Origin.
+    // On every bind (0.0.0.0 too): IP addresses and the names of --allowed-host, and
+    // still no cross-site Origin.
     let mut cfg = config();
-    cfg.loopback_only = false;
+    cfg.listen = Some("0.0.0.0:8787".parse().unwrap());
     let open = started(&cfg);
-    let got = with_headers(&open, "GET", "/v1/webhooks", &[("host", "devbox.lan:8787")]).await;
+    for headers in [
+        vec![("host", "devbox.lan:8787")],
+        vec![
+            ("host", "evil.example:8787"),
+            ("origin", "http://evil.example:8787"),
+        ],
+    ] {
+        let got = with_headers(&open, "POST", "/v1/webhooks", &headers).await;
+        assert_eq!(got, (403, "forbidden_host".to_owned()), "{headers:?}");
+    }
+    for host in ["192.168.1.20:8787", "[fe80::1]:8787", "0.0.0.0:8787"] {
+        let got = with_headers(&open, "GET", "/v1/webhooks", &[("host", host)]).await;
+        assert_eq!(got.0, 200, "{host}");
+    }
+    cfg.allowed_hosts = vec!["devbox.lan".into()];
+    let named = started(&cfg);
+    let got = with_headers(
+        &named,
+        "GET",
+        "/v1/webhooks",
+        &[("host", "devbox.lan:8787")],
+    )
+    .await;
     assert_eq!(got.0, 200);
     let got = with_headers(
-        &open,
+        &named,
         "POST",
         "/v1/webhooks",
         &[
@@ -566,17 +589,27 @@ async fn pages_elsewhere_cannot_drive_the_api() {
     )
     .await;
     assert_eq!(got.0, 201);
-    let got = with_headers(
-        &open,
-        "POST",
-        "/v1/webhooks",
-        &[
-            ("host", "devbox.lan:8787"),
-            ("origin", "https://evil.example"),
-        ],
-    )
-    .await;
-    assert_eq!(got, (403, "forbidden_origin".to_owned()));
+    for (host, origin, code) in [
+        (
+            "devbox.lan:8787",
+            "https://evil.example",
+            "forbidden_origin",
+        ),
+        (
+            "evil.example:8787",
+            "http://evil.example:8787",
+            "forbidden_host",
+        ),
+    ] {
+        let got = with_headers(
+            &named,
+            "POST",
+            "/v1/webhooks",
+            &[("host", host), ("origin", origin)],
+        )
+        .await;
+        assert_eq!(got, (403, code.to_owned()), "{host} {origin}");
+    }
 }
 
 #[tokio::test]

@@ -115,6 +115,44 @@ async fn static_files_with_module_and_wasm_types() {
     let _ = std::fs::remove_dir_all(root);
 }
 
+/// The pages may load from their own origin only (the playground compiles wasm), may not
+/// be framed, and no file is sniffed into another type.
+#[tokio::test]
+async fn pages_carry_a_policy_and_no_file_is_sniffed() {
+    let (app, root) = scratch_app(None);
+    let base = serve(&app).await;
+    let client = reqwest::Client::new();
+    for path in ["/", "/playground", "/www/dashboard.html"] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let header = |name: &str| res.headers()[name].to_str().unwrap().to_owned();
+        let csp = header("content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains('*'),
+            "{csp}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+    }
+    for path in ["/style.css", "/dashboard.mjs", "/pkg/gen/hookproof_bg.wasm"] {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert!(
+            res.headers().get("content-security-policy").is_none(),
+            "{path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(root);
+}
+
 /// A page's relative URLs resolve against its path: `/playground/` would look for
 /// `/playground/style.css` and `/pkg/src/browser.mjs` one level too deep, so it redirects.
 #[tokio::test]

@@ -10,13 +10,23 @@
 
 use std::path::{Path, PathBuf};
 
-use warp::http::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, LOCATION};
+use warp::http::header::{
+    HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, LOCATION,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use warp::http::StatusCode;
 use warp::path::{FullPath, Tail};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 use super::filters::Route;
+
+/// The pages' policy: everything from their own origin only (the API, `/v1/stream`, the
+/// npm package's modules); the playground compiles the wasm module ('wasm-unsafe-eval');
+/// no page may frame them (clickjacking).
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; connect-src 'self'; img-src 'self' data:; object-src 'none'; \
+    base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 mod embedded {
     //! The repository's `www/` and the npm package's browser build, as they were when the
@@ -241,8 +251,9 @@ fn extension(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
-/// Content types browsers insist on for modules and wasm; no caching, since these are
-/// files being worked on (an embedded file's ETag makes the revalidation cheap).
+/// Content types browsers insist on for modules and wasm, never sniffed; no caching, since
+/// these are files being worked on (an embedded file's ETag makes the revalidation cheap);
+/// the pages' policy and no framing on HTML.
 fn typed(mut res: Response, ext: &str) -> Response {
     let content_type = match ext {
         "mjs" | "js" => Some("text/javascript; charset=utf-8"),
@@ -256,7 +267,15 @@ fn typed(mut res: Response, ext: &str) -> Response {
         res.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(ct));
     }
-    res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let headers = res.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if ext == "html" {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_POLICY),
+        );
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     res
 }

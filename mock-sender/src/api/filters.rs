@@ -56,7 +56,7 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .or(logs(state.clone()))
         .unify()
         .boxed();
-    let guard = same_site(&state);
+    let guard = super::guard::same_site(&state);
     let capture = super::inbox::capture(state.clone());
     let routes = health()
         .or(openapi())
@@ -116,62 +116,6 @@ fn token_ok(token: Option<&str>, given: Option<&str>) -> bool {
         (Some(t), Some(g)) => bool::from(Sha256::digest(g).ct_eq(&Sha256::digest(t))),
         (Some(_), None) => false,
     }
-}
-
-/// Refuses what a web page elsewhere could make a browser send: an `Origin` other than a
-/// loopback one or the sender's own, and, when the sender listens on loopback, a `Host`
-/// that is not a loopback name (a DNS-rebinding page names its own host). Clients that
-/// are not browsers (curl, SDKs, the tests) send no `Origin`.
-fn same_site(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
-    let loopback_only = state.loopback_only;
-    warp::header::optional::<String>("host")
-        .and(warp::header::optional::<String>("origin"))
-        .and_then(move |host: Option<String>, origin: Option<String>| async move {
-            if let Some(host) = host.as_deref().filter(|h| loopback_only && !is_loopback_authority(h)) {
-                return Err(warp::reject::custom(ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden_host",
-                    format!(
-                        "the sender listens on loopback and answers requests for a loopback host only \
-                         (localhost, 127.0.0.1, [::1]), not {host}: a guard against DNS rebinding"
-                    ),
-                )));
-            }
-            if let Some(origin) = origin {
-                let authority = origin
-                    .strip_prefix("http://")
-                    .or_else(|| origin.strip_prefix("https://"));
-                let allowed = authority.is_some_and(|a| {
-                    is_loopback_authority(a) || host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(a))
-                });
-                if !allowed {
-                    return Err(warp::reject::custom(ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "forbidden_origin",
-                        format!(
-                            "requests from pages at {origin} are refused: only the sender's own pages and \
-                             loopback origins may call it from a browser"
-                        ),
-                    )));
-                }
-            }
-            Ok(())
-        })
-        .untuple_one()
-}
-
-/// Whether `authority` (`host[:port]`, as in `Host` and `Origin`) names this machine:
-/// `localhost` or a `.localhost` name (which browsers resolve to loopback themselves), or
-/// a loopback IP address.
-fn is_loopback_authority(authority: &str) -> bool {
-    let host = match authority.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => authority
-            .rsplit_once(':')
-            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-            .map_or(authority, |(host, _)| host),
-    };
-    host.to_ascii_lowercase().ends_with(".localhost") || super::is_loopback_host(host)
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Rejection> {

@@ -1,11 +1,13 @@
 //! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
 //! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
-//! `/openapi.json`), `inbox` (webhooks coming in), `stream` (server-sent events), `wait` (long polls) and `files` (the dashboard, the
-//! playground and the npm package, from disk).
+//! `/openapi.json`), `inbox` (webhooks coming in), `stream` (server-sent events), `wait`
+//! (long polls), `files` (the dashboard, the playground and the npm package) and `guard`
+//! (the `Host` and `Origin` a request may name).
 
 pub mod error;
 pub mod files;
 pub mod filters;
+pub mod guard;
 pub mod handlers;
 pub mod inbox;
 pub mod models;
@@ -30,8 +32,9 @@ pub struct State {
     pub engine: Arc<Engine>,
     pub max_body_bytes: u64,
     pub token: Option<Arc<str>>,
-    /// The server listens on loopback: requests must name a loopback `Host`.
-    pub loopback_only: bool,
+    /// Names a request's `Host` may give besides loopback names and IP addresses
+    /// (`--allowed-host`).
+    pub allowed_hosts: Arc<[String]>,
     /// `/in/{name}` and `/v1/inboxes`.
     pub inboxes: crate::inbox::Inboxes,
 }
