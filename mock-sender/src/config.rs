@@ -28,6 +28,9 @@ pub const DEFAULT_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
 /// `--provider-timeouts`.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// A request's head, and then its body, must each arrive within this long (`--read-timeout`).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub db: DbLocation,
@@ -42,6 +45,8 @@ pub struct Config {
     /// `Authorization: Bearer <token>`.
     pub token: Option<String>,
     pub max_body_bytes: u64,
+    /// A request's body must arrive within this long, else 408 (`--read-timeout`).
+    pub body_read_timeout: Duration,
     /// Allow `http://` URLs to hosts other than loopback.
     pub allow_http: bool,
     /// PEM certificate(s) trusted besides the system roots (self-signed test receivers).
@@ -74,6 +79,7 @@ impl Default for Config {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            body_read_timeout: DEFAULT_READ_TIMEOUT,
             allow_http: false,
             ca_cert: None,
             retention: DEFAULT_RETENTION,

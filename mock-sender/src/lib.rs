@@ -19,6 +19,7 @@ pub mod ids;
 pub mod inbox;
 pub mod keys;
 pub mod probe;
+pub mod server;
 pub mod store;
 pub mod testing;
 pub mod webhooks;
@@ -116,6 +117,7 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         webhooks: Arc::clone(&webhooks),
         engine: Arc::clone(&engine),
         max_body_bytes: config.max_body_bytes,
+        body_read_timeout: config.body_read_timeout,
         token: config.token.as_deref().map(Arc::from),
         allowed_hosts: config.allowed_hosts.clone().into(),
         inboxes: inboxes.clone(),

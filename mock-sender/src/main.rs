@@ -18,6 +18,7 @@ use hookproof_sender::clock::now_ms;
 use hookproof_sender::config::{
     parse_duration, parse_size, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MEMORY_LIMIT,
 };
+use hookproof_sender::server::{self, Limits};
 use hookproof_sender::{app, Config, DbLocation};
 
 // The delivery path allocates per request (hyper, JSON, SQLite rows); mimalloc spends less
@@ -155,9 +156,11 @@ Besides the API (GET /openapi.json), serve serves the dashboard at /, the playgr
 /playground, www/ at /www/ and the npm package's browser build at /pkg/: all built into
 the binary (--www, --pkg serve folders from disk instead).
 
-On start, serve prints one line to stdout: `listening on http://ADDR` (then logs go to
-stderr; RUST_LOG=debug for more). On SIGTERM or Ctrl-C it stops taking requests and
-starting attempts, lets the attempts on the wire finish and be logged, then exits 0;
+On start, serve listens first, then opens --db (a start that fails writes nothing), and
+prints one line to stdout: `listening on http://ADDR` (then logs go to stderr;
+RUST_LOG=debug for more). On SIGTERM or Ctrl-C it stops taking connections and starting
+attempts, gives the requests under way --shutdown-grace (10s) to finish and then closes
+their connections, lets the attempts on the wire finish and be logged, then exits 0;
 deliveries waiting for a retry stay pending in --db and resume on the next start.";
 
 /// Settings shared by serve and trigger.
@@ -231,6 +234,15 @@ struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: u64,
+    /// A request's head must arrive within DURATION of its connection's opening or
+    /// previous answer (else the connection is closed: idle ones too), and its body within
+    /// DURATION more (else 408).
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout, default_value = "30s")]
+    read_timeout: Duration,
+    /// On SIGTERM or Ctrl-C, requests under way get DURATION to finish; the connections
+    /// still open then are closed.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10s")]
+    shutdown_grace: Duration,
     /// For working on the pages: serve the dashboard and playground from DIR (read on
     /// every request) instead of the copy built into the binary.
     #[arg(long, value_name = "DIR")]
@@ -371,10 +383,10 @@ async fn main() -> ExitCode {
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// `--attempt-timeout`: a duration, not zero (every attempt would fail).
+/// `--attempt-timeout`, `--read-timeout`: a duration, not zero (everything would time out).
 fn parse_timeout(s: &str) -> Result<Duration, String> {
     match parse_duration(s)? {
-        d if d.is_zero() => Err("an attempt needs some time: give more than 0".into()),
+        d if d.is_zero() => Err("give a duration above 0".into()),
         d => Ok(d),
     }
 }
@@ -387,6 +399,16 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         );
     }
     check_exposure(&args)?;
+    // Bound before the store is opened: a start that fails writes nothing.
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (--addr 127.0.0.1:0 picks a free port)",
+                args.addr
+            )
+        })?;
+    let addr = listener.local_addr()?;
     let db = if args.memory {
         DbLocation::Memory
     } else {
@@ -395,12 +417,14 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     let config = Config {
         token: args.token.clone(),
         max_body_bytes: args.max_body_bytes,
+        body_read_timeout: args.read_timeout,
         max_in_flight: args.max_in_flight,
         retention: args.retention,
         memory_limit: args.memory_limit.unwrap_or(DEFAULT_MEMORY_LIMIT),
         www_dir: args.www.clone(),
         pkg_dir: args.pkg.clone(),
         chaos_seed: args.chaos_seed,
+        listen: Some(addr),
         allowed_hosts: args.allowed_hosts.clone(),
         ..config(&args.delivery, db)
     };
@@ -413,19 +437,6 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     if resumed > 0 {
         tracing::info!(count = resumed, "pending deliveries resumed");
     }
-    let engine = std::sync::Arc::clone(&app.engine);
-    let (addr, server) = warp::serve(app.routes.clone())
-        .try_bind_with_graceful_shutdown(args.addr, async move {
-            shutdown_signal().await;
-            tracing::info!("stopping: finishing the attempts in flight");
-            engine.stop();
-        })
-        .map_err(|e| {
-            format!(
-                "cannot listen on {}: {e} (--addr 127.0.0.1:0 picks a free port)",
-                args.addr
-            )
-        })?;
     for (flag, dir) in [("--www", &config.www_dir), ("--pkg", &config.pkg_dir)] {
         if let Some(dir) = dir.as_ref().filter(|d| !d.is_dir()) {
             tracing::warn!(dir = %dir.display(), "{flag}: no such folder: its pages are not served");
@@ -440,7 +451,17 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     println!("listening on http://{addr}");
     std::io::stdout().flush()?;
     tracing::info!(%addr, time_scale = config.time_scale, "serving");
-    server.await;
+    let engine = std::sync::Arc::clone(&app.engine);
+    let limits = Limits {
+        header_read_timeout: args.read_timeout,
+        shutdown_grace: args.shutdown_grace,
+    };
+    server::serve(listener, app.routes.clone(), limits, async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: finishing the attempts in flight");
+        engine.stop();
+    })
+    .await;
     // An attempt takes its timeout at most, plus logging it.
     let longest = config
         .attempt_timeout

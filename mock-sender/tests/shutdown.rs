@@ -105,3 +105,37 @@ async fn sigterm_lets_the_attempt_in_flight_finish() {
     assert_eq!(logs[0]["status_code"], 200, "{logs:?}");
     assert_eq!(logs[0]["outcome"], "success", "{logs:?}");
 }
+
+/// A request whose body stops halfway holds the shutdown up for --shutdown-grace at most.
+#[test]
+fn a_stalled_request_does_not_keep_serve_from_exiting() {
+    use std::io::Write;
+    let (mut child, base) =
+        spawn_serve(["--memory", "--read-timeout", "5m", "--shutdown-grace", "1s"]);
+    let addr = base.strip_prefix("http://").unwrap();
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.write_all(b"POST /v1/events HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 1000\r\n\r\n{")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let sent_at = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if sent_at.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("serve did not exit within 10 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let took = sent_at.elapsed();
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    drop(conn);
+}

@@ -1,5 +1,5 @@
 //! How `serve` starts, or refuses to: beyond loopback only with a token (or an explicit
-//! `--insecure-no-token`, with a warning).
+//! `--insecure-no-token`, with a warning), and without writing anything when it cannot.
 
 mod common;
 
@@ -113,4 +113,20 @@ fn allowed_host_takes_names_only() {
         "other.lan:8787",
     ]);
     assert!(good.listening.is_some(), "{}", good.stderr);
+}
+
+#[test]
+fn a_port_in_use_leaves_no_db_file() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("hookproof-port-in-use-{}", ulid::Ulid::new()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sender.db");
+    let out = start(&["--addr", &addr, "--db", db.to_str().unwrap()]);
+    assert_eq!(out.listening, None, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("cannot listen on"), "{}", out.stderr);
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

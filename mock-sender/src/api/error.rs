@@ -66,6 +66,16 @@ impl ApiError {
     }
 
     pub fn reply(&self) -> Response {
+        let mut res = warp::reply::with_status(self.body(), self.status).into_response();
+        res.headers_mut().insert(
+            warp::http::header::CONTENT_TYPE,
+            warp::http::HeaderValue::from_static("application/json"),
+        );
+        res
+    }
+
+    /// `{"error": {"code", "message", "field"}}`.
+    pub fn body(&self) -> Vec<u8> {
         #[derive(Serialize)]
         struct Body<'a> {
             error: Inner<'a>,
@@ -83,7 +93,7 @@ impl ApiError {
                 field: self.field.as_deref(),
             },
         };
-        warp::reply::with_status(warp::reply::json(&body), self.status).into_response()
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 }
 

@@ -2,8 +2,10 @@
 //! path is a 404 and a known path with the wrong method a 405.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -149,7 +151,50 @@ pub(super) fn body_bytes(
             }
         })
         .untuple_one()
-        .and(warp::body::bytes())
+        .and(body_within(state.body_read_timeout))
+}
+
+/// The body, read within `timeout` (`--read-timeout`), else a 408: a client that stops
+/// sending halfway holds its connection and a task no longer than that.
+fn body_within(timeout: Duration) -> impl Filter<Extract = (Bytes,), Error = Rejection> + Clone {
+    warp::body::stream().and_then(move |body| async move {
+        let read = tokio::time::timeout(timeout, collect(body))
+            .await
+            .map_err(|_| {
+                warp::reject::custom(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("the body did not arrive within {timeout:?} (--read-timeout)"),
+                ))
+            })?;
+        read.map_err(|e| {
+            warp::reject::custom(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("reading the body: {e}"),
+            ))
+        })
+    })
+}
+
+/// A body's chunks in one `Bytes`; a body of one chunk (most) is not copied.
+async fn collect(
+    body: impl Stream<Item = Result<impl Buf, warp::Error>>,
+) -> Result<Bytes, warp::Error> {
+    futures_util::pin_mut!(body);
+    let Some(first) = body.next().await else {
+        return Ok(Bytes::new());
+    };
+    let mut first = first?;
+    let Some(second) = body.next().await else {
+        return Ok(first.copy_to_bytes(first.remaining()));
+    };
+    let mut whole = BytesMut::from(first.copy_to_bytes(first.remaining()).as_ref());
+    whole.put(second?);
+    while let Some(chunk) = body.next().await {
+        whole.put(chunk?);
+    }
+    Ok(whole.freeze())
 }
 
 /// A required JSON body.

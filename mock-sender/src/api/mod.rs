@@ -31,6 +31,8 @@ pub struct State {
     pub webhooks: Arc<Webhooks>,
     pub engine: Arc<Engine>,
     pub max_body_bytes: u64,
+    /// A request's body must arrive within this long, else 408.
+    pub body_read_timeout: std::time::Duration,
     pub token: Option<Arc<str>>,
     /// Names a request's `Host` may give besides loopback names and IP addresses
     /// (`--allowed-host`).
