@@ -87,7 +87,8 @@ pub fn app(config: &Config) -> Result<App, StartError> {
         )),
         DbLocation::File(path) => Arc::new(SqliteStore::open(path)?),
     };
-    let webhooks = Arc::new(Webhooks::new(Arc::clone(&store), config.allow_http));
+    let webhooks =
+        Arc::new(Webhooks::new(Arc::clone(&store), config.allow_http).listening_on(config.listen));
     let engine = Engine::new(
         Arc::clone(&webhooks),
         http_client(config)?,

@@ -59,6 +59,7 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
     let guard = super::guard::same_site(&state);
+    let not_looped = super::guard::not_sent_by_itself(&state);
     let capture = super::inbox::capture(state.clone());
     let routes = health()
         .or(openapi())
@@ -73,10 +74,10 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .or(files)
         .unify();
-    // Providers post to /in/ from anywhere: it is outside the guard.
-    capture
-        .or(guard.and(routes))
-        .unify()
+    // Providers post to /in/ from anywhere: it is outside the guard. No route answers a
+    // request the sender itself sent (a loop).
+    not_looped
+        .and(capture.or(guard.and(routes)).unify())
         .recover(handle_rejection)
         .unify()
         .with(warp::trace::request())

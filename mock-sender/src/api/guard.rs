@@ -1,5 +1,7 @@
-//! What keeps a web page elsewhere from driving the sender through its visitor's browser:
-//! the `Host` a request names, and the `Origin` of the page that sent it.
+//! What keeps a web page elsewhere from driving the sender through its visitor's browser
+//! (the `Host` a request names, and the `Origin` of the page that sent it), and the sender
+//! from driving itself (a request it sent coming back; `webhooks::checks` refuses a webhook
+//! at its own address).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -9,6 +11,7 @@ use warp::{Filter, Rejection};
 
 use super::error::ApiError;
 use super::State;
+use crate::delivery::HOP_HEADER;
 
 /// Refuses what a web page elsewhere could make a browser send, on every bind: a `Host`
 /// that is not a name the sender answers to (a DNS-rebinding page names its own host), and
@@ -35,6 +38,33 @@ pub fn same_site(state: &State) -> impl Filter<Extract = (), Error = Rejection> 
                     )));
                 }
                 Ok(())
+            }
+        })
+        .untuple_one()
+}
+
+/// Refuses a request the sender itself sent (it carries its own `HOP_HEADER` mark): a
+/// webhook pointing back at the sender, by a name it cannot tell is its own or through a
+/// proxy, would have each delivery make new ones.
+pub fn not_sent_by_itself(state: &State) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    let own: Arc<str> = state.engine.hop().into();
+    warp::header::optional::<String>(HOP_HEADER)
+        .and_then(move |hop: Option<String>| {
+            // A proxy may have joined several senders' marks with commas.
+            let looped = hop.is_some_and(|h| h.split(',').any(|m| m.trim() == &*own));
+            async move {
+                if looped {
+                    Err(warp::reject::custom(ApiError::new(
+                        StatusCode::LOOP_DETECTED,
+                        "loop_detected",
+                        format!(
+                            "this request was sent by this sender ({HOP_HEADER}): one of its \
+                             webhooks points back at it, so each delivery would make more"
+                        ),
+                    )))
+                } else {
+                    Ok(())
+                }
             }
         })
         .untuple_one()

@@ -17,6 +17,10 @@ use crate::store::Outcome;
 /// How the error of an attempt that ran out of time begins.
 pub const TIMED_OUT: &str = "timed out";
 
+/// The header marking every request the sender makes with its client's random id, so
+/// that one coming back to its own API is known and refused (`api::guard`).
+pub const HOP_HEADER: &str = "hookproof-sender-hop";
+
 /// Bytes of the receiver's answer kept in the attempt log.
 const RESPONSE_BODY_LOG_BYTES: usize = 4096;
 
@@ -56,6 +60,8 @@ impl Sent {
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// This client's `HOP_HEADER` value: random, one per client (per process in `serve`).
+    hop: Arc<str>,
 }
 
 impl HttpClient {
@@ -81,7 +87,13 @@ impl HttpClient {
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
             .build(https);
-        Ok(HttpClient { inner })
+        let hop = format!("{:032x}", rand::random::<u128>()).into();
+        Ok(HttpClient { inner, hop })
+    }
+
+    /// The `HOP_HEADER` value of this client's requests.
+    pub fn hop(&self) -> &str {
+        &self.hop
     }
 
     /// Sends any request and returns the answer's head, its body still to read (the CLI's
@@ -128,7 +140,7 @@ pub async fn post(
             None => return Sent::not_sent(format!("not a valid URL: {text}")),
         },
     };
-    let mut req = Request::post(uri.clone());
+    let mut req = Request::post(uri.clone()).header(HOP_HEADER, &*client.hop);
     for (name, value) in headers {
         req = req.header(name, value);
     }

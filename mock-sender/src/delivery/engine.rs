@@ -98,6 +98,11 @@ impl Engine {
         &self.store
     }
 
+    /// The `HOP_HEADER` value of this engine's requests.
+    pub fn hop(&self) -> &str {
+        self.client.hop()
+    }
+
     /// Every new delivery and every attempt, as they are stored.
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.events.subscribe()

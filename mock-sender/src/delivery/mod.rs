@@ -26,7 +26,7 @@ mod signer;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use attempt::{parse_url, post, HttpClient, Sent, Target};
+pub use attempt::{parse_url, post, HttpClient, Sent, Target, HOP_HEADER};
 pub use engine::Engine;
 pub use schedule::{profile_default, profile_timeout, scaled_after, LONGEST_PROFILE_TIMEOUT};
 pub use signer::signed_headers;

@@ -1,5 +1,7 @@
 //! The rules a webhook's fields keep, each a 400 naming the field it refuses.
 
+use std::net::{IpAddr, SocketAddr};
+
 use hookproof::Scheme;
 
 use super::requests::{ChaosRequest, Wait};
@@ -112,6 +114,42 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<(), Error> {
         return Err(invalid(
             "url",
             "http:// is only for loopback receivers (127.0.0.1, ::1, localhost): use https, or start the sender with --allow-http",
+        ));
+    }
+    Ok(())
+}
+
+/// A webhook's URL may not be the sender's own address (`listen`, once bound): each
+/// delivery would come back as an event and make more. Same port, and a loopback or
+/// unspecified host (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`), or the bound address.
+pub fn check_not_self(url: &str, listen: Option<SocketAddr>) -> Result<(), Error> {
+    let Some(listen) = listen else { return Ok(()) };
+    let Ok(u) = url::Url::parse(url) else {
+        return Ok(());
+    };
+    let ip = match u.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.to_ascii_lowercase();
+            if name == "localhost" || name.ends_with(".localhost") {
+                None
+            } else {
+                return Ok(());
+            }
+        }
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+        None => return Ok(()),
+    };
+    let own_host = ip.is_none_or(|ip| {
+        ip.is_unspecified() || ip == listen.ip() || is_loopback_host(&ip.to_string())
+    });
+    if own_host && u.port_or_known_default() == Some(listen.port()) {
+        return Err(invalid(
+            "url",
+            format!(
+                "url points at this sender itself (it listens on {listen}): each delivery would \
+                 come back as an event and make more; point it at a receiver"
+            ),
         ));
     }
     Ok(())

@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod requests;
 
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use hookproof::Scheme;
@@ -13,8 +14,8 @@ use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::{PreviousSecret, Store, StoreError, WebhookRecord};
 use checks::{
-    check_chaos, check_events, check_id, check_secret, check_url, parse_kind, parse_profile,
-    parse_retry_schedule, secret_of,
+    check_chaos, check_events, check_id, check_not_self, check_secret, check_url, parse_kind,
+    parse_profile, parse_retry_schedule, secret_of,
 };
 use requests::{CreateWebhook, RotateSecret, UpdateWebhook};
 
@@ -55,6 +56,8 @@ pub struct Webhooks {
     writes: Mutex<()>,
     /// `http://` URLs to hosts other than loopback are accepted.
     allow_http: bool,
+    /// Where `serve` listens, once bound: no webhook may point there.
+    listen: Option<SocketAddr>,
 }
 
 impl Webhooks {
@@ -63,7 +66,13 @@ impl Webhooks {
             store,
             writes: Mutex::new(()),
             allow_http,
+            listen: None,
         }
+    }
+
+    /// The same, refusing webhooks that point at `listen` (the sender's own address).
+    pub fn listening_on(self, listen: Option<SocketAddr>) -> Webhooks {
+        Webhooks { listen, ..self }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -83,6 +92,7 @@ impl Webhooks {
 
     /// Checks a new webhook and builds its record (not stored).
     pub fn check(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+        check_not_self(&req.url, self.listen)?;
         new_webhook(req, self.allow_http)
     }
 
@@ -115,6 +125,7 @@ impl Webhooks {
         let mut w = self.find(id)?;
         if let Some(url) = &req.url {
             check_url(url, self.allow_http)?;
+            check_not_self(url, self.listen)?;
         }
         if let Some(events) = &req.events {
             check_events(events)?;
