@@ -27,6 +27,8 @@ trap 'stop_receiver; rm -rf "$WORK"' EXIT
 # start_receiver MODE PROFILE: sets PORT.
 start_receiver() {
   local out="$WORK/receiver-$1-$2.out"
+  # Made here: the background job opens it only when it runs, maybe after the first read.
+  : >"$out"
   PROBE_MODE="$1" PROBE_PROFILE="$2" timeout 120 "$NODE" tests/probe/receiver.mjs >"$out" &
   RECEIVER_PID=$!
   PORT=""
