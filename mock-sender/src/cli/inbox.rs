@@ -54,11 +54,8 @@ pub async fn inbox(args: InboxArgs) -> Fallible<ExitCode> {
     let base = match &args.api {
         Some(url) => url.clone(),
         None => {
-            let config = hookproof_sender::Config {
-                loopback_only: args.addr.ip().is_loopback(),
-                ..hookproof_sender::Config::default()
-            };
-            let app = hookproof_sender::app(&config)?;
+            // The Host guard holds on every bind; /in/ is outside it.
+            let app = hookproof_sender::app(&hookproof_sender::Config::default())?;
             app.start()?;
             let (addr, server) = warp::serve(app.routes.clone())
                 .try_bind_ephemeral(args.addr)
