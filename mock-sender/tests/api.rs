@@ -152,6 +152,18 @@ async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
     let new_secret = rotated["secret"].as_str().unwrap().to_owned();
     assert_ne!(new_secret, secret);
     assert!(rotated.get("previous_secrets").is_none());
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/v1/webhooks/{id}/rotate-secret"),
+        Some(json!({"secret": "   "})),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["field"]),
+        (400, &json!("secret")),
+        "{body}"
+    );
 
     // No GET or PUT answer, anywhere, carries a secret.
     for (method, path, body) in [
@@ -244,6 +256,14 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
         ),
         (
             json!({"url": DEAD_URL, "events": ["*"], "profile": "standard", "secret": "whsec_!!!"}),
+            "invalid_field",
+            "secret",
+        ),
+        // Whitespace is no secret, in any profile (vector takes any text otherwise).
+        (with("secret", json!(" ")), "invalid_field", "secret"),
+        (with("secret", json!("\t\n ")), "invalid_field", "secret"),
+        (
+            json!({"url": DEAD_URL, "events": ["*"], "profile": "github", "secret": "  "}),
             "invalid_field",
             "secret",
         ),

@@ -162,9 +162,16 @@ fn is_loopback(u: &url::Url) -> bool {
     is_loopback_host(host.trim_start_matches('[').trim_end_matches(']'))
 }
 
-/// A secret the profile can sign with: a trial signature also refuses a Standard Webhooks
-/// `whpk_` public key, which verifies only (`whsk_` secret keys sign `v1a`).
+/// A secret the profile can sign with: not only whitespace (some profiles take any text as
+/// the key); a trial signature also refuses a Standard Webhooks `whpk_` public key, which
+/// verifies only (`whsk_` secret keys sign `v1a`).
 pub fn check_secret(scheme: Scheme, secret: &str) -> Result<(), Error> {
+    if secret.trim().is_empty() {
+        return Err(invalid(
+            "secret",
+            "the secret is empty or only whitespace: give one with content, or leave secret out to have one generated",
+        ));
+    }
     hookproof::Webhook::new(scheme, secret)
         .and_then(|w| w.sign(b"", "msg_check", 0))
         .map(drop)
