@@ -10,6 +10,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod catalog;
 pub mod chaos;
 pub mod clock;
 pub mod config;

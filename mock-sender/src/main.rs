@@ -76,6 +76,10 @@ enum Command {
     /// /in/NAME with its verification (--scheme, --secret) and sender conformance result,
     /// then the answer of its forward (--forward-to).
     Inbox(cli::inbox::InboxArgs),
+    /// The event catalog: each profile's events, with an example payload as the provider
+    /// sends it and its JSON Schema (what trigger sends without --data).
+    #[command(subcommand)]
+    Fixtures(cli::fixtures::Fixtures),
 }
 
 #[derive(Args)]
@@ -369,6 +373,7 @@ async fn main() -> ExitCode {
         Command::Deliveries(args) => cli::deliveries(args).await,
         Command::Logs(args) => cli::logs(args).await,
         Command::Inbox(args) => cli::inbox::inbox(args).await,
+        Command::Fixtures(command) => cli::fixtures::fixtures(&command),
     };
     // The log's last lines before the error below.
     drop(log_guard);

@@ -179,13 +179,14 @@ impl Probe<'_> {
     ) -> Result<Request, hookproof::Error> {
         let delivery_id = delivery_id(self.scheme);
         let event_id = new_id("evt");
+        let data = serde_json::value::to_raw_value(data).expect("a serde_json::Value serialises");
         let body = payload::body(
             Kind::Http,
             self.scheme,
             &payload::Event {
                 id: &event_id,
                 event_type: EVENT,
-                data,
+                data: payload::Data::Given(&data),
                 created_at: timestamp * 1000,
             },
         );

@@ -44,6 +44,7 @@ async fn healthz_and_openapi_describe_every_route() {
         "/v1/webhooks/{id}/logs",
         "/v1/webhooks/{id}/stats",
         "/v1/events",
+        "/v1/event-types",
         "/v1/deliveries",
         "/v1/deliveries/{id}",
         "/v1/deliveries/{id}/attempts",

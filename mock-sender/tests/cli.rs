@@ -399,3 +399,90 @@ fn keygen_prints_an_hmac_secret_or_an_ed25519_key_pair_that_verifies() {
         .verify_at(b"{}", &headers, 1_700_000_000)
         .unwrap();
 }
+
+#[tokio::test]
+async fn trigger_sends_the_catalogs_example_edited_by_overrides() {
+    let rx = receiver(vec![]).await;
+    let url = rx.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args([
+                "trigger",
+                "invoice.paid",
+                "--url",
+                &url,
+                "--profile",
+                "stripe",
+            ])
+            .args(["--override", "data.object.amount_paid=5000"])
+            .args([
+                "--override",
+                "data.object.lines.data[0].description=Pro plan",
+            ])
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let hit = rx.hits().pop().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    assert_eq!(body["type"], "invoice.paid");
+    assert_eq!(body["object"], "event");
+    assert_ne!(
+        body["id"], "evt_1SaQ3tLkdIwHu7ixO6JqXbYr",
+        "a fresh event id"
+    );
+    assert!((body["created"].as_i64().unwrap() - common::now_secs()).abs() < 60);
+    assert_eq!(body["data"]["object"]["amount_paid"], 5000);
+    assert_eq!(
+        body["data"]["object"]["lines"]["data"][0]["description"],
+        "Pro plan"
+    );
+    assert_eq!(body["data"]["object"]["customer"], "cus_TX1pQ2cW8mNfKe");
+
+    let bad = Command::new(BIN)
+        .args(["trigger", "invoice.paid", "--url", "http://127.0.0.1:1/"])
+        .args(["--profile", "stripe", "--override", "data.object.nope.x=1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("data.object.nope"), "{stderr}");
+}
+
+#[test]
+fn fixtures_lists_and_shows_the_catalog() {
+    let list = Command::new(BIN)
+        .args(["fixtures", "list", "--profile", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success());
+    assert_eq!(text.lines().count(), 10, "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("github\tpush\t")),
+        "{text}"
+    );
+    let show = Command::new(BIN)
+        .args(["fixtures", "show", "orders/create", "--profile", "shopify"])
+        .output()
+        .unwrap();
+    let order: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(order["name"], "#1001");
+    let schema = Command::new(BIN)
+        .args([
+            "fixtures",
+            "show",
+            "push",
+            "--profile",
+            "github",
+            "--schema",
+        ])
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    assert_eq!(schema["type"], "object");
+}

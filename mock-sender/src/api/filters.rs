@@ -43,6 +43,8 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .boxed();
     let deliveries = events_send(state.clone())
+        .or(super::event_types::route(state.clone()))
+        .unify()
         .or(super::wait::delivery(state.clone()))
         .unify()
         .or(super::wait::webhook_deliveries(state.clone()))

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Rejection, Reply};
@@ -103,12 +104,16 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
         .event_type
         .unwrap_or_else(|| payload::test_event_type(&w).to_owned());
     check_event_type(&event_type).map_err(ApiError::from)?;
-    let data = req
-        .data
-        .unwrap_or_else(|| payload::test_data(&w, &event_type));
+    let data =
+        match req.data {
+            Some(data) => data,
+            None => serde_json::value::to_raw_value(&payload::test_data(&w, &event_type)).map_err(
+                |e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            )?,
+        };
     let d = state
         .engine
-        .enqueue(&w, &new_id("evt"), &event_type, &data)
+        .enqueue(&w, &new_id("evt"), &event_type, payload::Data::Given(&data))
         .await
         .map_err(ApiError::from)?;
     Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))
@@ -152,7 +157,7 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
         .collect();
     let deliveries = state
         .engine
-        .enqueue_all(&targets, &event_id, &req.event_type, &req.data)
+        .enqueue_all(&targets, &event_id, &req.event_type, event_data(&req.data))
         .await
         .map_err(ApiError::from)?
         .iter()
@@ -166,6 +171,14 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             deliveries,
         },
     ))
+}
+
+/// The request's data as given, else the catalog's fixture of the event.
+fn event_data(data: &Option<Box<RawValue>>) -> payload::Data<'_> {
+    match data {
+        Some(raw) => payload::Data::Given(raw),
+        None => payload::Data::Fixture(&[]),
+    }
 }
 
 fn check_limit(q: &ListQuery) -> Result<(), ApiError> {

@@ -1,10 +1,11 @@
 //! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
 //! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
 //! `/openapi.json`), `inbox` (webhooks coming in), `stream` (server-sent events), `wait`
-//! (long polls), `files` (the dashboard, the playground and the npm package) and `guard`
-//! (the `Host` and `Origin` a request may name).
+//! (long polls), `event_types` (the catalog), `files` (the dashboard, the playground and
+//! the npm package) and `guard` (the `Host` and `Origin` a request may name).
 
 pub mod error;
+pub mod event_types;
 pub mod files;
 pub mod filters;
 pub mod guard;

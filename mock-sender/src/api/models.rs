@@ -2,6 +2,7 @@
 //! returns. Views never carry a secret, except `CreatedWebhook` (create and rotate-secret).
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chaos::{self, Chaos};
@@ -17,8 +18,9 @@ pub use crate::webhooks::requests::{
 pub struct SendEvent {
     #[serde(rename = "type")]
     pub event_type: String,
-    #[serde(default)]
-    pub data: Value,
+    /// Sent as given (number text, key order kept); none: the catalog's example of the
+    /// event for each webhook's profile.
+    pub data: Option<Box<RawValue>>,
     /// Optional event id; an `evt_` ULID otherwise.
     pub id: Option<String>,
     /// Deliver only to these webhooks (still subject to their event filter).
@@ -32,7 +34,7 @@ pub struct TestEvent {
     /// Default `webhook.test`.
     #[serde(rename = "type")]
     pub event_type: Option<String>,
-    pub data: Option<Value>,
+    pub data: Option<Box<RawValue>>,
 }
 
 /// Query string of the listings. `status` is a delivery status for deliveries,

@@ -196,7 +196,7 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "type": { "type": "string" },
-                        "data": {},
+                        "data": { "description": "sent as given (number text, key order kept), inside the profile's envelope where it has one; none: the catalog's example of the event for each webhook's profile (GET /v1/event-types)" },
                         "id": { "type": "string", "description": "evt_<ULID> otherwise" },
                         "webhook_ids": { "type": "array", "items": { "type": "string" }, "description": "only these webhooks (still subject to their events)" }
                     }
@@ -303,6 +303,9 @@ pub fn document() -> Value {
             },
             "/v1/events": {
                 "post": { "summary": "Send an event: one delivery per enabled webhook whose events match", "requestBody": body("SendEvent", true), "responses": ok("202", "Deliveries made", data(schema_ref("EventAccepted"))) }
+            },
+            "/v1/event-types": {
+                "get": { "summary": "The event catalog: each profile's events, with an example payload as the provider sends it, its JSON Schema, a description and the headers the provider adds besides the signature", "parameters": query_params(&["profile"]), "responses": ok("200", "Events", json!({ "type": "object", "properties": { "data": { "type": "array", "items": { "type": "object", "properties": { "profile": { "type": "string" }, "type": { "type": "string" }, "description": { "type": "string" }, "headers": { "type": "object", "additionalProperties": { "type": "string" } }, "schema": { "type": "object", "description": "JSON Schema (draft-07) of payload" }, "payload": {} } } } } })) }
             },
             "/v1/deliveries": {
                 "get": { "summary": "Every delivery, newest first", "parameters": query_params(&["webhook_id", "status", "event", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }

@@ -1,9 +1,11 @@
 //! The CLI as a client of a running sender (`serve`): `webhooks list|create|delete`,
 //! `events send`, `deliveries list|show|retry` and `logs tail`, over its REST API at
 //! `--api` (like `stripe events resend` and `stripe logs tail`). `--json` prints the API's
-//! JSON for scripts; otherwise tables, coloured on a terminal.
+//! JSON for scripts; otherwise tables, coloured on a terminal. `fixtures` (the event
+//! catalog, and what `trigger` sends) lives here too.
 
 pub mod client;
+pub mod fixtures;
 pub mod inbox;
 pub mod output;
 pub mod trigger;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use hookproof_sender::api::models::{CreateWebhook, Wait};
 use hookproof_sender::clock::now_ms;
-use hookproof_sender::delivery::Notice;
+use hookproof_sender::delivery::{payload, Notice};
 use hookproof_sender::ids::new_id;
 use hookproof_sender::store::{DeliveryStatus, Outcome};
 use hookproof_sender::{app, DbLocation};
@@ -31,9 +31,15 @@ pub struct TriggerArgs {
     /// http, or slack for a Block Kit message to a Slack incoming webhook.
     #[arg(long = "type", value_name = "TYPE", default_value = "http")]
     kind: String,
-    /// Event data, JSON; `@FILE` reads a file.
-    #[arg(long, default_value = "{}")]
-    data: String,
+    /// Event data, JSON, sent byte for byte (inside the profile's envelope if it has
+    /// one); `@FILE` reads a file. Default: the catalog's example of the event for the
+    /// profile (`fixtures list`), with fresh ids and times.
+    #[arg(long)]
+    data: Option<String>,
+    /// Edit the catalog's example: PATH=VALUE, PATH dotted keys and [n] indexes
+    /// (data.object.amount_paid=5000), VALUE JSON or else a string. Repeatable.
+    #[arg(long = "override", value_name = "PATH=VALUE", conflicts_with = "data")]
+    overrides: Vec<String>,
     /// Retry failures on the profile's schedule (see serve --help), as the provider would;
     /// default: one attempt.
     #[arg(long)]
@@ -47,7 +53,8 @@ pub struct TriggerArgs {
 }
 
 pub async fn run(args: TriggerArgs) -> Fallible<ExitCode> {
-    let data = super::read_data(&args.data)?;
+    let data = super::fixtures::raw_data(args.data.as_deref())?;
+    let overrides = super::fixtures::overrides(&args.overrides, &args.profile, &args.event)?;
     let app = app(&config(&args.delivery, DbLocation::Memory))?;
     let given_secret = args.secret.is_some();
     // One attempt unless asked for more: a receiver that is not running yet would
@@ -84,7 +91,15 @@ pub async fn run(args: TriggerArgs) -> Fallible<ExitCode> {
     let mut notices = app.engine.subscribe();
     let delivery = app
         .engine
-        .enqueue(&webhook, &new_id("evt"), &args.event, &data)
+        .enqueue(
+            &webhook,
+            &new_id("evt"),
+            &args.event,
+            match &data {
+                Some(raw) => payload::Data::Given(raw),
+                None => payload::Data::Fixture(&overrides),
+            },
+        )
         .await?;
     println!(
         "delivery {} ({} {}) to {}",

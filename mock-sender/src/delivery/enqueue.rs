@@ -3,14 +3,12 @@
 
 use std::sync::Arc;
 
-use hookproof::Scheme;
-use serde_json::Value;
-
 use super::engine::Engine;
 use super::{payload, profile_default, scaled_after, Notice};
 use crate::clock::now_ms;
 use crate::ids::delivery_id;
 use crate::store::{Body, DeliveryRecord, DeliveryStatus, Kind, Query, StoreError, WebhookRecord};
+use hookproof::Scheme;
 
 impl Engine {
     /// Stores a delivery of one event to one endpoint and starts it.
@@ -19,7 +17,7 @@ impl Engine {
         webhook: &WebhookRecord,
         event_id: &str,
         event_type: &str,
-        data: &Value,
+        data: payload::Data<'_>,
     ) -> Result<DeliveryRecord, StoreError> {
         let mut all = self
             .enqueue_all(&[webhook], event_id, event_type, data)
@@ -33,7 +31,7 @@ impl Engine {
         webhooks: &[&WebhookRecord],
         event_id: &str,
         event_type: &str,
-        data: &Value,
+        data: payload::Data<'_>,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let now = now_ms();
         let event = payload::Event {
@@ -210,9 +208,14 @@ mod tests {
             profile: Scheme::Stripe,
             ..standard("wh_c")
         };
-        let data = serde_json::json!({ "n": 1 });
+        let data = serde_json::value::to_raw_value(&serde_json::json!({ "n": 1 })).unwrap();
         let ds = engine
-            .enqueue_all(&[&a, &b, &stripe], "evt_1", "a.b", &data)
+            .enqueue_all(
+                &[&a, &b, &stripe],
+                "evt_1",
+                "a.b",
+                payload::Data::Given(&data),
+            )
             .await
             .unwrap();
         assert_eq!(ds[0].body.as_ptr(), ds[1].body.as_ptr(), "one body");

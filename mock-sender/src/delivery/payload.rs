@@ -1,8 +1,15 @@
 //! What each profile's provider puts in the body and the non-signature headers. The
 //! signature headers come from `hookproof::Webhook::sign`, never from here.
 
+use std::sync::LazyLock;
+
 use hookproof::Scheme;
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
+
+use crate::catalog::{catalog, Fill, Override};
 
 use crate::store::{Kind, WebhookRecord};
 
@@ -23,11 +30,23 @@ pub const SLACK_URL_VERIFICATION: &str = "url_verification";
 const SLACK_HEADER_CHARS: usize = 150;
 const SLACK_SECTION_CHARS: usize = 2900;
 
+/// What an event carries.
+#[derive(Clone, Copy)]
+pub enum Data<'a> {
+    /// The request's data, as given: sent verbatim (number text, key order and big
+    /// integers kept), as the body where the provider sends the resource itself, else
+    /// inside the profile's envelope.
+    Given(&'a RawValue),
+    /// The catalog's example of the event for the profile, with fresh ids and times,
+    /// edited by these overrides; `{}` in the envelope if the catalog has no such event.
+    Fixture(&'a [Override]),
+}
+
 /// An event as the API received it.
 pub struct Event<'a> {
     pub id: &'a str,
     pub event_type: &'a str,
-    pub data: &'a Value,
+    pub data: Data<'a>,
     /// Unix milliseconds.
     pub created_at: i64,
 }
@@ -36,81 +55,143 @@ pub struct Event<'a> {
 /// profile imitates. Serialised once per delivery so every attempt signs and sends the
 /// same bytes.
 pub fn body(kind: Kind, scheme: Scheme, ev: &Event<'_>) -> String {
-    match kind {
-        Kind::Slack => slack_message(ev).to_string(),
-        Kind::Http => envelope(scheme, ev).to_string(),
+    match (kind, ev.data) {
+        (Kind::Slack, Data::Given(raw)) => {
+            slack_message(ev, &serde_json::from_str(raw.get()).unwrap_or_default()).to_string()
+        }
+        (Kind::Slack, Data::Fixture(_)) => {
+            let data = catalog().data_of(scheme.name(), ev.event_type);
+            slack_message(ev, data.unwrap_or(&json!({}))).to_string()
+        }
+        (Kind::Http, Data::Given(raw)) => envelope(scheme, ev, raw),
+        (Kind::Http, Data::Fixture(overrides)) => {
+            let fill = Fill {
+                event_id: ev.id,
+                created_at: ev.created_at,
+            };
+            match catalog().body(scheme.name(), ev.event_type, &fill, overrides) {
+                Some(Ok(body)) => body.to_string(),
+                _ => envelope(scheme, ev, &EMPTY),
+            }
+        }
     }
 }
 
-fn envelope(scheme: Scheme, ev: &Event<'_>) -> Value {
-    let secs = ev.created_at.div_euclid(1000);
-    match scheme {
-        Scheme::Vector => json!({
-            "event": ev.event_type,
-            "occurred_at": rfc3339(ev.created_at),
-            "data": ev.data,
-        }),
-        Scheme::Standard | Scheme::Svix => json!({
-            "type": ev.event_type,
-            "timestamp": rfc3339(ev.created_at),
-            "data": ev.data,
-        }),
-        // Every field of stripe-node's `Event`, as a test-mode event made by the API.
-        Scheme::Stripe => json!({
-            "id": ev.id,
-            "object": "event",
-            "api_version": STRIPE_API_VERSION,
-            "created": secs,
-            "data": { "object": ev.data },
-            "livemode": false,
-            "pending_webhooks": 1,
-            "request": { "id": null, "idempotency_key": null },
-            "type": ev.event_type,
-        }),
-        // Slack's handshake when a Request URL is set: answered with its challenge.
-        Scheme::Slack if ev.event_type == SLACK_URL_VERIFICATION => json!({
-            "token": SLACK_VERIFICATION_TOKEN,
-            "challenge": slack_challenge(ev),
-            "type": SLACK_URL_VERIFICATION,
-        }),
-        Scheme::Slack => {
-            let mut event = match ev.data {
-                Value::Object(map) => map.clone(),
-                other => {
-                    let mut m = serde_json::Map::new();
-                    m.insert("value".into(), other.clone());
-                    m
-                }
-            };
-            event.insert("type".into(), json!(ev.event_type));
-            event.insert("event_ts".into(), json!(format!("{secs}.000000")));
-            // The fields of Bolt's `EnvelopedEvent`, for a made-up app and workspace.
-            json!({
-                "token": SLACK_VERIFICATION_TOKEN,
-                "team_id": SLACK_TEAM_ID,
-                "api_app_id": SLACK_APP_ID,
-                "type": "event_callback",
-                "event_id": ev.id,
-                "event_time": secs,
-                "event": event,
-            })
+/// `{}`, the data of an event the catalog does not know and the request gave none for.
+static EMPTY: LazyLock<Box<RawValue>> =
+    LazyLock::new(|| RawValue::from_string("{}".into()).expect("{} is JSON"));
+
+/// A JSON object whose fields keep the order written and whose raw parts are copied
+/// as they are.
+struct Obj<'a>(Vec<(&'static str, Field<'a>)>);
+
+enum Field<'a> {
+    Json(Value),
+    Raw(&'a RawValue),
+    Obj(Obj<'a>),
+}
+
+impl Serialize for Obj<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                Field::Json(v) => map.serialize_entry(k, v)?,
+                Field::Raw(v) => map.serialize_entry(k, v)?,
+                Field::Obj(v) => map.serialize_entry(k, v)?,
+            }
         }
-        Scheme::Vercel => json!({
-            "id": ev.id,
-            "type": ev.event_type,
-            "createdAt": ev.created_at,
-            "payload": ev.data,
-            "region": VERCEL_REGION,
-        }),
-        // GitHub and Shopify send the resource itself; the event type is a header.
-        Scheme::Github | Scheme::Shopify => ev.data.clone(),
-        _ => json!({
-            "id": ev.id,
-            "type": ev.event_type,
-            "created_at": rfc3339(ev.created_at),
-            "data": ev.data,
-        }),
+        map.end()
     }
+}
+
+fn envelope(scheme: Scheme, ev: &Event<'_>, data: &RawValue) -> String {
+    use Field::{Json, Raw};
+    let secs = ev.created_at.div_euclid(1000);
+    let obj = match scheme {
+        // GitHub and Shopify send the resource itself; the event type is a header.
+        Scheme::Github | Scheme::Shopify => return data.get().to_owned(),
+        Scheme::Slack => {
+            return slack_event(ev, &serde_json::from_str(data.get()).unwrap_or_default())
+                .to_string()
+        }
+        Scheme::Vector => Obj(vec![
+            ("event", Json(json!(ev.event_type))),
+            ("occurred_at", Json(json!(rfc3339(ev.created_at)))),
+            ("data", Raw(data)),
+        ]),
+        Scheme::Standard | Scheme::Svix => Obj(vec![
+            ("type", Json(json!(ev.event_type))),
+            ("timestamp", Json(json!(rfc3339(ev.created_at)))),
+            ("data", Raw(data)),
+        ]),
+        // Every field of stripe-node's `Event`, as a test-mode event made by the API.
+        Scheme::Stripe => Obj(vec![
+            ("id", Json(json!(ev.id))),
+            ("object", Json(json!("event"))),
+            ("api_version", Json(json!(STRIPE_API_VERSION))),
+            ("created", Json(json!(secs))),
+            ("data", Field::Obj(Obj(vec![("object", Raw(data))]))),
+            ("livemode", Json(json!(false))),
+            ("pending_webhooks", Json(json!(1))),
+            (
+                "request",
+                Json(json!({ "id": null, "idempotency_key": null })),
+            ),
+            ("type", Json(json!(ev.event_type))),
+        ]),
+        Scheme::Vercel => Obj(vec![
+            ("id", Json(json!(ev.id))),
+            ("type", Json(json!(ev.event_type))),
+            ("createdAt", Json(json!(ev.created_at))),
+            ("payload", Raw(data)),
+            ("region", Json(json!(VERCEL_REGION))),
+        ]),
+        _ => Obj(vec![
+            ("id", Json(json!(ev.id))),
+            ("type", Json(json!(ev.event_type))),
+            ("created_at", Json(json!(rfc3339(ev.created_at)))),
+            ("data", Raw(data)),
+        ]),
+    };
+    serde_json::to_string(&obj).unwrap_or_default()
+}
+
+/// A Slack Events API request carrying `data`: the `url_verification` handshake
+/// (answered with its challenge), else an `event_callback` of the event.
+fn slack_event(ev: &Event<'_>, data: &Value) -> Value {
+    let secs = ev.created_at.div_euclid(1000);
+    if ev.event_type == SLACK_URL_VERIFICATION {
+        let challenge = data
+            .get("challenge")
+            .and_then(Value::as_str)
+            .unwrap_or(ev.id);
+        return json!({
+            "token": SLACK_VERIFICATION_TOKEN,
+            "challenge": challenge,
+            "type": SLACK_URL_VERIFICATION,
+        });
+    }
+    let mut event = match data {
+        Value::Object(map) => map.clone(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("value".into(), other.clone());
+            m
+        }
+    };
+    event.insert("type".into(), json!(ev.event_type));
+    event.insert("event_ts".into(), json!(format!("{secs}.000000")));
+    // The fields of Bolt's `EnvelopedEvent`, for a made-up app and workspace.
+    json!({
+        "token": SLACK_VERIFICATION_TOKEN,
+        "team_id": SLACK_TEAM_ID,
+        "api_app_id": SLACK_APP_ID,
+        "type": "event_callback",
+        "event_id": ev.id,
+        "event_time": secs,
+        "event": event,
+    })
 }
 
 /// The event type of a test delivery to webhook `w` (`POST /v1/webhooks/{id}/test`)
@@ -146,15 +227,6 @@ pub fn test_data(w: &WebhookRecord, event_type: &str) -> Value {
     }
 }
 
-/// The challenge of a Slack `url_verification` event: its data's `challenge` if a string,
-/// else the event id.
-fn slack_challenge<'a>(ev: &Event<'a>) -> &'a str {
-    ev.data
-        .get("challenge")
-        .and_then(Value::as_str)
-        .unwrap_or(ev.id)
-}
-
 /// The challenge in a `url_verification` body the Slack profile made, if `body` is one.
 pub fn slack_challenge_in(body: &str) -> Option<String> {
     let v: Value = serde_json::from_str(body).ok()?;
@@ -164,10 +236,10 @@ pub fn slack_challenge_in(body: &str) -> Option<String> {
 }
 
 /// A Slack incoming-webhook message: `text` for notifications, `blocks` for the channel.
-fn slack_message(ev: &Event<'_>) -> Value {
-    let pretty = serde_json::to_string_pretty(ev.data).unwrap_or_default();
+fn slack_message(ev: &Event<'_>, data: &Value) -> Value {
+    let pretty = serde_json::to_string_pretty(data).unwrap_or_default();
     json!({
-        "text": format!("{}: {}", ev.event_type, ev.data),
+        "text": format!("{}: {}", ev.event_type, data),
         "blocks": [
             { "type": "header", "text": { "type": "plain_text", "text": truncate(ev.event_type, SLACK_HEADER_CHARS) } },
             { "type": "section", "text": { "type": "mrkdwn", "text": format!("```{}```", truncate(&pretty, SLACK_SECTION_CHARS)) } },
@@ -184,10 +256,6 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// The Shopify Admin API version the Shopify profile's deliveries claim
-/// (`X-Shopify-API-Version`, which `@shopify/shopify-api` requires).
-const SHOPIFY_API_VERSION: &str = "2025-10";
-
 /// One request of a delivery, as its non-signature headers need it.
 pub struct Request<'a> {
     pub event_type: &'a str,
@@ -203,44 +271,17 @@ pub struct Request<'a> {
 }
 
 /// Headers the provider sends besides its signature headers (which carry the delivery
-/// id where the provider has one).
+/// id where the provider has one): the catalog's for the profile, and Slack's retry marks.
 pub fn headers(scheme: Scheme, r: &Request<'_>) -> Vec<(&'static str, String)> {
-    let Request {
-        event_type,
-        webhook_id,
-        ..
-    } = *r;
-    let mut h = vec![
-        ("Content-Type", "application/json".to_string()),
-        (
-            "User-Agent",
-            concat!("hookproof-sender/", env!("CARGO_PKG_VERSION")).to_string(),
-        ),
-    ];
-    match scheme {
-        Scheme::Github => {
-            h.push(("X-GitHub-Event", event_type.to_string()));
-            h.push(("X-GitHub-Hook-ID", webhook_id.to_string()));
-        }
-        Scheme::Shopify => {
-            h.push(("X-Shopify-Topic", event_type.to_string()));
-            h.push((
-                "X-Shopify-Shop-Domain",
-                "hookproof.myshopify.com".to_string(),
-            ));
-            h.push(("X-Shopify-API-Version", SHOPIFY_API_VERSION.to_string()));
-            h.push(("X-Shopify-Event-Id", r.event_id.to_string()));
-            h.push(("X-Shopify-Triggered-At", rfc3339(r.created_at)));
-        }
-        // Slack marks its retries (its Bolt framework reads both).
-        Scheme::Slack if r.attempt > 1 => {
-            h.push(("X-Slack-Retry-Num", (r.attempt - 1).to_string()));
-            let reason = r.retry_reason.unwrap_or("unknown_error");
-            h.push(("X-Slack-Retry-Reason", reason.to_string()));
-        }
-        Scheme::Vector => h.push(("X-Vector-Event", event_type.to_string())),
-        Scheme::Generic => h.push(("X-Webhook-Event", event_type.to_string())),
-        _ => {}
+    let mut h = match catalog().profile(scheme.name()) {
+        Some(p) => p.headers_for(r.event_type, r.event_id, r.webhook_id, r.created_at),
+        None => vec![("Content-Type", "application/json".to_owned())],
+    };
+    // Slack marks its retries (its Bolt framework reads both).
+    if scheme == Scheme::Slack && r.attempt > 1 {
+        h.push(("X-Slack-Retry-Num", (r.attempt - 1).to_string()));
+        let reason = r.retry_reason.unwrap_or("unknown_error");
+        h.push(("X-Slack-Retry-Reason", reason.to_string()));
     }
     h
 }
@@ -303,11 +344,11 @@ mod tests {
 
     #[test]
     fn every_profile_makes_json() {
-        let data = json!({"a": 1});
+        let data = serde_json::value::to_raw_value(&json!({"a": 1})).unwrap();
         let ev = Event {
             id: "evt_1",
             event_type: "user.created",
-            data: &data,
+            data: Data::Given(&data),
             created_at: 1_700_000_000_000,
         };
         for scheme in Scheme::ALL {
@@ -345,11 +386,11 @@ mod tests {
 
     #[test]
     fn slack_webhooks_get_block_kit() {
-        let data = json!({"a": "x".repeat(5000)});
+        let data = serde_json::value::to_raw_value(&json!({"a": "x".repeat(5000)})).unwrap();
         let ev = Event {
             id: "evt_1",
             event_type: "user.created",
-            data: &data,
+            data: Data::Given(&data),
             created_at: 0,
         };
         let v: Value = serde_json::from_str(&body(Kind::Slack, Scheme::Vector, &ev)).unwrap();

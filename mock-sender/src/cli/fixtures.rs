@@ -1,0 +1,95 @@
+//! `fixtures list|show` (the event catalog) and what `trigger` sends: `--data` as given,
+//! else the catalog's example edited by `--override`.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use hookproof_sender::catalog::{self, Override};
+use serde_json::value::RawValue;
+
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+#[derive(Subcommand)]
+pub enum Fixtures {
+    /// Every event of a profile (of every profile without --profile), one line each:
+    /// profile, event, description.
+    List {
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// An event's example payload, as JSON (its JSON Schema with --schema).
+    Show {
+        #[arg(value_name = "EVENT_TYPE")]
+        event: String,
+        #[arg(long, default_value = "vector")]
+        profile: String,
+        /// Print the event's JSON Schema instead.
+        #[arg(long)]
+        schema: bool,
+    },
+}
+
+pub fn fixtures(command: &Fixtures) -> Fallible<ExitCode> {
+    let c = catalog::catalog();
+    match command {
+        Fixtures::List { profile } => {
+            if let Some(p) = profile.as_deref().filter(|p| c.profile(p).is_none()) {
+                return Err(format!("--profile: no profile {p} in the catalog").into());
+            }
+            for e in c.entries(profile.as_deref()) {
+                println!("{}\t{}\t{}", e.profile, e.event, e.description);
+            }
+        }
+        Fixtures::Show {
+            event,
+            profile,
+            schema,
+        } => {
+            let e = c.entry(profile, event).ok_or_else(|| {
+                format!(
+                    "no {event} event for the {profile} profile (fixtures list --profile {profile})"
+                )
+            })?;
+            let shown = if *schema { &e.schema } else { &e.payload };
+            println!("{}", serde_json::to_string_pretty(shown)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `trigger`'s `--data` (JSON, or `@FILE`), kept as given; `None` when not given.
+pub fn raw_data(arg: Option<&str>) -> Result<Option<Box<RawValue>>, String> {
+    let Some(arg) = arg else { return Ok(None) };
+    let raw = match arg.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("--data @{path}: {e}"))
+            .and_then(|text| {
+                RawValue::from_string(text).map_err(|e| format!("--data @{path}: {e}"))
+            })?,
+        None => RawValue::from_string(arg.to_owned()).map_err(|e| format!("--data: {e}"))?,
+    };
+    Ok(Some(raw))
+}
+
+/// `trigger`'s `--override`s, each checked against the catalog's example of `event` for
+/// `profile` (an unknown path is an error naming it).
+pub fn overrides(given: &[String], profile: &str, event: &str) -> Result<Vec<Override>, String> {
+    let overrides = given
+        .iter()
+        .map(|o| catalog::parse_override(o).map_err(|e| format!("--override {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if overrides.is_empty() {
+        return Ok(overrides);
+    }
+    let fill = catalog::Fill {
+        event_id: "evt_check",
+        created_at: 0,
+    };
+    match catalog::catalog().body(profile, event, &fill, &overrides) {
+        None => Err(format!(
+            "--override: the catalog has no {event} event for the {profile} profile (fixtures list --profile {profile})"
+        )),
+        Some(Err(e)) => Err(format!("--override {e}")),
+        Some(Ok(_)) => Ok(overrides),
+    }
+}

@@ -1,0 +1,135 @@
+// The sender binary (HOOKPROOF_SENDER) sends the catalog's examples: a Stripe webhook gets
+// each Stripe event, which the official stripe library's constructEvent accepts and which
+// validates against the event's schema; given data is sent byte for byte; GitHub's
+// deliveries carry GitHub's headers; GET /v1/event-types serves the catalog.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { once } from "node:events";
+import Stripe from "stripe";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+
+const BIN = process.env.HOOKPROOF_SENDER ?? new URL("../../target/debug/hookproof-sender", import.meta.url).pathname;
+let sender;
+let api;
+let receiver;
+let base;
+const hits = new Map(); // path -> [{ headers, body }]
+
+async function call(method, path, body) {
+  const res = await fetch(api + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : body && JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json.data;
+}
+
+async function received(path, n) {
+  const deadline = Date.now() + 10000;
+  while ((hits.get(path)?.length ?? 0) < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const got = hits.get(path) ?? [];
+  assert.equal(got.length, n, path);
+  return got;
+}
+
+before(async () => {
+  receiver = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const list = hits.get(req.url) ?? [];
+      list.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      hits.set(req.url, list);
+      res.writeHead(204).end();
+    });
+  });
+  receiver.listen(0, "127.0.0.1");
+  await once(receiver, "listening");
+  base = `http://127.0.0.1:${receiver.address().port}`;
+  sender = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--memory"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  sender.stdout.setEncoding("utf8");
+  let out = "";
+  while (!out.includes("\n")) {
+    const [chunk] = await once(sender.stdout, "data");
+    out += chunk;
+  }
+  api = out.match(/listening on (http:\/\/\S+)/)[1];
+});
+
+after(() => {
+  sender?.kill();
+  receiver?.close();
+});
+
+const hook = (profile, path) =>
+  call("POST", "/v1/webhooks", { url: `${base}${path}`, profile, events: ["*"], retry_schedule: [0] });
+
+test("Stripe's catalog events, sent without data, pass stripe's constructEvent and their schemas", async () => {
+  const types = await call("GET", "/v1/event-types?profile=stripe");
+  assert.equal(types.length, 10);
+  const w = await hook("stripe", "/stripe");
+  const stripe = new Stripe("sk_test_hookproof");
+  const ajv = new Ajv({ strict: false });
+  addFormats(ajv);
+  for (const t of types) {
+    const ev = await call("POST", "/v1/events", { type: t.type, webhook_ids: [w.id] });
+    const [got] = (await received("/stripe", types.indexOf(t) + 1)).slice(-1);
+    const event = stripe.webhooks.constructEvent(got.body, got.headers["stripe-signature"], w.secret);
+    assert.equal(event.type, t.type);
+    assert.equal(event.id, ev.id, "a fresh event id");
+    assert.ok(Math.abs(event.created - Date.now() / 1000) < 60, "a fresh time");
+    assert.equal(got.headers["user-agent"], "Stripe/1.0 (+https://stripe.com/docs/webhooks)");
+    const validate = ajv.compile(t.schema);
+    assert.ok(validate(event), `${t.type}: ${ajv.errorsText(validate.errors)}`);
+  }
+});
+
+test("given data is sent byte for byte: key order, 1.50 and a 25-digit integer survive", async () => {
+  const data = '{"zeta": 1, "alpha": {"price": 1.50, "big": 1234567890123456789012345}, "list": [3, 1, 2]}';
+  const gh = await hook("github", "/exact-github");
+  const st = await hook("stripe", "/exact-stripe");
+  const body = `{"type": "push", "webhook_ids": ["${gh.id}"], "data": ${data}}`;
+  await call("POST", "/v1/events", body);
+  const [g] = await received("/exact-github", 1);
+  assert.equal(g.body.toString(), data, "GitHub's body is the data itself");
+  await call("POST", "/v1/events", `{"type": "invoice.paid", "webhook_ids": ["${st.id}"], "data": ${data}}`);
+  const [s] = await received("/exact-stripe", 1);
+  assert.ok(s.body.toString().includes(`"data":{"object":${data}}`), s.body.toString());
+});
+
+test("GitHub's deliveries carry GitHub's headers; the catalog lists GitHub's events with schemas", async () => {
+  const types = await call("GET", "/v1/event-types?profile=github");
+  assert.deepEqual(types.map((t) => t.type).sort(), [
+    "check_run",
+    "installation",
+    "issue_comment",
+    "issues",
+    "ping",
+    "pull_request",
+    "push",
+    "release",
+    "star",
+    "workflow_run",
+  ]);
+  for (const t of types) assert.equal(t.schema.type, "object");
+  const w = await hook("github", "/github");
+  await call("POST", "/v1/events", { type: "push", webhook_ids: [w.id] });
+  const [got] = await received("/github", 1);
+  assert.equal(got.headers["x-github-event"], "push");
+  assert.match(got.headers["x-github-hook-id"], /^\d+$/);
+  assert.match(got.headers["x-github-delivery"], /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.match(got.headers["user-agent"], /^GitHub-Hookshot\//);
+  assert.equal(got.headers["x-github-hook-installation-target-type"], "repository");
+  assert.match(got.headers["x-github-hook-installation-target-id"], /^\d+$/);
+  assert.equal(typeof JSON.parse(got.body).ref, "string", "the push fixture");
+  const res = await fetch(`${api}/v1/event-types?profile=nope`);
+  assert.equal(res.status, 400);
+});
