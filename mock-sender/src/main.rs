@@ -472,6 +472,7 @@ async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         .attempt_timeout
         .unwrap_or(hookproof_sender::delivery::LONGEST_PROFILE_TIMEOUT);
     app.engine.drained(longest + Duration::from_secs(5)).await;
+    app.store.close()?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -384,6 +384,11 @@ pub trait Store: Send + Sync + 'static {
     fn writes_block(&self) -> bool {
         true
     }
+    /// Called on a clean exit, once nothing writes any more: `SqliteStore` copies its WAL
+    /// into the database file and empties it, so no WAL is left beside the file.
+    fn close(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Inserts or replaces.
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError>;
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;

@@ -25,10 +25,12 @@
 //! commit, which capped `--db` at a few hundred deliveries/s.
 //!
 //! Checkpoints (copying the WAL into the database file, with its fsyncs) run on a thread
-//! and connection of their own, a passive one every
-//! [`checkpoint::CHECKPOINT_EVERY`], instead of inside whichever commit crossed SQLite's
-//! 1000-page threshold: that commit, and every delivery waiting on the store's writer behind it, would stall for the fsyncs (about a fifth of
-//! the `--db` throughput lost, and the paced p99 latency tripled).
+//! and connection of their own, a passive one every [`checkpoint::CHECKPOINT_EVERY`],
+//! instead of inside whichever commit crossed SQLite's 1000-page threshold: that commit,
+//! and every delivery waiting on the store's writer behind it, would stall for the fsyncs
+//! (about a fifth of the `--db` throughput lost, and the paced p99 latency tripled). The
+//! WAL stays under about [`WAL_LIMIT_BYTES`], is emptied once idle, and `close` empties it
+//! on a clean exit.
 //!
 //! By job: `schema` (tables, indexes, migrations on open), `write` (the write path and
 //! bodies), `listing` (newest-first listings through the side tables) and `checkpoint`.
@@ -47,7 +49,7 @@ use super::{
     AttemptRecord, DeliveryCounts, DeliveryRecord, DeliveryStatus, Query, Store, StoreError,
     WebhookRecord, Write, DEFAULT_LIMIT,
 };
-use checkpoint::checkpoint_thread;
+use checkpoint::WAL_LIMIT_BYTES;
 use listing::{listing, ATTEMPTS, COUNT_BY_WEBHOOK, DELIVERIES};
 use schema::{INDEX_BY_WEBHOOK, INDEX_EVERY};
 use write::{Row, UPSERT_WEBHOOK};
@@ -84,12 +86,13 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Another process (sqlite3 looking at the file) may hold a lock for a moment.
         conn.busy_timeout(Duration::from_secs(5))?;
-        // A checkpoint after a burst leaves the WAL file at its peak size; trim it.
-        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
-        // Checkpoints happen on the thread below, not inside a commit.
+        // A WAL that starts over after a burst is trimmed to this size.
+        conn.pragma_update(None, "journal_size_limit", WAL_LIMIT_BYTES)?;
+        // Checkpoints happen on the thread of `checkpoint`, not inside a commit; it also
+        // bounds the WAL.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let mut store = SqliteStore::init(conn, INDEX_EVERY)?;
-        store._checkpoints = Some(checkpoint_thread(path)?);
+        store._checkpoints = Some(checkpoint::spawn(path)?);
         Ok(store)
     }
 
@@ -159,6 +162,11 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn close(&self) -> Result<(), StoreError> {
+        checkpoint::checkpoint(&self.conn(), "TRUNCATE")?;
+        Ok(())
+    }
+
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError> {
         let json = serde_json::to_string(webhook)?;
         let conn = self.conn();
