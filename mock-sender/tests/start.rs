@@ -130,3 +130,23 @@ fn a_port_in_use_leaves_no_db_file() {
     assert!(left.is_empty(), "{left:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The sender `inbox` starts has no token, so it refuses a bind beyond loopback, naming
+/// the way that has one.
+#[test]
+fn the_inbox_command_starts_its_sender_on_loopback_only() {
+    let out = Command::new(BIN)
+        .args(["inbox", "demo", "--addr", "0.0.0.0:0"])
+        .env("RUST_LOG", "error")
+        .env_remove("HOOKPROOF_SENDER_URL")
+        .env_remove("HOOKPROOF_SENDER_TOKEN")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("--token") && stderr.contains("--api"),
+        "{stderr}"
+    );
+}

@@ -41,8 +41,8 @@ pub struct InboxArgs {
     /// The --token of the sender at --api.
     #[arg(long, env = "HOOKPROOF_SENDER_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// Where the started sender listens (in memory; 0.0.0.0 to take requests from other
-    /// machines).
+    /// Where the started sender listens (in memory; loopback only: for other machines, run
+    /// `serve --token` and use --api).
     #[arg(long, default_value = "127.0.0.1:8025")]
     addr: SocketAddr,
     /// Print each capture as the API's JSON, one object per line.
@@ -54,6 +54,17 @@ pub async fn inbox(args: InboxArgs) -> Fallible<ExitCode> {
     let base = match &args.api {
         Some(url) => url.clone(),
         None => {
+            // The sender started here has no --token: beyond loopback anyone who reached
+            // the port could create webhooks that copy every event to any URL.
+            if !args.addr.ip().is_loopback() {
+                return Err(format!(
+                    "--addr {}: the sender `inbox` starts listens on loopback only (it has no \
+                     --token); for other machines run `hookproof-sender serve --addr {} --token \
+                     TOKEN` and `inbox --api URL --token TOKEN`",
+                    args.addr, args.addr
+                )
+                .into());
+            }
             // The Host guard holds on every bind; /in/ is outside it.
             let app = hookproof_sender::app(&hookproof_sender::Config::default())?;
             app.start()?;
