@@ -23,11 +23,35 @@ fn serve(db: &Path) -> (Child, String) {
     ])
 }
 
+/// Sends `child` SIGTERM and waits for its exit (at most 10 s, then kills it and fails).
+async fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("serve did not exit within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_attempt_in_flight_finish() {
     let db = std::env::temp_dir().join(format!("hookproof-sigterm-{}.db", ulid::Ulid::new()));
     let rx = receiver(vec![Answer::Hang(Duration::from_millis(500))]).await;
-    let (mut child, base) = {
+    let (child, base) = {
         let db = db.clone();
         tokio::task::spawn_blocking(move || serve(&db))
             .await
@@ -57,26 +81,7 @@ async fn sigterm_lets_the_attempt_in_flight_finish() {
     let stream = reqwest::get(format!("{base}/v1/stream")).await.unwrap();
     assert!(stream.status().is_success());
     let sent_at = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("serve did not exit within 10 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    })
-    .await
-    .unwrap();
+    let status = terminate(child).await;
     assert_eq!(status.code(), Some(0), "{status:?}");
     drop(stream);
     assert!(
@@ -147,7 +152,7 @@ async fn a_clean_exit_leaves_no_wal() {
     let db = std::env::temp_dir().join(format!("hookproof-wal-{}.db", ulid::Ulid::new()));
     let wal = format!("{}-wal", db.display());
     let rx = receiver(vec![]).await;
-    let (mut child, base) = {
+    let (child, base) = {
         let db = db.clone();
         tokio::task::spawn_blocking(move || serve(&db))
             .await
@@ -173,26 +178,7 @@ async fn a_clean_exit_leaves_no_wal() {
         assert!(Instant::now() < deadline, "the deliveries did not arrive");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = tokio::task::spawn_blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("serve did not exit within 10 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    })
-    .await
-    .unwrap();
+    let status = terminate(child).await;
     let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
