@@ -120,18 +120,11 @@ pub fn routes(www: Option<&Path>, pkg: Option<&Path>) -> Route {
 /// The file `name` of `source`, at the route's end.
 fn file(source: &Source, name: &'static str) -> Route {
     match source {
-        Source::Disk(dir) => warp::fs::file(dir.join(name))
-            .map(|f: warp::fs::File| {
-                let ext = extension(f.path());
-                typed(f.into_response(), &ext)
-            })
-            .boxed(),
+        Source::Disk(dir) => warp::fs::file(dir.join(name)).map(from_disk).boxed(),
         Source::Embedded(get) => {
             let get = *get;
-            warp::get()
-                .or(warp::head())
-                .unify()
-                .and(warp::header::optional::<String>("if-none-match"))
+            get_or_head()
+                .and(if_none_match())
                 .and_then(move |etag: Option<String>| async move {
                     serve_embedded(get, name, etag.as_deref())
                 })
@@ -143,19 +136,12 @@ fn file(source: &Source, name: &'static str) -> Route {
 /// The folder `source`, by the rest of the path (`index.html` for a folder's own path).
 fn dir(source: &Source) -> Route {
     match source {
-        Source::Disk(dir) => warp::fs::dir(dir.clone())
-            .map(|f: warp::fs::File| {
-                let ext = extension(f.path());
-                typed(f.into_response(), &ext)
-            })
-            .boxed(),
+        Source::Disk(dir) => warp::fs::dir(dir.clone()).map(from_disk).boxed(),
         Source::Embedded(get) => {
             let get = *get;
-            warp::get()
-                .or(warp::head())
-                .unify()
+            get_or_head()
                 .and(warp::path::tail())
-                .and(warp::header::optional::<String>("if-none-match"))
+                .and(if_none_match())
                 .and_then(move |tail: Tail, etag: Option<String>| async move {
                     let name = match tail.as_str() {
                         "" => "index.html".to_owned(),
@@ -167,6 +153,22 @@ fn dir(source: &Source) -> Route {
                 .boxed()
         }
     }
+}
+
+/// A file read from disk, its Content-Type set by its extension.
+fn from_disk(f: warp::fs::File) -> Response {
+    let ext = extension(f.path());
+    typed(f.into_response(), &ext)
+}
+
+/// GET or HEAD: the methods an embedded file answers.
+fn get_or_head() -> impl Filter<Extract = (), Error = Rejection> + Clone {
+    warp::get().or(warp::head()).unify()
+}
+
+/// The request's `If-None-Match`, for an embedded file's ETag.
+fn if_none_match() -> impl Filter<Extract = (Option<String>,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("if-none-match")
 }
 
 /// Under `/pkg/gen/`, in a sender compiled before `scripts/build-pkg.sh` made pkg/gen: a
