@@ -47,16 +47,19 @@ async fn terminate(mut child: Child) -> std::process::ExitStatus {
     .unwrap()
 }
 
+/// [`serve`] from async code (it blocks until the sender listens).
+async fn started(db: &Path) -> (Child, String) {
+    let db = db.to_owned();
+    tokio::task::spawn_blocking(move || serve(&db))
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_attempt_in_flight_finish() {
     let db = std::env::temp_dir().join(format!("hookproof-sigterm-{}.db", ulid::Ulid::new()));
     let rx = receiver(vec![Answer::Hang(Duration::from_millis(500))]).await;
-    let (child, base) = {
-        let db = db.clone();
-        tokio::task::spawn_blocking(move || serve(&db))
-            .await
-            .unwrap()
-    };
+    let (child, base) = started(&db).await;
     let post = reqwest::Method::POST;
     api(
         post.clone(),
@@ -92,12 +95,7 @@ async fn sigterm_lets_the_attempt_in_flight_finish() {
     assert_eq!(rx.hits().len(), 1);
 
     // The attempt was logged before the exit.
-    let (mut again, base) = {
-        let db = db.clone();
-        tokio::task::spawn_blocking(move || serve(&db))
-            .await
-            .unwrap()
-    };
+    let (mut again, base) = started(&db).await;
     let logs = api(reqwest::Method::GET, format!("{base}/v1/logs"), None).await;
     let _ = again.kill();
     let _ = again.wait();
@@ -152,12 +150,7 @@ async fn a_clean_exit_leaves_no_wal() {
     let db = std::env::temp_dir().join(format!("hookproof-wal-{}.db", ulid::Ulid::new()));
     let wal = format!("{}-wal", db.display());
     let rx = receiver(vec![]).await;
-    let (child, base) = {
-        let db = db.clone();
-        tokio::task::spawn_blocking(move || serve(&db))
-            .await
-            .unwrap()
-    };
+    let (child, base) = started(&db).await;
     let post = reqwest::Method::POST;
     api(
         post.clone(),
