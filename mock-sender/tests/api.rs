@@ -52,6 +52,7 @@ async fn healthz_and_openapi_describe_every_route() {
         "/v1/logs",
         "/v1/stream",
         "/in/{name}",
+        "/v1/inboxes",
         "/v1/inboxes/{name}",
         "/v1/inboxes/{name}/captures",
         "/v1/inboxes/{name}/captures/{id}",

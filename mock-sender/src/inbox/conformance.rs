@@ -61,15 +61,17 @@ pub fn delivery_id(scheme: Scheme, headers: &[(String, String)], body: &[u8]) ->
     })
 }
 
-/// Every rule for one request received at `now` (Unix seconds); `earlier` are the inbox's
-/// previous captures (for the id's uniqueness).
+/// Every rule for one request received at `now` (Unix seconds); `id` is its
+/// `delivery_id`, and `same_id` every earlier capture of the inbox with that id (for the
+/// id's uniqueness).
 pub fn check(
     scheme: Scheme,
     tolerance: u64,
     headers: &[(String, String)],
     body: &[u8],
     now: i64,
-    earlier: &[Capture],
+    id: Option<&str>,
+    same_id: &[Capture],
 ) -> Vec<Check> {
     let mut out = Vec::with_capacity(RULES.len());
     // The scheme's names, or the alternate set (svix's `webhook-` names) when the request
@@ -172,23 +174,16 @@ pub fn check(
     out.push(secs);
     out.push(fresh);
 
-    out.push(match delivery_id(scheme, headers, body) {
+    out.push(match id {
         None => check_of(
             RULES[4],
             Status::Skip,
             format!("{scheme} carries no delivery id (header or body \"id\")"),
         ),
         Some(id) => {
-            let same: Vec<&Capture> = earlier
-                .iter()
-                .filter(|c| {
-                    delivery_id(scheme, &c.joined_headers(), &c.body_bytes()).as_deref()
-                        == Some(&id)
-                })
-                .collect();
-            if same.is_empty() {
+            if same_id.is_empty() {
                 check_of(RULES[4], Status::Pass, format!("{id} is new"))
-            } else if same.iter().all(|c| c.body_bytes() == body) {
+            } else if same_id.iter().all(|c| c.body_bytes() == body) {
                 check_of(
                     RULES[4],
                     Status::Pass,

@@ -46,6 +46,16 @@ pub struct Forwarded {
     pub response_body: Option<String>,
 }
 
+impl Forwarded {
+    /// As it may be shown: the credentials among the headers sent masked.
+    pub fn shown(&self) -> Forwarded {
+        Forwarded {
+            headers: super::credentials::masked(&self.headers),
+            ..self.clone()
+        }
+    }
+}
+
 /// The headers to send on: the captured ones minus hop-by-hop (and those the `Connection`
 /// header names); with `resign`, the scheme's signature headers replaced by new ones.
 pub fn headers_to_send(

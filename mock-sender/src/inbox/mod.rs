@@ -5,6 +5,7 @@
 //! kept by `store` (in memory or in the `--db` file) for `--retention`.
 
 pub mod conformance;
+pub mod credentials;
 pub mod forward;
 pub mod store;
 
@@ -134,6 +135,9 @@ pub struct Capture {
     pub conformance: Vec<Check>,
     /// The scheme `conformance` checked against.
     pub scheme: Option<String>,
+    /// The delivery id the request carries under that scheme (`conformance::delivery_id`).
+    #[serde(default)]
+    pub delivery_id: Option<String>,
     /// The forward to `forward_to`, once answered.
     pub forward: Option<Forwarded>,
     /// Every replay, oldest first.
@@ -142,6 +146,17 @@ pub struct Capture {
 }
 
 impl Capture {
+    /// The capture as it may be shown: the credentials of the request (and of its forward
+    /// and replays) masked (`credentials`).
+    pub fn shown(&self) -> Capture {
+        Capture {
+            headers: credentials::masked(&self.headers),
+            forward: self.forward.as_ref().map(Forwarded::shown),
+            replays: self.replays.iter().map(Forwarded::shown).collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn body_bytes(&self) -> Vec<u8> {
         base64::engine::general_purpose::STANDARD
             .decode(&self.body_base64)
@@ -266,6 +281,7 @@ impl Inboxes {
             verification: None,
             conformance: vec![],
             scheme: None,
+            delivery_id: None,
             forward: None,
             replays: vec![],
         };
@@ -275,7 +291,12 @@ impl Inboxes {
         }
         let scheme = config.scheme.or_else(|| Scheme::detect(&joined));
         if let Some(scheme) = scheme {
-            let earlier = self.store.captures(name, None)?;
+            let id = conformance::delivery_id(scheme, &joined, &req.body);
+            // Every earlier capture of the inbox with this id, however old.
+            let same_id = match &id {
+                Some(id) => self.store.captures_by_delivery_id(name, id)?,
+                None => vec![],
+            };
             capture.scheme = Some(scheme.name().to_owned());
             capture.conformance = conformance::check(
                 scheme,
@@ -283,8 +304,10 @@ impl Inboxes {
                 &joined,
                 &req.body,
                 now / 1000,
-                &earlier,
+                id.as_deref(),
+                &same_id,
             );
+            capture.delivery_id = id;
         }
         self.store.put_capture(&capture)?;
         let _ = self.feed.send(Arc::new(capture.clone()));

@@ -1,13 +1,16 @@
 //! The inbox routes. `/in/{name}` (and below it) captures `POST`, `PUT` and `PATCH`
 //! requests from anyone: providers call it, so it takes any `Host` and `Origin` and no
 //! `--token`, only the `--max-body-bytes` limit. `/v1/inboxes/...` is the API, guarded as
-//! the rest of `/v1`.
+//! the rest of `/v1`; `openapi` documents it. Captures are shown with the credentials of
+//! their requests masked (`Capture::shown`), secrets never.
+
+mod openapi;
 
 use std::net::SocketAddr;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -20,6 +23,7 @@ use crate::clock::now_ms;
 use crate::delivery::payload::rfc3339;
 use crate::inbox::conformance::{self, Status, Tally};
 use crate::inbox::{valid_name, Capture, Forwarded, InboxConfig, Incoming, Respond};
+pub use openapi::document;
 
 /// `PUT /v1/inboxes/{name}`.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -66,14 +70,32 @@ pub struct InboxView {
     pub tolerance_seconds: u64,
     pub forward_to: Option<String>,
     pub respond_with: Respond,
-    pub captures: usize,
-    /// Captures that verified, and that did not (with a scheme and secret).
+    /// Every capture it holds.
+    pub captures: u64,
+    /// Of its newest 1,000 captures (`inbox::store::DEFAULT_LIMIT`), as the rest of the
+    /// summary: those that verified, and that did not (with a scheme and secret).
     pub verified: u64,
     pub unverified: u64,
     /// Per conformance rule: captures that passed, failed, skipped it.
     pub conformance: Vec<Tally>,
     /// At least one capture, and no rule failed by any.
     pub compliant: bool,
+}
+
+/// An inbox in the list: its settings without secrets, and how many captures it holds.
+#[derive(Debug, Serialize)]
+pub struct InboxListed {
+    pub name: String,
+    /// Whether `PUT /v1/inboxes/{name}` configured it (else it only holds captures).
+    pub configured: bool,
+    pub scheme: Option<&'static str>,
+    pub secrets: usize,
+    pub tolerance_seconds: u64,
+    pub forward_to: Option<String>,
+    pub respond_with: Respond,
+    pub captures: u64,
+    /// When the newest capture came (RFC 3339), null for none.
+    pub last_capture_at: Option<String>,
 }
 
 fn json<T: Serialize>(status: StatusCode, value: T) -> Response {
@@ -164,6 +186,11 @@ pub fn capture(state: State) -> Route {
 
 /// The `/v1/inboxes` routes.
 pub fn routes(state: State) -> Route {
+    let all = warp::path!("v1" / "inboxes")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(with_state(state.clone()))
+        .and_then(list_inboxes);
     let inbox = || {
         warp::path("v1")
             .and(warp::path("inboxes"))
@@ -212,7 +239,9 @@ pub fn routes(state: State) -> Route {
         .and(optional_json_body(&state))
         .and(with_state(state))
         .and_then(replay);
-    put.or(get)
+    all.or(put)
+        .unify()
+        .or(get)
         .unify()
         .or(delete)
         .unify()
@@ -346,7 +375,14 @@ pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection>
         tolerance_seconds: config.tolerance_seconds,
         forward_to: config.forward_to.clone(),
         respond_with: config.respond_with.clone(),
-        captures: captures.len(),
+        captures: state
+            .inboxes
+            .store
+            .capture_counts()
+            .map_err(reject)?
+            .into_iter()
+            .find(|n| n.inbox == config.name)
+            .map_or(0, |n| n.captures),
         verified,
         unverified,
         compliant: !captures.is_empty()
@@ -355,6 +391,38 @@ pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection>
                 .all(|c| c.conformance.iter().all(|r| r.status != Status::Fail)),
         conformance,
     })
+}
+
+/// Every inbox, configured or holding captures, by name.
+async fn list_inboxes(state: State) -> Result<Response, Rejection> {
+    let store = &state.inboxes.store;
+    let mut by_name = std::collections::BTreeMap::new();
+    for config in store.inboxes().map_err(reject)? {
+        by_name.insert(config.name.clone(), (Some(config), None));
+    }
+    for count in store.capture_counts().map_err(reject)? {
+        let name = count.inbox.clone();
+        by_name.entry(name).or_insert((None, None)).1 = Some(count);
+    }
+    let list: Vec<InboxListed> = by_name
+        .into_iter()
+        .map(|(name, (config, count))| {
+            let configured = config.is_some();
+            let config = config.unwrap_or_else(|| InboxConfig::unconfigured(&name));
+            InboxListed {
+                name,
+                configured,
+                scheme: config.scheme.map(hookproof::Scheme::name),
+                secrets: config.secrets.len(),
+                tolerance_seconds: config.tolerance_seconds,
+                forward_to: config.forward_to,
+                respond_with: config.respond_with,
+                captures: count.as_ref().map_or(0, |n| n.captures),
+                last_capture_at: count.map(|n| rfc3339(n.last_received_at)),
+            }
+        })
+        .collect();
+    Ok(json(StatusCode::OK, list))
 }
 
 async fn show(name: String, state: State) -> Result<Response, Rejection> {
@@ -438,7 +506,7 @@ async fn replay(
 
 /// A capture as the API and `/v1/stream` show it: times in RFC 3339, as every answer.
 pub fn capture_json(capture: &Capture) -> Value {
-    let mut v = serde_json::to_value(capture).unwrap_or_default();
+    let mut v = serde_json::to_value(capture.shown()).unwrap_or_default();
     let time = |v: &mut Value| {
         if let Some(ms) = v.as_i64() {
             *v = Value::String(rfc3339(ms));
@@ -455,98 +523,9 @@ pub fn capture_json(capture: &Capture) -> Value {
 }
 
 fn forwarded_json(sent: &Forwarded) -> Value {
-    let mut v = serde_json::to_value(sent).unwrap_or_default();
+    let mut v = serde_json::to_value(sent.shown()).unwrap_or_default();
     if let Some(ms) = v["sent_at"].as_i64() {
         v["sent_at"] = Value::String(rfc3339(ms));
     }
     v
-}
-
-/// The inbox routes and schemas of `/openapi.json`.
-pub fn document(doc: &mut Value) {
-    use super::openapi::{body, data, id_param, list_of, ok, schema_ref, time};
-    let name = || json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } });
-    let pair =
-        json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 });
-    let forwarded = json!({ "type": "object", "properties": {
-        "url": { "type": "string" }, "sent_at": time(), "resigned": { "type": "boolean" },
-        "headers": { "type": "array", "items": pair },
-        "status_code": { "type": "integer", "nullable": true }, "error": { "type": "string", "nullable": true },
-        "response_time_ms": { "type": "integer" }, "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB" }
-    } });
-    let schemas = json!({
-        "ConfigureInbox": { "type": "object", "additionalProperties": false, "properties": {
-            "scheme": { "type": "string", "enum": hookproof::Scheme::ALL.iter().map(|s| s.name()).collect::<Vec<_>>() },
-            "secret": { "type": "string", "writeOnly": true },
-            "secrets": { "type": "array", "items": { "type": "string" }, "writeOnly": true, "description": "several secrets (a rotation); not with secret. Neither: the inbox keeps its secrets if the scheme is the same" },
-            "tolerance_seconds": { "type": "integer", "minimum": 0, "default": hookproof::DEFAULT_TOLERANCE_SECS },
-            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to" },
-            "respond_with": { "type": "object", "properties": { "status": { "type": "integer", "minimum": 200, "maximum": 599, "default": 200 }, "body": { "type": "string", "default": "" } } }
-        } },
-        "Inbox": { "type": "object", "properties": {
-            "name": { "type": "string" }, "scheme": { "type": "string", "nullable": true },
-            "secrets": { "type": "integer", "description": "how many secrets it has (never shown)" },
-            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true },
-            "respond_with": { "type": "object" }, "captures": { "type": "integer" },
-            "verified": { "type": "integer" }, "unverified": { "type": "integer" },
-            "conformance": { "type": "array", "items": { "type": "object", "properties": {
-                "rule": { "type": "string", "enum": conformance::RULES }, "pass": { "type": "integer" }, "fail": { "type": "integer" }, "skip": { "type": "integer" } } } },
-            "compliant": { "type": "boolean", "description": "at least one capture, and no rule failed" }
-        } },
-        "Capture": { "type": "object", "properties": {
-            "id": { "type": "string" }, "inbox": { "type": "string" }, "method": { "type": "string" },
-            "path": { "type": "string" }, "query": { "type": "string", "nullable": true },
-            "headers": { "type": "array", "items": pair, "description": "in the order received, repeats kept, names lower-case" },
-            "body_base64": { "type": "string", "description": "the exact body" },
-            "body": { "type": "string", "nullable": true, "description": "the body as text, when it is UTF-8" },
-            "received_at": time(), "remote_addr": { "type": "string", "nullable": true },
-            "status": { "type": "integer", "description": "the status answered" },
-            "scheme": { "type": "string", "nullable": true, "description": "the scheme checked: the inbox's, or the one the headers name" },
-            "verification": { "type": "object", "nullable": true, "description": "with a scheme and secret: verified, code, message and the doctor's findings [{kind, message}]" },
-            "conformance": { "type": "array", "items": { "type": "object", "properties": {
-                "rule": { "type": "string", "enum": conformance::RULES },
-                "status": { "type": "string", "enum": ["pass", "fail", "skip"] }, "detail": { "type": "string" } } } },
-            "forward": { "allOf": [schema_ref("Forwarded")], "nullable": true },
-            "replays": { "type": "array", "items": schema_ref("Forwarded") }
-        } },
-        "Forwarded": forwarded,
-        "Replay": { "type": "object", "additionalProperties": false, "properties": {
-            "url": { "type": "string", "description": "where to send; the inbox's forward_to by default" },
-            "resign": { "type": "boolean", "default": false, "description": "sign afresh (new timestamp and id) with the inbox's secret" }
-        } }
-    });
-    let paths = json!({
-        "/in/{name}": {
-            "parameters": [name()],
-            "post": { "security": [], "summary": "Capture the request (any path below too; PUT and PATCH alike), from any host and without the token, at most --max-body-bytes; answered with the inbox's respond_with and an X-Hookproof-Capture header naming the capture", "responses": { "200": { "description": "the inbox's respond_with status and body" }, "413": { "$ref": "#/components/responses/Error" } } }
-        },
-        "/v1/inboxes/{name}": {
-            "parameters": [name()],
-            "put": { "summary": "Configure an inbox (201 when new): scheme and secret(s) to verify with, tolerance, forward_to, respond_with", "requestBody": body("ConfigureInbox", true), "responses": ok("200", "Inbox", data(schema_ref("Inbox"))) },
-            "get": { "summary": "The inbox without its secrets, and its summary: captures verified, and per conformance rule how many passed, failed, skipped", "responses": ok("200", "Inbox", data(schema_ref("Inbox"))) },
-            "delete": { "summary": "Delete the inbox's settings and captures", "responses": { "204": { "description": "deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
-        },
-        "/v1/inboxes/{name}/captures": {
-            "parameters": [name()],
-            "get": { "summary": "Captures, newest first", "parameters": [{ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }], "responses": ok("200", "Captures", list_of("Capture")) }
-        },
-        "/v1/inboxes/{name}/captures/{id}": {
-            "parameters": [name(), id_param("id")],
-            "get": { "summary": "One capture with its verification, conformance table, forward and replays", "responses": ok("200", "Capture", data(schema_ref("Capture"))) }
-        },
-        "/v1/inboxes/{name}/captures/{id}/replay": {
-            "parameters": [name(), id_param("id")],
-            "post": { "summary": "Send the capture again (same method, bytes and headers minus hop-by-hop), as is or re-signed with the inbox's secret (409 no_secret without one); answered with the answer", "requestBody": body("Replay", false), "responses": ok("200", "Forwarded", data(schema_ref("Forwarded"))) }
-        }
-    });
-    for (section, add) in [("paths", paths), ("schemas", schemas)] {
-        let target = if section == "paths" {
-            &mut doc["paths"]
-        } else {
-            &mut doc["components"]["schemas"]
-        };
-        if let (Some(target), Value::Object(add)) = (target.as_object_mut(), add) {
-            target.extend(add);
-        }
-    }
 }
