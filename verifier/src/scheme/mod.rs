@@ -1,6 +1,6 @@
 //! The signature schemes. Each file in this folder defines one provider's rule, for
 //! signing and verifying alike: which headers carry what, which bytes are signed, how the
-//! MAC is encoded. Everything else (keys, comparison, tolerance) lives in `webhook.rs`.
+//! MAC is encoded. Everything else (keys, comparison, tolerance) lives in `webhook/`.
 
 use alloc::borrow::ToOwned;
 use alloc::format;

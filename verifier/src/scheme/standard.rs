@@ -2,7 +2,7 @@
 //!
 //! Headers `webhook-id`, `webhook-timestamp`, `webhook-signature`; the signature header is a
 //! space-separated list of `v1,<base64 HMAC-SHA256>` (and, with the `ed25519` feature,
-//! `v1a,<base64 Ed25519 signature>`: see `webhook.rs`); the signed bytes are
+//! `v1a,<base64 Ed25519 signature>`: see `webhook/key.rs`); the signed bytes are
 //! `{id}.{timestamp}.{body}`; the key is `whsec_<base64>` decoded (or a `whpk_` / `whsk_`
 //! Ed25519 key for `v1a`). Svix uses the same rule
 //! with `svix-` header names (see `svix.rs`).
