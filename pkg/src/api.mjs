@@ -1,163 +1,38 @@
-// The JS shell around the wasm verifier: argument checking, header lookup, errors.
-// Every signature rule lives in Rust (verifier/src/scheme/). The one MAC computed here is
-// the runtime's own (node:crypto) over a large body, of the bytes wasm says the scheme
-// signs, compared with the header's signatures by wasm (`#verifyOnHost`, host.mjs).
-import { DEFAULT_TOLERANCE_SECONDS, PUBLIC_KEY_PREFIX, SCHEMES, SIGNING_KEY_PREFIX } from "../gen/schemes.mjs";
+// The JS shell around the wasm verifier: `Webhook` and `verifyRequest` (what they are
+// given is read and checked by input.mjs). Every signature rule lives in Rust
+// (verifier/src/scheme/). The one MAC computed here is the runtime's own (node:crypto)
+// over a large body, of the bytes wasm says the scheme signs, compared with the header's
+// signatures by wasm (`#verifyOnHost`, host.mjs).
+import { DEFAULT_TOLERANCE_SECONDS } from "../gen/schemes.mjs";
 import { bodyLimit, readBody } from "./body.mjs";
 import { hostMac, writeMacs } from "./host.mjs";
+import {
+  DELIVERY_ID_HEADERS,
+  MAX_WASM_BYTES,
+  WebhookVerificationError,
+  checkOptions,
+  describe,
+  fail,
+  headerList,
+  headerReader,
+  headerValue,
+  isEd25519Key,
+  notJson,
+  nowMs,
+  schemeIn,
+  schemes,
+  tag,
+  toBytes,
+  toKey,
+  tooLarge,
+  wasmError,
+} from "./input.mjs";
 import { core, host, live, tools } from "./wasm.mjs";
 
-/** The one error this package throws; `code` is stable, `message` is for people. */
-export class WebhookVerificationError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = "WebhookVerificationError";
-    this.code = code;
-  }
-}
+export { WebhookVerificationError, deliveryId, detectScheme } from "./input.mjs";
 
 const encoder = new TextEncoder();
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-function fail(code, message) {
-  throw new WebhookVerificationError(code, message);
-}
-
-// A wasm call that fails returns false (or undefined) and keeps its error in the module
-// (verifier/src/wasm.rs): this reads it.
-function wasmError(wasm) {
-  return new WebhookVerificationError(wasm.errorCode(), wasm.errorMessage());
-}
-
-function describe(value) {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return `an object (${value.constructor?.name ?? "Object"})`;
-  return `a ${typeof value}`;
-}
-
-function tag(value) {
-  return Object.prototype.toString.call(value);
-}
-
-/** The raw bytes of a body given as string, Uint8Array (Buffer), ArrayBuffer or view. */
-function toBytes(body) {
-  if (typeof body === "string") return encoder.encode(body);
-  if (body instanceof Uint8Array || tag(body) === "[object Uint8Array]") return body;
-  if (body instanceof ArrayBuffer || tag(body) === "[object ArrayBuffer]") return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  return fail(
-    "invalid_body_type",
-    `body must be the raw string or bytes received (string, Uint8Array, Buffer or ArrayBuffer), not ${describe(body)}: ` +
-      "a parsed JSON body cannot be verified; read the raw body (e.g. express.raw(), request.arrayBuffer())",
-  );
-}
-
-/** A `whpk_` public or `whsk_` secret Ed25519 key (standard, svix: `v1a` signatures). */
-function isEd25519Key(key) {
-  return typeof key === "string" && (key.startsWith(PUBLIC_KEY_PREFIX) || key.startsWith(SIGNING_KEY_PREFIX));
-}
-
-function toKey(secret) {
-  if (typeof secret === "string") return secret;
-  if (secret instanceof Uint8Array || secret instanceof ArrayBuffer || ArrayBuffer.isView(secret)) {
-    const key = toBytes(secret);
-    if (key.length > MAX_WASM_BYTES) fail("invalid_secret", `a key must be at most ${MAX_WASM_BYTES} bytes`);
-    return key;
-  }
-  const unset = secret === undefined ? " (is the environment variable that holds it set?)" : "";
-  return fail("invalid_secret", `a secret must be a string or bytes, not ${describe(secret)}${unset}`);
-}
-
-/** A case-insensitive getter over Headers, Map, IncomingHttpHeaders or a plain object. */
-function headerReader(headers) {
-  if (headers === null || typeof headers !== "object") {
-    fail("missing_header", `headers must be a Headers object or a plain object, not ${describe(headers)}`);
-  }
-  if (typeof headers.get === "function" && !(headers instanceof Map)) {
-    return (name) => headers.get(name) ?? undefined;
-  }
-  if (headers instanceof Map) {
-    return (name) => {
-      for (const [k, v] of headers) if (typeof k === "string" && k.toLowerCase() === name) return v;
-      return undefined;
-    };
-  }
-  // Plain objects: Node's IncomingHttpHeaders keys are already lower-case, so try the
-  // exact key first and scan without regard to case only when it is absent.
-  return (name) => {
-    if (Object.hasOwn(headers, name)) return headers[name];
-    for (const k in headers) {
-      if (k.length === name.length && k.toLowerCase() === name) return headers[k];
-    }
-    return undefined;
-  };
-}
-
-function headerValue(value) {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(", ");
-  return String(value);
-}
-
-function notJson(error) {
-  return `the signature is valid but the body is not JSON: ${error.message}`;
-}
-
-/**
- * Every header as a flat [name, value, ...] list, for diagnose (which looks at all of
- * them). An object with only `get(name)` cannot be listed: the headers of every scheme
- * are read from it by name.
- */
-function headerList(headers) {
-  const flat = [];
-  const push = (k, v) => {
-    const value = headerValue(v);
-    if (value !== undefined) flat.push(String(k), value);
-  };
-  if (typeof headers?.entries === "function") {
-    for (const [k, v] of headers.entries()) push(k, v);
-  } else if (typeof headers?.get === "function") {
-    const read = headerReader(headers);
-    for (const name of allHeaderNames()) push(name, read(name));
-  } else {
-    for (const [k, v] of Object.entries(headers ?? {})) push(k, v);
-  }
-  return flat;
-}
-
-/** An options argument must be an object (`null` included in what is refused). */
-function checkOptions(options) {
-  if (options === null || typeof options !== "object") {
-    fail("invalid_option", `options must be an object, not ${describe(options)}`);
-  }
-}
-
-/** The `now` clock's reading in milliseconds; `invalid_option` unless a finite number. */
-function nowMs(clock) {
-  const t = clock();
-  const ms = t instanceof Date ? t.getTime() : typeof t === "number" ? t : NaN;
-  if (!Number.isFinite(ms)) {
-    const got = t instanceof Date ? "an invalid Date" : typeof t === "number" ? String(t) : describe(t);
-    fail(
-      "invalid_option",
-      `now() must return milliseconds since the epoch (a finite number) or a valid Date, not ${got}`,
-    );
-  }
-  return ms;
-}
-
-// The largest buffer a wasm32 module can hold (Rust's isize::MAX there). A longer length
-// would also wrap when it crosses into wasm as a 32-bit number.
-const MAX_WASM_BYTES = 2 ** 31 - 1;
-
-function tooLarge() {
-  return new WebhookVerificationError(
-    "body_too_large",
-    `body is too large for WebAssembly memory (at most ${MAX_WASM_BYTES} bytes in one buffer)`,
-  );
-}
 
 function randomId() {
   const bytes = new Uint8Array(16);
@@ -172,39 +47,6 @@ function writeString(str, view, offset) {
 
 // The header lengths `#writeRequest` hands to `webhookVerify` (one array, reused).
 const lens = new Int32Array(3);
-
-/**
- * Every scheme, in detection order: its name to the headers it reads, lower-case,
- * signature header first (`names`), and the names it reads instead when that one is
- * absent (`alternate`: svix's `webhook-` headers).
- */
-const schemeTable = new Map(
-  SCHEMES.map(({ name, headers, alternate }) => [name, { names: headers, alternate: alternate ?? undefined }]),
-);
-function schemes() {
-  return schemeTable;
-}
-
-/** The header names of every scheme, lower-case, once each. */
-function allHeaderNames() {
-  return [
-    ...new Set(
-      [...schemes().values()].flatMap(({ names, alternate }) => (alternate ? [...names, ...alternate] : names)),
-    ),
-  ];
-}
-
-/** The name of the scheme whose signature header is present, or null. */
-export function detectScheme(headers) {
-  return schemeIn(headerReader(headers));
-}
-
-function schemeIn(read) {
-  for (const [name, { names }] of schemes()) {
-    if (read(names[0]) !== undefined) return name;
-  }
-  return null;
-}
 
 // Frees a Webhook's verifiers in wasm when the Webhook is collected, in the instance that
 // holds them if it is still the current one (a handle in a new instance is another's).
@@ -588,28 +430,4 @@ export async function verifyRequest(request, secret, options = {}) {
   const wh = new Webhook(secret, options);
   const body = await readBody(request, bodyLimit(options, WebhookVerificationError), WebhookVerificationError);
   return wh.verify(body, request.headers);
-}
-
-/**
- * Headers that carry a provider's delivery id, kept the same across its retries: every
- * scheme's id header, and its alternate name (svix's webhook-id).
- */
-const DELIVERY_ID_HEADERS = [
-  ...new Set(
-    SCHEMES.flatMap(({ headers, alternate, id }) => (id === null ? [] : [id, alternate?.[headers.indexOf(id)] ?? id])),
-  ),
-];
-
-/**
- * The first delivery id header present in `headers` (webhook-id, svix-id,
- * X-Vector-Delivery, ...), or null, whatever the scheme: for logging. To drop duplicates,
- * use `webhook.deliveryId(headers)`, which reads only the scheme's own header.
- */
-export function deliveryId(headers) {
-  const read = headerReader(headers);
-  for (const name of DELIVERY_ID_HEADERS) {
-    const value = headerValue(read(name));
-    if (value) return value;
-  }
-  return null;
 }

@@ -56,7 +56,7 @@ check_contents() {
   local f missing=0
   for f in package.json index.d.ts index.d.mts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
     gen/hookproof_bg.wasm.mjs gen/hookproof_tools.mjs gen/hookproof_tools_bg.wasm \
-    gen/hookproof_tools_bg.wasm.mjs gen/schemes.mjs gen/schemes.d.mts src/api.mjs src/body.mjs src/host.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
+    gen/hookproof_tools_bg.wasm.mjs gen/schemes.mjs gen/schemes.d.mts src/api.mjs src/input.mjs src/body.mjs src/host.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
     src/browser.mjs LICENSE-MIT LICENSE-APACHE; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done

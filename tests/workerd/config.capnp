@@ -17,6 +17,7 @@ const hookWorker :Workerd.Worker = (
     (name = "properties/strings.mjs", esModule = embed "../properties/strings.mjs"),
     (name = "pkg/src/workerd.mjs", esModule = embed "../../pkg/src/workerd.mjs"),
     (name = "pkg/src/api.mjs", esModule = embed "../../pkg/src/api.mjs"),
+    (name = "pkg/src/input.mjs", esModule = embed "../../pkg/src/input.mjs"),
     (name = "pkg/src/replay.mjs", esModule = embed "../../pkg/src/replay.mjs"),
     (name = "pkg/src/body.mjs", esModule = embed "../../pkg/src/body.mjs"),
     (name = "pkg/src/host.mjs", esModule = embed "../../pkg/src/host.mjs"),
