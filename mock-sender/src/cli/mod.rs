@@ -1,13 +1,14 @@
 //! The CLI as a client of a running sender (`serve`): `webhooks list|create|delete`,
 //! `events send`, `deliveries list|show|retry` and `logs tail`, over its REST API at
 //! `--api` (like `stripe events resend` and `stripe logs tail`). `--json` prints the API's
-//! JSON for scripts; otherwise tables, coloured on a terminal. `fixtures` (the event
-//! catalog, and what `trigger` sends) lives here too.
+//! JSON for scripts; otherwise tables, coloured on a terminal. The longer commands live here
+//! too, a file each: `serve`, `trigger`, `inbox`, `fixtures` (the event catalog).
 
 pub mod client;
 pub mod fixtures;
 pub mod inbox;
 pub mod output;
+pub mod serve;
 pub mod trigger;
 
 use std::process::ExitCode;

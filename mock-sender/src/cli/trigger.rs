@@ -11,7 +11,8 @@ use hookproof_sender::ids::new_id;
 use hookproof_sender::store::{DeliveryStatus, Outcome};
 use hookproof_sender::{app, DbLocation};
 
-use crate::{config, DeliveryArgs, Fallible};
+use super::serve::{config, DeliveryArgs};
+use crate::Fallible;
 
 #[derive(Args)]
 pub struct TriggerArgs {
