@@ -4,8 +4,9 @@
 //! (`<profile>/_profile.json` for what every event of a profile shares, one file per
 //! event beside it), built into the binary; this module only loads it.
 //!
-//! `standard` and `svix` have no events of their own: they offer every other profile's
-//! events, each event's data in the Standard Webhooks envelope.
+//! `standard` and `svix` have no events of their own: they offer the events of the profiles
+//! their `_profile.json` lists in `envelops`, each event's data in the Standard Webhooks
+//! envelope.
 
 mod edit;
 
@@ -21,14 +22,6 @@ pub use edit::{parse_override, Override, OverrideError};
 #[folder = "catalog/"]
 #[include = "*.json"]
 struct Files;
-
-/// The profiles whose events are other profiles' events in the Standard Webhooks envelope.
-const ENVELOPING: [&str; 2] = ["standard", "svix"];
-/// The order in which `standard` and `svix` take other profiles' events: the first
-/// profile with an event name gives its data.
-const SOURCES: [&str; 8] = [
-    "generic", "vector", "vercel", "stripe", "github", "shopify", "slack", "vectorco",
-];
 
 /// What every event of one profile shares (`<profile>/_profile.json`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -47,6 +40,11 @@ pub struct Profile {
     /// webhook's id) and `{version}` (the sender's).
     #[serde(deserialize_with = "header_map")]
     pub headers: Vec<(String, String)>,
+    /// For a profile without events of its own (`standard`, `svix`): the profiles whose
+    /// events it sends in the Standard Webhooks envelope, in order: the first profile with
+    /// an event name gives its data. (The npm package's event types read the same list.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub envelops: Vec<String>,
 }
 
 /// A value each delivery makes anew.
@@ -134,12 +132,15 @@ fn load() -> Result<Catalog, String> {
             .collect();
     }
     let mut enveloped = Vec::new();
-    for name in ENVELOPING {
-        let Some(p) = profiles.iter().find(|p| p.name == name) else {
-            continue;
-        };
-        for source in SOURCES {
-            for e in entries.iter().filter(|e| e.profile == source) {
+    for p in profiles.iter().filter(|p| !p.envelops.is_empty()) {
+        let name = p.name.as_str();
+        for source in &p.envelops {
+            if !entries.iter().any(|e| &e.profile == source) {
+                return Err(format!(
+                    "catalog/{name}/_profile.json: envelops {source}, a profile without events"
+                ));
+            }
+            for e in entries.iter().filter(|e| &e.profile == source) {
                 let taken = enveloped
                     .iter()
                     .any(|t: &Entry| t.profile == name && t.event == e.event);
