@@ -40,5 +40,5 @@ export interface WebhookErrorBody {
  */
 export function webhookMiddleware<T = unknown, E extends Env = Env>(
   secret: WebhookSecret | WebhookSecret[] | ((c: Context<E>) => WebhookSecret | WebhookSecret[]),
-  options?: VerifyRequestOptions & ReplayOptions,
+  options?: VerifyRequestOptions & ReplayOptions<T>,
 ): MiddlewareHandler<E & { Variables: { webhook: T } }>;

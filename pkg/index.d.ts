@@ -128,7 +128,12 @@ export interface SignOptions {
   timestamp?: number | Date;
 }
 
-export class Webhook {
+/**
+ * Verifies one provider's deliveries. `E` types what {@link Webhook.verify} returns:
+ * `new Webhook<VectorEvent>(secret, { scheme: "vector" })` (see events.d.ts for every
+ * provider's union); by default `unknown`.
+ */
+export class Webhook<E = unknown> {
   /**
    * @param secret one secret, or several during a rotation (any of them may match; `sign`
    *   emits one signature per secret for standard, svix, stripe and vector, and one with the
@@ -145,10 +150,12 @@ export class Webhook {
    * `headers` may also be the signature header's value alone, as stripe-node takes it
    * (`wh.verify(body, req.headers["stripe-signature"])`), for the schemes that read no
    * other header (stripe, vector, github, vercel, shopify, generic); for the others the error
-   * names the headers still needed.
+   * names the headers still needed. The result is typed `E`, the class's type parameter
+   * (`T` types one call). Only the signature is checked, not the shape: the type says what
+   * the provider sends.
    * @throws WebhookVerificationError
    */
-  verify<T = unknown>(body: WebhookBody, headers: WebhookHeaders | string): T;
+  verify<T = E>(body: WebhookBody, headers: WebhookHeaders | string): T;
   /** The same checks as `verify`, without parsing: for bodies of any bytes. */
   verifySignature(body: WebhookBody, headers: WebhookHeaders | string): void;
   /**
@@ -229,6 +236,8 @@ export function verifyRequest<T = unknown>(
   secret: WebhookSecret | WebhookSecret[],
   options?: VerifyRequestOptions,
 ): Promise<T>;
+
+export * from "./events.js";
 
 /** The scheme whose signature header is present in `headers`, or null. */
 export function detectScheme(headers: WebhookHeaders): Scheme | null;
@@ -343,8 +352,11 @@ export class ReplayGuard {
  */
 export function deliveryKey(webhook: Webhook, body: WebhookBody, headers: WebhookHeaders): Promise<string>;
 
-/** The integrations' (hookproof/express, /hono, /next, /fastify) duplicate handling. */
-export interface ReplayOptions {
+/**
+ * The integrations' (hookproof/express, /hono, /next, /fastify) duplicate handling. `E` is
+ * the route's event type, which `replayKey` is given (`any` while the event is `unknown`).
+ */
+export interface ReplayOptions<E = any> {
   /**
    * Claims every verified delivery before the handler runs: a duplicate is answered
    * 200 `{"duplicate": true}` and the handler is not called; a store failure is answered
@@ -358,5 +370,5 @@ export interface ReplayOptions {
    * The key to claim, from the verified event: `(event) => event.id` for Stripe and
    * Vercel. When it returns nothing (or no function is given): {@link deliveryKey}.
    */
-  replayKey?: (event: any, headers: WebhookHeaders) => string | null | undefined;
+  replayKey?: (event: unknown extends E ? any : E, headers: WebhookHeaders) => string | null | undefined;
 }

@@ -49,7 +49,7 @@ export type VerifyNextRequestResult<T> =
 export function verifyNextRequest<T = unknown>(
   request: Request,
   secret: WebhookSecret | WebhookSecret[],
-  options?: VerifyRequestOptions & ReplayOptions,
+  options?: VerifyRequestOptions & ReplayOptions<T>,
 ): Promise<VerifyNextRequestResult<T>>;
 
 /**
@@ -64,5 +64,5 @@ export function verifyNextRequest<T = unknown>(
 export function withWebhook<T = unknown, C = unknown>(
   handler: (event: T, request: Request, context: C) => Response | Promise<Response>,
   secret: WebhookSecret | WebhookSecret[],
-  options?: VerifyRequestOptions & ReplayOptions,
+  options?: VerifyRequestOptions & ReplayOptions<T>,
 ): (request: Request, context: C) => Promise<Response>;

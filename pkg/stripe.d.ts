@@ -7,32 +7,11 @@
  * const event = constructEvent(req.body, req.headers["stripe-signature"], process.env.STRIPE_WEBHOOK_SECRET!);
  * ```
  */
-// The `stripe` package is optional: with its types installed the event is its
-// `Stripe.Event`; without them the import below resolves to nothing (hence the
-// ts-ignore) and the event is a StripeEventShape.
-// @ts-ignore
-import StripeTypes = require("stripe");
-import type { WebhookBody } from "./index.js";
+// `Stripe.Event` when the `stripe` package's types are installed, else StripeEventShape
+// (events.d.ts).
+import type { StripeEvent, StripeEventShape, WebhookBody } from "./index.js";
 
-/**
- * What a Stripe event carries, for apps without the `stripe` package's types (with them,
- * {@link StripeEvent} is `Stripe.Event`).
- */
-export interface StripeEventShape {
-  id: string;
-  object: "event";
-  api_version: string | null;
-  created: number;
-  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
-  livemode: boolean;
-  pending_webhooks: number;
-  request: { id: string | null; idempotency_key?: string | null } | null;
-  type: string;
-}
-
-/** `Stripe.Event` when the `stripe` package's types are installed, else {@link StripeEventShape}. */
-// (An unresolved import is `any`, which `unknown` extends; Stripe.Event is not.)
-export type StripeEvent = unknown extends StripeTypes.Event ? StripeEventShape : StripeTypes.Event;
+export type { StripeEvent, StripeEventShape };
 
 /**
  * stripe-node's `stripe.webhooks.constructEvent`: verifies `header`, the

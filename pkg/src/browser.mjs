@@ -18,3 +18,4 @@ provide(load, load);
 
 export * from "./api.mjs";
 export * from "./replay.mjs";
+export * from "./event-type.mjs";

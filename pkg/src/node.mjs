@@ -30,3 +30,4 @@ provide(loader(core, coreWasm), loader(tools, toolsWasm), { createHmac, createSe
 
 export * from "./api.mjs";
 export * from "./replay.mjs";
+export * from "./event-type.mjs";

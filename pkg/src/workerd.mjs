@@ -16,3 +16,4 @@ provide(loader(core, coreModule), loader(tools, toolsModule));
 
 export * from "./api.mjs";
 export * from "./replay.mjs";
+export * from "./event-type.mjs";

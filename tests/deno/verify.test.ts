@@ -38,9 +38,18 @@ Deno.test("the file import and the bare 'hookproof' import are one module", () =
     "deliveryId",
     "deliveryKey",
     "detectScheme",
+    "eventType",
     "memoryStore",
+    "typedEvent",
     "verifyRequest",
   ]);
+});
+
+Deno.test("eventType names a verified event, from its headers or its body", () => {
+  const wh = new byName.Webhook(WHSEC, { now: clock });
+  const headers = wh.sign(body, { timestamp: NOW });
+  assert.equal(byName.eventType(headers, wh.verify(body, headers)), "ping");
+  assert.equal(byName.eventType({ "X-Shopify-Topic": "orders/paid" }, {}), "orders/paid");
 });
 
 Deno.test("standard signature matches node:crypto and verifies", () => {

@@ -2,7 +2,7 @@
 "use strict";
 const assert = require("node:assert/strict");
 const hookproof = require("hookproof");
-const { Webhook, WebhookVerificationError, detectScheme } = hookproof;
+const { Webhook, WebhookVerificationError, detectScheme, eventType } = hookproof;
 const runtime =
   typeof Deno !== "undefined"
     ? `deno ${Deno.version.deno}`
@@ -20,6 +20,7 @@ const wh = new Webhook(secret);
 const headers = wh.sign(body);
 assert.deepEqual(wh.verify(body, headers), JSON.parse(body));
 assert.equal(detectScheme(headers), "standard");
+assert.equal(eventType(headers, wh.verify(body, headers)), JSON.parse(body).type);
 const gh = new Webhook("gh secret", { scheme: "github" });
 gh.verifySignature(Buffer.from(body), gh.sign(body));
 assert.throws(

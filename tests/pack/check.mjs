@@ -1,7 +1,7 @@
 // Run in the scratch project that installed the packed tarball: import "hookproof".
 // Under Node, Bun and Deno (node_modules resolution through package.json "exports").
 import assert from "node:assert/strict";
-import { Webhook, WebhookVerificationError, detectScheme, verifyRequest } from "hookproof";
+import { Webhook, WebhookVerificationError, detectScheme, eventType, typedEvent, verifyRequest } from "hookproof";
 import { constructEvent } from "hookproof/stripe";
 
 const runtime =
@@ -19,6 +19,8 @@ const wh = new Webhook(secret);
 const headers = wh.sign(body);
 assert.deepEqual(wh.verify(body, headers), JSON.parse(body));
 assert.equal(detectScheme(headers), "standard");
+assert.equal(eventType(headers, wh.verify(body, headers)), "ping");
+assert.deepEqual(typedEvent({ "x-github-event": "push" }, {}), { type: "push", event: {} });
 const stripe = new Webhook("whsec_plain", { scheme: "stripe" });
 stripe.verifySignature(new TextEncoder().encode(body), stripe.sign(body));
 assert.deepEqual(constructEvent(body, stripe.sign(body)["stripe-signature"], "whsec_plain"), JSON.parse(body));

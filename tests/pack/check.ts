@@ -1,6 +1,19 @@
 // Type-checked by `deno check` in the scratch project: the published index.d.mts (and
 // express.d.mts, stripe.d.mts), found through package.json "exports" ("types" condition) in node_modules.
-import { Webhook, WebhookVerificationError, verifyRequest, type Scheme, type WebhookErrorCode } from "hookproof";
+import {
+  Webhook,
+  WebhookVerificationError,
+  eventType,
+  typedEvent,
+  verifyRequest,
+  type GitHubEvent,
+  type GitHubEventShape,
+  type Scheme,
+  type StripeEvent,
+  type StripeEventShape as ShapeFromIndex,
+  type VectorEvent,
+  type WebhookErrorCode,
+} from "hookproof";
 // @ts-expect-error: the ES module entry has no default export (index.d.mts says so)
 import hookproof from "hookproof";
 import type { WebhookEvent } from "hookproof/express";
@@ -37,3 +50,15 @@ wh.verify({ parsed: true }, headers);
 export const stripeEvent: StripeEventShape = constructEvent("{}", "t=1,v1=00", "whsec_x", 300);
 // @ts-expect-error: a string
 export const stripeEventType: number = constructEvent("{}", "t=1,v1=00", "whsec_x").type;
+// Typed events without the optional peers (`stripe`, `@octokit/openapi-webhooks-types`):
+// everything type-checks, GitHub's and Stripe's events are their shapes, named by a string.
+export const shape: ShapeFromIndex = new Webhook<StripeEvent>("s", { scheme: "stripe" }).verify("{}", headers);
+const gh = typedEvent(headers, new Webhook<GitHubEvent>("s", { scheme: "github" }).verify("{}", headers));
+export const ghType: string = gh.type;
+export const ghShape: GitHubEventShape = gh.event;
+// The catalog's own types need no peer: narrowing on the name types the payload.
+const vector = new Webhook<VectorEvent>("s", { scheme: "vector" }).verify("{}", headers);
+if (vector.event === "vector.deployment.failed") console.log(vector.data.error.message);
+// @ts-expect-error: only a failed deployment has an error
+if (vector.event === "vector.site.created") console.log(vector.data.error);
+export const vectorType: VectorEvent["event"] = eventType(headers, vector);

@@ -56,11 +56,11 @@ check_contents() {
   local f missing=0
   for f in package.json index.d.ts index.d.mts dist/index.cjs gen/hookproof.mjs gen/hookproof_bg.wasm \
     gen/hookproof_bg.wasm.mjs gen/hookproof_tools.mjs gen/hookproof_tools_bg.wasm \
-    gen/hookproof_tools_bg.wasm.mjs gen/schemes.mjs gen/schemes.d.mts src/api.mjs src/input.mjs src/body.mjs src/host.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
+    gen/hookproof_tools_bg.wasm.mjs gen/schemes.mjs gen/schemes.d.mts events.d.ts catalog.d.ts src/api.mjs src/input.mjs src/event-type.mjs src/body.mjs src/host.mjs src/wasm.mjs src/node.mjs src/workerd.mjs \
     src/browser.mjs LICENSE-MIT LICENSE-APACHE; do
     grep -qx "$f" "$TMP/files" || { echo "missing from the tarball: $f"; missing=1; }
   done
-  if grep -vE '^(package\.json|(index|express|fastify|hono|next|stripe|redis|durable-object)\.d\.m?ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|gen/schemes\.(mjs|d\.mts)|src/[^/]+\.mjs)$' "$TMP/files"; then
+  if grep -vE '^(package\.json|(index|events|catalog|express|fastify|hono|next|stripe|redis|durable-object)\.d\.m?ts|README\.md|LICENSE.*|dist/[^/]+\.cjs|gen/hookproof(_tools)?(\.mjs|_bg\.wasm|_bg\.wasm\.mjs)|gen/schemes\.(mjs|d\.mts)|src/[^/]+\.mjs)$' "$TMP/files"; then
     echo "^ unexpected files in the tarball"
     missing=1
   fi
@@ -92,6 +92,13 @@ check "deno import (bare, node_modules)" "$DENO" run "${DENO_FLAGS[@]}" check.mj
 check "deno import npm:hookproof" "$DENO" run "${DENO_FLAGS[@]}" check-npm.mjs
 check "deno require" "$DENO" run "${DENO_FLAGS[@]}" check.cjs
 check "deno check (index.d.mts via exports)" "$DENO" check --node-modules-dir=manual --no-remote check.ts
+# tsc too, strict and checking the package's declarations (no skipLibCheck), where neither
+# optional peer of the event types (stripe, @octokit/openapi-webhooks-types) is installed;
+# as an ES module (check.mts), Node's types from the repository.
+cp check.ts check.mts
+printf '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "nodenext", "moduleResolution": "nodenext", "lib": ["es2022", "dom"], "typeRoots": ["%s"], "types": ["node"], "skipLibCheck": false }, "files": ["check.mts"] }\n' \
+  "$ROOT/node_modules/@types" >tsconfig.json
+check "tsc (index.d.mts via exports, no optional peers)" "$BIN/tsc" -p tsconfig.json
 # One-file bundles (ESM and CommonJS), run from a folder with no node_modules.
 mkdir "$TMP/bundled"
 for format in esm cjs; do

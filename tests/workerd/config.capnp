@@ -19,6 +19,7 @@ const hookWorker :Workerd.Worker = (
     (name = "pkg/src/api.mjs", esModule = embed "../../pkg/src/api.mjs"),
     (name = "pkg/src/input.mjs", esModule = embed "../../pkg/src/input.mjs"),
     (name = "pkg/src/replay.mjs", esModule = embed "../../pkg/src/replay.mjs"),
+    (name = "pkg/src/event-type.mjs", esModule = embed "../../pkg/src/event-type.mjs"),
     (name = "pkg/src/body.mjs", esModule = embed "../../pkg/src/body.mjs"),
     (name = "pkg/src/host.mjs", esModule = embed "../../pkg/src/host.mjs"),
     (name = "pkg/src/wasm.mjs", esModule = embed "../../pkg/src/wasm.mjs"),

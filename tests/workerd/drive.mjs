@@ -122,10 +122,10 @@ const cases = [
     },
   ],
   [
-    "standard: correctly signed -> 200 with the event",
+    "standard: correctly signed -> 200 with the event, named by eventType",
     async () => {
       const r = await post("?scheme=standard", body, standard.sign(body));
-      expect(r.status === 200 && deepEqual(r.json.event, event), r);
+      expect(r.status === 200 && deepEqual(r.json.event, event) && r.json.type === "invoice.paid", r);
     },
   ],
   [

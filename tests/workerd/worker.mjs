@@ -1,5 +1,5 @@
 // The Worker under test: POST /?scheme=NAME verifies the request with verifyRequest and
-// answers 200 {"event": ...}, or 401 {"error": code} for a WebhookVerificationError.
+// answers 200 {"scheme", "event", "type"} (type: eventType's name of it), or 401 {"error": code} for a WebhookVerificationError.
 // POST /doctor?scheme=NAME answers the signature doctor's report on the request and the
 // headers the Worker signs the same body with (both from the lazily loaded tools module).
 // POST /ed25519 verifies a standard delivery's v1a (Ed25519) signature with a whpk_ public
@@ -9,7 +9,7 @@
 import * as hookproof from "./pkg/src/workerd.mjs";
 import { properties, settings } from "./properties/strings.mjs";
 
-const { Webhook, verifyRequest, WebhookVerificationError, detectScheme } = hookproof;
+const { Webhook, verifyRequest, WebhookVerificationError, detectScheme, eventType } = hookproof;
 
 const SECRETS = { standard: "STANDARD_SECRET", stripe: "STRIPE_SECRET", github: "GITHUB_SECRET" };
 
@@ -42,7 +42,7 @@ export default {
     }
     try {
       const event = await verifyRequest(request, env[binding], { scheme });
-      return Response.json({ scheme, event });
+      return Response.json({ scheme, event, type: eventType(request.headers, event) });
     } catch (e) {
       if (e instanceof WebhookVerificationError) {
         return Response.json({ error: e.code }, { status: 401 });
