@@ -125,7 +125,13 @@ for (const { file, scheme, path, status, received, json } of SERVERS) {
   });
 }
 
-for (const file of ["examples/verify.mjs", "examples/api.mjs", "examples/doctor.mjs", "examples/dedupe.ts"]) {
+for (const file of [
+  "examples/verify.mjs",
+  "examples/api.mjs",
+  "examples/doctor.mjs",
+  "examples/dedupe.ts",
+  "examples/typed-events.ts",
+]) {
   test(`${file} runs and its assertions hold`, async () => {
     const [cmd, args] = runner(file);
     await run(cmd, args, { cwd: ROOT, env: ENV, timeout: 20_000 });
