@@ -1,7 +1,8 @@
 // Type test (tsc -p tests/types, from tests/node/events.test.mjs): the package's event
 // types as an app with the optional peers installed (stripe, @octokit/openapi-webhooks-types)
-// sees them. Narrowing on the event name types the payload; every `@ts-expect-error` line
-// is an access the types must refuse (tsc fails if it is accepted).
+// sees them, in the package and its integrations. Narrowing on the event name types the
+// payload; every `@ts-expect-error` line is an access the types must refuse (tsc fails if
+// it is accepted).
 import type Stripe from "stripe";
 import {
   Webhook,
@@ -135,3 +136,56 @@ declare const any: VectorEvent | VercelEvent | GitHubEvent;
 const anyName: string = eventType(headers, any);
 const unknownName: string | null = eventType(headers, JSON.parse(body) as unknown);
 console.log(anyName, unknownName);
+
+// The integrations hand the typed event over.
+import { Hono } from "hono";
+import Fastify from "fastify";
+import { webhookMiddleware as honoWebhook } from "hookproof/hono";
+import { verifyNextRequest, withWebhook } from "hookproof/next";
+import { webhookPlugin } from "hookproof/fastify";
+import { webhookMiddleware as expressWebhook } from "hookproof/express";
+
+declare module "hookproof/express" {
+  interface WebhookTypes {
+    event: StripeEvent;
+  }
+}
+declare const req: Express.Request;
+if (req.webhook?.type === "charge.refunded") console.log(req.webhook.data.object.amount_refunded);
+expressWebhook("whsec_x", { scheme: "stripe" });
+
+new Hono().post(
+  "/vector",
+  honoWebhook<VectorEvent>("whsec_x", { scheme: "vector", replayKey: (e) => `${e.event}:${e.occurred_at}` }),
+  (c) => {
+    const e = c.get("webhook");
+    if (e.event === "vector.domain.verified") return c.json({ hostname: e.data.hostname });
+    // @ts-expect-error: a Vector event has no `type`
+    return c.json({ type: e.type });
+  },
+);
+// @ts-expect-error: replayKey gets the route's event, which has no `id`
+honoWebhook<VectorEvent>("whsec_x", { replayKey: (e) => e.id });
+
+export const POST = withWebhook<VercelEvent>(
+  async (event) => Response.json({ id: event.id, type: event.type }),
+  "secret",
+  { scheme: "vercel", replayKey: (event) => event.id },
+);
+export async function PUT(request: Request): Promise<Response> {
+  const result = await verifyNextRequest<ShopifyEvent>(request, "secret", { scheme: "shopify" });
+  if (!result.ok) return result.response;
+  const { type, event } = typedEvent(request.headers, result.event);
+  if (type === "customers/create") return Response.json({ email: event.email });
+  return Response.json({ type });
+}
+
+const app = Fastify();
+app.register(async (scope) => {
+  await scope.register(webhookPlugin, { secret: "secret", scheme: "github" });
+  scope.post<{ Webhook: GitHubEvent }>("/github", async (request) => {
+    const { type, event } = typedEvent(request.headers, request.webhook);
+    if (type === "release") return { tag: event.release.tag_name };
+    return { type };
+  });
+});
