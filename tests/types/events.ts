@@ -6,6 +6,7 @@
 import type Stripe from "stripe";
 import {
   Webhook,
+  deliveryKey,
   eventType,
   typedEvent,
   type EventType,
@@ -33,6 +34,8 @@ same<ReturnType<typeof vector.verify<VectorEvent>>, VectorEvent>(true);
 const v = vector.verify(body, headers);
 same<typeof v, VectorEvent>(true);
 same<ReturnType<Webhook["verify"]>, unknown>(true);
+// A typed Webhook is still a Webhook for the rest of the API.
+export const key: Promise<string> = deliveryKey(vector, body, headers);
 same<typeof vector.verify<{ n: 1 }> extends (...a: never[]) => infer R ? R : never, { n: 1 }>(true);
 
 // Vector: narrow on `event`.
