@@ -18,6 +18,7 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 use crate::api::error::ApiError;
+use crate::api::Peer;
 
 pub struct Limits {
     /// A request's head (request line and headers) must arrive within this long of the
@@ -47,9 +48,17 @@ pub async fn serve(
         tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let conn = http.serve_connection(JsonErrors::new(stream), service.clone());
+                    // warp's own server gives its routes the peer's address; this one
+                    // hands it over in each request's extensions (`api::Peer`).
+                    let service = service.clone();
+                    let service = hyper014::service::service_fn(move |mut req| {
+                        req.extensions_mut().insert(Peer(peer));
+                        let mut service = service.clone();
+                        hyper014::service::Service::call(&mut service, req)
+                    });
+                    let conn = http.serve_connection(JsonErrors::new(stream), service);
                     let mut stopping = stopping.clone();
                     connections.spawn(async move {
                         tokio::pin!(conn);

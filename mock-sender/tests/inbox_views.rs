@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::inbox::{deliver, forwarded, post_in, raw, rule, serve, signed, STANDARD_SECRET};
-use common::{config, now_secs as now, ok, receiver, started, Answer};
+use common::{config, http_json, now_secs as now, ok, receiver, spawn_serve, started, Answer};
 use hookproof::Scheme;
 use serde_json::{json, Value};
 
@@ -222,4 +222,26 @@ async fn a_delivery_id_is_checked_against_every_earlier_capture_of_the_inbox() {
     assert_eq!(rule(&reused, "id_unique"), "fail", "{reused}");
     let retry = deliver(&app, "big", &sign("msg_0", filler), filler).await;
     assert_eq!(rule(&retry, "id_unique"), "pass", "{retry}");
+}
+
+#[tokio::test]
+async fn serve_records_the_address_a_capture_came_from() {
+    let (mut child, base) = spawn_serve(["--memory"]);
+    let res = reqwest::Client::new()
+        .post(format!("{base}/in/peer"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let list = http_json(
+        reqwest::Method::GET,
+        format!("{base}/v1/inboxes/peer/captures"),
+        None,
+    )
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let remote = list["data"][0]["remote_addr"].as_str().unwrap_or_default();
+    assert!(remote.starts_with("127.0.0.1:"), "{list}");
 }

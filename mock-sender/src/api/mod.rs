@@ -24,6 +24,11 @@ use crate::webhooks::Webhooks;
 
 pub(crate) use crate::webhooks::checks::is_loopback_host;
 
+/// The address a request came from, as the sender's server (`server::serve`) records it
+/// in the request's extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub std::net::SocketAddr);
+
 /// What every handler gets.
 #[derive(Clone)]
 pub struct State {

@@ -121,6 +121,15 @@ fn inbox_name() -> impl Filter<Extract = (String,), Error = Rejection> + Clone {
     })
 }
 
+/// The address a request came from: the sender's server gives it as a `Peer`, warp's
+/// (the tests') as its remote address.
+fn remote_addr(
+) -> impl Filter<Extract = (Option<SocketAddr>,), Error = std::convert::Infallible> + Clone {
+    warp::addr::remote()
+        .and(warp::ext::optional::<super::Peer>())
+        .map(|remote: Option<SocketAddr>, peer: Option<super::Peer>| remote.or(peer.map(|p| p.0)))
+}
+
 /// `POST|PUT|PATCH /in/{name}[/...]`, outside the Host/Origin guard and the token.
 pub fn capture(state: State) -> Route {
     let methods = warp::post()
@@ -141,7 +150,7 @@ pub fn capture(state: State) -> Route {
                 .unify(),
         )
         .and(warp::header::headers_cloned())
-        .and(warp::addr::remote())
+        .and(remote_addr())
         .and(body_bytes(&state))
         .and(with_state(state))
         .and_then(
