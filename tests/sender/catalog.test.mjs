@@ -80,6 +80,7 @@ test("Stripe's catalog events, sent without data, pass stripe's constructEvent a
   const ajv = new Ajv({ strict: false });
   addFormats(ajv);
   for (const t of types) {
+    assert.deepEqual(t.data, t.payload.data.object, "data: what POST /v1/events's data gives");
     const ev = await call("POST", "/v1/events", { type: t.type, webhook_ids: [w.id] });
     const [got] = (await received("/stripe", types.indexOf(t) + 1)).slice(-1);
     const event = stripe.webhooks.constructEvent(got.body, got.headers["stripe-signature"], w.secret);
@@ -119,7 +120,10 @@ test("GitHub's deliveries carry GitHub's headers; the catalog lists GitHub's eve
     "star",
     "workflow_run",
   ]);
-  for (const t of types) assert.equal(t.schema.type, "object");
+  for (const t of types) {
+    assert.equal(t.schema.type, "object");
+    assert.deepEqual(t.data, t.payload, "GitHub's body is the data");
+  }
   const w = await hook("github", "/github");
   await call("POST", "/v1/events", { type: "push", webhook_ids: [w.id] });
   const [got] = await received("/github", 1);

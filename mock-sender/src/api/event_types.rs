@@ -31,6 +31,9 @@ pub struct EventTypeView<'a> {
     pub headers: Map<String, Value>,
     pub schema: &'a Value,
     pub payload: &'a Value,
+    /// The part of `payload` that `POST /v1/events`'s `data` gives (where the profile puts
+    /// an event's data: `data.object` for stripe, the whole body for github).
+    pub data: &'a Value,
 }
 
 impl<'a> EventTypeView<'a> {
@@ -46,6 +49,9 @@ impl<'a> EventTypeView<'a> {
                 .collect(),
             schema: &e.schema,
             payload: &e.payload,
+            data: catalog()
+                .data_of(&e.profile, &e.event)
+                .unwrap_or(&e.payload),
         }
     }
 }
