@@ -28,3 +28,32 @@ export function keepFocus(fn) {
   const again = id && document.getElementById(id);
   if (again && document.activeElement !== again) again.focus();
 }
+
+/**
+ * Wires WAI-ARIA tabs: each of `tabs` (role=tab) shows the panel its `aria-controls` names
+ * when clicked, or chosen with the arrow keys, Home and End. Returns `select(tab, focus =
+ * true)`, which does the same from code; `onSelect(tab)` runs after every selection.
+ */
+export function wireTabs(tabs, onSelect = () => {}) {
+  const select = (tab, focus = true) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", String(on));
+      t.tabIndex = on ? 0 : -1;
+      document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+    }
+    if (focus) tab.focus();
+    onSelect(tab);
+  };
+  for (const t of tabs) {
+    t.addEventListener("click", () => select(t));
+    t.addEventListener("keydown", (e) => {
+      const i = tabs.indexOf(t);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length]);
+    });
+  }
+  return select;
+}

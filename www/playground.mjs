@@ -2,7 +2,7 @@
 // Plain ES module, no build step. The package's browser entry is imported by a relative
 // path, so this page works from any static host that serves the repository root (or
 // www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
-import { $, el } from "./dom.mjs";
+import { $, el, wireTabs } from "./dom.mjs";
 
 const EXAMPLE = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -33,27 +33,9 @@ const { parseHeaders, EXPLANATIONS, SCHEME_NAMES, DEFAULT_TOLERANCE_SECONDS } = 
 const { curlCommand, isoSeconds, deliveryTimestamp, unixSeconds } = parse;
 
 // ---------------------------------------------------------------------------- tabs
-const tabs = [$("tab-verify"), $("tab-sign")];
-function selectTab(tab, focus = true) {
-  for (const t of tabs) {
-    const on = t === tab;
-    t.setAttribute("aria-selected", String(on));
-    t.tabIndex = on ? 0 : -1;
-    $(t.getAttribute("aria-controls")).hidden = !on;
-  }
-  if (focus) tab.focus();
-  history.replaceState(null, "", tab.id === "tab-sign" ? "#sign" : "#verify");
-}
-for (const t of tabs) {
-  t.addEventListener("click", () => selectTab(t));
-  t.addEventListener("keydown", (e) => {
-    const i = tabs.indexOf(t);
-    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
-    if (next === undefined) return;
-    e.preventDefault();
-    selectTab(tabs[(next + tabs.length) % tabs.length]);
-  });
-}
+const selectTab = wireTabs([$("tab-verify"), $("tab-sign")], (tab) =>
+  history.replaceState(null, "", tab.id === "tab-sign" ? "#sign" : "#verify"),
+);
 if (location.hash === "#sign") selectTab($("tab-sign"), false);
 
 // The form's default (what Clear restores) is the package's.
