@@ -53,16 +53,16 @@ export class Api {
   }
 
   /** The `data` of the answer to `method path` (under /v1); throws ApiError. */
-  async request(method, path, body) {
+  request(method, path, body) {
+    return this.send(method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  /** As `request`, with `body` the JSON text to send as given (byte for byte). */
+  async send(method, path, body) {
     const headers = { accept: "application/json" };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(API + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-    });
+    const res = await fetch(API + path, { method, headers, body, cache: "no-store" });
     const text = await res.text();
     let json = null;
     try {
@@ -134,9 +134,73 @@ export class Api {
     return this.request("POST", `/deliveries/${encodeURIComponent(id)}/retry`);
   }
 
-  /** Sends an event to every matching webhook: `{id, type, deliveries}`. */
-  sendEvent(type, data) {
-    return this.request("POST", "/events", { type, data });
+  /**
+   * Sends event `type` to the webhooks `webhookIds` (none: every matching webhook):
+   * `{id, type, deliveries}`. `dataText` is JSON text, sent byte for byte (number text and
+   * key order kept); empty: each webhook gets its profile's catalog example.
+   */
+  sendEvent(type, dataText, webhookIds = []) {
+    const parts = [`"type":${JSON.stringify(type)}`];
+    if (dataText.trim()) parts.push(`"data":${dataText}`);
+    if (webhookIds.length) parts.push(`"webhook_ids":${JSON.stringify(webhookIds)}`);
+    return this.send("POST", "/events", `{${parts.join(",")}}`);
+  }
+
+  /** The event catalog of `profile`: `[{profile, type, description, headers, schema, payload, data}]`. */
+  eventTypes(profile) {
+    return this.request("GET", `/event-types?profile=${encodeURIComponent(profile)}`);
+  }
+
+  // ------------------------------------------------------------------------ inboxes
+  /** Every inbox (`InboxListed`: settings without secrets, capture count), by name. */
+  inboxes() {
+    return this.request("GET", "/inboxes");
+  }
+
+  /** Inbox `name` and its summary (`Inbox`). */
+  inbox(name) {
+    return this.request("GET", `/inboxes/${encodeURIComponent(name)}`);
+  }
+
+  /** `PUT /v1/inboxes/{name}`: `{scheme?, secret?, tolerance_seconds?, forward_to?, respond_with?}`. */
+  configureInbox(name, config) {
+    return this.request("PUT", `/inboxes/${encodeURIComponent(name)}`, config);
+  }
+
+  deleteInbox(name) {
+    return this.request("DELETE", `/inboxes/${encodeURIComponent(name)}`);
+  }
+
+  /** Inbox `name`'s newest `limit` captures, newest first (credentials masked by the sender). */
+  captures(name, limit) {
+    return this.request("GET", `/inboxes/${encodeURIComponent(name)}/captures?limit=${limit}`);
+  }
+
+  /** One capture, or null when the sender does not know it. */
+  async capture(name, id) {
+    try {
+      return await this.request("GET", `/inboxes/${encodeURIComponent(name)}/captures/${encodeURIComponent(id)}`);
+    } catch (e) {
+      if (e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  /** Sends capture `id` again (`{url?, resign?}`); the answer (`Forwarded`). */
+  replay(name, id, options) {
+    return this.request(
+      "POST",
+      `/inboxes/${encodeURIComponent(name)}/captures/${encodeURIComponent(id)}/replay`,
+      options,
+    );
+  }
+
+  /** The schemes an inbox verifies with, as the sender's /openapi.json names them. */
+  async schemes() {
+    const res = await fetch("/openapi.json", { cache: "no-store" });
+    if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, `GET /openapi.json: HTTP ${res.status}`);
+    const doc = await res.json();
+    return doc.components?.schemas?.ConfigureInbox?.properties?.scheme?.enum ?? [];
   }
 
   /** The server-sent events URL (EventSource cannot send headers: the token goes in the query). */

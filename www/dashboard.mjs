@@ -1,11 +1,14 @@
 // The hookproof-sender dashboard: webhooks, a live list of deliveries, each delivery's
 // attempts on a time axis, filters, actions and a chart. This module keeps the page's
 // state, loads it from the sender (dashboard-api.mjs) and wires the controls; the tables
-// are drawn by dashboard-view.mjs, the timeline and chart by dashboard-timeline.mjs, and
+// are drawn by dashboard-view.mjs, the timeline and chart by dashboard-timeline.mjs,
+// "Send an event" is dashboard-send.mjs, the Inbox tab dashboard-inbox.mjs, and
 // dashboard-live.mjs keeps it current. Plain ES modules.
-import { $, keepFocus } from "./dom.mjs";
+import { $, keepFocus, wireTabs } from "./dom.mjs";
 import { Api } from "./dashboard-api.mjs";
 import { connect } from "./dashboard-live.mjs";
+import { inboxTab } from "./dashboard-inbox.mjs";
+import { sendForm } from "./dashboard-send.mjs";
 import { LIST_LIMIT, LOG_LIMIT, renderDeliveries, renderWebhooks } from "./dashboard-view.mjs";
 import { renderChart, renderTimeline, timelineSummary } from "./dashboard-timeline.mjs";
 
@@ -154,6 +157,7 @@ async function refresh() {
         const logsCapped = logs.length >= LOG_LIMIT;
         Object.assign(state, { webhooks, deliveries, counts, logs, logsCapped, selectedDelivery, attempts });
         render();
+        syncSendForm(webhooks);
         if (loadError !== null && $("announce").textContent === loadError) announce("");
         loadError = null;
         document.documentElement.dataset.loaded = "true";
@@ -203,34 +207,24 @@ $("filters").addEventListener("submit", (e) => {
   e.preventDefault();
   filterChanged();
 });
-$("send-form").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const button = e.submitter ?? $("send-form").querySelector("button");
-  let data;
-  try {
-    data = JSON.parse($("e-data").value || "{}");
-  } catch (err) {
-    $("send-result").textContent = `The data is not JSON: ${err.message}`;
-    return;
-  }
-  button.disabled = true;
-  try {
-    const event = await api.sendEvent($("e-type").value.trim(), data);
-    const n = event.deliveries.length;
-    $("send-result").textContent = `Event ${event.id} accepted: ${n} deliver${n === 1 ? "y" : "ies"}.`;
-    await refresh();
-  } catch (err) {
-    $("send-result").textContent = `Not sent: ${err.message}`;
-  } finally {
-    button.disabled = false;
-  }
+const syncSendForm = sendForm({ api, sent: () => refresh() });
+const showToken = () => ($("token-panel").hidden = false);
+const inbox = inboxTab({ api, announce, params, unauthorized: showToken });
+const selectTab = wireTabs([$("tab-deliveries"), $("tab-inbox")], (tab) => {
+  const url = new URL(location.href);
+  if (tab.id === "tab-inbox") url.searchParams.set("tab", "inbox");
+  else url.searchParams.delete("tab");
+  history.replaceState(null, "", url);
+  inbox.show(tab.id === "tab-inbox");
 });
+if (params.get("tab") === "inbox") selectTab($("tab-inbox"), false);
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();
   api.token = $("token").value;
   sessionStorage.setItem("hookproof-token", api.token);
   $("token-panel").hidden = true;
   refresh();
+  inbox.refresh();
 });
 // Served by the sender, the playground is /playground; served as files, index.html.
 $("playground-link").href = location.pathname.endsWith(".html") ? "index.html" : "playground";
@@ -249,4 +243,5 @@ if (document.documentElement.dataset.loaded !== "true" && $("token-panel").hidde
   document.documentElement.dataset.loaded = "error";
 }
 // Polls while the sender is away, so the page comes back with it.
-connect({ streamUrl: api.streamUrl(), refresh, setMode, announce });
+const refreshAll = () => Promise.all([refresh(), inbox.refresh()]);
+connect({ streamUrl: api.streamUrl(), refresh: refreshAll, captured: inbox.captured, setMode, announce });

@@ -8,16 +8,13 @@
 // The page's connection mode (live = SSE, polling = no stream) is printed.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { createInterface } from "node:readline";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { launch, loopbackOnly, ROOT, ARTIFACTS } from "./browser.mjs";
+import { launch, loopbackOnly, ARTIFACTS } from "./browser.mjs";
+import { client, startSender } from "./sender.mjs";
 import { Webhook } from "../../pkg/src/node.mjs";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const BIN = join(ROOT, "target", "debug", "hookproof-sender");
 const cleanups = [];
 after(async () => {
   for (const f of cleanups.reverse()) await f();
@@ -63,55 +60,8 @@ cleanups.push(() => new Promise((ok) => receiverServer.close(ok)));
 const receiverUrl = `http://127.0.0.1:${receiverServer.address().port}/hook`;
 
 // --------------------------------------------------------------------------- sender
-async function startSender() {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: cargo build -p hookproof-sender`);
-  // Each webhook's own retry_schedule (createWebhook) makes a delivery fail for good in ~2 s.
-  const args = ["serve", "--addr", "127.0.0.1:0", "--memory", "--time-scale", "0.001", "--attempt-timeout", "5s"];
-  const child = spawn(BIN, args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn" },
-  });
-  const stderr = [];
-  child.stderr.on("data", (c) => stderr.push(c));
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await Promise.race([new Promise((ok) => child.once("exit", ok)), new Promise((ok) => setTimeout(ok, 3000))]);
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`sender did not announce its address in 30 s: ${Buffer.concat(stderr)}`)),
-      30_000,
-    );
-    lines.on("line", (line) => {
-      const m = /^listening on (http:\/\/\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    child.once("exit", (code) => fail(new Error(`sender exited (${code}): ${Buffer.concat(stderr)}`)));
-  });
-  return url;
-}
-
-const base = await startSender();
-
-/** The sender's API, under /v1: the answer's JSON (`{data}`), or null for a 204. */
-async function call(method, path, body) {
-  const res = await fetch(`${base}/v1${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const json = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const base = await startSender(cleanups);
+const call = client(base);
 
 /** Creates a standard-profile webhook. */
 async function createWebhook(events) {

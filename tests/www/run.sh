@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Browser suite: Debian's Chromium driven by playwright-core (node:test, the machine's
 # Node). playground.test.mjs serves the repository root from a loopback static server
-# (static-server.mjs) and drives www/index.html; dashboard.test.mjs starts
-# target/debug/hookproof-sender on 127.0.0.1:0 with a loopback receiver and drives the
-# dashboard it serves at /. Screenshots go to tests/artifacts/ (git-ignored).
+# (static-server.mjs) and drives www/index.html; dashboard.test.mjs and inbox.test.mjs
+# start target/debug/hookproof-sender on 127.0.0.1:0 (sender.mjs) with a loopback receiver
+# and drive the dashboard it serves at / (inbox.test.mjs: the Inbox tab and "Send an
+# event"). Screenshots go to tests/artifacts/ (git-ignored).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 
@@ -14,6 +15,6 @@ log "building hookproof-sender for the dashboard test"
 cargo build --quiet -p hookproof-sender
 
 log "$(/usr/bin/chromium --version 2>/dev/null), playwright-core $("$NODE" -p 'require("playwright-core/package.json").version')"
-timeout -k 10 240 "$NODE" --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec \
-  tests/www/playground.test.mjs tests/www/dashboard.test.mjs
+timeout -k 10 300 "$NODE" --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec \
+  tests/www/playground.test.mjs tests/www/dashboard.test.mjs tests/www/inbox.test.mjs
 log "screenshots: tests/artifacts/playground*.png, tests/artifacts/dashboard*.png"
