@@ -243,6 +243,11 @@ fn path() -> impl Strategy<Value = String> {
         "/v1/deliveries/{}/attempts",
         "/v1/deliveries/{}/retry",
         "/v1/logs",
+        "/v1/inboxes",
+        "/v1/inboxes/{}",
+        "/v1/inboxes/{}/captures",
+        "/v1/inboxes/{}/captures/{}",
+        "/v1/inboxes/{}/captures/{}/replay",
         "/v1/{}",
         "/v1/webhooks/{}/{}",
     ];
@@ -298,6 +303,14 @@ fn request() -> impl Strategy<Value = Req> {
         body: Body::Json(b),
         blames,
     });
+    let inbox = json!({"scheme": "standard", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "tolerance_seconds": 300, "forward_to": DEAD_URL, "respond_with": {"status": 202, "body": "ok"}});
+    let broken_inbox = broken_body(inbox).prop_map(|(b, blames)| Req {
+        method: "PUT",
+        path: "/v1/inboxes/fuzz".into(),
+        body: Body::Json(b),
+        blames,
+    });
     let invalid = prop::sample::select(invalid_create()).prop_map(|(b, field)| Req {
         method: "POST",
         path: "/v1/webhooks".into(),
@@ -309,6 +322,7 @@ fn request() -> impl Strategy<Value = Req> {
         2 => broken_create,
         2 => broken_update,
         1 => broken_event,
+        1 => broken_inbox,
         2 => invalid,
     ]
 }
@@ -332,12 +346,12 @@ async fn get(app: &App, path: &str) -> Value {
 
 /// What a failed request must not change: the webhooks, and how many deliveries exist
 /// (their statuses move on in the background).
-async fn snapshot(app: &App) -> (Value, usize) {
+async fn snapshot(app: &App) -> (Value, usize, Value) {
     let webhooks = get(app, "/v1/webhooks").await;
     let deliveries = get(app, "/v1/deliveries").await["data"]
         .as_array()
         .map_or(0, Vec::len);
-    (webhooks, deliveries)
+    (webhooks, deliveries, get(app, "/v1/inboxes").await)
 }
 
 async fn check(app: &App, req: &Req) -> Result<(), TestCaseError> {
