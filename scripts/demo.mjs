@@ -31,7 +31,7 @@ receiver.stdout.on("data", (d) => process.stdout.write(d));
 const url = `${firstLine.match(/http:\/\/[0-9.:]+/)[0]}/hooks`;
 
 const { data: hook } = await call("POST", "/v1/webhooks", {
-  type: "http",
+  kind: "http",
   url,
   events: ["order.*", "invoice.paid"],
   enabled: true,
@@ -61,7 +61,7 @@ try {
   console.log("\nsender's attempt log (newest first):");
   for (const a of logs) {
     console.log(
-      `  ${a.event.padEnd(14)} delivery ${a.delivery_id} attempt ${a.attempt}: ${a.status_code ?? "-"} in ${a.response_time_ms} ms${a.error ? ` (${a.error})` : ""}`,
+      `  ${a.event_type.padEnd(14)} delivery ${a.delivery_id} attempt ${a.attempt}: ${a.status_code ?? "-"} in ${a.response_time_ms} ms${a.error ? ` (${a.error})` : ""}`,
     );
   }
   const ok = deliveries.filter((d) => d.status === "success").length;

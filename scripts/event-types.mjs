@@ -56,14 +56,14 @@ function enveloped(profiles, profile) {
     const from = profiles.get(source);
     if (!from) throw new Error(`envelops ${source}: no such profile`);
     const keys = from.data ? from.data.split(".") : [];
-    for (const { event, schema } of from.events) {
+    for (const { event_type: event, schema } of from.events) {
       if (events.has(event)) continue;
       // An event without the data path (Slack's url_verification) gives its whole payload.
       const has = keys.reduce((s, k) => s?.properties?.[k], schema) !== undefined;
       const path = has ? keys.map((k) => `[${JSON.stringify(k)}]`) : [];
       const data = `${typeName(source)}EventMap[${JSON.stringify(event)}]${path.join("")}`;
       const imports = ["StandardEnvelope", ...(OFFICIAL.has(source) ? [`${typeName(source)}EventMap`] : [])];
-      events.set(event, { event, ts: `StandardEnvelope<${JSON.stringify(event)}, ${data}>`, imports });
+      events.set(event, { event_type: event, ts: `StandardEnvelope<${JSON.stringify(event)}, ${data}>`, imports });
     }
   }
   return [...events.values()];
@@ -92,11 +92,11 @@ async function generate() {
     const members = [];
     for (const e of events) {
       if (e.ts) {
-        members.push(`  ${JSON.stringify(e.event)}: ${e.ts};`);
+        members.push(`  ${JSON.stringify(e.event_type)}: ${e.ts};`);
         for (const name of e.imports) imports.add(name);
         continue;
       }
-      const event = e.event.toLowerCase().startsWith(name) ? pascal(e.event) : prefix + pascal(e.event);
+      const event = e.event_type.toLowerCase().startsWith(name) ? pascal(e.event_type) : prefix + pascal(e.event_type);
       const type = `${event}Event`;
       const schema = { ...structuredClone(e.schema), title: type, description: e.description };
       delete schema.$schema;
@@ -107,7 +107,7 @@ async function generate() {
         strictIndexSignatures: true,
       });
       parts.push(ts.trim());
-      members.push(`  ${JSON.stringify(e.event)}: ${type};`);
+      members.push(`  ${JSON.stringify(e.event_type)}: ${type};`);
     }
     parts.push([about, `export interface ${map} {`, ...members, "}"].join("\n"));
   }

@@ -87,7 +87,7 @@ export class Api {
   }
 
   /**
-   * The newest `limit` deliveries that match `filter` ({webhook_id, event, status}, each
+   * The newest `limit` deliveries that match `filter` ({webhook_id, event_type, status}, each
    * optional; status as the API says it), newest first: the sender filters, so older
    * matches are found too.
    */

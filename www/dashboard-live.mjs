@@ -6,7 +6,7 @@ import { statusWord } from "./dashboard-api.mjs";
 
 /** An event of the stream in words. */
 function describe(type, data) {
-  if (type === "delivery") return `New delivery: ${data.event} to ${data.webhook_id}`;
+  if (type === "delivery") return `New delivery: ${data.event_type} to ${data.webhook_id}`;
   if (type === "lagged") return "Caught up after missing some live updates";
   if (type === "capture") {
     const verified = data.verification ? (data.verification.verified ? ", verified" : ", not verified") : "";
@@ -14,7 +14,7 @@ function describe(type, data) {
   }
   // `attempt`: the log entry (its `attempt` is the attempt number) and the delivery's status.
   const what = data.chaos ? `${data.chaos} request after attempt` : "attempt";
-  return `${data.event} to ${data.webhook_id}: ${what} ${data.attempt} ${data.status_code ?? data.outcome}, ${statusWord(data.status)}`;
+  return `${data.event_type} to ${data.webhook_id}: ${what} ${data.attempt} ${data.status_code ?? data.outcome}, ${statusWord(data.status)}`;
 }
 
 /**

@@ -47,7 +47,7 @@ export function sendForm({ api, sent }) {
         "optgroup",
         { label: profile },
         lists[i].map((t) => {
-          const option = new Option(t.type, `${profile} ${t.type}`);
+          const option = new Option(t.event_type, `${profile} ${t.event_type}`);
           option.title = t.description;
           return option;
         }),
@@ -61,9 +61,9 @@ export function sendForm({ api, sent }) {
   async function pick() {
     const [profile, type] = $("e-fixture").value.split(" ");
     if (!type) return;
-    const event = (await catalog(profile)).find((t) => t.type === type);
+    const event = (await catalog(profile)).find((t) => t.event_type === type);
     if (!event) return;
-    $("e-type").value = event.type;
+    $("e-type").value = event.event_type;
     $("e-data").value = JSON.stringify(event.data, null, 2);
     $("e-description").textContent = `${event.description} (the ${profile} catalog's example, editable)`;
   }

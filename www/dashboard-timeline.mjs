@@ -57,7 +57,7 @@ export function renderTimeline(state, actions) {
       el(
         "div",
         {},
-        el("strong", {}, d.event),
+        el("strong", {}, d.event_type),
         " → ",
         el("span", { class: "mono" }, d.webhook_id),
         " ",

@@ -79,8 +79,8 @@ export function renderWebhooks(state, actions) {
         el("div", { class: "mono trunc", title: w.id }, w.id),
         el("div", { class: "hint trunc", title: w.url }, w.url),
       ),
-      // The signing profile, and the webhook's type when it is not a plain HTTP one.
-      el("td", {}, w.profile, w.type !== "http" ? el("div", { class: "hint" }, w.type) : null),
+      // The signing profile, and the webhook's kind when it is not a plain HTTP one.
+      el("td", {}, w.profile, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
       el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
       el(
         "td",
@@ -163,10 +163,10 @@ export function renderDeliveries(state, actions) {
         "data-delivery": d.id,
         "data-status": d.status,
         "aria-selected": String(d.id === state.selected),
-        "aria-label": `${d.event} to ${d.webhook_id}: ${d.status}, ${plural(d.attempts, "attempt")}`,
+        "aria-label": `${d.event_type} to ${d.webhook_id}: ${d.status}, ${plural(d.attempts, "attempt")}`,
       },
       el("td", { class: "mono" }, clock(d.created_at, false)),
-      el("td", {}, el("div", {}, d.event), el("div", { class: "hint mono trunc", title: d.id }, d.id)),
+      el("td", {}, el("div", {}, d.event_type), el("div", { class: "hint mono trunc", title: d.id }, d.id)),
       el("td", { class: "mono" }, el("span", { class: "trunc", title: d.webhook_id }, d.webhook_id)),
       el("td", {}, badge(d.status)),
       el("td", {}, `${d.attempts}/${d.max_attempts}`),

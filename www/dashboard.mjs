@@ -43,7 +43,11 @@ function setMode(mode, text) {
 
 /** The filters on screen, as the API takes them (empty ones left out). */
 function readFilter() {
-  const filter = { webhook_id: $("f-webhook").value, event: $("f-event").value.trim(), status: $("f-status").value };
+  const filter = {
+    webhook_id: $("f-webhook").value,
+    event_type: $("f-event").value.trim(),
+    status: $("f-status").value,
+  };
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
 }
 
@@ -150,8 +154,8 @@ async function refresh() {
         const selectedDelivery = await findSelected(deliveries);
         const attempts = selectedDelivery ? await api.attempts(selectedDelivery.id) : [];
         const counts = new Map(webhooks.map((w, i) => [w.id, perWebhook[i]]));
-        for (const d of deliveries) state.eventTypes.add(d.event);
-        for (const a of logs) state.eventTypes.add(a.event);
+        for (const d of deliveries) state.eventTypes.add(d.event_type);
+        for (const a of logs) state.eventTypes.add(a.event_type);
         for (const w of webhooks) for (const e of w.events) if (!e.includes("*")) state.eventTypes.add(e);
         state.eventTypes.delete("");
         const logsCapped = logs.length >= LOG_LIMIT;

@@ -212,7 +212,7 @@ impl Probe<'_> {
     fn event(&self) -> &'static str {
         catalog()
             .first(self.scheme.name())
-            .map_or(EVENT, |e| e.event.as_str())
+            .map_or(EVENT, |e| e.event_type.as_str())
     }
 
     async fn send(&self, r: &Request) -> Sent {

@@ -89,12 +89,16 @@ async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
     let app = started(&config());
     let w = create(
         &app,
-        json!({"type": "http", "url": DEAD_URL, "events": ["order.*"], "enabled": true, "profile": "stripe"}),
+        json!({"kind": "http", "url": DEAD_URL, "events": ["order.*"], "enabled": true, "profile": "stripe"}),
     )
     .await;
     let id = w["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("wh_"));
-    assert_eq!(w["type"], "http");
+    assert_eq!(w["kind"], "http");
+    assert!(
+        w.get("type").is_none(),
+        "the kind is shown as kind only: {w}"
+    );
     assert_eq!(w["profile"], "stripe");
     assert_eq!(w["enabled"], true);
     assert_eq!(w["events"], json!(["order.*"]));
@@ -102,10 +106,21 @@ async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
     let secret = w["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"));
 
-    // Defaults: type http, profile vector with its schedule, enabled.
+    // `type`, the kind's former name, is still read.
+    let old = create(
+        &app,
+        json!({"type": "slack", "url": DEAD_URL, "events": ["*"]}),
+    )
+    .await;
+    assert_eq!(old["kind"], "slack");
+    let old_id = old["id"].as_str().unwrap();
+    let gone = call(&app, "DELETE", &format!("/v1/webhooks/{old_id}"), None).await;
+    assert_eq!(gone, (204, Value::Null));
+
+    // Defaults: kind http, profile vector with its schedule, enabled.
     let d = create(&app, json!({"url": DEAD_URL, "events": ["*"]})).await;
     assert_eq!(
-        (&d["type"], &d["profile"], &d["enabled"]),
+        (&d["kind"], &d["profile"], &d["enabled"]),
         (&json!("http"), &json!("vector"), &json!(true))
     );
     assert_eq!(d["retry_schedule"], json!([0, 42, 150, 540, 1800]));
@@ -250,7 +265,8 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
             "url",
         ),
         (with("url", json!(5)), "invalid_body", "url"),
-        (with("type", json!("stripe")), "invalid_field", "type"),
+        (with("kind", json!("stripe")), "invalid_field", "kind"),
+        (with("type", json!("stripe")), "invalid_field", "kind"),
         (
             with("profile", json!("carrier-pigeon")),
             "invalid_field",
@@ -666,7 +682,7 @@ async fn events_fan_out_to_the_enabled_webhooks_whose_patterns_match() {
     assert_eq!(to, ids[..3]);
     let d = &ev["deliveries"][0];
     assert_eq!(d["status"], "pending");
-    assert_eq!(d["event"], "order.paid");
+    assert_eq!(d["event_type"], "order.paid");
     assert_eq!(d["event_id"], ev["id"]);
     assert_eq!(d["attempts"], 0);
     assert!(
@@ -716,9 +732,19 @@ async fn events_fan_out_to_the_enabled_webhooks_whose_patterns_match() {
     )
     .await;
     assert_eq!(list.as_array().unwrap().len(), 2);
-    let list = ok(&app, "GET", "/v1/deliveries?event=order&limit=1", None, 200).await;
+    let list = ok(
+        &app,
+        "GET",
+        "/v1/deliveries?event_type=order&limit=1",
+        None,
+        200,
+    )
+    .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["event"], "order");
+    assert_eq!(list[0]["event_type"], "order");
+    // `event`, the filter's former name, is still read.
+    let list = ok(&app, "GET", "/v1/deliveries?event=order&limit=1", None, 200).await;
+    assert_eq!(list[0]["event_type"], "order");
 }
 
 #[tokio::test]
@@ -754,7 +780,7 @@ async fn deliveries_logs_retry_and_test() {
     for key in [
         "id",
         "event_id",
-        "event",
+        "event_type",
         "status",
         "attempts",
         "last_status_code",
@@ -808,7 +834,7 @@ async fn deliveries_logs_retry_and_test() {
     for key in [
         "id",
         "delivery_id",
-        "event",
+        "event_type",
         "attempt",
         "status_code",
         "response_time_ms",
@@ -818,7 +844,7 @@ async fn deliveries_logs_retry_and_test() {
     ] {
         assert!(newest.get(key).is_some(), "{key}: {newest}");
     }
-    assert_eq!(newest["event"], "a.b");
+    assert_eq!(newest["event_type"], "a.b");
     assert!(
         newest["error"].as_str().unwrap().contains("onnect"),
         "{newest}"
@@ -860,9 +886,9 @@ async fn deliveries_logs_retry_and_test() {
         202,
     )
     .await;
-    assert_eq!(d["event"], "ping");
+    assert_eq!(d["event_type"], "ping");
     let d = ok(&app, "POST", &format!("/v1/webhooks/{wid}/test"), None, 202).await;
-    assert_eq!(d["event"], "webhook.test");
+    assert_eq!(d["event_type"], "webhook.test");
 
     // A github webhook's test is GitHub's ping, with the hook's configuration.
     let gh = create(
@@ -872,7 +898,7 @@ async fn deliveries_logs_retry_and_test() {
     .await;
     let gid = gh["id"].as_str().unwrap();
     let d = ok(&app, "POST", &format!("/v1/webhooks/{gid}/test"), None, 202).await;
-    assert_eq!(d["event"], "ping");
+    assert_eq!(d["event_type"], "ping");
     let one = ok(
         &app,
         "GET",

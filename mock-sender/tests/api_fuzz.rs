@@ -74,7 +74,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => prop::sample::select(vec![
-            "id", "type", "url", "events", "enabled", "profile", "secret", "retry_schedule",
+            "id", "kind", "type", "url", "events", "enabled", "profile", "secret", "retry_schedule",
             "description", "data", "webhook_ids", "grace_period_secs", "chaos",
         ])
         .prop_map(str::to_owned),
@@ -136,7 +136,7 @@ fn invalid_create() -> Vec<(Value, &'static str)> {
         (with("events", json!(["ok", 7])), "events[1]"),
         (with("profile", json!("nope")), "profile"),
         (with("profile", json!(1)), "profile"),
-        (with("type", json!("stripe")), "type"),
+        (with("kind", json!("stripe")), "kind"),
         (with("enabled", json!("yes")), "enabled"),
         (with("secret", json!("")), "secret"),
         (with("retry_schedule", json!([])), "retry_schedule"),
@@ -281,7 +281,7 @@ fn request() -> impl Strategy<Value = Req> {
         blames: None,
     });
     let create = json!({"url": DEAD_URL, "events": ["*"], "profile": "stripe",
-        "retry_schedule": [0, 60], "description": "d", "enabled": true, "type": "http"});
+        "retry_schedule": [0, 60], "description": "d", "enabled": true, "kind": "http"});
     let broken_create = broken_body(create).prop_map(|(b, blames)| Req {
         method: "POST",
         path: "/v1/webhooks".into(),

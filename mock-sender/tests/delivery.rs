@@ -219,7 +219,7 @@ async fn a_slack_test_is_the_url_verification_handshake() {
     let w = create(&app, &rx.url, "slack", Some(&[0, 10])).await;
     let test = format!("/v1/webhooks/{}/test", w["id"].as_str().unwrap());
     let d = ok(&app, "POST", &test, None, 202).await;
-    assert_eq!(d["event"], "url_verification");
+    assert_eq!(d["event_type"], "url_verification");
     let id = d["id"].as_str().unwrap().to_owned();
     let d = wait_until(&app, &id, finished).await;
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Failed, 1));
@@ -333,11 +333,11 @@ async fn slack_webhooks_get_a_signed_block_kit_message() {
         &app,
         "POST",
         "/v1/webhooks",
-        Some(json!({"type": "slack", "url": rx.url, "events": ["deploy.*"]})),
+        Some(json!({"kind": "slack", "url": rx.url, "events": ["deploy.*"]})),
         201,
     )
     .await;
-    assert_eq!(w["type"], "slack");
+    assert_eq!(w["kind"], "slack");
     let id = send(&app, "deploy.finished").await;
     wait_until(&app, &id, finished).await;
     let hit = rx.hits().pop().unwrap();

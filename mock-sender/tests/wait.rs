@@ -172,6 +172,6 @@ async fn openapi_documents_the_waits() {
     assert_eq!(names("/v1/deliveries/{id}"), ["wait"]);
     assert_eq!(
         names("/v1/webhooks/{id}/deliveries"),
-        ["status", "event", "limit", "wait", "after"]
+        ["status", "event_type", "limit", "wait", "after"]
     );
 }

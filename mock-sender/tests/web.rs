@@ -281,7 +281,7 @@ async fn the_stream_tells_of_deliveries_and_attempts() {
         assert_eq!(name, "attempt");
         assert_eq!(a["delivery_id"], delivery_id);
         assert_eq!(a["webhook_id"], wid.as_str());
-        assert_eq!(a["event"], "order.created");
+        assert_eq!(a["event_type"], "order.created");
         assert_eq!(a["attempt"], i + 1);
         assert_eq!(a["status_code"], code);
         assert_eq!(a["status"], status, "{a}");

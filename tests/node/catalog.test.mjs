@@ -14,7 +14,7 @@ const entries = readdirSync(DIR, { recursive: true })
   .map((f) => ({ profile: f.split("/")[0], file: f, ...JSON.parse(readFileSync(new URL(f, DIR), "utf8")) }));
 
 test("every profile of the catalog has events, and every event the issue's", () => {
-  const names = (p) => entries.filter((e) => e.profile === p).map((e) => e.event);
+  const names = (p) => entries.filter((e) => e.profile === p).map((e) => e.event_type);
   for (const [p, n] of Object.entries({
     stripe: 10,
     github: 10,
@@ -50,7 +50,7 @@ test("GitHub's examples validate against @octokit/webhooks-schemas", () => {
   const github = entries.filter((e) => e.profile === "github");
   assert.equal(github.length, 10);
   for (const e of github) {
-    const name = e.payload.action ? `${e.event}$${e.payload.action}` : `${e.event}$event`;
+    const name = e.payload.action ? `${e.event_type}$${e.payload.action}` : `${e.event_type}$event`;
     const validate = ajv.getSchema(`github#/definitions/${name}`);
     assert.ok(validate, name);
     assert.ok(validate(e.payload), `${e.file}: ${ajv.errorsText(validate.errors)}`);
@@ -62,7 +62,7 @@ test("Stripe's examples are full events with Stripe's id prefixes", () => {
     const p = e.payload;
     assert.match(p.id, /^evt_/, e.file);
     assert.equal(p.object, "event");
-    assert.equal(p.type, e.event);
+    assert.equal(p.type, e.event_type);
     for (const k of ["api_version", "created", "livemode", "pending_webhooks", "request"])
       assert.ok(k in p, `${e.file}: ${k}`);
     const prefix = {

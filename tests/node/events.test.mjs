@@ -41,11 +41,11 @@ function deliveries() {
   const out = [];
   for (const [name, p] of profiles) {
     for (const e of p.events)
-      out.push({ profile: name, event: e.event, headers: headersOf(p, e.event), payload: e.payload });
+      out.push({ profile: name, event: e.event_type, headers: headersOf(p, e.event_type), payload: e.payload });
     for (const source of p.envelops ?? []) {
       for (const e of profiles.get(source).events) {
-        const payload = { type: e.event, timestamp: "2025-12-05T14:30:00.000Z", data: {} };
-        out.push({ profile: name, event: e.event, headers: headersOf(p, e.event), payload });
+        const payload = { type: e.event_type, timestamp: "2025-12-05T14:30:00.000Z", data: {} };
+        out.push({ profile: name, event: e.event_type, headers: headersOf(p, e.event_type), payload });
       }
     }
   }
@@ -98,7 +98,7 @@ test("eventType is null where nothing names the event, and refuses what is not h
 
 test("a verified delivery's event is named: sign, verify, eventType", () => {
   const wh = new Webhook("a github secret", { scheme: "github" });
-  const body = JSON.stringify(profiles.get("github").events.find((e) => e.event === "push").payload);
+  const body = JSON.stringify(profiles.get("github").events.find((e) => e.event_type === "push").payload);
   const headers = { ...wh.sign(body), "x-github-event": "push" };
   assert.equal(eventType(headers, wh.verify(body, headers)), "push");
 });

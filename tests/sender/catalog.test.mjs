@@ -81,15 +81,15 @@ test("Stripe's catalog events, sent without data, pass stripe's constructEvent a
   addFormats(ajv);
   for (const t of types) {
     assert.deepEqual(t.data, t.payload.data.object, "data: what POST /v1/events's data gives");
-    const ev = await call("POST", "/v1/events", { type: t.type, webhook_ids: [w.id] });
+    const ev = await call("POST", "/v1/events", { type: t.event_type, webhook_ids: [w.id] });
     const [got] = (await received("/stripe", types.indexOf(t) + 1)).slice(-1);
     const event = stripe.webhooks.constructEvent(got.body, got.headers["stripe-signature"], w.secret);
-    assert.equal(event.type, t.type);
+    assert.equal(event.type, t.event_type);
     assert.equal(event.id, ev.id, "a fresh event id");
     assert.ok(Math.abs(event.created - Date.now() / 1000) < 60, "a fresh time");
     assert.equal(got.headers["user-agent"], "Stripe/1.0 (+https://stripe.com/docs/webhooks)");
     const validate = ajv.compile(t.schema);
-    assert.ok(validate(event), `${t.type}: ${ajv.errorsText(validate.errors)}`);
+    assert.ok(validate(event), `${t.event_type}: ${ajv.errorsText(validate.errors)}`);
   }
 });
 
@@ -108,7 +108,7 @@ test("given data is sent byte for byte: key order, 1.50 and a 25-digit integer s
 
 test("GitHub's deliveries carry GitHub's headers; the catalog lists GitHub's events with schemas", async () => {
   const types = await call("GET", "/v1/event-types?profile=github");
-  assert.deepEqual(types.map((t) => t.type).sort(), [
+  assert.deepEqual(types.map((t) => t.event_type).sort(), [
     "check_run",
     "installation",
     "issue_comment",

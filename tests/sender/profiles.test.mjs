@@ -82,7 +82,7 @@ test("every profile's deliveries verify with the npm package, retries included",
   const hooks = [];
   for (const profile of PROFILES) {
     const w = await call("POST", "/v1/webhooks", {
-      type: "http",
+      kind: "http",
       url: `${base}/hook/${profile}`,
       events: ["order.*"],
       enabled: true,
@@ -90,16 +90,16 @@ test("every profile's deliveries verify with the npm package, retries included",
       retry_schedule: [0, 5], // 5 ms once scaled: every profile retries, GitHub's too
     });
     assert.equal(w.profile, profile);
-    hooks.push({ profile, id: w.id, secret: w.secret, path: `/hook/${profile}`, type: "http" });
+    hooks.push({ profile, id: w.id, secret: w.secret, path: `/hook/${profile}`, kind: "http" });
   }
   const slack = await call("POST", "/v1/webhooks", {
-    type: "slack",
+    kind: "slack",
     url: `${base}/slack`,
     events: ["*"],
     enabled: true,
     retry_schedule: [0, 5],
   });
-  hooks.push({ profile: "vector", id: slack.id, secret: slack.secret, path: "/slack", type: "slack" });
+  hooks.push({ profile: "vector", id: slack.id, secret: slack.secret, path: "/slack", kind: "slack" });
   for (const h of hooks) {
     const shown = await call("GET", `/v1/webhooks/${h.id}`);
     assert.equal(shown.secret, undefined, "GET never shows the secret");
@@ -133,7 +133,7 @@ test("every profile's deliveries verify with the npm package, retries included",
       assert.match(delivery.id, ID_FORM[h.profile], h.path);
     }
     const b = bodies[0];
-    if (h.type === "slack") {
+    if (h.kind === "slack") {
       assert.match(b.text, /order\.created/);
       assert.ok(Array.isArray(b.blocks));
       continue;

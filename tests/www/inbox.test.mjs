@@ -181,10 +181,10 @@ test('"Send an event" fills a catalog event of the webhook\'s profile and sends 
   await attached(`#e-webhook option[value="${hook}"]`, "#send-form");
   await page.selectOption("#e-webhook", hook);
   const catalog = (await call("GET", "/event-types?profile=standard")).data;
-  const event = catalog.find((t) => t.type === "invoice.paid") ?? catalog[0];
-  await attached(`#e-fixture option[value="standard ${event.type}"]`, "#send-form");
-  await page.selectOption("#e-fixture", `standard ${event.type}`);
-  await page.waitForFunction((type) => document.querySelector("#e-type").value === type, event.type);
+  const event = catalog.find((t) => t.event_type === "invoice.paid") ?? catalog[0];
+  await attached(`#e-fixture option[value="standard ${event.event_type}"]`, "#send-form");
+  await page.selectOption("#e-fixture", `standard ${event.event_type}`);
+  await page.waitForFunction((type) => document.querySelector("#e-type").value === type, event.event_type);
   assert.deepEqual(JSON.parse(await page.inputValue("#e-data")), event.data, "pre-filled with the fixture");
 
   // Edited: a key first, and a number JSON.parse would rewrite.
@@ -204,6 +204,6 @@ test('"Send an event" fills a catalog event of the webhook\'s profile and sends 
   assert.ok(got, "the receiver got the delivery");
   assert.ok(got.verified);
   assert.ok(got.body.includes(`"data":${data}`), `the data as typed, byte for byte: ${got.body}`);
-  assert.equal(JSON.parse(got.body).type, event.type);
+  assert.equal(JSON.parse(got.body).type, event.event_type);
   assert.deepEqual(browser.errors, []);
 });

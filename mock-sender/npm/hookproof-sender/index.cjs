@@ -33,7 +33,7 @@ function enc(id) {
 
 /** A query string from an object: camelCase names as the API's snake_case, nullish left out. */
 function query(params = {}) {
-  const names = { webhookId: "webhook_id", deliveryId: "delivery_id", eventType: "event" };
+  const names = { webhookId: "webhook_id", deliveryId: "delivery_id", eventType: "event_type", event: "event_type" };
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null) q.set(names[k] ?? k, String(v));
@@ -203,10 +203,10 @@ class Sender {
 
   /**
    * Waits (on the server) for the webhook's next delivery: the first one made after
-   * delivery `after` (default: after the newest when called) that has `status` / `event`
-   * when given, at most `timeoutMs`.
+   * delivery `after` (default: after the newest when called) that has `status` /
+   * `eventType` (or its former name `event`) when given, at most `timeoutMs`.
    */
-  async waitForNextDelivery(webhookId, { after, status, event, timeoutMs = 10_000 } = {}) {
+  async waitForNextDelivery(webhookId, { after, status, eventType, event, timeoutMs = 10_000 } = {}) {
     const deadline = Date.now() + timeoutMs;
     let since = after;
     if (since === undefined) {
@@ -218,7 +218,7 @@ class Sender {
       const wait = waitParam(Math.max(1, deadline - Date.now()));
       const found = await this.request(
         "GET",
-        `/v1/webhooks/${enc(webhookId)}/deliveries${query({ wait, after: since, status: want, event })}`,
+        `/v1/webhooks/${enc(webhookId)}/deliveries${query({ wait, after: since, status: want, eventType: eventType ?? event })}`,
       );
       // Newest first: the next one is the last.
       if (found.length) return found[found.length - 1];

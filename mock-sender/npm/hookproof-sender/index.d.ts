@@ -31,7 +31,7 @@ export interface CreateWebhook {
   /** A fixed id (created or replaced); generated when omitted. */
   id?: string;
   /** "http" (default) or "slack" (a Block Kit message to an incoming webhook). */
-  type?: "http" | "slack";
+  kind?: "http" | "slack";
   enabled?: boolean;
   /** Default "vector". */
   profile?: Profile;
@@ -58,7 +58,7 @@ export interface UpdateWebhook {
 
 export interface Webhook {
   id: string;
-  type: "http" | "slack";
+  kind: "http" | "slack";
   url: string;
   events: string[];
   enabled: boolean;
@@ -84,7 +84,7 @@ export interface Delivery {
   id: string;
   webhook_id: string;
   event_id: string;
-  event: string;
+  event_type: string;
   status: DeliveryStatus;
   attempts: number;
   max_attempts: number;
@@ -102,7 +102,7 @@ export interface Attempt {
   id: string;
   delivery_id: string;
   webhook_id: string;
-  event: string;
+  event_type: string;
   attempt: number;
   status_code: number | null;
   response_time_ms: number;
@@ -147,6 +147,8 @@ export interface SendEvent {
 export interface DeliveryFilters {
   webhookId?: string;
   status?: DeliveryStatus;
+  eventType?: string;
+  /** @deprecated the former name of eventType. */
   event?: string;
   /** 1-1000 (default 1000). */
   limit?: number;
@@ -171,6 +173,8 @@ export interface NextDeliveryOptions {
   after?: string;
   /** Wait until a new delivery has this status (e.g. "success": made and delivered). */
   status?: DeliveryStatus | "succeeded";
+  eventType?: string;
+  /** @deprecated the former name of eventType. */
   event?: string;
   /** Default 10000; past it, a SenderError with code "timeout". */
   timeoutMs?: number;

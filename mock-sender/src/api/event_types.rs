@@ -23,7 +23,6 @@ struct EventTypesQuery {
 #[derive(Debug, Serialize)]
 pub struct EventTypeView<'a> {
     pub profile: &'a str,
-    #[serde(rename = "type")]
     pub event_type: &'a str,
     pub description: &'a str,
     /// Besides the signature; `{event}`, `{event_id}`, `{created_at}`, `{hook_number}` and
@@ -40,7 +39,7 @@ impl<'a> EventTypeView<'a> {
     pub fn new(e: &'a Entry) -> Self {
         EventTypeView {
             profile: &e.profile,
-            event_type: &e.event,
+            event_type: &e.event_type,
             description: &e.description,
             headers: e
                 .headers
@@ -50,7 +49,7 @@ impl<'a> EventTypeView<'a> {
             schema: &e.schema,
             payload: &e.payload,
             data: catalog()
-                .data_of(&e.profile, &e.event)
+                .data_of(&e.profile, &e.event_type)
                 .unwrap_or(&e.payload),
         }
     }

@@ -215,7 +215,7 @@ fn delivery_query(q: ListQuery) -> Result<Query, ApiError> {
     Ok(Query {
         webhook_id: q.webhook_id,
         status,
-        event_type: q.event,
+        event_type: q.event_type,
         limit: q.limit,
         ..Query::default()
     })
@@ -235,9 +235,9 @@ fn log_query(q: ListQuery) -> Result<Query, ApiError> {
             ))
         }
     };
-    if q.event.is_some() {
+    if q.event_type.is_some() {
         return Err(ApiError::invalid(
-            "event",
+            "event_type",
             "logs do not filter on the event",
         ));
     }

@@ -45,8 +45,9 @@ pub struct ListQuery {
     pub webhook_id: Option<String>,
     pub delivery_id: Option<String>,
     pub status: Option<String>,
-    #[serde(alias = "event_type")]
-    pub event: Option<String>,
+    /// Also read as `event`.
+    #[serde(alias = "event")]
+    pub event_type: Option<String>,
     pub limit: Option<u32>,
 }
 
@@ -66,7 +67,7 @@ pub struct Data<T> {
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookView {
     pub id: String,
-    #[serde(rename = "type")]
+    /// `http` or `slack`.
     pub kind: &'static str,
     pub url: String,
     pub events: Vec<String>,
@@ -132,8 +133,7 @@ pub struct DeliveryView {
     pub id: String,
     pub webhook_id: String,
     pub event_id: String,
-    /// The event type.
-    pub event: String,
+    pub event_type: String,
     pub status: DeliveryStatus,
     pub attempts: u32,
     pub max_attempts: u32,
@@ -153,7 +153,7 @@ impl DeliveryView {
             id: d.id.clone(),
             webhook_id: d.webhook_id.clone(),
             event_id: d.event_id.clone(),
-            event: d.event_type.clone(),
+            event_type: d.event_type.clone(),
             status: d.status,
             attempts: d.attempts,
             max_attempts: d.max_attempts,
@@ -180,8 +180,7 @@ pub struct LogView {
     pub id: String,
     pub delivery_id: String,
     pub webhook_id: String,
-    /// The event type.
-    pub event: String,
+    pub event_type: String,
     /// 1-based.
     pub attempt: u32,
     pub status_code: Option<u16>,
@@ -210,7 +209,7 @@ impl LogView {
             id: a.id.clone(),
             delivery_id: a.delivery_id.clone(),
             webhook_id: a.webhook_id.clone(),
-            event: a.event.clone(),
+            event_type: a.event_type.clone(),
             attempt: a.attempt,
             status_code: a.status_code,
             response_time_ms: a.response_time_ms,

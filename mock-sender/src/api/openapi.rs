@@ -42,6 +42,9 @@ fn query_params(names: &[&str]) -> Value {
                         json!({ "type": "string", "enum": ["pending", "success", "failed"] })
                     }
                     "log_status" => json!({ "type": "string", "enum": ["success", "failed"] }),
+                    "event_type" => {
+                        json!({ "type": "string", "description": "an exact event type; also read as `event`" })
+                    }
                     _ => json!({ "type": "string" }),
                 };
                 let name = if *n == "log_status" { "status" } else { n };
@@ -115,7 +118,7 @@ pub fn document() -> Value {
                     "description": "No secret: it is shown once, by create and rotate-secret.",
                     "properties": {
                         "id": { "type": "string", "example": "wh_01HZX..." },
-                        "type": { "type": "string", "enum": ["http", "slack"] },
+                        "kind": { "type": "string", "enum": ["http", "slack"] },
                         "url": { "type": "string" },
                         "events": events,
                         "enabled": { "type": "boolean" },
@@ -137,7 +140,7 @@ pub fn document() -> Value {
                     "required": ["url", "events"],
                     "additionalProperties": false,
                     "properties": {
-                        "type": { "type": "string", "enum": ["http", "slack"], "default": "http", "description": "slack: the event as a Block Kit message (text + blocks) for a Slack incoming webhook" },
+                        "kind": { "type": "string", "enum": ["http", "slack"], "default": "http", "description": "slack: the event as a Block Kit message (text + blocks) for a Slack incoming webhook; also read as `type`" },
                         "url": { "type": "string", "description": "http:// only to loopback unless --allow-http" },
                         "events": events,
                         "enabled": { "type": "boolean", "default": true },
@@ -224,7 +227,7 @@ pub fn document() -> Value {
                         "id": { "type": "string", "description": "the delivery id every attempt sends in the profiles that have a header for it, in the provider's form: a ULID (X-Vector-Delivery; and the profiles without one: stripe, vercel, slack, generic), msg_<ULID> (webhook-id, svix-id), a UUID (X-GitHub-Delivery, X-Shopify-Webhook-Id)" },
                         "webhook_id": { "type": "string" },
                         "event_id": { "type": "string" },
-                        "event": { "type": "string", "description": "the event type" },
+                        "event_type": { "type": "string" },
                         "status": { "type": "string", "enum": ["pending", "success", "failed"] },
                         "attempts": { "type": "integer" },
                         "max_attempts": { "type": "integer" },
@@ -242,7 +245,7 @@ pub fn document() -> Value {
                         "id": { "type": "string" },
                         "delivery_id": { "type": "string" },
                         "webhook_id": { "type": "string" },
-                        "event": { "type": "string" },
+                        "event_type": { "type": "string" },
                         "attempt": { "type": "integer", "description": "1-based" },
                         "status_code": { "type": "integer", "nullable": true },
                         "response_time_ms": { "type": "integer" },
@@ -289,7 +292,7 @@ pub fn document() -> Value {
                 "parameters": [id_param("id")],
                 "get": {
                     "summary": "The webhook's deliveries, newest first. With wait (or after): only those made after delivery `after` (default: the newest when the request came), answered as soon as there is one that passes status and event, or an empty list when the wait ends (a long poll for the webhook's next delivery)",
-                    "parameters": wait_params(&["status", "event", "limit"], "how long to wait for a matching delivery made after `after`"),
+                    "parameters": wait_params(&["status", "event_type", "limit"], "how long to wait for a matching delivery made after `after`"),
                     "responses": ok("200", "Deliveries", list_of("Delivery"))
                 }
             },
@@ -305,10 +308,10 @@ pub fn document() -> Value {
                 "post": { "summary": "Send an event: one delivery per enabled webhook whose events match", "requestBody": body("SendEvent", true), "responses": ok("202", "Deliveries made", data(schema_ref("EventAccepted"))) }
             },
             "/v1/event-types": {
-                "get": { "summary": "The event catalog: each profile's events, with an example payload as the provider sends it, its JSON Schema, a description and the headers the provider adds besides the signature", "parameters": query_params(&["profile"]), "responses": ok("200", "Events", json!({ "type": "object", "properties": { "data": { "type": "array", "items": { "type": "object", "properties": { "profile": { "type": "string" }, "type": { "type": "string" }, "description": { "type": "string" }, "headers": { "type": "object", "additionalProperties": { "type": "string" } }, "schema": { "type": "object", "description": "JSON Schema (draft-07) of payload" }, "payload": {}, "data": { "description": "the part of payload that POST /v1/events's data gives (data.object for stripe, the whole body for github, ...)" } } } } } })) }
+                "get": { "summary": "The event catalog: each profile's events, with an example payload as the provider sends it, its JSON Schema, a description and the headers the provider adds besides the signature", "parameters": query_params(&["profile"]), "responses": ok("200", "Events", json!({ "type": "object", "properties": { "data": { "type": "array", "items": { "type": "object", "properties": { "profile": { "type": "string" }, "event_type": { "type": "string" }, "description": { "type": "string" }, "headers": { "type": "object", "additionalProperties": { "type": "string" } }, "schema": { "type": "object", "description": "JSON Schema (draft-07) of payload" }, "payload": {}, "data": { "description": "the part of payload that POST /v1/events's data gives (data.object for stripe, the whole body for github, ...)" } } } } } })) }
             },
             "/v1/deliveries": {
-                "get": { "summary": "Every delivery, newest first", "parameters": query_params(&["webhook_id", "status", "event", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
+                "get": { "summary": "Every delivery, newest first", "parameters": query_params(&["webhook_id", "status", "event_type", "limit"]), "responses": ok("200", "Deliveries", list_of("Delivery")) }
             },
             "/v1/deliveries/{id}": {
                 "parameters": [id_param("id")],

@@ -4,7 +4,7 @@
 //!   (`success` or `failed`), or when the wait ends with the delivery as it is then.
 //! - `GET /v1/webhooks/{id}/deliveries?wait=30s&after=ID` answers as soon as the webhook
 //!   has a delivery made after delivery `ID` (without `after`: after the newest one when
-//!   the request came) that passes the listing's filters (`status`, `event`), with those
+//!   the request came) that passes the listing's filters (`status`, `event_type`), with those
 //!   deliveries, newest first; an empty list when the wait ends first.
 //!
 //! Both wake on the engine's notices (what `/v1/stream` sends), never on a timer, and end
@@ -45,8 +45,8 @@ struct ListingWait {
     wait: Option<String>,
     after: Option<String>,
     status: Option<DeliveryStatus>,
-    #[serde(alias = "event_type")]
-    event: Option<String>,
+    #[serde(alias = "event")]
+    event_type: Option<String>,
     limit: Option<u32>,
 }
 
@@ -227,7 +227,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
         let mut found: Vec<DeliveryRecord> = newer(after.as_deref())?
             .into_iter()
             .filter(|d| q.status.is_none_or(|s| d.status == s))
-            .filter(|d| q.event.as_ref().is_none_or(|e| d.event_type == *e))
+            .filter(|d| q.event_type.as_ref().is_none_or(|e| d.event_type == *e))
             .collect();
         if let Some(n) = limit {
             found.truncate(n as usize);

@@ -64,7 +64,7 @@ pub enum Fresh {
 pub struct Entry {
     #[serde(skip_deserializing)]
     pub profile: String,
-    pub event: String,
+    pub event_type: String,
     pub description: String,
     /// The profile's headers, then any of the event's own.
     #[serde(default, deserialize_with = "header_map")]
@@ -143,7 +143,7 @@ fn load() -> Result<Catalog, String> {
             for e in entries.iter().filter(|e| &e.profile == source) {
                 let taken = enveloped
                     .iter()
-                    .any(|t: &Entry| t.profile == name && t.event == e.event);
+                    .any(|t: &Entry| t.profile == name && t.event_type == e.event_type);
                 if !taken {
                     enveloped.push(standard_entry(&profiles, p, e));
                 }
@@ -168,22 +168,22 @@ fn standard_entry(profiles: &[Profile], p: &Profile, e: &Entry) -> Entry {
         .clone();
     Entry {
         profile: p.name.clone(),
-        event: e.event.clone(),
+        event_type: e.event_type.clone(),
         description: e.description.clone(),
         headers: p.headers.clone(),
         schema: json!({
             "$schema": "http://json-schema.org/draft-07/schema#",
-            "title": format!("{} {}", p.name, e.event),
+            "title": format!("{} {}", p.name, e.event_type),
             "type": "object",
             "required": ["type", "timestamp", "data"],
             "properties": {
-                "type": { "const": e.event },
+                "type": { "const": e.event_type },
                 "timestamp": { "type": "string", "format": "date-time" },
                 "data": data_schema,
             },
         }),
         payload: json!({
-            "type": e.event,
+            "type": e.event_type,
             "timestamp": "2025-12-05T14:30:00.000Z",
             "data": data,
         }),
@@ -216,7 +216,7 @@ impl Catalog {
     pub fn entry(&self, profile: &str, event: &str) -> Option<&Entry> {
         self.entries
             .iter()
-            .find(|e| e.profile == profile && e.event == event)
+            .find(|e| e.profile == profile && e.event_type == event)
     }
 
     /// The first event of `profile`: the one a probe or a test delivery sends when the

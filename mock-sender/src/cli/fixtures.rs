@@ -37,7 +37,7 @@ pub fn fixtures(command: &Fixtures) -> Fallible<ExitCode> {
                 return Err(format!("--profile: no profile {p} in the catalog").into());
             }
             for e in c.entries(profile.as_deref()) {
-                println!("{}\t{}\t{}", e.profile, e.event, e.description);
+                println!("{}\t{}\t{}", e.profile, e.event_type, e.description);
             }
         }
         Fixtures::Show {

@@ -127,8 +127,9 @@ enum DeliveriesCommand {
         /// pending, success or failed.
         #[arg(long)]
         status: Option<String>,
-        #[arg(long)]
-        event: Option<String>,
+        /// Only this event type.
+        #[arg(long, alias = "event")]
+        event_type: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
@@ -287,13 +288,13 @@ pub async fn deliveries(args: Deliveries) -> Fallible<ExitCode> {
         DeliveriesCommand::List {
             webhook,
             status,
-            event,
+            event_type,
             limit,
         } => {
             let q = query(&[
                 ("webhook_id", webhook),
                 ("status", status),
-                ("event", event),
+                ("event_type", event_type),
                 ("limit", Some(limit.to_string())),
             ]);
             let list = api
@@ -379,7 +380,7 @@ fn tail_line(style: Style, name: &str, d: &Value) -> Option<String> {
             clock(&d["created_at"]),
             style.paint("1", "delivery"),
             p(&d["id"]),
-            p(&d["event"]),
+            p(&d["event_type"]),
             p(&d["webhook_id"])
         )),
         "attempt" => {
@@ -397,7 +398,7 @@ fn tail_line(style: Style, name: &str, d: &Value) -> Option<String> {
                 clock(&d["delivered_at"]),
                 text(&d["attempt"]),
                 p(&d["delivery_id"]),
-                p(&d["event"]),
+                p(&d["event_type"]),
                 style.paint(status_colour(&outcome), &format!("{outcome} {answer}")),
                 text(&d["response_time_ms"]),
                 style.paint(status_colour(&text(&d["status"])), &text(&d["status"]))
@@ -423,7 +424,7 @@ fn deliveries_table(style: Style, list: &[&Value]) -> String {
             vec![
                 Cell::new(text(&d["id"])),
                 Cell::new(text(&d["webhook_id"])),
-                Cell::new(text(&d["event"])),
+                Cell::new(text(&d["event_type"])),
                 Cell::coloured(&status, status_colour(&status)),
                 Cell::new(format!(
                     "{}/{}",
@@ -452,7 +453,7 @@ fn show_delivery(style: Style, d: &Value, attempts: &Value) -> String {
         ("webhook", text(&d["webhook_id"])),
         (
             "event",
-            format!("{} ({})", text(&d["event"]), text(&d["event_id"])),
+            format!("{} ({})", text(&d["event_type"]), text(&d["event_id"])),
         ),
         ("status", style.paint(status_colour(&status), &status)),
         (

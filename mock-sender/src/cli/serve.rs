@@ -24,7 +24,7 @@ body of POST /v1/webhooks, plus an optional fixed \"id\" (replaced in place on e
    \"events\": [\"order.*\", \"invoice.paid\"],  required: names, prefix.* or *
    \"profile\": \"stripe\",                  vector (default), standard, svix, stripe, github,
                                          vercel, shopify, slack, generic
-   \"type\": \"http\",                       http (default) or slack (Block Kit message)
+   \"kind\": \"http\",                       http (default) or slack (Block Kit message)
    \"secret\": \"whsec_...\",                optional; generated when omitted
    \"retry_schedule\": [0, \"42s\", \"2.5m\"],  optional; else the profile's schedule
    \"enabled\": true, \"description\": \"...\",

@@ -30,7 +30,7 @@ pub struct TriggerArgs {
     #[arg(long, default_value = "vector")]
     profile: String,
     /// http, or slack for a Block Kit message to a Slack incoming webhook.
-    #[arg(long = "type", value_name = "TYPE", default_value = "http")]
+    #[arg(long, alias = "type", value_name = "KIND", default_value = "http")]
     kind: String,
     /// Event data, JSON, sent byte for byte (inside the profile's envelope if it has
     /// one); `@FILE` reads a file. Default: the catalog's example of the event for the

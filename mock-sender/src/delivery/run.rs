@@ -207,7 +207,7 @@ pub(super) fn attempt_record(
         id: new_id("atm"),
         delivery_id: d.id.clone(),
         webhook_id: d.webhook_id.clone(),
-        event: d.event_type.clone(),
+        event_type: d.event_type.clone(),
         attempt: number,
         url,
         delivered_at: started_at,

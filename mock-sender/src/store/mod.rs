@@ -70,7 +70,8 @@ impl Kind {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WebhookRecord {
     pub id: String,
-    #[serde(rename = "type", default)]
+    /// Stored as `type` before it was named `kind`: read under either name.
+    #[serde(default, alias = "type")]
     pub kind: Kind,
     pub url: String,
     /// The envelope and signature profile, stored by its name (`vector`, `stripe`, ...).
@@ -296,8 +297,9 @@ pub struct AttemptRecord {
     pub id: String,
     pub delivery_id: String,
     pub webhook_id: String,
-    /// The event type.
-    pub event: String,
+    /// The event type (read as `event` from rows written before it had this name).
+    #[serde(alias = "event")]
+    pub event_type: String,
     /// 1-based.
     pub attempt: u32,
     pub url: String,
@@ -491,7 +493,7 @@ pub(crate) mod fixtures {
             id: format!("atm_{i}"),
             delivery_id: delivery_id.into(),
             webhook_id: "wh_1".into(),
-            event: "a.b".into(),
+            event_type: "a.b".into(),
             attempt: 1,
             url: "u".into(),
             delivered_at: at,
@@ -516,12 +518,14 @@ mod tests {
         let w = fixtures::webhook("wh_1");
         let json = serde_json::to_value(&w).unwrap();
         assert_eq!(json["profile"], "standard");
+        assert_eq!(json["kind"], "http");
         assert_eq!(serde_json::from_value::<WebhookRecord>(json).unwrap(), w);
         // A record as every version of the sender has stored it.
         let stored = r#"{"id":"wh_1","type":"http","url":"http://127.0.0.1:1/","profile":"stripe",
             "secret":"whsec_x","events":["*"],"enabled":true,"created_at":1,"updated_at":1}"#;
         let read: WebhookRecord = serde_json::from_str(stored).unwrap();
         assert_eq!(read.profile, Scheme::Stripe);
+        assert_eq!(read.kind, Kind::Http);
         let unknown = stored.replace(r#""stripe""#, r#""pigeon""#);
         assert!(serde_json::from_str::<WebhookRecord>(&unknown).is_err());
     }

@@ -98,8 +98,8 @@ pub fn parse_kind(name: &str) -> Result<Kind, Error> {
                 String::new()
             };
             invalid(
-                "type",
-                format!("type must be `http` or `slack`, not `{name}`{hint}"),
+                "kind",
+                format!("kind must be `http` or `slack`, not `{name}`{hint}"),
             )
         })
 }

@@ -9,8 +9,8 @@ use serde::Deserialize;
 pub struct CreateWebhook {
     /// Optional fixed id (letters, digits, `_`, `-`); a `wh_` ULID otherwise.
     pub id: Option<String>,
-    /// `http` (default) or `slack`.
-    #[serde(rename = "type")]
+    /// `http` (default) or `slack`; also read as `type`, its name before `kind`.
+    #[serde(alias = "type")]
     pub kind: Option<String>,
     pub url: String,
     /// Event type patterns: exact names, `prefix.*` or `*`.

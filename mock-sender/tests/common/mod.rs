@@ -143,7 +143,7 @@ pub fn started(config: &Config) -> App {
 /// A webhook for every event; `schedule` in seconds (scaled by `--time-scale`), or the
 /// profile's.
 pub async fn create(app: &App, url: &str, profile: &str, schedule: Option<&[u64]>) -> Value {
-    let mut body = json!({"type": "http", "url": url, "events": ["*"], "profile": profile});
+    let mut body = json!({"kind": "http", "url": url, "events": ["*"], "profile": profile});
     if let Some(s) = schedule {
         body["retry_schedule"] = json!(s);
     }

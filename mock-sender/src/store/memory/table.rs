@@ -94,7 +94,7 @@ impl Row for AttemptRecord {
             + 2 * self.id.len()
             + self.delivery_id.len()
             + self.webhook_id.len()
-            + self.event.len()
+            + self.event_type.len()
             + self.url.len()
             + self.error.as_ref().map_or(0, String::len)
             + self.response_body.as_ref().map_or(0, String::len)
