@@ -111,6 +111,7 @@ mod tests {
 
         let wh = sender
             .create_webhook(webhook(&url, Some(SECRET), None))
+            .await
             .unwrap();
         let sent = sender
             .send_event("invoice.paid", json!({"amount": 4200}))
@@ -131,6 +132,7 @@ mod tests {
         // Signed with a secret the receiver does not hold: one attempt, refused.
         sender
             .create_webhook(webhook(&url, None, Some(vec![0.0])))
+            .await
             .unwrap();
         let sent = sender.send_event("invoice.paid", json!({})).await.unwrap();
         let d = sender
@@ -139,7 +141,7 @@ mod tests {
             .unwrap();
         assert_eq!(d.status, DeliveryStatus::Failed);
         assert_eq!(d.last_status_code, Some(401));
-        let attempts = sender.attempts(&d.id).unwrap();
+        let attempts = sender.attempts(&d.id).await.unwrap();
         assert_eq!(
             attempts[0].response_body.as_deref(),
             Some("no_matching_signature")

@@ -40,7 +40,7 @@ use api::models::CreateWebhook;
 use delivery::{HttpClient, Settings};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
-use store::{MemoryStore, SqliteStore, Store, StoreError, WebhookRecord};
+use store::{Db, StoreError, WebhookRecord};
 use webhooks::Webhooks;
 
 /// Where Linux distributions (and the BSDs, macOS with Homebrew's OpenSSL) keep the
@@ -74,7 +74,8 @@ pub enum StartError {
 pub struct App {
     pub routes: BoxedFilter<(Response,)>,
     pub engine: Arc<Engine>,
-    pub store: Arc<dyn Store>,
+    /// The store, as async code reaches it (`store::Db`).
+    pub store: Db,
     pub webhooks: Arc<Webhooks>,
     pub inboxes: inbox::Inboxes,
     retention: std::time::Duration,
@@ -82,14 +83,15 @@ pub struct App {
 
 /// Builds the sender. Nothing runs until `App::start` (inside a Tokio runtime).
 pub fn app(config: &Config) -> Result<App, StartError> {
-    let store: Arc<dyn Store> = match &config.db {
-        DbLocation::Memory => Arc::new(MemoryStore::with_limit(
-            usize::try_from(config.memory_limit).unwrap_or(usize::MAX),
-        )),
-        DbLocation::File(path) => Arc::new(SqliteStore::open(path)?),
+    let store = match &config.db {
+        // Captures may take a quarter of --memory-limit besides the deliveries.
+        DbLocation::Memory => {
+            Db::memory(usize::try_from(config.memory_limit).unwrap_or(usize::MAX))
+        }
+        DbLocation::File(path) => Db::open(path)?,
     };
     let webhooks =
-        Arc::new(Webhooks::new(Arc::clone(&store), config.allow_http).listening_on(config.listen));
+        Arc::new(Webhooks::new(store.clone(), config.allow_http).listening_on(config.listen));
     let engine = Engine::new(
         Arc::clone(&webhooks),
         http_client(config)?,
@@ -100,22 +102,15 @@ pub fn app(config: &Config) -> Result<App, StartError> {
             chaos_seed: config.chaos_seed,
         },
     )?;
-    let inbox_store: Arc<dyn inbox::InboxStore> = match &config.db {
-        // Captures may take a quarter of --memory-limit besides the deliveries.
-        DbLocation::Memory => Arc::new(inbox::store::MemoryInboxes::with_limit(
-            usize::try_from(config.memory_limit / 4).unwrap_or(usize::MAX),
-        )),
-        DbLocation::File(path) => Arc::new(inbox::store::SqliteInboxes::open(path)?),
-    };
     let inboxes = inbox::Inboxes::new(
-        inbox_store,
+        store.clone(),
         http_client(config)?,
         config
             .attempt_timeout
             .unwrap_or(config::DEFAULT_ATTEMPT_TIMEOUT),
     );
     let state = api::State {
-        store: Arc::clone(&store),
+        store: store.clone(),
         webhooks: Arc::clone(&webhooks),
         engine: Arc::clone(&engine),
         max_body_bytes: config.max_body_bytes,
@@ -171,21 +166,20 @@ pub fn http_client(config: &Config) -> Result<HttpClient, StartError> {
 
 impl App {
     /// Resumes the pending deliveries found in the store (how many), and starts pruning
-    /// logs past the retention.
-    pub fn start(&self) -> Result<usize, StoreError> {
-        store::prune::keep_pruning(Arc::clone(&self.store), self.retention);
-        inbox::store::keep_pruning(Arc::clone(&self.inboxes.store), self.retention);
-        self.engine.resume()
+    /// logs and captures past the retention.
+    pub async fn start(&self) -> Result<usize, StoreError> {
+        store::prune::keep_pruning(self.store.clone(), self.retention);
+        self.engine.resume().await
     }
 
     /// Creates a webhook, or replaces the one with the same id (keeping its creation
     /// time): what `--config` does for each entry.
-    pub fn upsert_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, ApiError> {
-        Ok(self.webhooks.upsert(req)?)
+    pub async fn upsert_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, ApiError> {
+        Ok(self.webhooks.upsert(req).await?)
     }
 
     /// Creates or replaces the webhooks of a `--config` file.
-    pub fn load_config_file(&self, path: &Path) -> Result<Vec<WebhookRecord>, StartError> {
+    pub async fn load_config_file(&self, path: &Path) -> Result<Vec<WebhookRecord>, StartError> {
         let fail = |message: String| StartError::ConfigFile {
             path: path.display().to_string(),
             message,
@@ -220,10 +214,10 @@ impl App {
                 .check(req.clone())
                 .map_err(|e| at(i, e.into()))?;
         }
-        requests
-            .into_iter()
-            .enumerate()
-            .map(|(i, req)| self.upsert_webhook(req).map_err(|e| at(i, e)))
-            .collect()
+        let mut stored = Vec::with_capacity(requests.len());
+        for (i, req) in requests.into_iter().enumerate() {
+            stored.push(self.upsert_webhook(req).await.map_err(|e| at(i, e))?);
+        }
+        Ok(stored)
     }
 }

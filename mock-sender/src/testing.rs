@@ -12,7 +12,7 @@
 //!     events: vec!["*".into()],
 //!     profile: Some("stripe".into()),
 //!     ..CreateWebhook::default()
-//! })?; // webhook.secret: the receiver's secret
+//! }).await?; // webhook.secret: the receiver's secret
 //! let deliveries = sender.send_event("invoice.paid", serde_json::json!({"amount": 4200})).await?;
 //! let delivered = sender.wait_for_delivery(&deliveries[0].id, std::time::Duration::from_secs(5)).await?;
 //! assert_eq!(delivered.status, hookproof_sender::store::DeliveryStatus::Success);
@@ -86,7 +86,7 @@ impl TestSender {
     /// Starts a sender with `config` on a free port of 127.0.0.1 (inside a Tokio runtime).
     pub async fn start_with(config: Config) -> Result<TestSender, StartError> {
         let app = crate::app(&config)?;
-        app.start()?;
+        app.start().await?;
         let (stop, stopped) = oneshot::channel::<()>();
         let (addr, server) = warp::serve(app.routes.clone())
             .try_bind_with_graceful_shutdown(([127, 0, 0, 1], 0), async {
@@ -118,8 +118,8 @@ impl TestSender {
 
     /// Creates (or, with an `id` that exists, replaces) a webhook, as `POST /v1/webhooks`
     /// checks it; the record holds its `secret`.
-    pub fn create_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
-        Ok(self.app.upsert_webhook(req)?)
+    pub async fn create_webhook(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+        Ok(self.app.upsert_webhook(req).await?)
     }
 
     /// Any API call, in-process: the answer's `data`, or the API's error.
@@ -172,17 +172,19 @@ impl TestSender {
             )
             .await?;
         let ids = sent["deliveries"].as_array().cloned().unwrap_or_default();
-        ids.iter()
-            .filter_map(|d| d["id"].as_str())
-            .map(|id| self.delivery(id))
-            .collect()
+        let mut deliveries = Vec::with_capacity(ids.len());
+        for id in ids.iter().filter_map(|d| d["id"].as_str()) {
+            deliveries.push(self.delivery(id).await?);
+        }
+        Ok(deliveries)
     }
 
     /// Delivery `id` as it is now.
-    pub fn delivery(&self, id: &str) -> Result<DeliveryRecord, Error> {
+    pub async fn delivery(&self, id: &str) -> Result<DeliveryRecord, Error> {
         self.app
             .store
-            .delivery(id)?
+            .delivery(id)
+            .await?
             .ok_or_else(|| ApiError::not_found("delivery", id).into())
     }
 
@@ -193,7 +195,7 @@ impl TestSender {
         id: &str,
         timeout: Duration,
     ) -> Result<DeliveryRecord, Error> {
-        let d = crate::api::wait::until_final(&self.app.engine, &*self.app.store, id, timeout)
+        let d = crate::api::wait::until_final(&self.app.engine, &self.app.store, id, timeout)
             .await?
             .ok_or_else(|| ApiError::not_found("delivery", id))?;
         if d.status == crate::store::DeliveryStatus::Pending {
@@ -212,12 +214,16 @@ impl TestSender {
     }
 
     /// The attempts of delivery `id`, oldest first.
-    pub fn attempts(&self, id: &str) -> Result<Vec<AttemptRecord>, Error> {
-        let mut list = self.app.store.attempts(&Query {
-            delivery_id: Some(id.to_owned()),
-            limit: Some(u32::MAX),
-            ..Query::default()
-        })?;
+    pub async fn attempts(&self, id: &str) -> Result<Vec<AttemptRecord>, Error> {
+        let mut list = self
+            .app
+            .store
+            .attempts(&Query {
+                delivery_id: Some(id.to_owned()),
+                limit: Some(u32::MAX),
+                ..Query::default()
+            })
+            .await?;
         list.reverse();
         Ok(list)
     }

@@ -27,7 +27,7 @@ async fn create(app: &hookproof_sender::App, body: Value) -> Value {
 
 #[tokio::test]
 async fn healthz_and_openapi_describe_every_route() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let health = ok(&app, "GET", "/healthz", None, 200).await;
     assert_eq!(health["ok"], true);
     let (status, doc) = call(&app, "GET", "/openapi.json", None).await;
@@ -69,7 +69,7 @@ async fn healthz_and_openapi_describe_every_route() {
 
 #[tokio::test]
 async fn the_openapi_webhook_schema_names_every_field_a_webhook_shows() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let w = create(&app, json!({"url": DEAD_URL, "events": ["*"]})).await;
     let path = format!("/v1/webhooks/{}", w["id"].as_str().unwrap());
     let shown = ok(&app, "GET", &path, None, 200).await;
@@ -86,7 +86,7 @@ async fn the_openapi_webhook_schema_names_every_field_a_webhook_shows() {
 
 #[tokio::test]
 async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let w = create(
         &app,
         json!({"kind": "http", "url": DEAD_URL, "events": ["order.*"], "enabled": true, "profile": "stripe"}),
@@ -238,7 +238,7 @@ async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
 
 #[tokio::test]
 async fn bad_requests_are_json_errors_and_change_nothing() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let w = create(&app, json!({"url": DEAD_URL, "events": ["a"]})).await;
     let wid = w["id"].as_str().unwrap().to_owned();
     let post = |body: Value| {
@@ -450,7 +450,7 @@ async fn bad_requests_are_json_errors_and_change_nothing() {
 async fn the_token_guards_the_api_but_not_healthz() {
     let mut cfg = config();
     cfg.token = Some("s3cret".into());
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     assert_eq!(call(&app, "GET", "/healthz", None).await.0, 200);
     assert_eq!(call(&app, "GET", "/openapi.json", None).await.0, 200);
     for (method, path) in [
@@ -497,7 +497,7 @@ async fn concurrent_creates_of_one_id_make_one_webhook() {
     let path = std::env::temp_dir().join(format!("hookproof-sender-{}.db", ulid::Ulid::new()));
     let mut cfg = config();
     cfg.db = hookproof_sender::DbLocation::File(path.clone());
-    let app = std::sync::Arc::new(started(&cfg));
+    let app = std::sync::Arc::new(started(&cfg).await);
     for round in 0..20 {
         let id = format!("wh_same_{round}");
         let tasks: Vec<_> = (0..4)
@@ -523,7 +523,7 @@ async fn concurrent_creates_of_one_id_make_one_webhook() {
 
 #[tokio::test]
 async fn pages_elsewhere_cannot_drive_the_api() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // A cross-site page's simple POST, and a DNS-rebinding page (its own host name).
     for (headers, code) in [
         (
@@ -591,7 +591,7 @@ async fn pages_elsewhere_cannot_drive_the_api() {
     // still no cross-site Origin.
     let mut cfg = config();
     cfg.listen = Some("0.0.0.0:8787".parse().unwrap());
-    let open = started(&cfg);
+    let open = started(&cfg).await;
     for headers in [
         vec![("host", "devbox.lan:8787")],
         vec![
@@ -607,7 +607,7 @@ async fn pages_elsewhere_cannot_drive_the_api() {
         assert_eq!(got.0, 200, "{host}");
     }
     cfg.allowed_hosts = vec!["devbox.lan".into()];
-    let named = started(&cfg);
+    let named = started(&cfg).await;
     let got = with_headers(
         &named,
         "GET",
@@ -652,7 +652,7 @@ async fn pages_elsewhere_cannot_drive_the_api() {
 
 #[tokio::test]
 async fn events_fan_out_to_the_enabled_webhooks_whose_patterns_match() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let mut ids = Vec::new();
     for body in [
         json!({"url": DEAD_URL, "events": ["order.paid"]}),
@@ -749,7 +749,7 @@ async fn events_fan_out_to_the_enabled_webhooks_whose_patterns_match() {
 
 #[tokio::test]
 async fn deliveries_logs_retry_and_test() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let w = create(
         &app,
         json!({"url": DEAD_URL, "events": ["*"], "profile": "standard", "retry_schedule": [0]}),
@@ -915,7 +915,7 @@ async fn deliveries_logs_retry_and_test() {
 
 #[tokio::test]
 async fn config_file_creates_and_replaces_webhooks() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let path = std::env::temp_dir().join(format!("hookproof-sender-{}.json", ulid::Ulid::new()));
     std::fs::write(
         &path,
@@ -925,12 +925,12 @@ async fn config_file_creates_and_replaces_webhooks() {
         ]}"#,
     )
     .unwrap();
-    let created = app.load_config_file(&path).unwrap();
+    let created = app.load_config_file(&path).await.unwrap();
     assert_eq!(created.len(), 2);
     assert_eq!(created[0].id, "wh_orders");
     assert_eq!(created[1].profile.name(), "vector");
     std::fs::write(&path, r#"[{"id": "wh_orders", "url": "http://127.0.0.1:3000/c", "profile": "stripe", "secret": "sk_1", "events": ["*"]}]"#).unwrap();
-    app.load_config_file(&path).unwrap();
+    app.load_config_file(&path).await.unwrap();
     let w = ok(&app, "GET", "/v1/webhooks/wh_orders", None, 200).await;
     assert_eq!(w["url"], "http://127.0.0.1:3000/c");
 
@@ -946,7 +946,7 @@ async fn config_file_creates_and_replaces_webhooks() {
         (r#"{"hooks": []}"#, "expected"),
     ] {
         std::fs::write(&path, text).unwrap();
-        let err = app.load_config_file(&path).unwrap_err().to_string();
+        let err = app.load_config_file(&path).await.unwrap_err().to_string();
         assert!(err.contains(want), "{err}");
     }
     assert_eq!(
@@ -959,7 +959,7 @@ async fn config_file_creates_and_replaces_webhooks() {
 
 #[tokio::test]
 async fn a_delivery_lists_all_its_attempts_oldest_first_past_the_default_limit() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // A dead URL with no retry: one failed attempt, the one the others copy.
     create(
         &app,
@@ -975,6 +975,7 @@ async fn a_delivery_lists_all_its_attempts_oldest_first_past_the_default_limit()
             delivery_id: Some(id.clone()),
             ..Default::default()
         })
+        .await
         .unwrap()
         .remove(0);
     for n in 2..=1005u32 {
@@ -982,7 +983,10 @@ async fn a_delivery_lists_all_its_attempts_oldest_first_past_the_default_limit()
         more.id = format!("{}_{n}", first.id);
         more.attempt = n;
         more.delivered_at = first.delivered_at + i64::from(n);
-        app.store.add_attempt(&more).unwrap();
+        app.store
+            .record_attempt(std::sync::Arc::new(more), None)
+            .await
+            .unwrap();
     }
     assert_eq!(
         attempt_numbers(&app, &id).await,

@@ -428,7 +428,7 @@ fn random_requests_never_5xx_and_every_error_is_a_json_4xx_that_changed_nothing(
         .enable_all()
         .build()
         .unwrap();
-    let app = rt.block_on(async { started(&config()) });
+    let app = rt.block_on(async { started(&config()).await });
     let mut runner = TestRunner::new(RunnerConfig {
         cases: CASES,
         failure_persistence: None,

@@ -53,6 +53,7 @@ async fn logs(app: &App, id: &str, n: usize) -> Vec<AttemptRecord> {
                 delivery_id: Some(id.to_owned()),
                 ..Query::default()
             })
+            .await
             .unwrap();
         if list.len() >= n {
             list.reverse();
@@ -69,7 +70,7 @@ async fn logs(app: &App, id: &str, n: usize) -> Vec<AttemptRecord> {
 
 #[tokio::test]
 async fn a_verifying_receiver_rejects_forged_and_stale_requests_and_it_is_logged() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let (url, hits) = verifying_receiver(SECRET, Scheme::Standard).await;
     create(
         &app,
@@ -112,7 +113,7 @@ async fn a_verifying_receiver_rejects_forged_and_stale_requests_and_it_is_logged
 
 #[tokio::test]
 async fn a_naive_receiver_accepting_forged_and_stale_requests_is_flagged() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let mut notices = app.engine.subscribe();
     create(
@@ -160,7 +161,7 @@ async fn a_naive_receiver_accepting_forged_and_stale_requests_is_flagged() {
 
 #[tokio::test]
 async fn duplicates_keep_the_delivery_id_and_signature() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let (url, hits) = verifying_receiver(SECRET, Scheme::Vector).await;
     create(&app, &url, "vector", json!({"duplicate": 1.0})).await;
     let id = send(&app, json!({"order": 3})).await;
@@ -189,7 +190,7 @@ async fn duplicates_keep_the_delivery_id_and_signature() {
 
 #[tokio::test]
 async fn reorder_sends_deliveries_out_of_order() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     create(
         &app,
@@ -224,7 +225,8 @@ async fn duplicated(seed: u64, n: usize) -> Vec<bool> {
     let app = started(&Config {
         chaos_seed: Some(seed),
         ..config()
-    });
+    })
+    .await;
     let rx = receiver(vec![]).await;
     ok(
         &app,
@@ -247,6 +249,7 @@ async fn duplicated(seed: u64, n: usize) -> Vec<bool> {
                 delivery_id: Some(id),
                 ..Query::default()
             })
+            .await
             .unwrap();
         out.push(logs.len() == 2);
     }
@@ -263,7 +266,7 @@ async fn the_chaos_seed_makes_runs_repeat() {
 
 #[tokio::test]
 async fn chaos_is_validated_shown_updated_and_documented() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let url = "http://127.0.0.1:1/hook";
     let bad = [
         (json!({"duplicate": 1.5}), "standard", "chaos.duplicate"),
@@ -390,7 +393,7 @@ async fn chaos_extras_count_against_max_in_flight() {
     // on the attempt's slot, never beside the next attempt.
     let mut cfg = config();
     cfg.max_in_flight = 1;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::Hang(Duration::from_millis(100)); 6]).await;
     create(&app, &rx.url, "github", json!({"duplicate": 1.0})).await;
     let mut ids = Vec::new();

@@ -33,12 +33,13 @@ async fn rotate(app: &hookproof_sender::App, id: &str, grace_secs: u64) -> Strin
 }
 
 /// A delivery's attempts, newest first.
-fn attempts_of(app: &hookproof_sender::App, delivery_id: String) -> Vec<AttemptRecord> {
+async fn attempts_of(app: &hookproof_sender::App, delivery_id: String) -> Vec<AttemptRecord> {
     app.store
         .attempts(&Query {
             delivery_id: Some(delivery_id),
             ..Query::default()
         })
+        .await
         .unwrap()
 }
 
@@ -63,7 +64,7 @@ async fn delivered(app: &hookproof_sender::App, rx: &common::Receiver) -> common
 #[tokio::test]
 async fn fails_twice_then_succeeds_on_the_scaled_schedule() {
     // Waits of 100 s and 200 s, scaled by 0.001: 100 ms and 200 ms.
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(500), Answer::Status(503)]).await;
     let w = create(&app, &rx.url, "vector", Some(&[0, 100, 200])).await;
     let id = send(&app, "order.paid").await;
@@ -138,14 +139,14 @@ async fn with_provider_timeouts_a_profile_times_out_as_its_provider_does() {
     // --provider-timeouts: Slack gives up after 3 s, so a 4 s answer is a timeout.
     let mut cfg = config();
     cfg.attempt_timeout = None;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::Hang(Duration::from_secs(4))]).await;
     create(&app, &rx.url, "slack", Some(&[0])).await;
     let id = send(&app, "app_mention").await;
 
     let d = wait_until(&app, &id, finished).await;
     assert_eq!(d.status, DeliveryStatus::Failed);
-    let a = &attempts_of(&app, id)[0];
+    let a = &attempts_of(&app, id).await[0];
     assert_eq!(a.outcome, Outcome::Timeout);
     assert!(
         (3000..3900).contains(&a.response_time_ms),
@@ -156,7 +157,7 @@ async fn with_provider_timeouts_a_profile_times_out_as_its_provider_does() {
 
 #[tokio::test]
 async fn a_410_to_a_standard_delivery_disables_the_webhook() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(410)]).await;
     let w = create(&app, &rx.url, "standard", Some(&[0, 10, 10])).await;
     let id = send(&app, "a").await;
@@ -185,7 +186,7 @@ async fn a_410_to_a_standard_delivery_disables_the_webhook() {
 async fn a_standard_delivery_waits_for_a_longer_retry_after() {
     // Schedule: retry 10 ms after (scaled); the receiver asks for 500 s (500 ms scaled).
     // A 500, not a 429: a 429 throttles the endpoint in every profile (tests/throttle.rs).
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::RetryAfter(500, 500)]).await;
     create(&app, &rx.url, "standard", Some(&[0, 10])).await;
     let id = send(&app, "a").await;
@@ -213,7 +214,7 @@ async fn a_standard_delivery_waits_for_a_longer_retry_after() {
 
 #[tokio::test]
 async fn a_slack_test_is_the_url_verification_handshake() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // A receiver that answers 200 without the challenge fails the handshake, not retried.
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "slack", Some(&[0, 10])).await;
@@ -247,7 +248,7 @@ async fn a_slack_test_is_the_url_verification_handshake() {
 
 #[tokio::test]
 async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![
         Answer::Hang(Duration::from_secs(2)),
         Answer::Hang(Duration::from_secs(2)),
@@ -260,7 +261,7 @@ async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
     assert_eq!(d.status, DeliveryStatus::Failed);
     assert_eq!(d.attempts, 2);
     assert!(d.last_error.as_deref().unwrap().contains("timed out"));
-    let attempts = attempts_of(&app, id);
+    let attempts = attempts_of(&app, id).await;
     assert_eq!(attempts.len(), 2);
     for a in &attempts {
         assert_eq!(a.outcome, Outcome::Timeout);
@@ -274,7 +275,7 @@ async fn a_hanging_receiver_times_out_then_the_delivery_fails() {
 
 #[tokio::test]
 async fn every_profile_signs_verifiably() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let mut secrets = Vec::new();
     for scheme in Scheme::ALL {
@@ -327,7 +328,7 @@ async fn every_profile_signs_verifiably() {
 
 #[tokio::test]
 async fn slack_webhooks_get_a_signed_block_kit_message() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let w = ok(
         &app,
@@ -352,7 +353,7 @@ async fn slack_webhooks_get_a_signed_block_kit_message() {
 
 #[tokio::test]
 async fn rotation_signs_with_both_secrets_during_the_grace_period() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "stripe", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
@@ -380,7 +381,7 @@ async fn a_standard_webhook_rotates_to_an_ed25519_key_and_signs_v1a() {
     // receiver the whpk_ public key (node:crypto made this pair; verifier/tests/asymmetric.rs).
     const WHSK: &str = "whsk_/YyuGMYXv+hNh+3l8AklpERlqjSVPw1uc0txT7pLZF0=";
     const WHPK: &str = "whpk_HPrKjlN28DWaN5yx0n+RYd/7CqfvSKFqEGsKKtfsWac=";
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "standard", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
@@ -409,7 +410,7 @@ async fn a_standard_webhook_rotates_to_an_ed25519_key_and_signs_v1a() {
 
 #[tokio::test]
 async fn the_api_generates_an_ed25519_key_and_shows_its_public_key() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let body = json!({"url": rx.url, "events": ["*"], "profile": "svix", "signing": "ed25519"});
     let w = ok(&app, "POST", "/v1/webhooks", Some(body), 201).await;
@@ -471,7 +472,7 @@ async fn the_api_generates_an_ed25519_key_and_shows_its_public_key() {
 #[tokio::test]
 async fn rotation_in_a_one_signature_profile_signs_with_the_new_secret() {
     // GitHub's header carries one signature, and its verifiers compare the whole value.
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "github", None).await;
     let old = w["secret"].as_str().unwrap().to_owned();
@@ -491,7 +492,7 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     cfg.db = DbLocation::File(path.clone());
     let rx = receiver(vec![Answer::Status(500)]).await;
 
-    let first = started(&cfg);
+    let first = started(&cfg).await;
     create(&first, &rx.url, "github", Some(&[0, 1000])).await; // 1 s once scaled
     let id = send(&first, "push").await;
     let d = wait_until(&first, &id, |d| d.attempts == 1).await;
@@ -501,7 +502,11 @@ async fn pending_retries_resume_after_a_restart_on_the_same_db() {
     drop(first);
 
     let second = app(&cfg).unwrap();
-    assert_eq!(second.start().unwrap(), 1, "one pending delivery resumed");
+    assert_eq!(
+        second.start().await.unwrap(),
+        1,
+        "one pending delivery resumed"
+    );
     let d = wait_until(&second, &id, finished).await;
     assert_eq!(d.status, DeliveryStatus::Success);
     assert_eq!(d.attempts, 2);
@@ -526,7 +531,7 @@ async fn overdue_retries_resume_oldest_first() {
     let fail = Answer::Status(500);
     let rx = receiver(vec![fail, fail, fail]).await;
 
-    let first = started(&cfg);
+    let first = started(&cfg).await;
     create(&first, &rx.url, "github", Some(&[0, 1000])).await; // 1 s once scaled
     let mut ids = Vec::new();
     for name in ["a", "b", "c"] {
@@ -540,7 +545,7 @@ async fn overdue_retries_resume_oldest_first() {
     // Past every retry's time: all three are due at once on the restart.
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    let second = started(&cfg);
+    let second = started(&cfg).await;
     for id in &ids {
         wait_until(&second, id, finished).await;
     }
@@ -558,7 +563,7 @@ async fn overdue_retries_resume_oldest_first() {
 async fn a_huge_time_scale_puts_retries_far_off_instead_of_overflowing() {
     let mut cfg = config();
     cfg.time_scale = 1e16;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::Status(500)]).await;
     create(&app, &rx.url, "github", Some(&[0, 60])).await;
     let id = send(&app, "push").await;
@@ -577,7 +582,7 @@ async fn a_huge_time_scale_puts_retries_far_off_instead_of_overflowing() {
 async fn the_in_flight_cap_queues_requests_to_one_endpoint() {
     let mut cfg = config();
     cfg.max_in_flight = 1;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let slow = Answer::Hang(Duration::from_millis(150));
     let rx = receiver(vec![slow, slow, slow]).await;
     create(&app, &rx.url, "generic", None).await;
@@ -602,7 +607,7 @@ async fn the_in_flight_cap_queues_requests_to_one_endpoint() {
 async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     // Attempt 1 fails at the first receiver; before attempt 2 (100 ms later) the webhook
     // moves to a second receiver and its secret is rotated without grace.
-    let app = started(&config());
+    let app = started(&config()).await;
     let first = receiver(vec![Answer::Status(500)]).await;
     let second = receiver(vec![]).await;
     let w = create(&app, &first.url, "standard", Some(&[0, 100])).await;
@@ -624,7 +629,7 @@ async fn a_webhook_update_and_rotation_apply_to_the_next_attempt() {
     let old = verify_hit(Scheme::Standard, &hits[0], &old).unwrap_err();
     assert_eq!(old.code(), "no_matching_signature");
     // Newest first: attempt 2 went to the new URL.
-    let attempts = attempts_of(&app, id);
+    let attempts = attempts_of(&app, id).await;
     assert_eq!(attempts[0].url, second.url);
     assert_eq!(attempts[1].url, first.url);
 }
@@ -638,7 +643,7 @@ async fn fails_at_the_retry_after(
     body: Option<serde_json::Value>,
     reason: &str,
 ) -> (hookproof_sender::App, String, String, common::Receiver) {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(500)]).await;
     let w = create(&app, &rx.url, "vector", Some(&[0, 100])).await;
     let id = send(&app, "a").await;
@@ -652,7 +657,7 @@ async fn fails_at_the_retry_after(
     assert_eq!(d.attempts, 2);
     assert_eq!(d.last_error.as_deref(), Some(reason));
     assert_eq!(rx.hits().len(), 1, "nothing sent after the {method}");
-    let last = &attempts_of(&app, id.clone())[0];
+    let last = &attempts_of(&app, id.clone()).await[0];
     assert_eq!(last.outcome, Outcome::Error);
     assert!(last.request_headers.is_empty());
     (app, path, id, rx)
@@ -691,7 +696,7 @@ async fn a_long_queue_to_one_endpoint_is_delivered_in_order() {
     // than the queue keeps in memory (the rest are read back from the store).
     let mut cfg = config();
     cfg.max_in_flight = 1;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::Hang(Duration::from_millis(150))]).await;
     create(&app, &rx.url, "github", None).await;
     let mut ids = Vec::new();
@@ -718,7 +723,7 @@ async fn a_long_queue_to_one_endpoint_is_delivered_in_order() {
 
 #[tokio::test]
 async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(500)]).await;
     // The automatic retry would be an hour away (3.6 s once scaled).
     create(&app, &rx.url, "generic", Some(&[0, 3600])).await;
@@ -743,7 +748,7 @@ async fn a_manual_retry_cuts_the_wait_short_or_adds_an_attempt() {
 
 #[tokio::test]
 async fn a_manual_retry_waits_for_the_attempt_on_the_wire_which_is_logged() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // Held past the 200 ms attempt timeout: a failed attempt, logged as such.
     let rx = receiver(vec![Answer::Hang(Duration::from_millis(400))]).await;
     create(&app, &rx.url, "generic", Some(&[0, 3600])).await;
@@ -760,7 +765,7 @@ async fn a_manual_retry_waits_for_the_attempt_on_the_wire_which_is_logged() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn retries_in_a_burst_never_lose_or_repeat_an_attempt() {
-    let app = std::sync::Arc::new(started(&config()));
+    let app = std::sync::Arc::new(started(&config()).await);
     let rx = receiver(vec![]).await;
     create(&app, &rx.url, "generic", Some(&[0])).await;
     let id = send(&app, "a").await;
@@ -793,7 +798,7 @@ async fn past_the_memory_limit_the_oldest_finished_deliveries_go() {
     // ~1.5 KB per delivery with its attempt: a dozen or so fit in 16 KiB.
     let mut cfg = config();
     cfg.memory_limit = 16 * 1024;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let done_rx = receiver(vec![]).await;
     let failing_rx = receiver(vec![Answer::Status(500)]).await;
     create(&app, &failing_rx.url, "generic", Some(&[0, 100_000])).await;
@@ -839,12 +844,20 @@ async fn past_the_memory_limit_the_oldest_finished_deliveries_go() {
     );
     assert_eq!(listed[0], done[59], "the newest stay");
     assert!(
-        app.store.delivery(&done[0]).unwrap().is_none(),
+        app.store.delivery(&done[0]).await.unwrap().is_none(),
         "the oldest went"
     );
-    assert!(attempts_of(&app, done[0].clone()).is_empty(), "its log too");
-    assert_eq!(attempts_of(&app, done[59].clone()).len(), 1);
-    let d = app.store.delivery(&pending).unwrap().expect("still there");
+    assert!(
+        attempts_of(&app, done[0].clone()).await.is_empty(),
+        "its log too"
+    );
+    assert_eq!(attempts_of(&app, done[59].clone()).await.len(), 1);
+    let d = app
+        .store
+        .delivery(&pending)
+        .await
+        .unwrap()
+        .expect("still there");
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 1));
 }
 
@@ -853,7 +866,7 @@ async fn logs_past_a_short_retention_are_pruned_while_running() {
     // --retention 1s: looked for every second (half of it, 1 s at least), real time.
     let mut cfg = config();
     cfg.retention = Duration::from_secs(1);
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let done_rx = receiver(vec![]).await;
     let failing_rx = receiver(vec![Answer::Status(500)]).await;
     create(&app, &done_rx.url, "generic", Some(&[0])).await;
@@ -875,7 +888,7 @@ async fn logs_past_a_short_retention_are_pruned_while_running() {
     assert_eq!(attempts(&app, &done).await.as_array().unwrap().len(), 1);
 
     let deadline = finished_at + Duration::from_secs(5);
-    while app.store.delivery(&done).unwrap().is_some() {
+    while app.store.delivery(&done).await.unwrap().is_some() {
         assert!(std::time::Instant::now() < deadline, "not pruned in 5 s");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -898,11 +911,16 @@ async fn logs_past_a_short_retention_are_pruned_while_running() {
     );
     // Attempt logs go by age alone, the pending delivery's too once old enough.
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while !attempts_of(&app, pending.clone()).is_empty() {
+    while !attempts_of(&app, pending.clone()).await.is_empty() {
         assert!(std::time::Instant::now() < deadline, "attempt not pruned");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(attempts_of(&app, done).is_empty());
-    let d = app.store.delivery(&pending).unwrap().expect("still there");
+    assert!(attempts_of(&app, done).await.is_empty());
+    let d = app
+        .store
+        .delivery(&pending)
+        .await
+        .unwrap()
+        .expect("still there");
     assert_eq!((d.status, d.attempts), (DeliveryStatus::Pending, 1));
 }

@@ -22,7 +22,7 @@ async fn get(url: &str) -> reqwest::Response {
 
 #[tokio::test]
 async fn the_pages_are_served_from_the_binary() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let (addr, server): (SocketAddr, _) =
         warp::serve(app.routes.clone()).bind_ephemeral(([127, 0, 0, 1], 0));
     tokio::spawn(server);

@@ -89,6 +89,7 @@ async fn first_attempt(app: &App, id: &str) -> AttemptRecord {
             delivery_id: Some(id.to_owned()),
             ..Query::default()
         })
+        .await
         .unwrap()
         .remove(0)
 }
@@ -101,14 +102,14 @@ async fn a_reset_connection_is_a_connection_error_then_a_retry() {
         drop(socket);
     })
     .await;
-    let app = started(&config());
+    let app = started(&config()).await;
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;
     assert_eq!(a.outcome, Outcome::ConnectionError, "{a:?}");
     assert_eq!(a.status_code, None);
     assert!(a.error.as_deref().is_some_and(|e| !e.is_empty()), "{a:?}");
     assert!(a.next_attempt_at.is_some(), "next attempt scheduled: {a:?}");
-    let d = app.store.delivery(&id).unwrap().unwrap();
+    let d = app.store.delivery(&id).await.unwrap().unwrap();
     assert_eq!(d.status, DeliveryStatus::Pending);
     assert_eq!(d.next_attempt_at, a.next_attempt_at);
     assert!(accepted.load(Ordering::SeqCst) >= 1);
@@ -134,7 +135,7 @@ async fn a_redirect_is_a_failed_attempt_and_is_not_followed() {
         }
     })
     .await;
-    let app = started(&config());
+    let app = started(&config()).await;
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;
     assert_eq!(a.outcome, Outcome::HttpError, "{a:?}");
@@ -181,7 +182,7 @@ async fn a_huge_answer_is_capped_and_the_attempt_completes() {
     .await;
     let mut cfg = config();
     cfg.attempt_timeout = Some(Duration::from_secs(5));
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;
     assert_eq!(a.outcome, Outcome::Success, "{:?}", a.error);
@@ -189,7 +190,7 @@ async fn a_huge_answer_is_capped_and_the_attempt_completes() {
     let body = a.response_body.as_deref().unwrap();
     assert!(body.len() <= 4096 && body.len() >= 1024, "{}", body.len());
     assert!(body.bytes().all(|b| b == b'x'));
-    let d = app.store.delivery(&id).unwrap().unwrap();
+    let d = app.store.delivery(&id).await.unwrap().unwrap();
     assert_eq!(d.status, DeliveryStatus::Success);
     // Memory stays bounded: the sender stopped reading long before the end (what got
     // onto the wire is at most the socket buffers, not the 100 MB).
@@ -215,7 +216,7 @@ async fn an_answer_at_a_byte_a_second_times_out() {
     .await;
     let mut cfg = config();
     cfg.attempt_timeout = Some(Duration::from_millis(300));
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let id = deliver(&app, &url).await;
     let a = first_attempt(&app, &id).await;
     assert_eq!(a.outcome, Outcome::Timeout, "{a:?}");

@@ -50,7 +50,7 @@ fn tls_receiver(cert: &str, key: &str) -> (u16, Hits) {
 }
 
 async fn deliver(cfg: &Config, url: &str) -> hookproof_sender::store::DeliveryRecord {
-    let app = started(cfg);
+    let app = started(cfg).await;
     let body = json!({"url": url, "events": ["*"], "profile": "standard", "secret": SECRET,
                       "retry_schedule": [0]});
     ok(&app, "POST", "/v1/webhooks", Some(body), 201).await;

@@ -16,7 +16,8 @@ async fn a_capture_keeps_the_request_as_received_from_any_host_without_the_token
         token: Some("t0k".into()),
         max_body_bytes: 1024,
         ..config()
-    });
+    })
+    .await;
     let body = b"\xff\x00{not utf-8}\r\n";
     let addr = serve(&app);
     let status = raw(
@@ -89,7 +90,7 @@ async fn a_capture_keeps_the_request_as_received_from_any_host_without_the_token
 
 #[tokio::test]
 async fn an_inbox_answers_its_configured_status_and_never_shows_its_secret() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let put = ok(
         &app,
         "PUT",
@@ -161,7 +162,7 @@ async fn an_inbox_answers_its_configured_status_and_never_shows_its_secret() {
 
 #[tokio::test]
 async fn captures_are_verified_and_a_failure_diagnosed() {
-    let app = started(&config());
+    let app = started(&config()).await;
     ok(
         &app,
         "PUT",
@@ -192,7 +193,7 @@ async fn captures_are_verified_and_a_failure_diagnosed() {
 
 #[tokio::test]
 async fn each_conformance_rule_passes_and_fails() {
-    let app = started(&config());
+    let app = started(&config()).await;
     ok(
         &app,
         "PUT",
@@ -300,7 +301,7 @@ async fn each_conformance_rule_passes_and_fails() {
 
 #[tokio::test]
 async fn without_a_configured_scheme_the_headers_name_it() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let body = br#"{"id":"evt_1","object":"event"}"#;
     let h: Vec<(&str, String)> = signed(Scheme::Stripe, "whsec_x", body, "evt_1", now())
         .into_iter()
@@ -322,7 +323,7 @@ async fn without_a_configured_scheme_the_headers_name_it() {
 
 #[tokio::test]
 async fn a_capture_is_forwarded_byte_for_byte_and_its_answer_logged() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(418)]).await;
     ok(
         &app,
@@ -371,7 +372,7 @@ async fn a_capture_is_forwarded_byte_for_byte_and_its_answer_logged() {
 
 #[tokio::test]
 async fn a_replay_goes_as_is_or_signed_afresh() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let (url, hits) = verifying_receiver(STANDARD_SECRET, Scheme::Standard).await;
     ok(
         &app,
@@ -461,7 +462,7 @@ async fn captures_persist_in_the_db_file() {
         ..config()
     };
     let id = {
-        let app = started(&cfg);
+        let app = started(&cfg).await;
         ok(
             &app,
             "PUT",
@@ -472,7 +473,7 @@ async fn captures_persist_in_the_db_file() {
         .await;
         post_in(&app, "keep", &[], b"{}").await.1
     };
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let c = ok(
         &app,
         "GET",
@@ -548,7 +549,7 @@ async fn next(lines: &mut tokio::sync::mpsc::UnboundedReceiver<String>) -> Strin
 
 #[tokio::test]
 async fn a_forwards_long_answer_is_logged_up_to_4_kib() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Echo]).await;
     ok(
         &app,

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 #[tokio::test]
 async fn the_list_names_every_inbox_with_its_capture_count_and_no_secret() {
-    let app = started(&config());
+    let app = started(&config()).await;
     ok(
         &app,
         "PUT",
@@ -93,7 +93,7 @@ async fn next_capture(stream: &mut reqwest::Response) -> Value {
 
 #[tokio::test]
 async fn credentials_are_masked_in_every_view_and_forwarded_exact() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::Status(202)]).await;
     ok(
         &app,
@@ -183,7 +183,7 @@ async fn credentials_are_masked_in_every_view_and_forwarded_exact() {
 
 #[tokio::test]
 async fn a_delivery_id_is_checked_against_every_earlier_capture_of_the_inbox() {
-    let app = started(&config());
+    let app = started(&config()).await;
     ok(
         &app,
         "PUT",

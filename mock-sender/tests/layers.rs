@@ -64,3 +64,41 @@ fn no_layer_imports_one_above_it() {
         );
     }
 }
+
+/// Code lines of the files under `src/` outside `src/store/` that contain one of `names`.
+fn outside_the_store(names: &[&str]) -> Vec<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let store = src.join("store");
+    let mut found = Vec::new();
+    for (path, text) in sources(&src) {
+        if Path::new(&path).starts_with(&store) {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if names.iter().any(|name| code.contains(name)) {
+                found.push(format!("{path}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+/// The rule of store access (`store`'s module docs): outside `src/store/`, the store is
+/// reached through `store::Db` only. Nothing else names SQLite, a store trait object, or
+/// moves store calls off the runtime itself: where a call runs is `Db`'s to decide.
+#[test]
+fn only_the_store_touches_sqlite_and_its_traits() {
+    let found = outside_the_store(&[
+        "rusqlite",
+        "dyn Store",
+        "dyn InboxStore",
+        "SqliteStore",
+        "spawn_blocking",
+    ]);
+    assert!(
+        found.is_empty(),
+        "outside src/store/, reach the store through store::Db:\n{}",
+        found.join("\n")
+    );
+}

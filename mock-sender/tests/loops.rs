@@ -18,7 +18,7 @@ fn webhook(url: &str) -> Value {
 async fn a_webhook_may_not_point_at_the_sender_itself() {
     let mut cfg = config();
     cfg.listen = Some("127.0.0.1:8787".parse().unwrap());
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let elsewhere = ok(
         &app,
         "POST",
@@ -48,7 +48,7 @@ async fn a_webhook_may_not_point_at_the_sender_itself() {
     // Bound to one address: that address at its port too; others are not the sender.
     cfg.listen = Some("192.168.1.20:8787".parse().unwrap());
     cfg.allow_http = true;
-    let lan = started(&cfg);
+    let lan = started(&cfg).await;
     let (status, body) = call(
         &lan,
         "POST",
@@ -70,11 +70,11 @@ async fn a_webhook_may_not_point_at_the_sender_itself() {
 async fn a_config_file_may_not_point_at_the_sender_either() {
     let mut cfg = config();
     cfg.listen = Some("127.0.0.1:8787".parse().unwrap());
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let path = std::env::temp_dir().join(format!("hookproof-loop-{}.json", ulid::Ulid::new()));
     let file = json!([{"url": "http://localhost:8787/v1/events", "events": ["*"]}]);
     std::fs::write(&path, file.to_string()).unwrap();
-    let err = app.load_config_file(&path).unwrap_err().to_string();
+    let err = app.load_config_file(&path).await.unwrap_err().to_string();
     let _ = std::fs::remove_file(&path);
     assert!(err.contains("webhooks[0].url"), "{err}");
 }
@@ -85,7 +85,7 @@ async fn a_config_file_may_not_point_at_the_sender_either() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_that_come_back_are_refused() {
     // Not told its address, as if reached through another host.
-    let app = started(&config());
+    let app = started(&config()).await;
     let (addr, server): (SocketAddr, _) =
         warp::serve(app.routes.clone()).bind_ephemeral(([127, 0, 0, 1], 0));
     tokio::spawn(server);

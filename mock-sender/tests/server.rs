@@ -30,7 +30,7 @@ async fn running(
 ) {
     let mut cfg = config();
     cfg.body_read_timeout = body_read_timeout;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -61,7 +61,7 @@ async fn a_429_with_retry_after_holds_every_attempt_to_the_endpoint_until_the_pa
     // Retry-After: 300 s, 300 ms scaled; the schedule's retry would come after 10 ms.
     let mut cfg = config();
     cfg.max_in_flight = 1;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::RetryAfter(429, 300)]).await;
     let w = create(&app, &rx.url, "vector", Some(&[0, 10])).await;
     let first = send_to(&app, &w).await;
@@ -102,7 +102,7 @@ async fn a_429_with_retry_after_holds_every_attempt_to_the_endpoint_until_the_pa
 
 #[tokio::test]
 async fn other_endpoints_are_delivered_while_one_is_throttled() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let slow = receiver(vec![Answer::RetryAfter(503, 1000)]).await;
     let fine = receiver(vec![]).await;
     let paused = create(&app, &slow.url, "vector", Some(&[0, 0])).await;
@@ -132,7 +132,7 @@ async fn without_a_usable_retry_after_the_pause_is_5_s() {
     // 5 s scaled by 0.05: 250 ms; the schedule retries at once.
     let mut cfg = config();
     cfg.time_scale = 0.05;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let none = receiver(vec![Answer::Status(503)]).await;
     let bad = receiver(vec![Answer::RetryAfterText(429, "soon")]).await;
     let gateway = receiver(vec![Answer::RetryAfterText(502, "-5")]).await;
@@ -163,7 +163,7 @@ async fn a_huge_retry_after_is_capped_at_an_hour() {
     // would be 8.64 s.
     let mut cfg = config();
     cfg.time_scale = 0.0001;
-    let app = started(&cfg);
+    let app = started(&cfg).await;
     let rx = receiver(vec![Answer::RetryAfter(504, 10_000_000_000)]).await;
     let w = create(&app, &rx.url, "generic", Some(&[0, 0])).await;
     let id = send_to(&app, &w).await;
@@ -182,7 +182,7 @@ async fn a_huge_retry_after_is_capped_at_an_hour() {
 #[tokio::test]
 async fn manual_retries_and_test_events_wait_for_the_pause() {
     // No automatic retry: the delivery fails at once, and the pause (400 ms) goes on.
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::RetryAfter(429, 400)]).await;
     let w = create(&app, &rx.url, "github", Some(&[0])).await;
     let id = send_to(&app, &w).await;
@@ -204,7 +204,7 @@ async fn manual_retries_and_test_events_wait_for_the_pause() {
 async fn a_deleted_webhooks_pause_ends_with_it() {
     // Paused for an hour (3.6 s scaled); a webhook made again with its id is a new
     // endpoint, delivered at once.
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![Answer::RetryAfter(429, 3600)]).await;
     let body = json!({"id": "wh_again", "url": rx.url, "events": ["*"]});
     let w = ok(&app, "POST", "/v1/webhooks", Some(body.clone()), 201).await;

@@ -10,7 +10,7 @@ use common::{call, call_with, config, create, ok, receiver, send, started, Answe
 
 #[tokio::test]
 async fn a_delivery_wait_answers_when_it_is_final() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // 500, then a retry 2 s later (at --time-scale 0.001: 2 ms), then 200.
     let rx = receiver(vec![Answer::Status(500)]).await;
     create(&app, &rx.url, "vector", Some(&[0, 2000])).await;
@@ -42,7 +42,7 @@ async fn a_delivery_wait_answers_when_it_is_final() {
 
 #[tokio::test]
 async fn a_delivery_wait_ends_with_the_pending_delivery() {
-    let app = started(&config());
+    let app = started(&config()).await;
     // Fails, and the next attempt is an hour away (scaled: 3.6 s).
     let rx = receiver(vec![Answer::Status(500)]).await;
     create(&app, &rx.url, "vector", Some(&[0, 3600])).await;
@@ -64,7 +64,7 @@ async fn a_delivery_wait_ends_with_the_pending_delivery() {
 
 #[tokio::test]
 async fn wait_errors_are_the_apis() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "vector", None).await;
     let wid = w["id"].as_str().unwrap();
@@ -110,7 +110,8 @@ async fn wait_errors_are_the_apis() {
     let app = started(&hookproof_sender::Config {
         token: Some("t".into()),
         ..config()
-    });
+    })
+    .await;
     let (got, _) = call(&app, "GET", "/v1/deliveries/dlv_x?wait=1s", None).await;
     assert_eq!(got, 401);
     let (got, _) = call_with(&app, "GET", "/v1/deliveries/dlv_x?wait=1s", None, Some("t")).await;
@@ -119,7 +120,7 @@ async fn wait_errors_are_the_apis() {
 
 #[tokio::test]
 async fn a_webhook_wait_answers_with_its_next_delivery() {
-    let app = std::sync::Arc::new(started(&config()));
+    let app = std::sync::Arc::new(started(&config()).await);
     let rx = receiver(vec![]).await;
     let w = create(&app, &rx.url, "vector", None).await;
     let wid = w["id"].as_str().unwrap().to_owned();
@@ -159,7 +160,7 @@ async fn a_webhook_wait_answers_with_its_next_delivery() {
 
 #[tokio::test]
 async fn openapi_documents_the_waits() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let (_, doc) = call(&app, "GET", "/openapi.json", None).await;
     let names = |path: &str| -> Vec<String> {
         doc["paths"][path]["get"]["parameters"]

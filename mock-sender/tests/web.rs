@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 /// A sender serving a scratch www/ and pkg/ like the repository's, with `--token` if
 /// given; the scratch folder, to remove.
-fn scratch_app(token: Option<&str>) -> (hookproof_sender::App, PathBuf) {
+async fn scratch_app(token: Option<&str>) -> (hookproof_sender::App, PathBuf) {
     let root = std::env::temp_dir().join(format!("hookproof-sender-web-{}", ulid::Ulid::new()));
     let www = root.join("www");
     let pkg = root.join("pkg");
@@ -37,7 +37,7 @@ fn scratch_app(token: Option<&str>) -> (hookproof_sender::App, PathBuf) {
     cfg.www_dir = Some(www);
     cfg.pkg_dir = Some(pkg);
     cfg.token = token.map(Into::into);
-    (started(&cfg), root)
+    (started(&cfg).await, root)
 }
 
 async fn serve(app: &hookproof_sender::App) -> String {
@@ -49,7 +49,7 @@ async fn serve(app: &hookproof_sender::App) -> String {
 
 #[tokio::test]
 async fn static_files_with_module_and_wasm_types() {
-    let (app, root) = scratch_app(Some("t"));
+    let (app, root) = scratch_app(Some("t")).await;
     let base = serve(&app).await;
     let client = reqwest::Client::new();
     for (path, status, content_type, body) in [
@@ -119,7 +119,7 @@ async fn static_files_with_module_and_wasm_types() {
 /// be framed, and no file is sniffed into another type.
 #[tokio::test]
 async fn pages_carry_a_policy_and_no_file_is_sniffed() {
-    let (app, root) = scratch_app(None);
+    let (app, root) = scratch_app(None).await;
     let base = serve(&app).await;
     let client = reqwest::Client::new();
     for path in ["/", "/playground", "/www/dashboard.html"] {
@@ -157,7 +157,7 @@ async fn pages_carry_a_policy_and_no_file_is_sniffed() {
 /// `/playground/style.css` and `/pkg/src/browser.mjs` one level too deep, so it redirects.
 #[tokio::test]
 async fn trailing_slash_pages_redirect_to_where_relative_urls_resolve() {
-    let (app, root) = scratch_app(None);
+    let (app, root) = scratch_app(None).await;
     let base = serve(&app).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -209,7 +209,7 @@ async fn trailing_slash_pages_redirect_to_where_relative_urls_resolve() {
 
 #[tokio::test]
 async fn the_stream_tells_of_deliveries_and_attempts() {
-    let app = started(&config());
+    let app = started(&config()).await;
     let base = serve(&app).await;
     let rx = receiver(vec![common::Answer::Status(500)]).await;
     let client = reqwest::Client::new();

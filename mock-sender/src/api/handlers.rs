@@ -49,7 +49,7 @@ fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
 }
 
 pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response, Rejection> {
-    let w = state.webhooks.create(req).map_err(ApiError::from)?;
+    let w = state.webhooks.create(req).await.map_err(ApiError::from)?;
     tracing::info!(webhook = %w.id, url = %w.url, profile = %w.profile, "webhook created");
     Ok(json(StatusCode::CREATED, created(&state, &w)))
 }
@@ -74,12 +74,16 @@ pub async fn update_webhook(
     req: UpdateWebhook,
     state: State,
 ) -> Result<Response, Rejection> {
-    let w = state.webhooks.update(&id, req).map_err(ApiError::from)?;
+    let w = state
+        .webhooks
+        .update(&id, req)
+        .await
+        .map_err(ApiError::from)?;
     Ok(json(StatusCode::OK, view(&state, &w)))
 }
 
 pub async fn delete_webhook(id: String, state: State) -> Result<Response, Rejection> {
-    state.webhooks.delete(&id).map_err(ApiError::from)?;
+    state.webhooks.delete(&id).await.map_err(ApiError::from)?;
     state.engine.unthrottle(&id);
     tracing::info!(webhook = %id, "webhook deleted");
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -90,7 +94,11 @@ pub async fn rotate_secret(
     req: RotateSecret,
     state: State,
 ) -> Result<Response, Rejection> {
-    let (w, grace) = state.webhooks.rotate(&id, req).map_err(ApiError::from)?;
+    let (w, grace) = state
+        .webhooks
+        .rotate(&id, req)
+        .await
+        .map_err(ApiError::from)?;
     tracing::info!(webhook = %id, grace_period_secs = grace, "secret rotated");
     Ok(json(StatusCode::OK, created(&state, &w)))
 }
@@ -250,16 +258,16 @@ fn log_query(q: ListQuery) -> Result<Query, ApiError> {
     })
 }
 
-fn deliveries_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
-    let data = state.store.deliveries(q).map_err(ApiError::from)?;
+async fn deliveries_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
+    let data = state.store.deliveries(q).await.map_err(ApiError::from)?;
     Ok(json(
         StatusCode::OK,
         data.iter().map(DeliveryView::new).collect::<Vec<_>>(),
     ))
 }
 
-fn logs_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
-    let data = state.store.attempts(q).map_err(ApiError::from)?;
+async fn logs_reply(state: &State, q: &Query) -> Result<Response, Rejection> {
+    let data = state.store.attempts(q).await.map_err(ApiError::from)?;
     Ok(json(
         StatusCode::OK,
         data.iter().map(LogView::new).collect::<Vec<_>>(),
@@ -280,13 +288,17 @@ pub async fn webhook_deliveries(
         webhook_id: Some(id),
         ..delivery_query(q)?
     };
-    deliveries_reply(&state, &q)
+    deliveries_reply(&state, &q).await
 }
 
 /// How many of a webhook's deliveries are pending, succeeded and failed.
 pub async fn webhook_stats(id: String, state: State) -> Result<Response, Rejection> {
     find_webhook(&state, &id)?;
-    let counts = state.store.delivery_counts(&id).map_err(ApiError::from)?;
+    let counts = state
+        .store
+        .delivery_counts(&id)
+        .await
+        .map_err(ApiError::from)?;
     Ok(json(StatusCode::OK, counts))
 }
 
@@ -300,23 +312,24 @@ pub async fn webhook_logs(id: String, q: ListQuery, state: State) -> Result<Resp
         webhook_id: Some(id),
         ..log_query(q)?
     };
-    logs_reply(&state, &q)
+    logs_reply(&state, &q).await
 }
 
 /// Every delivery, newest first.
 pub async fn list_deliveries(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    deliveries_reply(&state, &delivery_query(q)?)
+    deliveries_reply(&state, &delivery_query(q)?).await
 }
 
 /// Every attempt, newest first.
 pub async fn logs(q: ListQuery, state: State) -> Result<Response, Rejection> {
-    logs_reply(&state, &log_query(q)?)
+    logs_reply(&state, &log_query(q)?).await
 }
 
 pub async fn get_delivery(id: String, state: State) -> Result<Response, Rejection> {
     let d = state
         .store
         .delivery(&id)
+        .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("delivery", &id))?;
     Ok(json(StatusCode::OK, DeliveryView::with_body(&d)))
@@ -324,7 +337,13 @@ pub async fn get_delivery(id: String, state: State) -> Result<Response, Rejectio
 
 /// Oldest first: the story of one delivery.
 pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rejection> {
-    if state.store.delivery(&id).map_err(ApiError::from)?.is_none() {
+    if state
+        .store
+        .delivery(&id)
+        .await
+        .map_err(ApiError::from)?
+        .is_none()
+    {
         return Err(ApiError::not_found("delivery", &id).into());
     }
     // All of them (a listing's default limit would drop the oldest), then oldest first.
@@ -335,6 +354,7 @@ pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rej
             limit: Some(u32::MAX),
             ..Query::default()
         })
+        .await
         .map_err(ApiError::from)?;
     data.reverse();
     Ok(json(
@@ -345,7 +365,7 @@ pub async fn delivery_attempts(id: String, state: State) -> Result<Response, Rej
 
 pub async fn retry_delivery(id: String, state: State) -> Result<Response, Rejection> {
     // A deleted webhook's delivery may still be retried: that attempt fails and says why.
-    if let Some(d) = state.store.delivery(&id).map_err(ApiError::from)? {
+    if let Some(d) = state.store.delivery(&id).await.map_err(ApiError::from)? {
         if let Some(w) = state.store.webhook(&d.webhook_id).map_err(ApiError::from)? {
             if !w.enabled {
                 return Err(ApiError::webhook_disabled(&w.id).into());

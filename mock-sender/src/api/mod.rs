@@ -19,7 +19,7 @@ pub mod wait;
 use std::sync::Arc;
 
 use crate::delivery::Engine;
-use crate::store::Store;
+use crate::store::Db;
 use crate::webhooks::Webhooks;
 
 pub(crate) use crate::webhooks::checks::is_loopback_host;
@@ -32,7 +32,8 @@ pub struct Peer(pub std::net::SocketAddr);
 /// What every handler gets.
 #[derive(Clone)]
 pub struct State {
-    pub store: Arc<dyn Store>,
+    /// The store, as async code reaches it.
+    pub store: Db,
     /// The webhooks' rules: every change to a webhook goes through them.
     pub webhooks: Arc<Webhooks>,
     pub engine: Arc<Engine>,

@@ -25,7 +25,7 @@ use super::models::{Data, DeliveryView};
 use super::State;
 use crate::config::parse_duration;
 use crate::delivery::{Engine, Notice};
-use crate::store::{DeliveryRecord, DeliveryStatus, Query, Store, StoreError};
+use crate::store::{Db, DeliveryRecord, DeliveryStatus, Query, StoreError};
 
 /// The longest wait one request may ask for; a longer one is cut to it (ask again).
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -131,7 +131,7 @@ fn is_final(d: &DeliveryRecord) -> bool {
 async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
     let q: DeliveryWait = parse_query(raw)?;
     let wait = parse_wait(Some(&q.wait))?;
-    let d = until_final(&state.engine, &*state.store, &id, wait)
+    let d = until_final(&state.engine, &state.store, &id, wait)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("delivery", &id))?;
@@ -142,7 +142,7 @@ async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, 
 /// `None` when there is no such delivery. Wakes on the engine's notices only.
 pub async fn until_final(
     engine: &Engine,
-    store: &dyn Store,
+    store: &Db,
     id: &str,
     wait: Duration,
 ) -> Result<Option<DeliveryRecord>, StoreError> {
@@ -150,7 +150,7 @@ pub async fn until_final(
     let mut notices = engine.subscribe();
     let closed = engine.closed();
     let deadline = tokio::time::Instant::now() + wait;
-    let Some(mut d) = store.delivery(id)? else {
+    let Some(mut d) = store.delivery(id).await? else {
         return Ok(None);
     };
     tokio::pin!(closed);
@@ -162,7 +162,7 @@ pub async fn until_final(
                 }
                 Ok(_) => {}
                 // Missed some: the store knows.
-                Err(RecvError::Lagged(_)) => match store.delivery(id)? {
+                Err(RecvError::Lagged(_)) => match store.delivery(id).await? {
                     Some(now) => d = now,
                     None => return Ok(None),
                 },
@@ -194,7 +194,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
     let closed = state.engine.closed();
     let deadline = tokio::time::Instant::now() + wait;
     // The webhook's deliveries, newest first, down to `after` (excluded).
-    let newer = |after: Option<&str>| -> Result<Vec<DeliveryRecord>, ApiError> {
+    let newer = async |after: Option<&str>| -> Result<Vec<DeliveryRecord>, ApiError> {
         let mut all = state
             .store
             .deliveries(&Query {
@@ -202,6 +202,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
                 limit: Some(LOOK_BACK),
                 ..Query::default()
             })
+            .await
             .map_err(ApiError::from)?;
         if let Some(at) = after.and_then(|a| all.iter().position(|d| d.id == a)) {
             all.truncate(at);
@@ -210,7 +211,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
     };
     let after = match q.after {
         Some(after) => {
-            match state.store.delivery(&after).map_err(ApiError::from)? {
+            match state.store.delivery(&after).await.map_err(ApiError::from)? {
                 Some(d) if d.webhook_id == id => {}
                 _ => {
                     return Err(ApiError::invalid(
@@ -221,10 +222,11 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
             }
             Some(after)
         }
-        None => newer(None)?.first().map(|d| d.id.clone()),
+        None => newer(None).await?.first().map(|d| d.id.clone()),
     };
-    let matching = || -> Result<Vec<DeliveryRecord>, ApiError> {
-        let mut found: Vec<DeliveryRecord> = newer(after.as_deref())?
+    let matching = async || -> Result<Vec<DeliveryRecord>, ApiError> {
+        let mut found: Vec<DeliveryRecord> = newer(after.as_deref())
+            .await?
             .into_iter()
             .filter(|d| q.status.is_none_or(|s| d.status == s))
             .filter(|d| q.event_type.as_ref().is_none_or(|e| d.event_type == *e))
@@ -234,17 +236,17 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
         }
         Ok(found)
     };
-    let mut found = matching()?;
+    let mut found = matching().await?;
     tokio::pin!(closed);
     while found.is_empty() {
         tokio::select! {
             notice = notices.recv() => match notice {
-                Ok(Notice::Delivery(d)) if d.webhook_id == id => found = matching()?,
+                Ok(Notice::Delivery(d)) if d.webhook_id == id => found = matching().await?,
                 Ok(Notice::Attempt { delivery, .. }) if delivery.webhook_id == id => {
-                    found = matching()?;
+                    found = matching().await?;
                 }
                 Ok(_) => {}
-                Err(RecvError::Lagged(_)) => found = matching()?,
+                Err(RecvError::Lagged(_)) => found = matching().await?,
                 Err(RecvError::Closed) => break,
             },
             () = tokio::time::sleep_until(deadline) => break,

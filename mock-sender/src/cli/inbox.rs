@@ -67,7 +67,7 @@ pub async fn inbox(args: InboxArgs) -> Fallible<ExitCode> {
             }
             // The Host guard holds on every bind; /in/ is outside it.
             let app = hookproof_sender::app(&hookproof_sender::Config::default())?;
-            app.start()?;
+            app.start().await?;
             let (addr, server) = warp::serve(app.routes.clone())
                 .try_bind_ephemeral(args.addr)
                 .map_err(|e| {

@@ -235,10 +235,10 @@ pub(crate) async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
     };
     let app = app(&config)?;
     if let Some(path) = &args.config {
-        let created = app.load_config_file(path)?;
+        let created = app.load_config_file(path).await?;
         tracing::info!(count = created.len(), file = %path.display(), "webhooks from config");
     }
-    let resumed = app.start()?;
+    let resumed = app.start().await?;
     if resumed > 0 {
         tracing::info!(count = resumed, "pending deliveries resumed");
     }
@@ -272,7 +272,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Fallible<ExitCode> {
         .attempt_timeout
         .unwrap_or(hookproof_sender::delivery::LONGEST_PROFILE_TIMEOUT);
     app.engine.drained(longest + Duration::from_secs(5)).await;
-    app.store.close()?;
+    app.store.close().await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -79,6 +79,7 @@ pub async fn run(args: TriggerArgs) -> Fallible<ExitCode> {
             retry_schedule,
             ..CreateWebhook::default()
         })
+        .await
         .map_err(|e| match e.field.as_deref() {
             Some(f) => {
                 let flag = f.split('[').next().unwrap_or(f).replace('_', "-");

@@ -136,7 +136,7 @@ impl Engine {
                 }),
                 ..attempt_record(d, number, w.url.clone(), started_at, sent, headers)
             };
-            let record = self.writer.record_attempt(Arc::new(record), None).await?;
+            let record = self.store.record_attempt(Arc::new(record), None).await?;
             if accepted_bad {
                 tracing::warn!(
                     delivery = %d.id,

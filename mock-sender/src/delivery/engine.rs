@@ -16,14 +16,13 @@ use super::signer::Prepared;
 use super::{scaled_after, schedule, HttpClient, Notice, Settings};
 use crate::chaos::Chaos;
 use crate::clock::{now_ms, until};
-use crate::store::{DeliveryRecord, DeliveryStatus, Store, Writer};
+use crate::store::{Db, DeliveryRecord, DeliveryStatus};
 use crate::webhooks::Webhooks;
 
 /// Delivers: see the module's documentation.
 pub struct Engine {
-    pub(super) store: Arc<dyn Store>,
-    /// Every write of the delivery path goes through it, off the runtime's workers.
-    pub(super) writer: Writer,
+    /// The store: writes go to its writer thread, off the runtime's workers.
+    pub(super) store: Db,
     pub(super) client: HttpClient,
     pub(super) settings: Settings,
     /// The waiting deliveries and the attempts under way.
@@ -73,10 +72,8 @@ impl Engine {
         client: HttpClient,
         settings: Settings,
     ) -> std::io::Result<Arc<Engine>> {
-        let store = Arc::clone(webhooks.store());
         Ok(Arc::new(Engine {
-            writer: Writer::spawn(Arc::clone(&store))?,
-            store,
+            store: webhooks.store().clone(),
             client,
             settings,
             state: Mutex::new(State::default()),
@@ -94,7 +91,7 @@ impl Engine {
         }))
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Db {
         &self.store
     }
 
@@ -307,14 +304,7 @@ impl Engine {
         let mut d = match w.record {
             Some(d) => *d,
             None => {
-                let store = Arc::clone(&self.store);
-                let id = w.id.clone();
-                // Off the runtime's workers: the store may block.
-                let read = tokio::task::spawn_blocking(move || store.delivery(&id))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()));
-                match read {
+                match self.store.delivery(&w.id).await {
                     Ok(Some(d)) if d.status == DeliveryStatus::Pending => d,
                     // Finished by other means meanwhile (a manual retry).
                     Ok(_) => return,

@@ -59,7 +59,7 @@ impl Engine {
                 self.new_delivery(w, scheme, &event, body)
             })
             .collect();
-        let deliveries = self.writer.put_deliveries(deliveries).await?;
+        let deliveries = self.store.put_deliveries(deliveries).await?;
         for d in &deliveries {
             self.notify(|| Notice::Delivery(d.clone()));
         }
@@ -109,12 +109,15 @@ impl Engine {
     }
 
     /// Restarts every pending delivery found in the store (after a restart).
-    pub fn resume(self: &Arc<Self>) -> Result<usize, StoreError> {
-        let pending = self.store.deliveries(&Query {
-            status: Some(DeliveryStatus::Pending),
-            limit: Some(u32::MAX),
-            ..Query::default()
-        })?;
+    pub async fn resume(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let pending = self
+            .store
+            .deliveries(&Query {
+                status: Some(DeliveryStatus::Pending),
+                limit: Some(u32::MAX),
+                ..Query::default()
+            })
+            .await?;
         let count = pending.len();
         self.with_state(|state| {
             // Oldest first, as they were queued before the restart (the listing is
@@ -149,7 +152,7 @@ impl Engine {
             }
         });
         if let Turn::Later = turn {
-            return self.store.delivery(id);
+            return self.store.delivery(id).await;
         }
         let rewritten = self.rewrite_for_retry(id).await;
         self.with_state(|state| {
@@ -164,7 +167,7 @@ impl Engine {
     /// Delivery `id`, stored as due now (pending again, with one more attempt allowed when
     /// it had finished).
     async fn rewrite_for_retry(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
-        let Some(mut d) = self.store.delivery(id)? else {
+        let Some(mut d) = self.store.delivery(id).await? else {
             return Ok(None);
         };
         let now = now_ms();
@@ -174,7 +177,7 @@ impl Engine {
         }
         d.next_attempt_at = Some(now);
         d.updated_at = now;
-        self.writer.put_delivery(d.clone()).await?;
+        self.store.put_delivery(d.clone()).await?;
         Ok(Some(d))
     }
 }
@@ -188,7 +191,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_events_deliveries_of_one_profile_share_one_body() {
-        let store = Arc::new(crate::store::SqliteStore::memory().unwrap());
+        let store = crate::store::Db::sqlite_in_memory();
         let settings = Settings {
             time_scale: 1.0,
             attempt_timeout: Some(Duration::from_secs(1)),

@@ -134,7 +134,7 @@ impl Engine {
         // One transaction for the attempt's log row and the delivery's new state.
         let delivery = Arc::new(d.clone());
         let record = self
-            .writer
+            .store
             .record_attempt(Arc::new(record), Some(Arc::clone(&delivery)))
             .await?;
         tracing::info!(
@@ -160,16 +160,10 @@ impl Engine {
         Ok(next)
     }
 
-    /// Disables webhook `id` (a 410 to a Standard Webhooks delivery): off the runtime's
-    /// workers, under the webhook lock; whether it was enabled.
+    /// Disables webhook `id` (a 410 to a Standard Webhooks delivery), under the webhook
+    /// lock; whether it was enabled.
     async fn disable_webhook(&self, id: &str) -> bool {
-        let webhooks = Arc::clone(&self.webhooks);
-        let id = id.to_owned();
-        let disabled = tokio::task::spawn_blocking(move || webhooks.disable(&id))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()));
-        disabled.unwrap_or_else(|e| {
+        self.webhooks.disable(id).await.unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot disable the webhook");
             false
         })

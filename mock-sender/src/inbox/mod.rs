@@ -2,12 +2,11 @@
 //! exactly as received; an inbox configured with a scheme and secret verifies each capture
 //! (and diagnoses a failure with the crate's doctor), checks it against the rules a sender
 //! of that scheme must follow (`conformance`), and forwards it (`forward`). Captures are
-//! kept by `store` (in memory or in the `--db` file) for `--retention`.
+//! kept by the store (`store::inbox`: in memory or in the `--db` file) for `--retention`.
 
 pub mod conformance;
 pub mod credentials;
 pub mod forward;
-pub mod store;
 
 use std::sync::Arc;
 
@@ -19,10 +18,9 @@ use tokio::sync::broadcast;
 use crate::clock::now_ms;
 use crate::delivery::HttpClient;
 use crate::ids::new_id;
-use crate::store::StoreError;
+use crate::store::{Db, StoreError};
 pub use conformance::Check;
 pub use forward::Forwarded;
-pub use store::InboxStore;
 
 /// Inbox names: what fits in a URL path segment without escaping.
 pub const MAX_NAME_LEN: usize = 64;
@@ -227,18 +225,14 @@ pub struct Incoming {
 /// captures that `/v1/stream` relays.
 #[derive(Clone)]
 pub struct Inboxes {
-    pub store: Arc<dyn InboxStore>,
+    pub store: Db,
     client: HttpClient,
     feed: broadcast::Sender<Arc<Capture>>,
     timeout: std::time::Duration,
 }
 
 impl Inboxes {
-    pub fn new(
-        store: Arc<dyn InboxStore>,
-        client: HttpClient,
-        timeout: std::time::Duration,
-    ) -> Inboxes {
+    pub fn new(store: Db, client: HttpClient, timeout: std::time::Duration) -> Inboxes {
         Inboxes {
             store,
             client,
@@ -253,17 +247,18 @@ impl Inboxes {
     }
 
     /// The inbox's settings, or an unconfigured inbox's.
-    pub fn config(&self, name: &str) -> Result<InboxConfig, StoreError> {
+    pub async fn config(&self, name: &str) -> Result<InboxConfig, StoreError> {
         Ok(self
             .store
-            .inbox(name)?
+            .inbox(name)
+            .await?
             .unwrap_or_else(|| InboxConfig::unconfigured(name)))
     }
 
     /// Stores a capture of `req`, verified and checked as the inbox says, starts its
     /// forward, and returns it (its `status` is what to answer).
-    pub fn capture(&self, name: &str, req: Incoming) -> Result<Capture, StoreError> {
-        let config = self.config(name)?;
+    pub async fn capture(&self, name: &str, req: Incoming) -> Result<Capture, StoreError> {
+        let config = self.config(name).await?;
         let now = now_ms();
         let body_base64 = base64::engine::general_purpose::STANDARD.encode(&req.body);
         let mut capture = Capture {
@@ -294,7 +289,7 @@ impl Inboxes {
             let id = conformance::delivery_id(scheme, &joined, &req.body);
             // Every earlier capture of the inbox with this id, however old.
             let same_id = match &id {
-                Some(id) => self.store.captures_by_delivery_id(name, id)?,
+                Some(id) => self.store.captures_by_delivery_id(name, id).await?,
                 None => vec![],
             };
             capture.scheme = Some(scheme.name().to_owned());
@@ -309,16 +304,17 @@ impl Inboxes {
             );
             capture.delivery_id = id;
         }
-        self.store.put_capture(&capture)?;
+        self.store.put_capture(capture.clone()).await?;
         let _ = self.feed.send(Arc::new(capture.clone()));
         if let Some(url) = config.forward_to.clone() {
             let this = self.clone();
             let captured = capture.clone();
             tokio::spawn(async move {
                 let sent = forward::send(&this.client, &url, &captured, None, this.timeout).await;
-                if let Err(e) =
-                    this.update(&captured.inbox, &captured.id, |c| c.forward = Some(sent))
-                {
+                let stored = this
+                    .update(&captured.inbox, &captured.id, |c| c.forward = Some(sent))
+                    .await;
+                if let Err(e) = stored {
                     tracing::error!(error = %e, "storing a forward's answer");
                 }
             });
@@ -337,20 +333,19 @@ impl Inboxes {
     ) -> Result<Forwarded, StoreError> {
         let sent = forward::send(&self.client, url, capture, resign, self.timeout).await;
         let logged = sent.clone();
-        self.update(&config.name, &capture.id, move |c| c.replays.push(logged))?;
+        self.update(&config.name, &capture.id, move |c| c.replays.push(logged))
+            .await?;
         Ok(sent)
     }
 
     /// Changes a stored capture and tells the feed.
-    fn update(
+    async fn update(
         &self,
         inbox: &str,
         id: &str,
-        change: impl FnOnce(&mut Capture),
+        change: impl FnOnce(&mut Capture) + Send + 'static,
     ) -> Result<(), StoreError> {
-        if let Some(mut c) = self.store.capture(inbox, id)? {
-            change(&mut c);
-            self.store.put_capture(&c)?;
+        if let Some(c) = self.store.update_capture(inbox, id, change).await? {
             let _ = self.feed.send(Arc::new(c));
         }
         Ok(())

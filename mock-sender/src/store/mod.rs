@@ -1,11 +1,25 @@
-//! Persistence behind one small trait: webhooks, deliveries and their attempts.
+//! Persistence behind one small trait: webhooks, deliveries and their attempts, and the
+//! inboxes' captures (`inbox`).
 //!
 //! Two stores answer it alike (`conformance` tests both): `SqliteStore` for `serve --db`,
 //! which keeps records as JSON next to the few columns the queries filter on (adding a
 //! field to a record needs no migration), and `MemoryStore` for `serve --memory`.
+//!
+//! **The rule of access.** Outside this module the store is reached through [`Db`] only,
+//! an async handle, and nothing else names `rusqlite` (`tests/layers.rs` holds both). `Db`
+//! decides where each call runs, so no caller blocks a runtime worker:
+//! - every write goes to the store's one writer thread (`writer`), in the order made; the
+//!   delivery path's writes that queue up together share one transaction;
+//! - a read of rows runs on Tokio's blocking pool (`spawn_blocking`);
+//! - a read of webhooks answers at once: every store keeps its webhooks in memory;
+//! - a store that never blocks (`Store::blocks` false: `MemoryStore` and its inboxes) is
+//!   called inline, reads and writes alike, since a hop to another thread would cost more
+//!   than the call.
 
 #[cfg(test)]
 mod conformance;
+mod db;
+pub mod inbox;
 mod memory;
 pub mod prune;
 mod sqlite;
@@ -16,6 +30,8 @@ use std::sync::Arc;
 use hookproof::Scheme;
 use serde::{Deserialize, Serialize};
 
+pub use db::Db;
+pub use inbox::{CaptureCount, InboxStore, MemoryInboxes, SqliteInboxes};
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 pub use writer::Writer;
@@ -38,6 +54,9 @@ pub enum StoreError {
     /// The writer thread is gone (the engine is shutting down).
     #[error("the store's writer thread stopped")]
     WriterGone,
+    /// A read on the blocking pool did not finish (it panicked, or the runtime stopped).
+    #[error("a read of the store stopped: {0}")]
+    ReadStopped(String),
     /// A thread of the store could not start.
     #[error("cannot start a store thread: {0}")]
     Thread(#[from] std::io::Error),
@@ -377,13 +396,13 @@ pub enum Write {
     Attempt(Arc<AttemptRecord>, Option<Arc<DeliveryRecord>>),
 }
 
-/// Everything the sender keeps. Implementations are cheap enough to call from async code,
-/// but they may block on a lock or the disk: the delivery path writes through `Writer`.
+/// Everything the sender keeps. Its calls may block on a lock or the disk: async code
+/// reaches it through [`Db`], which runs each where it blocks no runtime worker.
 pub trait Store: Send + Sync + 'static {
-    /// Whether a write may take a while (a disk, a big transaction): the delivery path
-    /// then hands its writes to `Writer`'s thread rather than making them on a runtime
-    /// worker. A store in memory says `false` and is written inline.
-    fn writes_block(&self) -> bool {
+    /// Whether a call may take a while (a disk, a big transaction): `Db` then hands its
+    /// writes to `Writer`'s thread and its reads of rows to the blocking pool. A store in
+    /// memory says `false` and is called inline.
+    fn blocks(&self) -> bool {
         true
     }
     /// Called on a clean exit, once nothing writes any more: `SqliteStore` copies its WAL
@@ -393,6 +412,8 @@ pub trait Store: Send + Sync + 'static {
     }
     /// Inserts or replaces.
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError>;
+    /// Webhooks are few: every store keeps them in memory, so reading them never blocks
+    /// (`webhook`, `shared_webhook`, `webhooks`).
     fn webhook(&self, id: &str) -> Result<Option<WebhookRecord>, StoreError>;
     /// `webhook(id)`, shared: what every attempt reads. A store that keeps its webhooks
     /// in memory hands out the same `Arc` until the webhook changes.

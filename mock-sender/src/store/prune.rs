@@ -1,10 +1,9 @@
-//! Pruning: logs and finished deliveries past `--retention` are deleted at start, then
-//! every [`interval`].
+//! Pruning: logs, finished deliveries and captures past `--retention` are deleted at
+//! start, then every [`interval`].
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::Store;
+use super::Db;
 use crate::clock::now_ms;
 
 /// How often logs past `retention` are looked for: hourly, or every half retention when
@@ -13,19 +12,25 @@ pub fn interval(retention: Duration) -> Duration {
     (retention / 2).clamp(Duration::from_secs(1), Duration::from_secs(3600))
 }
 
-/// Deletes logs older than `retention` now, then every [`interval`] (an hour, or half the
-/// retention when that is shorter, so a short `--retention` is kept to). Runs until the
-/// runtime ends.
-pub fn keep_pruning(store: Arc<dyn Store>, retention: Duration) {
+/// Deletes logs and captures older than `retention` now, then every [`interval`] (an hour,
+/// or half the retention when that is shorter, so a short `--retention` is kept to). Runs
+/// until the runtime ends.
+pub fn keep_pruning(db: Db, retention: Duration) {
     let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval(retention));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match store.prune(now_ms().saturating_sub(retention_ms)) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(rows = n, "pruned logs past --retention"),
+            match db.prune(now_ms().saturating_sub(retention_ms)).await {
+                Ok((logs, captures)) => {
+                    if logs > 0 {
+                        tracing::info!(rows = logs, "pruned logs past --retention");
+                    }
+                    if captures > 0 {
+                        tracing::info!(rows = captures, "pruned captures past --retention");
+                    }
+                }
                 Err(e) => tracing::error!(error = %e, "pruning"),
             }
         }

@@ -1,8 +1,10 @@
-//! The delivery path's writes, made on one thread of their own: a runtime worker never
-//! waits for the store's lock or the disk, and the writes that arrive together (the
-//! attempts of concurrent deliveries) share one transaction (a group commit). A store
-//! whose writes do not block (`Store::writes_block`, the memory store) is written inline:
-//! handing it the write and waiting for the thread would cost more than the write.
+//! Every write to a store that blocks (`Store::blocks`: the `--db` file) is made on one
+//! thread of its own, in the order they were handed over: a runtime worker never waits
+//! for the store's lock or the disk, and the delivery path's writes that arrive together
+//! (the attempts of concurrent deliveries) share one transaction (a group commit). The
+//! other writes (webhooks, inboxes, captures, pruning, the checkpoint on exit) take their
+//! turn between those batches. A store that does not block (the memory store) is written
+//! inline: handing it the write and waiting for the thread would cost more than the write.
 
 use std::sync::{mpsc, Arc};
 
@@ -13,9 +15,14 @@ use super::{AttemptRecord, DeliveryRecord, Store, StoreError, Write};
 /// Writes gathered into one transaction at most.
 const MAX_BATCH: usize = 256;
 
-struct Job {
-    write: Write,
-    done: oneshot::Sender<Result<Write, StoreError>>,
+enum Job {
+    /// A write of the delivery path, batched with the ones queued beside it.
+    Write {
+        write: Write,
+        done: oneshot::Sender<Result<Write, StoreError>>,
+    },
+    /// Any other write: run alone, in its turn (it answers through its own channel).
+    Run(Box<dyn FnOnce() + Send>),
 }
 
 /// A handle on the writer thread, which ends when the last handle is dropped; or on a
@@ -32,7 +39,7 @@ enum Via {
 impl Writer {
     /// Starts the writer thread, unless `store` is written inline.
     pub fn spawn(store: Arc<dyn Store>) -> std::io::Result<Writer> {
-        if !store.writes_block() {
+        if !store.blocks() {
             return Ok(Writer(Via::Inline(store)));
         }
         let (jobs, queue) = mpsc::channel();
@@ -79,7 +86,28 @@ impl Writer {
             Via::Inline(store) => return store.write(std::slice::from_ref(&write)).map(|()| write),
         };
         let (done, result) = oneshot::channel();
-        jobs.send(Job { write, done })
+        jobs.send(Job::Write { write, done })
+            .map_err(|_| StoreError::WriterGone)?;
+        result.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// Runs `write` (any write to the store, or to the inbox tables beside it) on the
+    /// writer thread in its turn, or inline for a store written inline, and hands back
+    /// what it returns.
+    pub async fn run<T, F>(&self, write: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, StoreError> + Send + 'static,
+    {
+        let jobs = match &self.0 {
+            Via::Thread(jobs) => jobs,
+            Via::Inline(_) => return write(),
+        };
+        let (done, result) = oneshot::channel();
+        let job = Box::new(move || {
+            let _ = done.send(write());
+        });
+        jobs.send(Job::Run(job))
             .map_err(|_| StoreError::WriterGone)?;
         result.await.map_err(|_| StoreError::WriterGone)?
     }
@@ -87,28 +115,44 @@ impl Writer {
 
 fn run(store: &dyn Store, queue: &mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
-        let mut jobs = vec![first];
-        jobs.extend(queue.try_iter().take(MAX_BATCH - 1));
-        let (writes, dones): (Vec<Write>, Vec<_>) =
-            jobs.into_iter().map(|j| (j.write, j.done)).unzip();
-        // A waiting task may have been aborted since: nobody to tell, hence `let _`.
-        match store.write(&writes) {
-            Ok(()) => {
-                for (done, w) in dones.into_iter().zip(writes) {
-                    let _ = done.send(Ok(w));
+        let mut batch = Vec::new();
+        for job in std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1)) {
+            match job {
+                Job::Write { write, done } => batch.push((write, done)),
+                Job::Run(other) => {
+                    // In order: the writes queued before it first.
+                    write_batch(store, std::mem::take(&mut batch));
+                    other();
                 }
             }
-            Err(e) if writes.len() == 1 => {
-                if let Some(done) = dones.into_iter().next() {
-                    let _ = done.send(Err(e));
-                }
+        }
+        write_batch(store, batch);
+    }
+}
+
+/// The delivery path's `batch` in one transaction, each told its own fate.
+fn write_batch(store: &dyn Store, batch: Vec<(Write, oneshot::Sender<Result<Write, StoreError>>)>) {
+    if batch.is_empty() {
+        return;
+    }
+    let (writes, dones): (Vec<Write>, Vec<_>) = batch.into_iter().unzip();
+    // A waiting task may have been aborted since: nobody to tell, hence `let _`.
+    match store.write(&writes) {
+        Ok(()) => {
+            for (done, w) in dones.into_iter().zip(writes) {
+                let _ = done.send(Ok(w));
             }
-            // One write spoilt the batch: each on its own, so each learns its own fate.
-            Err(_) => {
-                for (done, w) in dones.into_iter().zip(writes) {
-                    let one = store.write(std::slice::from_ref(&w));
-                    let _ = done.send(one.map(|()| w));
-                }
+        }
+        Err(e) if writes.len() == 1 => {
+            if let Some(done) = dones.into_iter().next() {
+                let _ = done.send(Err(e));
+            }
+        }
+        // One write spoilt the batch: each on its own, so each learns its own fate.
+        Err(_) => {
+            for (done, w) in dones.into_iter().zip(writes) {
+                let one = store.write(std::slice::from_ref(&w));
+                let _ = done.send(one.map(|()| w));
             }
         }
     }

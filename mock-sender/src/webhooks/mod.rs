@@ -6,13 +6,14 @@ pub mod checks;
 pub mod requests;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{Mutex, MutexGuard};
 
 use hookproof::Scheme;
 
 use crate::clock::now_ms;
 use crate::ids::new_id;
-use crate::store::{PreviousSecret, Store, StoreError, WebhookRecord};
+use crate::store::{Db, PreviousSecret, StoreError, WebhookRecord};
 use checks::{
     check_chaos, check_events, check_id, check_not_self, check_secret, check_url, parse_kind,
     parse_profile, parse_retry_schedule, secret_of,
@@ -47,9 +48,10 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
     }
 }
 
-/// The stored webhooks, changed one at a time. No method blocks for long, none awaits.
+/// The stored webhooks, changed one at a time. Reads answer at once (webhooks are kept in
+/// memory); a change awaits its turn and the store's write.
 pub struct Webhooks {
-    store: Arc<dyn Store>,
+    store: Db,
     /// Held while a webhook is read, changed and written back (create, update, rotate,
     /// delete, disable), so that no writer's change is lost to another's (a rotated secret
     /// lost to a concurrent update).
@@ -61,7 +63,7 @@ pub struct Webhooks {
 }
 
 impl Webhooks {
-    pub fn new(store: Arc<dyn Store>, allow_http: bool) -> Webhooks {
+    pub fn new(store: Db, allow_http: bool) -> Webhooks {
         Webhooks {
             store,
             writes: Mutex::new(()),
@@ -75,13 +77,13 @@ impl Webhooks {
         Webhooks { listen, ..self }
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Db {
         &self.store
     }
 
     /// The turn to change webhooks.
-    fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
-        self.writes.lock().unwrap_or_else(|e| e.into_inner())
+    async fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
+        self.writes.lock().await
     }
 
     pub fn find(&self, id: &str) -> Result<WebhookRecord, Error> {
@@ -97,31 +99,31 @@ impl Webhooks {
     }
 
     /// Creates a webhook; one with the same id is refused.
-    pub fn create(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+    pub async fn create(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
         let w = self.check(req)?;
-        let _turn = self.one_at_a_time();
+        let _turn = self.one_at_a_time().await;
         if self.store.webhook(&w.id)?.is_some() {
             return Err(Error::Exists(w.id));
         }
-        self.store.put_webhook(&w)?;
+        self.store.put_webhook(w.clone()).await?;
         Ok(w)
     }
 
     /// Creates a webhook, or replaces the one with the same id (keeping its creation
     /// time): what `--config` does for each entry.
-    pub fn upsert(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
+    pub async fn upsert(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
         let mut w = self.check(req)?;
-        let _turn = self.one_at_a_time();
+        let _turn = self.one_at_a_time().await;
         if let Some(old) = self.store.webhook(&w.id)? {
             w.created_at = old.created_at;
         }
-        self.store.put_webhook(&w)?;
+        self.store.put_webhook(w.clone()).await?;
         Ok(w)
     }
 
     /// Applies the fields `req` gives; all are checked before any changes.
-    pub fn update(&self, id: &str, req: UpdateWebhook) -> Result<WebhookRecord, Error> {
-        let _turn = self.one_at_a_time();
+    pub async fn update(&self, id: &str, req: UpdateWebhook) -> Result<WebhookRecord, Error> {
+        let _turn = self.one_at_a_time().await;
         let mut w = self.find(id)?;
         if let Some(url) = &req.url {
             check_url(url, self.allow_http)?;
@@ -159,14 +161,14 @@ impl Webhooks {
             w.enabled = enabled;
         }
         w.updated_at = now_ms();
-        self.store.put_webhook(&w)?;
+        self.store.put_webhook(w.clone()).await?;
         Ok(w)
     }
 
     /// Gives webhook `id` a new secret; the old one signs alongside it for the grace
     /// period (seconds) the rotation asks for, which it returns with the webhook.
-    pub fn rotate(&self, id: &str, req: RotateSecret) -> Result<(WebhookRecord, u64), Error> {
-        let _turn = self.one_at_a_time();
+    pub async fn rotate(&self, id: &str, req: RotateSecret) -> Result<(WebhookRecord, u64), Error> {
+        let _turn = self.one_at_a_time().await;
         let mut w = self.find(id)?;
         let secret = secret_of(
             req.secret,
@@ -191,13 +193,13 @@ impl Webhooks {
             w.secret = secret;
         }
         w.updated_at = now;
-        self.store.put_webhook(&w)?;
+        self.store.put_webhook(w.clone()).await?;
         Ok((w, grace))
     }
 
-    pub fn delete(&self, id: &str) -> Result<(), Error> {
-        let _turn = self.one_at_a_time();
-        if self.store.delete_webhook(id)? {
+    pub async fn delete(&self, id: &str) -> Result<(), Error> {
+        let _turn = self.one_at_a_time().await;
+        if self.store.delete_webhook(id).await? {
             Ok(())
         } else {
             Err(Error::NotFound(id.to_owned()))
@@ -205,10 +207,9 @@ impl Webhooks {
     }
 
     /// Disables webhook `id` (its receiver answered 410 Gone to a Standard Webhooks
-    /// delivery); whether it was enabled. It may block on the store: the engine calls it
-    /// off the runtime's workers.
-    pub fn disable(&self, id: &str) -> Result<bool, StoreError> {
-        let _turn = self.one_at_a_time();
+    /// delivery); whether it was enabled.
+    pub async fn disable(&self, id: &str) -> Result<bool, StoreError> {
+        let _turn = self.one_at_a_time().await;
         let Some(mut w) = self.store.webhook(id)? else {
             return Ok(false);
         };
@@ -217,7 +218,7 @@ impl Webhooks {
         }
         w.enabled = false;
         w.updated_at = now_ms();
-        self.store.put_webhook(&w)?;
+        self.store.put_webhook(w.clone()).await?;
         Ok(true)
     }
 }

@@ -134,9 +134,9 @@ pub fn config() -> Config {
     }
 }
 
-pub fn started(config: &Config) -> App {
+pub async fn started(config: &Config) -> App {
     let app = app(config).expect("app");
-    app.start().expect("start");
+    app.start().await.expect("start");
     app
 }
 
@@ -242,7 +242,7 @@ pub async fn wait_until(
 ) -> DeliveryRecord {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let d = app.store.delivery(id).unwrap().expect("delivery");
+        let d = app.store.delivery(id).await.unwrap().expect("delivery");
         if pred(&d) {
             return d;
         }

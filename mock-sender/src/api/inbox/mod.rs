@@ -72,7 +72,7 @@ pub struct InboxView {
     pub respond_with: Respond,
     /// Every capture it holds.
     pub captures: u64,
-    /// Of its newest 1,000 captures (`inbox::store::DEFAULT_LIMIT`), as the rest of the
+    /// Of its newest 1,000 captures (`store::inbox::DEFAULT_LIMIT`), as the rest of the
     /// summary: those that verified, and that did not (with a scheme and secret).
     pub verified: u64,
     pub unverified: u64,
@@ -179,8 +179,8 @@ pub fn capture(state: State) -> Route {
                     body,
                     remote_addr: remote.map(|a| a.to_string()),
                 };
-                let capture = state.inboxes.capture(&name, req).map_err(reject)?;
-                let config = state.inboxes.config(&name).map_err(reject)?;
+                let capture = state.inboxes.capture(&name, req).await.map_err(reject)?;
+                let config = state.inboxes.config(&name).await.map_err(reject)?;
                 let status = StatusCode::from_u16(capture.status).unwrap_or(StatusCode::OK);
                 let mut reply =
                     warp::reply::with_status(config.respond_with.body, status).into_response();
@@ -356,23 +356,30 @@ pub fn configured(
 }
 
 async fn configure(name: String, req: ConfigureInbox, state: State) -> Result<Response, Rejection> {
-    let old = state.inboxes.store.inbox(&name).map_err(reject)?;
+    let old = state.inboxes.store.inbox(&name).await.map_err(reject)?;
     let status = if old.is_some() {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
     let config = configured(&name, req, old)?;
-    state.inboxes.store.put_inbox(&config).map_err(reject)?;
-    Ok(json(status, view(&state, &config)?))
+    state
+        .inboxes
+        .store
+        .put_inbox(config.clone())
+        .await
+        .map_err(reject)?;
+    Ok(json(status, view(&state, &config).await?))
 }
 
-pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection> {
+pub async fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection> {
     let captures = state
         .inboxes
         .store
         .captures(&config.name, None)
+        .await
         .map_err(reject)?;
+    let counts = state.inboxes.store.capture_counts().await.map_err(reject)?;
     let conformance = conformance::summary(&captures);
     let verifications = captures.iter().filter_map(|c| c.verification.as_ref());
     let verified = verifications.clone().filter(|v| v.verified).count() as u64;
@@ -384,11 +391,7 @@ pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection>
         tolerance_seconds: config.tolerance_seconds,
         forward_to: config.forward_to.clone(),
         respond_with: config.respond_with.clone(),
-        captures: state
-            .inboxes
-            .store
-            .capture_counts()
-            .map_err(reject)?
+        captures: counts
             .into_iter()
             .find(|n| n.inbox == config.name)
             .map_or(0, |n| n.captures),
@@ -406,10 +409,10 @@ pub fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Rejection>
 async fn list_inboxes(state: State) -> Result<Response, Rejection> {
     let store = &state.inboxes.store;
     let mut by_name = std::collections::BTreeMap::new();
-    for config in store.inboxes().map_err(reject)? {
+    for config in store.inboxes().await.map_err(reject)? {
         by_name.insert(config.name.clone(), (Some(config), None));
     }
-    for count in store.capture_counts().map_err(reject)? {
+    for count in store.capture_counts().await.map_err(reject)? {
         let name = count.inbox.clone();
         by_name.entry(name).or_insert((None, None)).1 = Some(count);
     }
@@ -435,12 +438,18 @@ async fn list_inboxes(state: State) -> Result<Response, Rejection> {
 }
 
 async fn show(name: String, state: State) -> Result<Response, Rejection> {
-    let config = state.inboxes.config(&name).map_err(reject)?;
-    Ok(json(StatusCode::OK, view(&state, &config)?))
+    let config = state.inboxes.config(&name).await.map_err(reject)?;
+    Ok(json(StatusCode::OK, view(&state, &config).await?))
 }
 
 async fn remove(name: String, state: State) -> Result<Response, Rejection> {
-    if state.inboxes.store.delete_inbox(&name).map_err(reject)? {
+    if state
+        .inboxes
+        .store
+        .delete_inbox(&name)
+        .await
+        .map_err(reject)?
+    {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(reject(ApiError::not_found("inbox", &name)))
@@ -452,6 +461,7 @@ async fn list(name: String, q: Limit, state: State) -> Result<Response, Rejectio
         .inboxes
         .store
         .captures(&name, Some(q.limit.unwrap_or(100).min(1000)))
+        .await
         .map_err(reject)?;
     Ok(json(
         StatusCode::OK,
@@ -459,11 +469,12 @@ async fn list(name: String, q: Limit, state: State) -> Result<Response, Rejectio
     ))
 }
 
-fn find(state: &State, name: &str, id: &str) -> Result<Capture, Rejection> {
+async fn find(state: &State, name: &str, id: &str) -> Result<Capture, Rejection> {
     state
         .inboxes
         .store
         .capture(name, id)
+        .await
         .map_err(reject)?
         .ok_or_else(|| reject(ApiError::not_found("capture", id)))
 }
@@ -471,7 +482,7 @@ fn find(state: &State, name: &str, id: &str) -> Result<Capture, Rejection> {
 async fn one(name: String, id: String, state: State) -> Result<Response, Rejection> {
     Ok(json(
         StatusCode::OK,
-        capture_json(&find(&state, &name, &id)?),
+        capture_json(&find(&state, &name, &id).await?),
     ))
 }
 
@@ -481,8 +492,8 @@ async fn replay(
     req: Replay,
     state: State,
 ) -> Result<Response, Rejection> {
-    let capture = find(&state, &name, &id)?;
-    let config = state.inboxes.config(&name).map_err(reject)?;
+    let capture = find(&state, &name, &id).await?;
+    let config = state.inboxes.config(&name).await.map_err(reject)?;
     let url = req
         .url
         .or_else(|| config.forward_to.clone())

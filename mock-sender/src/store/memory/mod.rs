@@ -1,7 +1,7 @@
 //! The store of `serve --memory`: tables behind one lock, nothing serialised.
 //!
 //! It answers every query as `SqliteStore` does (`store::conformance` tests both), but a write is a few map inserts under a lock held for microseconds, so the
-//! delivery path writes inline (`Store::writes_block` is false) instead of handing each
+//! delivery path writes inline (`Store::blocks` is false) instead of handing each
 //! write to the writer thread and waiting for it. That thread, and serialising every row
 //! to JSON for it, was about a third of the sender's CPU time per delivery with SQLite in
 //! memory.
@@ -190,7 +190,7 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
-    fn writes_block(&self) -> bool {
+    fn blocks(&self) -> bool {
         false
     }
 

@@ -45,6 +45,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, ToSql};
 use serde::de::DeserializeOwned;
 
+use super::inbox::SqliteInboxes;
 use super::{
     AttemptRecord, DeliveryCounts, DeliveryRecord, DeliveryStatus, Query, Store, StoreError,
     WebhookRecord, Write, DEFAULT_LIMIT,
@@ -63,7 +64,9 @@ mod write;
 const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    /// The one connection: every write is made on it by the writer thread (`Db`); the
+    /// inbox tables share it.
+    conn: Arc<Mutex<Connection>>,
     /// `--db` files: dropping it stops the checkpoint thread.
     _checkpoints: Option<mpsc::Sender<()>>,
     /// Every stored webhook with its `seq`: a mirror of the table, written only while the
@@ -98,6 +101,11 @@ impl SqliteStore {
 
     pub fn memory() -> Result<SqliteStore, StoreError> {
         SqliteStore::init(Connection::open_in_memory()?, 3)
+    }
+
+    /// The inbox tables of the same file, on the same connection.
+    pub fn inboxes(&self) -> Result<SqliteInboxes, StoreError> {
+        SqliteInboxes::on(Arc::clone(&self.conn))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

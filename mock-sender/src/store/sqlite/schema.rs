@@ -166,7 +166,7 @@ impl SqliteStore {
                 .collect::<Result<HashMap<_, _>, StoreError>>()?
         };
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
             _checkpoints: None,
             webhooks: RwLock::new(webhooks),
             unindexed: AtomicUsize::new(0),
@@ -341,7 +341,7 @@ mod tests {
         ))
         .unwrap();
         let old = SqliteStore {
-            conn: Mutex::new(conn),
+            conn: Arc::new(Mutex::new(conn)),
             _checkpoints: None,
             webhooks: RwLock::default(),
             unindexed: AtomicUsize::new(0),
@@ -352,7 +352,7 @@ mod tests {
             .unwrap();
         old.add_attempt(&attempt(0, "msg_1", Outcome::Timeout, 5))
             .unwrap();
-        let conn = old.conn.into_inner().unwrap();
+        let conn = Arc::into_inner(old.conn).unwrap().into_inner().unwrap();
 
         let s = SqliteStore::init(conn, 3).unwrap();
         assert_eq!(count(&s, "PRAGMA user_version"), SCHEMA_VERSION);

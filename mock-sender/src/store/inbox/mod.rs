@@ -1,13 +1,12 @@
 //! Where inboxes and their captures are kept: in memory (`serve --memory`), or in tables
-//! of their own in the `--db` file, through a connection of their own (`memory`, `sqlite`:
-//! both answer `InboxStore` alike, as the shared tests below hold them to).
+//! of their own in the `--db` file, on the store's connection (`memory`, `sqlite`: both
+//! answer `InboxStore` alike, as the shared tests below hold them to). Reached through
+//! `Db`, as the rest of the store.
 
 mod memory;
 mod sqlite;
 
-use std::time::Duration;
-
-use super::{Capture, InboxConfig};
+use crate::inbox::{Capture, InboxConfig};
 use crate::store::StoreError;
 pub use memory::MemoryInboxes;
 pub use sqlite::SqliteInboxes;
@@ -55,24 +54,6 @@ pub struct CaptureCount {
 
 fn limit_of(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_LIMIT) as usize
-}
-
-/// Deletes captures past `retention` now and then as `store::prune` does for logs.
-pub fn keep_pruning(store: std::sync::Arc<dyn InboxStore>, retention: Duration) {
-    let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(crate::store::prune::interval(retention));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let before = crate::clock::now_ms().saturating_sub(retention_ms);
-            match store.prune(before) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(rows = n, "pruned captures past --retention"),
-                Err(e) => tracing::error!(error = %e, "pruning captures"),
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
-//! The inbox tables of the `--db` file, through a connection of their own: settings and
-//! captures as JSON next to the columns the queries filter on.
+//! The inbox tables of the `--db` file, on the store's connection (so its writes take the
+//! writer thread's turn as every other): settings and captures as JSON next to the columns
+//! the queries filter on.
 
-use std::path::Path;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -13,14 +12,19 @@ use crate::store::StoreError;
 
 /// The inbox tables of the `--db` file.
 pub struct SqliteInboxes {
-    conn: Mutex<Connection>,
+    conn: Arc<Mutex<Connection>>,
 }
 
 impl SqliteInboxes {
-    /// Opens `path` (which `SqliteStore::open` made) and adds the inbox tables if missing.
-    pub fn open(path: &Path) -> Result<SqliteInboxes, StoreError> {
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+    /// The inbox tables on `conn` (`SqliteStore`'s), added if missing.
+    pub(in crate::store) fn on(conn: Arc<Mutex<Connection>>) -> Result<SqliteInboxes, StoreError> {
+        let inboxes = SqliteInboxes { conn };
+        inboxes.create_tables()?;
+        Ok(inboxes)
+    }
+
+    fn create_tables(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn();
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS inboxes (name TEXT PRIMARY KEY, json TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS inbox_captures (
@@ -34,9 +38,7 @@ impl SqliteInboxes {
              CREATE INDEX IF NOT EXISTS inbox_captures_by_delivery_id
                ON inbox_captures (inbox, delivery_id, id) WHERE delivery_id IS NOT NULL;",
         )?;
-        Ok(SqliteInboxes {
-            conn: Mutex::new(conn),
-        })
+        Ok(())
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -199,10 +201,17 @@ mod tests {
     use super::super::tests::*;
     use super::*;
 
+    fn open(path: &std::path::Path) -> SqliteInboxes {
+        crate::store::SqliteStore::open(path)
+            .unwrap()
+            .inboxes()
+            .unwrap()
+    }
+
     #[test]
     fn sqlite_finds_captures_by_delivery_id_through_its_index() {
         let dir = temp_dir();
-        let store = SqliteInboxes::open(&dir.join("db.sqlite")).unwrap();
+        let store = open(&dir.join("db.sqlite"));
         both_stores_find_captures_by_delivery_id(&store);
         let plan: String = store
             .conn()
@@ -246,7 +255,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = SqliteInboxes::open(&path).unwrap();
+        let store = open(&path);
         let found = store.captures_by_delivery_id("a", "d-1").unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].delivery_id.as_deref(), Some("d-1"));
@@ -257,7 +266,7 @@ mod tests {
     #[test]
     fn sqlite() {
         let dir = temp_dir();
-        let store = SqliteInboxes::open(&dir.join("db.sqlite")).unwrap();
+        let store = open(&dir.join("db.sqlite"));
         both_stores_keep_captures_alike(&store);
         drop(store);
         std::fs::remove_dir_all(dir).unwrap();
