@@ -14,7 +14,7 @@
 // The parts: bench/sender/ (build, receiver, loadgen, serve, phases, report).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { count, list, readOptions } from "./lib/args.mjs";
@@ -135,6 +135,8 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 result.seconds = (performance.now() - started) / 1000;
+// Others share this machine: the load at the end says whether it changed during the run.
+result.loadEnd = loadavg().map((x) => x.toFixed(2));
 result.goals = goals(result);
 writeFileSync(join(args.results, "sender.json"), JSON.stringify(result, null, 2));
 writeFileSync(join(args.results, "sender.md"), markdown(result));

@@ -5,6 +5,9 @@ import { table } from "../lib/report.mjs";
 import { MAX_IN_FLIGHT, RECEIVER, SCHEDULED_MS } from "./settings.mjs";
 import { fmt0, fmtMs } from "./util.mjs";
 
+/** Deliveries/s each store must sustain (judged, never gated on: the machine is shared). */
+const THROUGHPUT_GOALS = { memory: 30_000, db: 20_000 };
+
 export function goals(r) {
   const modes = Object.values(r.modes);
   const best = Math.max(...modes.map((m) => m.throughput.perSecond));
@@ -17,13 +20,17 @@ export function goals(r) {
   // and 64 B of slack: RSS moves in pages, and at ~100 B per delivery that is noise). A
   // cheaper second half is start-up cost (allocator arenas, SQLite's cache) in the first.
   const bounded = modes.every((m) => m.memory.perSecondHalf <= 1.35 * m.memory.perFirstHalf + 64);
+  const throughput = modes.map((m) => {
+    const floor = THROUGHPUT_GOALS[m.mode];
+    return {
+      goal: `≥ ${floor / 1000}k signed deliveries/s with \`--${m.mode}\` on 2 cores with logging on`,
+      measured: `${fmt0(m.throughput.perSecond)}/s`,
+      met: m.throughput.perSecond >= floor,
+      note: m.mode === bestMode ? "best" : undefined,
+    };
+  });
   return [
-    {
-      goal: "≥ 20k signed deliveries/s on 2 cores with logging on",
-      measured: modes.map((m) => `${fmt0(m.throughput.perSecond)}/s (${m.mode})`).join("; "),
-      met: best >= 20_000,
-      note: `best: ${bestMode}`,
-    },
+    ...throughput,
     {
       goal: "p99 retry firing error ≤ 5 ms",
       measured:
@@ -55,7 +62,7 @@ export function markdown(r, { short = false } = {}) {
   const m = r.machine;
   const modes = Object.values(r.modes);
   const L = [];
-  L.push(`Machine: ${m.summary}; Node ${m.node}.`);
+  L.push(`Machine: ${m.summary}${r.loadEnd ? `; at the end ${r.loadEnd.join(" ")}` : ""}; Node ${m.node}.`);
   L.push(
     `Date: ${r.date}. Sender: \`${r.bin}\` (${r.binNote}) at \`${r.git.head}\`${r.git.dirty ? " with uncommitted changes in mock-sender/ or verifier/" : ""}.`,
   );
