@@ -124,6 +124,7 @@ async fn a_redirect_is_a_failed_attempt_and_is_not_followed() {
             .await;
     })
     .await;
+    let location = target.clone();
     let (url, _) = raw_receiver(move |mut socket: TcpStream| {
         let target = target.clone();
         async move {
@@ -141,6 +142,12 @@ async fn a_redirect_is_a_failed_attempt_and_is_not_followed() {
     assert_eq!(a.outcome, Outcome::HttpError, "{a:?}");
     assert_eq!(a.status_code, Some(302));
     assert_eq!(a.response_body.as_deref(), Some("moved"));
+    assert_eq!(
+        a.response_headers,
+        [("location", location.as_str()), ("content-length", "5")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        "the answer's headers, in order"
+    );
     assert!(a.next_attempt_at.is_some(), "{a:?}");
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(

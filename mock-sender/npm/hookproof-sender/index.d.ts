@@ -120,7 +120,10 @@ export interface Attempt {
     | "accepted_forgery"
     | "accepted_stale";
   url: string;
+  /** Every header the sender set, in order (signatures included, secrets never). */
   request_headers: [string, string][];
+  /** The answer's headers in order, names lower-case: the first 64 that fit in 8 KiB. */
+  response_headers: [string, string][];
   next_attempt_at: string | null;
   /** Chaos requests only: which kind, what the receiver should answer, whether it did wrong. */
   chaos: "duplicate" | "forged" | "stale" | null;

@@ -192,6 +192,8 @@ pub struct LogView {
     pub outcome: Outcome,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
+    /// The answer's headers in order, names lower-case (at most 64, 8 KiB in all).
+    pub response_headers: Vec<(String, String)>,
     /// When the retry this failure scheduled happens, if any.
     pub next_attempt_at: Option<String>,
     /// An extra request of the webhook's chaos: `duplicate`, `forged` or `stale`; `null`
@@ -219,6 +221,7 @@ impl LogView {
             outcome: a.outcome,
             url: a.url.clone(),
             request_headers: a.request_headers.clone(),
+            response_headers: a.response_headers.clone(),
             next_attempt_at: a.next_attempt_at.map(rfc3339),
             chaos: a.chaos.as_ref().map(|c| c.kind),
             expect: a.chaos.as_ref().map(|c| c.expect),

@@ -24,6 +24,12 @@ pub const HOP_HEADER: &str = "hookproof-sender-hop";
 /// Bytes of the receiver's answer kept in the attempt log.
 const RESPONSE_BODY_LOG_BYTES: usize = 4096;
 
+/// The answer's headers kept in the attempt log: at most this many, in the order received...
+pub const RESPONSE_HEADERS_LOG_COUNT: usize = 64;
+/// ... and at most this many bytes of names and values together (a header past it is left
+/// out whole, never cut), so a receiver's answer costs the log a bounded size.
+pub const RESPONSE_HEADERS_LOG_BYTES: usize = 8192;
+
 /// What one attempt learned.
 #[derive(Debug, Clone)]
 pub struct Sent {
@@ -31,6 +37,9 @@ pub struct Sent {
     pub status_code: Option<u16>,
     pub error: Option<String>,
     pub response_body: Option<String>,
+    /// The answer's headers (names lower-case), bounded by [`RESPONSE_HEADERS_LOG_COUNT`]
+    /// and [`RESPONSE_HEADERS_LOG_BYTES`].
+    pub response_headers: Vec<(String, String)>,
     /// The answer's `Retry-After` (delta-seconds or an HTTP date), at most a day.
     pub retry_after: Option<Duration>,
     pub duration: Duration,
@@ -44,6 +53,7 @@ impl Sent {
             status_code: None,
             error: Some(error),
             response_body: None,
+            response_headers: Vec::new(),
             retry_after: None,
             duration: Duration::ZERO,
         }
@@ -160,16 +170,17 @@ pub async fn post(
             .get(hyper::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let headers = logged_headers(resp.headers());
         // The timeout covers the body too, so a receiver that stalls mid-answer times out.
         read_capped(resp.into_body(), RESPONSE_BODY_LOG_BYTES)
             .await
-            .map(|bytes| (status, bytes, retry_after))
+            .map(|bytes| (status, bytes, retry_after, headers))
             .map_err(|e| format!("reading the answer: {}", error_chain(&e)))
     };
     let result = tokio::time::timeout(timeout, exchange).await;
     let duration = start.elapsed();
     match result {
-        Ok(Ok((status, bytes, retry_after))) => {
+        Ok(Ok((status, bytes, retry_after, response_headers))) => {
             let mut text = String::from_utf8_lossy(&bytes).into_owned();
             // Replacement characters may have grown it past the cap.
             let mut end = text.len().min(RESPONSE_BODY_LOG_BYTES);
@@ -186,6 +197,7 @@ pub async fn post(
                 status_code: Some(status.as_u16()),
                 error: (!status.is_success()).then(|| format!("HTTP {status}")),
                 response_body: Some(text),
+                response_headers,
                 retry_after,
                 duration,
             }
@@ -195,6 +207,7 @@ pub async fn post(
             status_code: None,
             error: Some(error),
             response_body: None,
+            response_headers: Vec::new(),
             retry_after: None,
             duration,
         },
@@ -203,10 +216,31 @@ pub async fn post(
             status_code: None,
             error: Some(format!("{TIMED_OUT} after {} ms", timeout.as_millis())),
             response_body: None,
+            response_headers: Vec::new(),
             retry_after: None,
             duration,
         },
     }
+}
+
+/// The answer's headers as the log keeps them: in order, repeats kept, names lower-case,
+/// a value that is not UTF-8 read lossily; the first [`RESPONSE_HEADERS_LOG_COUNT`] that fit
+/// in [`RESPONSE_HEADERS_LOG_BYTES`].
+fn logged_headers(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    let mut kept = Vec::new();
+    let mut bytes = 0;
+    for (name, value) in headers {
+        let size = name.as_str().len() + value.len();
+        if kept.len() == RESPONSE_HEADERS_LOG_COUNT || bytes + size > RESPONSE_HEADERS_LOG_BYTES {
+            break;
+        }
+        bytes += size;
+        kept.push((
+            name.as_str().to_owned(),
+            String::from_utf8_lossy(value.as_bytes()).into_owned(),
+        ));
+    }
+    kept
 }
 
 /// The longest `Retry-After` heeded.
@@ -259,6 +293,43 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_logged_headers_are_bounded_in_count_and_size() {
+        let mut h = hyper::HeaderMap::new();
+        h.append("x-a", "1".parse().unwrap());
+        h.append("x-a", "2".parse().unwrap());
+        h.insert(
+            "x-b",
+            hyper::header::HeaderValue::from_bytes(b"\xffok").unwrap(),
+        );
+        assert_eq!(
+            logged_headers(&h),
+            [("x-a", "1"), ("x-a", "2"), ("x-b", "\u{fffd}ok")].map(|(k, v)| (k.into(), v.into()))
+        );
+        let mut many = hyper::HeaderMap::new();
+        for i in 0..200 {
+            many.append(
+                format!("x-{i}")
+                    .parse::<hyper::header::HeaderName>()
+                    .unwrap(),
+                "v".parse().unwrap(),
+            );
+        }
+        assert_eq!(logged_headers(&many).len(), RESPONSE_HEADERS_LOG_COUNT);
+        let mut big = hyper::HeaderMap::new();
+        let value = "v".repeat(3000);
+        for name in ["x-1", "x-2", "x-3", "x-4"] {
+            big.insert(name, value.parse().unwrap());
+        }
+        let kept = logged_headers(&big);
+        assert_eq!(
+            kept.len(),
+            2,
+            "a third would pass {RESPONSE_HEADERS_LOG_BYTES} bytes"
+        );
+        assert!(kept.iter().all(|(_, v)| v.len() == 3000), "none is cut");
+    }
 
     #[test]
     fn retry_after_is_seconds_or_a_date() {

@@ -211,6 +211,7 @@ pub(super) fn attempt_record(
         error: sent.error,
         response_body: sent.response_body,
         request_headers,
+        response_headers: sent.response_headers,
         next_attempt_at: None,
         chaos: None,
     }

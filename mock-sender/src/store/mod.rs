@@ -332,6 +332,10 @@ pub struct AttemptRecord {
     pub response_body: Option<String>,
     /// The headers sent (signatures included, secrets never).
     pub request_headers: Vec<(String, String)>,
+    /// The answer's headers, in order (names lower-case; at most 64 and 8 KiB: the
+    /// delivery engine's bound). None before the sender kept them.
+    #[serde(default)]
+    pub response_headers: Vec<(String, String)>,
     /// Unix milliseconds of the retry this failure scheduled, if any.
     pub next_attempt_at: Option<i64>,
     /// Set on the extra requests of the webhook's `chaos` (not on real attempts).
@@ -524,6 +528,7 @@ pub(crate) mod fixtures {
             error: None,
             response_body: None,
             request_headers: vec![],
+            response_headers: vec![],
             next_attempt_at: None,
             chaos: None,
         }

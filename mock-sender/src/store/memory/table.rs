@@ -101,6 +101,7 @@ impl Row for AttemptRecord {
             + self
                 .request_headers
                 .iter()
+                .chain(&self.response_headers)
                 .map(|(k, v)| size_of::<(String, String)>() + k.len() + v.len())
                 .sum::<usize>()
     }

@@ -115,7 +115,7 @@ const MIGRATE_3_TO_4: &str = "ALTER TABLE deliveries ADD COLUMN body_hash BLOB;"
 
 /// Bumped whenever a stored record or the tables change shape; older versions this one can
 /// upgrade are migrated on open.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 impl SqliteStore {
     pub(super) fn init(
@@ -132,8 +132,9 @@ impl SqliteStore {
         )?;
         let bodies_in_rows = match (tables > 0, version) {
             // Version 4 to 5: the `*_by_webhook` tables (`SCHEMA`), filled below, for the
-            // indexes on `webhook_id` (`INDEXES`).
-            (false, _) | (true, 4 | SCHEMA_VERSION) => false,
+            // indexes on `webhook_id` (`INDEXES`). Version 5 to 6: attempts keep their
+            // answer's `response_headers`; a row stored without them reads as none.
+            (false, _) | (true, 4 | 5 | SCHEMA_VERSION) => false,
             (true, 2) => {
                 tx.execute_batch(MIGRATE_2_TO_3)?;
                 tx.execute_batch(MIGRATE_3_TO_4)?;
@@ -199,7 +200,7 @@ mod tests {
     use super::*;
     use crate::store::fixtures::{attempt, delivery, webhook};
     use crate::store::sqlite::tests::{count, ids};
-    use crate::store::{DeliveryStatus, Outcome, Query, Store};
+    use crate::store::{AttemptRecord, DeliveryStatus, Outcome, Query, Store};
 
     #[test]
     fn a_version_2_database_is_migrated() {
@@ -372,6 +373,34 @@ mod tests {
         };
         assert_eq!(ids(s.deliveries(&q).unwrap()), ["msg_2", "msg_1"]);
         assert_eq!(s.attempts(&q).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_version_5_database_reads_its_attempts_without_response_headers() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("{SCHEMA}{INDEXES}PRAGMA user_version = 5;"))
+            .unwrap();
+        let a = attempt(0, "msg_1", Outcome::Success, 5);
+        let mut json = serde_json::to_value(&a).unwrap();
+        json.as_object_mut().unwrap().remove("response_headers");
+        conn.execute(
+            "INSERT INTO attempts (id, delivery_id, webhook_id, json) VALUES (?1, ?2, ?3, ?4)",
+            params![a.id, a.delivery_id, a.webhook_id, json.to_string()],
+        )
+        .unwrap();
+
+        let s = SqliteStore::init(conn, 3).unwrap();
+        assert_eq!(count(&s, "PRAGMA user_version"), SCHEMA_VERSION);
+        let read = s.attempts(&Query::default()).unwrap();
+        assert_eq!(read, std::slice::from_ref(&a));
+        assert!(read[0].response_headers.is_empty());
+        let kept = AttemptRecord {
+            id: "atm_2".into(),
+            response_headers: vec![("x-request-id".into(), "r1".into())],
+            ..a
+        };
+        s.add_attempt(&kept).unwrap();
+        assert_eq!(s.attempts(&Query::default()).unwrap()[0], kept);
     }
 
     #[test]
