@@ -101,7 +101,7 @@ export class Api {
     return this.request("GET", `/webhooks/${encodeURIComponent(id)}/stats`);
   }
 
-  /** One delivery by id, or null when the sender does not know it. */
+  /** One delivery by id, with its `body` (the bytes every attempt sent, as text), or null when the sender does not know it. */
   async delivery(id) {
     try {
       return delivery(await this.request("GET", `/deliveries/${encodeURIComponent(id)}`));
@@ -122,7 +122,26 @@ export class Api {
   }
 
   setEnabled(id, enabled) {
-    return this.request("PUT", `/webhooks/${encodeURIComponent(id)}`, { enabled });
+    return this.updateWebhook(id, { enabled });
+  }
+
+  /** Creates a webhook (`POST /v1/webhooks`): the answer carries its secret, this once. */
+  createWebhook(fields) {
+    return this.request("POST", "/webhooks", fields);
+  }
+
+  /** Changes the fields given (`PUT /v1/webhooks/{id}`, a partial update). */
+  updateWebhook(id, fields) {
+    return this.request("PUT", `/webhooks/${encodeURIComponent(id)}`, fields);
+  }
+
+  /** A new secret for webhook `id`, returned this once (`{secret, ...}`). */
+  rotateSecret(id) {
+    return this.request("POST", `/webhooks/${encodeURIComponent(id)}/rotate-secret`, {});
+  }
+
+  deleteWebhook(id) {
+    return this.request("DELETE", `/webhooks/${encodeURIComponent(id)}`);
   }
 
   /** Sends webhook `id` a test event; the delivery made. */

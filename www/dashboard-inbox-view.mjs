@@ -3,7 +3,7 @@
 // inbox's conformance summary, and a forward's or replay's answer. Each function draws from
 // what it is given and calls back `actions` for what a click asks. Header values are shown
 // as the sender serves them: the credentials a request carried come masked.
-import { $, el } from "./dom.mjs";
+import { $, el, headerTable } from "./dom.mjs";
 import { toMs } from "./dashboard-api.mjs";
 import { badge, clock, plural } from "./dashboard-view.mjs";
 
@@ -208,19 +208,7 @@ function conformanceTable(c) {
   );
 }
 
-function headersTable(headers) {
-  return el(
-    "table",
-    { id: "capture-headers", class: "kv", "aria-label": "Headers as received" },
-    el(
-      "tbody",
-      {},
-      headers.map(([name, value]) =>
-        el("tr", {}, el("th", { scope: "row", class: "mono" }, name), el("td", { class: "mono" }, value)),
-      ),
-    ),
-  );
-}
+const headersTable = (headers) => headerTable(headers, { id: "capture-headers", "aria-label": "Headers as received" });
 
 function body(c) {
   const n = bytesOf(c.body_base64);

@@ -2,7 +2,7 @@
 // Chaos requests (a duplicate, forged or stale extra request) are logged but are no
 // attempts of a delivery: marked apart, never numbered as one, left out of the chart.
 import { $, el } from "./dom.mjs";
-import { LOG_LIMIT, badge, chaosBadge, clock, plural, span } from "./dashboard-view.mjs";
+import { LOG_LIMIT, badge, chaosBadge, clock, deepLink, plural, span } from "./dashboard-view.mjs";
 
 /** The line under the axis: attempts, chaos requests, the next attempt's countdown. */
 export function timelineSummary(d, attempts) {
@@ -20,7 +20,7 @@ export function timelineSummary(d, attempts) {
 
 /**
  * The timeline of `state.selectedDelivery` (its `state.attempts`), or why there is none.
- * `actions.retry(d, button)`.
+ * `actions.retry(d, button)`, `actions.selectAttempt(id, focus)` (an attempt clicked).
  */
 export function renderTimeline(state, actions) {
   const box = $("timeline");
@@ -63,7 +63,12 @@ export function renderTimeline(state, actions) {
         " ",
         badge(d.status),
       ),
-      el("div", { class: "hint mono" }, `${d.id} · event ${d.event_id}`),
+      el(
+        "div",
+        { class: "hint mono" },
+        el("a", { href: deepLink(d.id), id: "delivery-link", title: "a link that opens this delivery" }, d.id),
+        ` · event ${d.event_id}`,
+      ),
     ),
     retry,
   );
@@ -108,12 +113,27 @@ export function renderTimeline(state, actions) {
     el("span", {}, `+${span(tEnd - t0)}`),
   );
 
+  // The attempt shown below the list: the one asked for, else the last.
+  const shown = attempts.find((a) => a.id === state.attempt) ?? attempts.at(-1);
   const items = attempts.map((a) =>
     el(
       "li",
-      a.chaos
-        ? { "data-chaos-after": String(a.attempt), "data-ok": String(a.ok) }
-        : { "data-attempt": String(a.attempt), "data-ok": String(a.ok) },
+      {
+        ...(a.chaos ? { "data-chaos-after": String(a.attempt) } : { "data-attempt": String(a.attempt) }),
+        "data-ok": String(a.ok),
+        "data-attempt-id": a.id,
+        id: `attempt-${a.id}`,
+        tabindex: "0",
+        "aria-selected": String(a === shown),
+        title: "Show this request and its answer",
+        onclick: () => actions.selectAttempt(a.id),
+        onkeydown: (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            actions.selectAttempt(a.id, true);
+          }
+        },
+      },
       a.chaos
         ? el("span", { title: `a ${a.chaos} request after attempt ${a.attempt}: not an attempt` }, chaosBadge(a))
         : el("span", {}, `#${a.attempt}`),

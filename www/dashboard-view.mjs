@@ -1,5 +1,5 @@
-// The dashboard's tables (webhooks, deliveries) and the small pieces every part of the page
-// draws: times, durations, badges. Each render function draws from the state it is given
+// The dashboard's deliveries table and the small pieces every part of the page draws:
+// times, durations, badges, deep links. Each render function draws from the state it is given
 // and calls back `actions` for what a click asks.
 import { $, el } from "./dom.mjs";
 
@@ -51,74 +51,18 @@ export const chaosBadge = (a) =>
       )
     : el("span", { class: "badge chaos", "data-chaos": a.chaos }, a.chaos);
 
-const button = (id, label, text, onclick) =>
-  el("button", { type: "button", class: "small", id, "aria-label": label, onclick }, text);
+/** The address fragment that opens delivery `deliveryId` (and its attempt `attemptId`) on load. */
+export function deepLink(deliveryId, attemptId = null) {
+  const p = new URLSearchParams({ delivery: deliveryId });
+  if (attemptId) p.set("attempt", attemptId);
+  return `#${p}`;
+}
 
-/**
- * The webhooks table. `state.counts`: webhook id -> the sender's `{pending, success,
- * failed}`. `actions.test(w, button)`, `actions.toggle(w, button)`.
- */
-export function renderWebhooks(state, actions) {
-  const rows = state.webhooks.map((w) => {
-    const c = state.counts.get(w.id) ?? { pending: 0, success: 0, failed: 0 };
-    const testBtn = button(`test-${w.id}`, `Send a test event to ${w.id}`, "Send test", () => actions.test(w, testBtn));
-    testBtn.dataset.action = "test";
-    const toggle = button(
-      `toggle-${w.id}`,
-      `${w.enabled ? "Disable" : "Enable"} ${w.id}`,
-      w.enabled ? "Disable" : "Enable",
-      () => actions.toggle(w, toggle),
-    );
-    toggle.dataset.action = "toggle";
-    return el(
-      "tr",
-      { "data-webhook": w.id },
-      el(
-        "td",
-        {},
-        el("div", { class: "mono trunc", title: w.id }, w.id),
-        el("div", { class: "hint trunc", title: w.url }, w.url),
-      ),
-      // The signing profile, and the webhook's kind when it is not a plain HTTP one.
-      el("td", {}, w.profile, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
-      el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
-      el(
-        "td",
-        {},
-        w.enabled ? badge("enabled") : badge("disabled"),
-        // The receiver's 429, 502, 503 or 504 paused it: no attempt starts before then.
-        w.throttled_until
-          ? el(
-              "div",
-              { class: "hint", "data-throttled": "", title: `no new attempt before ${w.throttled_until}` },
-              badge("throttled", "pending"),
-              ` until ${clock(Date.parse(w.throttled_until), false)}`,
-            )
-          : null,
-      ),
-      el(
-        "td",
-        { title: `${c.success} succeeded, ${c.failed} failed, ${c.pending} pending` },
-        `${c.success} ✓ ${c.failed} ✗${c.pending ? ` ${c.pending} …` : ""}`,
-      ),
-      el("td", {}, el("div", { class: "actions" }, testBtn, toggle)),
-    );
-  });
-  $("webhooks").replaceChildren(
-    ...(rows.length
-      ? rows
-      : [
-          el(
-            "tr",
-            {},
-            el(
-              "td",
-              { colspan: "6", class: "empty" },
-              "No webhooks yet: POST /v1/webhooks or start the sender with --config.",
-            ),
-          ),
-        ]),
-  );
+/** `{delivery, attempt}` the address links to: its fragment, else `?delivery=`; null for none. */
+export function readDeepLink(loc = location) {
+  const hash = new URLSearchParams(loc.hash.slice(1));
+  const query = new URLSearchParams(loc.search);
+  return { delivery: hash.get("delivery") ?? query.get("delivery"), attempt: hash.get("attempt") };
 }
 
 /** Sets a select's options to "all" and `values`, keeping its value if still offered. */

@@ -1,16 +1,19 @@
 // The hookproof-sender dashboard: webhooks, a live list of deliveries, each delivery's
-// attempts on a time axis, filters, actions and a chart. This module keeps the page's
-// state, loads it from the sender (dashboard-api.mjs) and wires the controls; the tables
-// are drawn by dashboard-view.mjs, the timeline and chart by dashboard-timeline.mjs,
-// "Send an event" is dashboard-send.mjs, the Inbox tab dashboard-inbox.mjs, and
-// dashboard-live.mjs keeps it current. Plain ES modules.
+// attempts on a time axis, each attempt's request and answer, filters, actions and a
+// chart. This module keeps the page's state, loads it from the sender (dashboard-api.mjs)
+// and wires the controls; the webhooks and their forms are dashboard-webhooks.mjs's, the
+// deliveries table dashboard-view.mjs's, the timeline and chart dashboard-timeline.mjs's,
+// an attempt dashboard-attempt.mjs's, "Send an event" is dashboard-send.mjs, the Inbox tab
+// dashboard-inbox.mjs, and dashboard-live.mjs keeps it current. Plain ES modules.
 import { $, keepFocus, wireTabs } from "./dom.mjs";
-import { Api } from "./dashboard-api.mjs";
+import { Api, statusWord } from "./dashboard-api.mjs";
 import { connect } from "./dashboard-live.mjs";
 import { inboxTab } from "./dashboard-inbox.mjs";
 import { sendForm } from "./dashboard-send.mjs";
-import { LIST_LIMIT, LOG_LIMIT, renderDeliveries, renderWebhooks } from "./dashboard-view.mjs";
+import { LIST_LIMIT, LOG_LIMIT, deepLink, readDeepLink, renderDeliveries } from "./dashboard-view.mjs";
 import { renderChart, renderTimeline, timelineSummary } from "./dashboard-timeline.mjs";
+import { renderAttempt } from "./dashboard-attempt.mjs";
+import { initWebhookForms, loadProfiles, renderWebhooks, showSecret } from "./dashboard-webhooks.mjs";
 
 const params = new URLSearchParams(location.search);
 // A `?token=` in the address is the one the user means now: it replaces one typed earlier
@@ -18,6 +21,7 @@ const params = new URLSearchParams(location.search);
 if (params.has("token")) sessionStorage.setItem("hookproof-token", params.get("token"));
 const api = new Api(sessionStorage.getItem("hookproof-token"));
 
+const link = readDeepLink();
 const state = {
   webhooks: [],
   deliveries: [], // the newest LIST_LIMIT matching the filters
@@ -26,9 +30,12 @@ const state = {
   logs: [],
   logsCapped: false,
   filter: readFilter(), // the applied filters, as the API takes them
-  selected: params.get("delivery"),
+  selected: link.delivery,
   selectedDelivery: null, // the selected delivery's record, listed or not (null: unknown)
   attempts: [],
+  attempt: link.attempt, // the attempt shown (null: the delivery's last)
+  body: null, // the selected delivery's body (null while it loads)
+  bodyView: "pretty", // how bodies show: pretty (JSON re-indented) or raw (as sent)
   seen: new Set(), // delivery ids already rendered once (to flash new ones)
 };
 
@@ -47,6 +54,7 @@ function readFilter() {
     webhook_id: $("f-webhook").value,
     event_type: $("f-event").value.trim(),
     status: $("f-status").value,
+    id: $("f-id").value.trim(),
   };
   return Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
 }
@@ -74,9 +82,39 @@ const actions = {
     }),
   toggle: (w, button) =>
     act(button, `${w.id} ${w.enabled ? "disabled" : "enabled"}`, () => api.setEnabled(w.id, !w.enabled)),
+  edit: (w) => webhookForms.edit(w),
+  rotate: (w, button) =>
+    act(button, `The secret of ${w.id} rotated`, async () => {
+      showSecret(w.id, (await api.rotateSecret(w.id)).secret, "The new secret of");
+    }),
+  remove: (w, button) => act(button, `${w.id} deleted`, () => api.deleteWebhook(w.id)),
   retry: (d, button) => act(button, `Retry of ${d.id} queued`, () => api.retry(d.id)),
   select,
+  selectAttempt: (id, focus = false) => {
+    state.attempt = id;
+    history.replaceState(null, "", deepLink(state.selected, id));
+    keepFocus(() => {
+      renderTimeline(state, actions);
+      renderAttempt(state, actions);
+    });
+    if (focus) $("attempt-title").focus();
+  },
+  bodyView: (view) => {
+    state.bodyView = view;
+    keepFocus(() => renderAttempt(state, actions));
+  },
 };
+const webhookForms = initWebhookForms({
+  api,
+  done: async (what) => {
+    announce(what);
+    await refresh();
+  },
+  fail: (_, e) => {
+    if (e.status === 401) $("token-panel").hidden = false;
+  },
+});
+loadProfiles();
 
 // -------------------------------------------------------------------------- render
 let lastRendered = "";
@@ -92,6 +130,8 @@ function render(force = false) {
     state.attempts,
     state.selected,
     state.selectedDelivery,
+    state.attempt,
+    state.body,
   ]);
   if (!force && key === lastRendered) return;
   lastRendered = key;
@@ -99,6 +139,7 @@ function render(force = false) {
     renderWebhooks(state, actions);
     renderDeliveries(state, actions);
     renderTimeline(state, actions);
+    renderAttempt(state, actions);
     renderChart(state);
   });
 }
@@ -126,6 +167,32 @@ async function findSelected(deliveries) {
   return deliveries.find((d) => d.id === state.selected) ?? (await api.delivery(state.selected));
 }
 
+// Bodies by delivery id: a delivery's body never changes, so it is asked for once.
+const bodies = new Map();
+/** Delivery `id`'s body, from the sender the first time; null when it is not known. */
+async function bodyOf(id) {
+  if (!bodies.has(id)) {
+    const body = (await api.delivery(id))?.body ?? null;
+    if (body === null) return null;
+    if (bodies.size > 50) bodies.delete(bodies.keys().next().value);
+    bodies.set(id, body);
+  }
+  return bodies.get(id);
+}
+
+/** The deliveries that match `filter`: the one with its id, or the newest LIST_LIMIT. */
+async function matching(filter) {
+  const { id, ...rest } = filter;
+  if (!id) return api.deliveries(rest, LIST_LIMIT);
+  const d = await api.delivery(id);
+  const keep =
+    d &&
+    (!rest.webhook_id || d.webhook_id === rest.webhook_id) &&
+    (!rest.status || d.status === statusWord(rest.status)) &&
+    (!rest.event_type || d.event_type === rest.event_type);
+  return keep ? [d] : [];
+}
+
 let inFlight = null;
 let again = false;
 let loadError = null; // the "Could not load" text on screen, cleared by the next good load
@@ -142,7 +209,7 @@ async function refresh() {
       try {
         const webhooks = await api.webhooks();
         const [deliveries, perWebhook, logs] = await Promise.all([
-          api.deliveries(filter, LIST_LIMIT),
+          matching(filter),
           Promise.all(webhooks.map((w) => webhookCounts(w.id))),
           api.logs(LOG_LIMIT),
         ]);
@@ -153,13 +220,14 @@ async function refresh() {
         }
         const selectedDelivery = await findSelected(deliveries);
         const attempts = selectedDelivery ? await api.attempts(selectedDelivery.id) : [];
+        const body = selectedDelivery ? await bodyOf(selectedDelivery.id) : null;
         const counts = new Map(webhooks.map((w, i) => [w.id, perWebhook[i]]));
         for (const d of deliveries) state.eventTypes.add(d.event_type);
         for (const a of logs) state.eventTypes.add(a.event_type);
         for (const w of webhooks) for (const e of w.events) if (!e.includes("*")) state.eventTypes.add(e);
         state.eventTypes.delete("");
         const logsCapped = logs.length >= LOG_LIMIT;
-        Object.assign(state, { webhooks, deliveries, counts, logs, logsCapped, selectedDelivery, attempts });
+        Object.assign(state, { webhooks, deliveries, counts, logs, logsCapped, selectedDelivery, attempts, body });
         render();
         syncSendForm(webhooks);
         if (loadError !== null && $("announce").textContent === loadError) announce("");
@@ -179,18 +247,33 @@ async function refresh() {
   }
 }
 
-/** Shows delivery `id`'s timeline (and puts it in the address, for a link). */
-async function select(id, focusTimeline = false) {
+/**
+ * Shows delivery `id`'s timeline and its attempt `attempt` (null: the last), and puts them
+ * in the address, for a link.
+ */
+async function select(id, focusTimeline = false, attempt = null) {
+  if (state.selected !== id) state.body = null;
   state.selected = id;
+  state.attempt = attempt;
   const url = new URL(location.href);
-  url.searchParams.set("delivery", id);
+  url.searchParams.delete("delivery");
+  url.hash = deepLink(id, attempt);
   history.replaceState(null, "", url);
   for (const tr of $("deliveries").children) tr.setAttribute("aria-selected", String(tr.dataset.delivery === id));
   state.selectedDelivery = await findSelected(state.deliveries).catch(() => null);
   state.attempts = state.selectedDelivery ? await api.attempts(id).catch(() => []) : [];
-  keepFocus(() => renderTimeline(state, actions));
+  state.body = state.selectedDelivery ? await bodyOf(id).catch(() => null) : null;
+  keepFocus(() => {
+    renderTimeline(state, actions);
+    renderAttempt(state, actions);
+  });
   if (focusTimeline) $("timeline-title").focus();
 }
+// A link followed within the page (or typed in the address bar) opens what it names.
+addEventListener("hashchange", () => {
+  const { delivery, attempt } = readDeepLink();
+  if (delivery) select(delivery, false, attempt);
+});
 
 // -------------------------------------------------------------------------- wiring
 // The sender filters (older matches are found too): a change reloads the list.
@@ -201,7 +284,7 @@ function filterChanged() {
   state.seen.clear(); // rows new to this filter are not new deliveries
   refresh();
 }
-for (const id of ["f-webhook", "f-event", "f-status"]) $(id).addEventListener("change", filterChanged);
+for (const id of ["f-webhook", "f-event", "f-status", "f-id"]) $(id).addEventListener("change", filterChanged);
 // Picking a suggestion or clearing the field applies at once; typing waits for Enter or leaving it.
 $("f-event").addEventListener("input", () => {
   const v = $("f-event").value.trim();

@@ -57,3 +57,53 @@ export function wireTabs(tabs, onSelect = () => {}) {
   }
   return select;
 }
+
+/** Puts `text` on the clipboard; whether the page was allowed to. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A small "Copy" button (id `id`, read as `label`) that copies `text()` and says so in
+ * the element `statusId` (a role=status line).
+ */
+export function copyButton(id, label, text, statusId, caption = "Copy") {
+  return el(
+    "button",
+    {
+      type: "button",
+      class: "small copy",
+      id,
+      "aria-label": label,
+      onclick: async () => {
+        const ok = await copyText(text());
+        const status = document.getElementById(statusId);
+        if (status)
+          status.textContent = ok
+            ? `Copied: ${label.replace(/^Copy /, "")}.`
+            : "Could not copy (clipboard not allowed here): select the text instead.";
+      },
+    },
+    caption,
+  );
+}
+
+/** A table of HTTP headers in order, repeats kept: a row per [name, value]. `props` as for el(). */
+export function headerTable(headers, props = {}) {
+  return el(
+    "table",
+    { class: "kv", ...props },
+    el(
+      "tbody",
+      {},
+      headers.map(([name, value]) =>
+        el("tr", {}, el("th", { scope: "row", class: "mono" }, name), el("td", { class: "mono" }, value)),
+      ),
+    ),
+  );
+}

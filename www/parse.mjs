@@ -1,5 +1,5 @@
 // Helpers of the playground (no DOM): header parsing, plain-words error explanations,
-// curl rendering. What they know of the schemes comes from the crate: the generated table
+// curl rendering (curl.mjs, shared with the dashboard). What they know of the schemes comes from the crate: the generated table
 // (pkg/gen/schemes.mjs) and the tools module's header-block parser (the one the sender's
 // doctor uses), which the page's package import (pkg/src/browser.mjs) instantiates. Node
 // can import this file too, after `initSync` of that module.
@@ -9,6 +9,7 @@ import { MAX_TIMESTAMP_DIGITS, SCHEMES } from "../pkg/gen/schemes.mjs";
 /** The schemes' names, in the order detection tries them. */
 export const SCHEME_NAMES = SCHEMES.map((scheme) => scheme.name);
 export { DEFAULT_TOLERANCE_SECONDS } from "../pkg/gen/schemes.mjs";
+export { curlCommand, shellQuote } from "./curl.mjs";
 
 /**
  * Headers as pasted from logs: `Name: value` lines, read by the crate's `HeaderBlock`
@@ -174,22 +175,6 @@ export const EXPLANATIONS = {
   body_too_large: "The body is larger than the WebAssembly verifier's memory can hold (about 2 GiB).",
   invalid_option: "An option is wrong (unknown scheme, or a negative tolerance).",
 };
-
-/** A word for the shell: single-quoted unless it is plainly safe. */
-export function shellQuote(s) {
-  if (/^[A-Za-z0-9_\-.,:/=+@%]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A curl command POSTing `body` byte for byte with `headers`. */
-export function curlCommand(url, headers, body) {
-  const lines = [`curl -sS -X POST ${shellQuote(url || "http://localhost:3000/webhook")}`];
-  lines.push(`  -H ${shellQuote("content-type: application/json")}`);
-  for (const [k, v] of Object.entries(headers)) lines.push(`  -H ${shellQuote(`${k}: ${v}`)}`);
-  // --data-binary sends the bytes as they are (plain -d would strip newlines).
-  lines.push(`  --data-binary ${shellQuote(body)}`);
-  return lines.join(" \\\n");
-}
 
 /** Unix seconds as an ISO date, or "" when not a number or past what a Date holds. */
 export function isoSeconds(s) {

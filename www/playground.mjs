@@ -2,7 +2,7 @@
 // Plain ES module, no build step. The package's browser entry is imported by a relative
 // path, so this page works from any static host that serves the repository root (or
 // www/ with pkg/src and pkg/gen next to it, as ../pkg/); nothing is sent anywhere.
-import { $, el, wireTabs } from "./dom.mjs";
+import { $, copyText, el, wireTabs } from "./dom.mjs";
 
 const EXAMPLE = {
   secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -283,12 +283,9 @@ $("s-generate").addEventListener("click", () => {
 });
 
 async function copy(text, what) {
-  try {
-    await navigator.clipboard.writeText(text);
-    $("s-copied").textContent = `${what} copied.`;
-  } catch {
-    $("s-copied").textContent = `Could not copy (clipboard not allowed here): select the text instead.`;
-  }
+  $("s-copied").textContent = (await copyText(text))
+    ? `${what} copied.`
+    : `Could not copy (clipboard not allowed here): select the text instead.`;
 }
 $("s-copy-headers").addEventListener("click", () => copy($("s-headers").textContent, "Headers"));
 $("s-copy-curl").addEventListener("click", () => copy($("s-curl").textContent, "curl command"));
