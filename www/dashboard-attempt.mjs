@@ -133,7 +133,12 @@ export function renderAttempt(state, actions) {
         curlButton,
         el("a", { href: deepLink(d.id, a.id), id: "attempt-link", title: "a link that opens this attempt" }, "Link"),
       ),
-      el("p", { class: "hint mono", id: "attempt-id" }, a.id),
+      el(
+        "div",
+        { class: "id-line" },
+        el("span", { class: "hint mono", id: "attempt-id" }, a.id),
+        copyButton("copy-attempt-id", `Copy the attempt id ${a.id}`, () => a.id, "attempt-copied"),
+      ),
       el("p", { class: "toast", id: "attempt-copied", role: "status" }),
 
       el("h4", {}, "Request"),

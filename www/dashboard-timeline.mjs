@@ -1,7 +1,7 @@
 // The selected delivery's attempts on a time axis, and the chart of attempts over time.
 // Chaos requests (a duplicate, forged or stale extra request) are logged but are no
 // attempts of a delivery: marked apart, never numbered as one, left out of the chart.
-import { $, el } from "./dom.mjs";
+import { $, copyButton, el } from "./dom.mjs";
 import { LOG_LIMIT, badge, chaosBadge, clock, deepLink, plural, span } from "./dashboard-view.mjs";
 
 /** The line under the axis: attempts, chaos requests, the next attempt's countdown. */
@@ -67,6 +67,8 @@ export function renderTimeline(state, actions) {
         "div",
         { class: "hint mono" },
         el("a", { href: deepLink(d.id), id: "delivery-link", title: "a link that opens this delivery" }, d.id),
+        " ",
+        copyButton("copy-delivery-id", `Copy the delivery id ${d.id}`, () => d.id, "announce"),
         ` · event ${d.event_id}`,
       ),
     ),

@@ -177,7 +177,9 @@ function changes(w, form) {
   if (form.url !== w.url) out.url = form.url;
   if (!same(form.events, w.events)) out.events = form.events;
   if (form.description !== (w.description ?? "")) out.description = form.description;
-  if (form.retry_schedule.join(",") !== w.retry_schedule.join(",")) out.retry_schedule = form.retry_schedule;
+  // An emptied schedule keeps the webhook's (the API has no "back to the profile's").
+  const waits = form.retry_schedule.length ? form.retry_schedule : w.retry_schedule;
+  if (waits.join(",") !== w.retry_schedule.join(",")) out.retry_schedule = waits;
   if (!same(form.chaos, w.chaos ?? null)) out.chaos = form.chaos;
   if (form.enabled !== w.enabled) out.enabled = form.enabled;
   return out;

@@ -308,6 +308,10 @@ test("search by id, event type and status; a deep link opens a delivery's attemp
   await page.click(row(DELIVERY));
   await page.click(`[id="attempt-${first.id}"]`);
   await page.waitForFunction((id) => document.querySelector("#attempt-id")?.textContent === id, first.id);
+  await page.click("#copy-attempt-id");
+  assert.equal(await clipboard(), first.id);
+  await page.click("#copy-delivery-id");
+  assert.equal(await clipboard(), DELIVERY);
   const href = await page.$eval("#attempt-link", (a) => a.href);
   assert.equal(new URL(page.url()).hash, new URL(href).hash, "the address links to what is shown");
   const tab = await browser.context.newPage();
