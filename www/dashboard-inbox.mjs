@@ -3,7 +3,7 @@
 // /v1/inboxes routes; the form that creates and configures an inbox; selection (kept in the
 // address: ?tab=inbox&inbox=NAME&capture=ID); replays. Drawn by dashboard-inbox-view.mjs;
 // kept live by the stream's `capture` events (dashboard-live.mjs).
-import { $, keepFocus } from "./dom.mjs";
+import { $, copyButton, el, keepFocus } from "./dom.mjs";
 import {
   answer,
   inboxUrl,
@@ -56,8 +56,18 @@ export function inboxTab({ api, announce, params, unauthorized }) {
       renderCaptures(st, actions, CAPTURE_LIMIT);
       renderCapture(st.capture, listed());
       renderSummary(st.summary);
+      const url = st.name ? inboxUrl(st.name) : null;
+      $("inbox-url").replaceChildren(
+        ...(url
+          ? [
+              "Providers post to ",
+              el("code", {}, url),
+              " ",
+              copyButton("copy-inbox-url", `Copy the inbox URL ${url}`, () => url, "announce"),
+            ]
+          : ["Select or create an inbox."]),
+      );
     });
-    $("inbox-url").textContent = st.name ? `Providers post to ${inboxUrl(st.name)}` : "Select or create an inbox.";
     $("replay-form").hidden = !st.capture;
     $("replay-url").placeholder = listed()?.forward_to ?? "http://127.0.0.1:3000/hooks";
   }

@@ -95,6 +95,8 @@ test("an inbox made on the page shows a capture live, checked and forwarded, and
   assert.equal(inbox.scheme, "standard");
   assert.equal(inbox.secrets, 1);
   assert.equal(await page.inputValue("#i-secret"), "", "the secret is not kept on the page");
+  assert.equal(await page.textContent("#inbox-url code"), `${base}/in/shop`);
+  assert.ok(await page.$("#copy-inbox-url"), "a copy button for the URL");
 
   // Signed ten minutes ago, with credentials of its own: captured without a reload.
   await page.evaluate(() => (window.__sameDocument = true));
