@@ -81,6 +81,13 @@ export class Api {
     return json?.data ?? null;
   }
 
+  /** The profile names the sender takes: its OpenAPI document's, which lists them. */
+  async profiles() {
+    const res = await fetch("/openapi.json", { cache: "no-store" });
+    if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, `GET /openapi.json: HTTP ${res.status}`);
+    return (await res.json()).components.schemas.CreateWebhook.properties.profile.enum;
+  }
+
   /** Every webhook (`WebhookView`: no secret). */
   webhooks() {
     return this.request("GET", "/webhooks");

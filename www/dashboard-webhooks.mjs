@@ -80,7 +80,15 @@ export function renderWebhooks(state, actions) {
       ),
       // The signing profile, and the webhook's kind when it is not a plain HTTP one.
       el("td", {}, w.profile, w.kind !== "http" ? el("div", { class: "hint" }, w.kind) : null),
-      el("td", { class: "mono" }, w.events.length ? w.events.join(", ") : "*"),
+      el(
+        "td",
+        { class: "mono" },
+        w.events.length ? w.events.join(", ") : "*",
+        // Vector.co segments: events naming another segment do not come.
+        w.segments?.length
+          ? el("div", { class: "hint", "data-segments": "" }, `segments: ${w.segments.join(", ")}`)
+          : null,
+      ),
       el(
         "td",
         {},
@@ -146,6 +154,7 @@ function readForm() {
     profile: $("w-profile").value.trim(),
     kind: $("w-kind").value,
     events: words($("w-events").value),
+    segments: words($("w-segments").value),
     description: $("w-description").value.trim(),
     retry_schedule: schedule($("w-retry").value),
     chaos,
@@ -160,6 +169,7 @@ function fillForm(w) {
   $("w-profile").value = w?.profile ?? "standard";
   $("w-kind").value = w?.kind ?? "http";
   $("w-events").value = (w?.events ?? ["*"]).join(", ");
+  $("w-segments").value = (w?.segments ?? []).join(", ");
   $("w-description").value = w?.description ?? "";
   $("w-retry").value = (w?.retry_schedule ?? []).join(", ");
   $("w-chaos").value = w?.chaos ? JSON.stringify(w.chaos) : "";
@@ -176,6 +186,7 @@ function changes(w, form) {
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (form.url !== w.url) out.url = form.url;
   if (!same(form.events, w.events)) out.events = form.events;
+  if (!same(form.segments, w.segments ?? [])) out.segments = form.segments;
   if (form.description !== (w.description ?? "")) out.description = form.description;
   // An emptied schedule keeps the webhook's (the API has no "back to the profile's").
   const waits = form.retry_schedule.length ? form.retry_schedule : w.retry_schedule;
@@ -234,8 +245,9 @@ export function initWebhookForms({ api, done, fail }) {
         close();
         await done(`${id} saved`);
       } else {
-        const { secret: typed, retry_schedule, chaos, description, ...rest } = form;
+        const { secret: typed, retry_schedule, chaos, description, segments, ...rest } = form;
         const body = { ...rest };
+        if (segments.length) body.segments = segments;
         if (typed) body.secret = typed;
         if (retry_schedule.length) body.retry_schedule = retry_schedule;
         if (chaos) body.chaos = chaos;
@@ -255,11 +267,11 @@ export function initWebhookForms({ api, done, fail }) {
   return { edit: open };
 }
 
-/** The profiles the sender signs with, from the package's scheme table when it is served. */
-export async function loadProfiles() {
+/** The profiles the sender takes (a profile is not a scheme: vectorco signs as generic). */
+export async function loadProfiles(api) {
   try {
-    const { SCHEMES } = await import("../pkg/gen/schemes.mjs");
-    $("w-profiles").replaceChildren(...SCHEMES.map((s) => new Option(s.name, s.name)));
+    const names = await api.profiles();
+    $("w-profiles").replaceChildren(...names.map((name) => new Option(name, name)));
   } catch {
     // Not built into this sender: the field takes any name, and the API says which it knows.
   }

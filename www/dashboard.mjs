@@ -114,7 +114,7 @@ const webhookForms = initWebhookForms({
     if (e.status === 401) $("token-panel").hidden = false;
   },
 });
-loadProfiles();
+loadProfiles(api);
 
 // -------------------------------------------------------------------------- render
 let lastRendered = "";

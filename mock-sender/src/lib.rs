@@ -20,6 +20,7 @@ pub mod ids;
 pub mod inbox;
 pub mod keys;
 pub mod probe;
+pub mod profile;
 pub mod server;
 pub mod store;
 pub mod testing;

@@ -146,7 +146,7 @@ struct ProbeArgs {
     #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
     secret: String,
     /// Envelope and signature: vector, standard, svix, stripe, github, vercel, shopify,
-    /// slack, generic.
+    /// slack, generic, vectorco (Vector.co's events, signed with the generic scheme).
     #[arg(long, default_value = "vector")]
     profile: String,
     /// How long each request may take: 500ms, 15s, 1m.
@@ -270,11 +270,12 @@ fn doctor(args: &DoctorArgs) -> Fallible<ExitCode> {
 async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
     hookproof_sender::webhooks::checks::check_url(&args.url, args.allow_http)
         .map_err(|e| format!("--url: {e}"))?;
-    let scheme: hookproof::Scheme = args
+    let profile: hookproof_sender::profile::Profile = args
         .profile
         .parse()
         .map_err(|e| format!("--profile: {e}"))?;
-    hookproof::Webhook::new(scheme, &args.secret).map_err(|e| format!("--secret: {e}"))?;
+    hookproof::Webhook::new(profile.scheme(), &args.secret)
+        .map_err(|e| format!("--secret: {e}"))?;
     let client = hookproof_sender::http_client(&Config {
         ca_cert: args.ca_cert.clone(),
         ..Config::default()
@@ -282,7 +283,7 @@ async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
     let rows = hookproof_sender::probe::Probe {
         client: &client,
         url: &args.url,
-        scheme,
+        profile,
         secret: &args.secret,
         timeout: args.attempt_timeout,
     }
@@ -290,7 +291,7 @@ async fn probe(args: ProbeArgs) -> Fallible<ExitCode> {
     .await?;
     print!(
         "{}",
-        hookproof_sender::probe::table(&args.url, scheme, &rows)
+        hookproof_sender::probe::table(&args.url, profile, &rows)
     );
     Ok(if rows.iter().any(|r| r.pass == Some(false)) {
         ExitCode::FAILURE

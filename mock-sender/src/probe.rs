@@ -11,6 +11,7 @@ use crate::catalog::catalog;
 use crate::clock::now_ms;
 use crate::delivery::{payload, post, signed_headers, HttpClient, Sent, Target};
 use crate::ids::{delivery_id, new_id};
+use crate::profile::Profile;
 use crate::store::{Kind, Outcome};
 
 /// What a receiver should do with a case.
@@ -41,7 +42,7 @@ pub struct Row {
 pub struct Probe<'a> {
     pub client: &'a HttpClient,
     pub url: &'a str,
-    pub scheme: Scheme,
+    pub profile: Profile,
     pub secret: &'a str,
     pub timeout: Duration,
 }
@@ -63,7 +64,7 @@ impl Probe<'_> {
     /// Sends every case, one after the other. Fails only when the secret cannot sign
     /// for the scheme.
     pub async fn run(&self) -> Result<Vec<Row>, hookproof::Error> {
-        let scheme = self.scheme;
+        let scheme = self.profile.scheme();
         let signer = Webhook::new(scheme, self.secret)?;
         let now = now_ms().div_euclid(1000);
         let mut rows = Vec::new();
@@ -183,12 +184,12 @@ impl Probe<'_> {
         data: payload::Data<'_>,
         timestamp: i64,
     ) -> Result<Request, hookproof::Error> {
-        let delivery_id = delivery_id(self.scheme);
+        let delivery_id = delivery_id(self.profile.scheme());
         let event_id = new_id("evt");
         let event = self.event();
         let body = payload::body(
             Kind::Http,
-            self.scheme,
+            self.profile,
             &payload::Event {
                 id: &event_id,
                 event_type: event,
@@ -204,14 +205,21 @@ impl Probe<'_> {
             attempt: 1,
             retry_reason: None,
         };
-        let headers = signed_headers(signer, &request, &delivery_id, body.as_bytes(), timestamp)?;
+        let headers = signed_headers(
+            signer,
+            self.profile,
+            &request,
+            &delivery_id,
+            body.as_bytes(),
+            timestamp,
+        )?;
         Ok(Request { body, headers })
     }
 
     /// The event every case sends: the profile's first in the catalog.
     fn event(&self) -> &'static str {
         catalog()
-            .first(self.scheme.name())
+            .first(self.profile.name())
             .map_or(EVENT, |e| e.event_type.as_str())
     }
 
@@ -279,8 +287,8 @@ fn millis(sent: &Sent) -> u64 {
 }
 
 /// The table, then a summary line naming the failed cases.
-pub fn table(url: &str, scheme: Scheme, rows: &[Row]) -> String {
-    let mut out = format!("probe of {url} as {scheme}\n\n");
+pub fn table(url: &str, profile: Profile, rows: &[Row]) -> String {
+    let mut out = format!("probe of {url} as {profile}\n\n");
     out.push_str(&format!(
         "{:<6} {:<7} {:<10} {:>7}  case\n",
         "result", "expect", "answer", "time"

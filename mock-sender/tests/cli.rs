@@ -472,6 +472,23 @@ fn fixtures_lists_and_shows_the_catalog() {
         .unwrap();
     let order: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(order["name"], "#1001");
+    assert!(show.stderr.is_empty(), "shopify signs as shopify: no note");
+    // Vector.co documents no signature: the generic scheme signs, and show says so.
+    let show = Command::new(BIN)
+        .args([
+            "fixtures",
+            "show",
+            "contact.visited",
+            "--profile",
+            "vectorco",
+        ])
+        .output()
+        .unwrap();
+    let event: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(event["segment"]["id"], "segment_12345");
+    let note = String::from_utf8_lossy(&show.stderr);
+    assert!(note.contains("signed with the generic scheme"), "{note}");
+    assert!(note.contains("X-Webhook-Signature"), "{note}");
     let schema = Command::new(BIN)
         .args([
             "fixtures",

@@ -1,7 +1,8 @@
 // The sender binary (HOOKPROOF_SENDER) sends the catalog's examples: a Stripe webhook gets
 // each Stripe event, which the official stripe library's constructEvent accepts and which
 // validates against the event's schema; given data is sent byte for byte; GitHub's
-// deliveries carry GitHub's headers; GET /v1/event-types serves the catalog.
+// deliveries carry GitHub's headers; Vector.co's verify as the generic scheme; GET
+// /v1/event-types serves the catalog.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import { once } from "node:events";
 import Stripe from "stripe";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
+import { Webhook } from "../../pkg/src/node.mjs";
 
 const BIN = process.env.HOOKPROOF_SENDER ?? new URL("../../target/debug/hookproof-sender", import.meta.url).pathname;
 let sender;
@@ -136,4 +138,23 @@ test("GitHub's deliveries carry GitHub's headers; the catalog lists GitHub's eve
   assert.equal(typeof JSON.parse(got.body).ref, "string", "the push fixture");
   const res = await fetch(`${api}/v1/event-types?profile=nope`);
   assert.equal(res.status, 400);
+});
+
+test("Vector.co's catalog events, sent without data, verify as the generic scheme and pass their schemas", async () => {
+  const types = await call("GET", "/v1/event-types?profile=vectorco");
+  assert.deepEqual(types.map((t) => t.event_type).sort(), ["company.visited", "contact.intent", "contact.visited"]);
+  const w = await hook("vectorco", "/vectorco");
+  const wh = new Webhook(w.secret, { scheme: "generic" });
+  const ajv = new Ajv({ strict: false });
+  addFormats(ajv);
+  for (const [i, t] of types.entries()) {
+    await call("POST", "/v1/events", { type: t.event_type, webhook_ids: [w.id] });
+    const [got] = (await received("/vectorco", i + 1)).slice(-1);
+    assert.equal(got.headers["x-webhook-event"], t.event_type);
+    const event = wh.verify(got.body, got.headers);
+    assert.equal(event.event, t.event_type);
+    assert.ok(Math.abs(Date.parse(event.timestamp) - Date.now()) < 60_000, "a fresh time");
+    const validate = ajv.compile(t.schema);
+    assert.ok(validate(event), `${t.event_type}: ${ajv.errorsText(validate.errors)}`);
+  }
 });

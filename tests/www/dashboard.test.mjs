@@ -394,6 +394,27 @@ test("past the newest deliveries the page lists: filters, counts, deep links and
   assert.deepEqual(browser.errors, []);
 });
 
+test("a webhook's profile and its Vector.co segments are shown", async () => {
+  const { id } = (
+    await call("POST", "/webhooks", {
+      url: receiverUrl,
+      profile: "vectorco",
+      events: ["contact.*"],
+      segments: ["segment_12345"],
+    })
+  ).data;
+  // A new webhook makes no stream event: load the page afresh.
+  await page.goto(`${base}/`);
+  await page.waitForSelector("html[data-loaded=true]");
+  const cell = `#webhooks tr[data-webhook="${id}"]`;
+  assert.equal(await page.textContent(`${cell} [data-segments]`), "segments: segment_12345");
+  assert.equal(await page.textContent(`${cell} td:nth-child(2)`), "vectorco");
+  // The form offers the sender's profiles, vectorco among them (it is no scheme).
+  await page.waitForSelector('#w-profiles option[value="vectorco"]', { state: "attached", timeout: 5000 });
+  await call("DELETE", `/webhooks/${id}`);
+  assert.deepEqual(browser.errors, []);
+});
+
 test("the sender also serves the playground, linked from the dashboard", async () => {
   await page.click("#playground-link");
   await page.waitForSelector("html[data-ready=true]");

@@ -2,8 +2,12 @@
 // and its Sender client has a method per REST route (GET /openapi.json has the details).
 // JSON shapes are the API's own, snake_case as it sends them.
 
-/** Signature profiles: what the body, headers and signature look like. */
-export type Profile = "vector" | "standard" | "svix" | "stripe" | "github" | "vercel" | "shopify" | "slack" | "generic";
+/**
+ * Signature profiles: what the body, headers and signature look like. vectorco: Vector.co's
+ * events, signed with the generic scheme (Vector.co documents no signature).
+ */
+export type Profile =
+  "vector" | "standard" | "svix" | "stripe" | "github" | "vercel" | "shopify" | "slack" | "generic" | "vectorco";
 export type DeliveryStatus = "pending" | "success" | "failed";
 /** A wait before an attempt: seconds, or a duration string ("42s", "2.5m"). */
 export type Wait = number | string;
@@ -28,6 +32,8 @@ export interface CreateWebhook {
   url: string;
   /** Event names, `prefix.*` or `*`. */
   events: string[];
+  /** Vector.co segment ids: an event naming a segment (`segment.id`) comes only for these. Default: every segment. */
+  segments?: string[];
   /** A fixed id (created or replaced); generated when omitted. */
   id?: string;
   /** "http" (default) or "slack" (a Block Kit message to an incoming webhook). */
@@ -50,6 +56,8 @@ export interface UpdateWebhook {
   enabled?: boolean;
   url?: string;
   events?: string[];
+  /** Replaces the segments; null or []: every segment. */
+  segments?: string[] | null;
   retry_schedule?: Wait[];
   description?: string;
   /** null turns chaos off. */
@@ -61,6 +69,8 @@ export interface Webhook {
   kind: "http" | "slack";
   url: string;
   events: string[];
+  /** Vector.co segment ids it takes events of; empty: every segment. */
+  segments: string[];
   enabled: boolean;
   profile: Profile;
   /** Seconds before attempts 1, 2, ... (unscaled). */

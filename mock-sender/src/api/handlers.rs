@@ -19,6 +19,7 @@ use crate::delivery::{payload, profile_default};
 use crate::ids::new_id;
 use crate::store::{DeliveryStatus, Query, WebhookRecord};
 use crate::webhooks::checks::{check_event_type, check_id};
+use crate::webhooks::segments::EventSegment;
 
 const MAX_LIST_LIMIT: u32 = 1000;
 
@@ -153,6 +154,7 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             .into());
         }
     }
+    let segment = EventSegment::new(&req.event_type, req.data.as_deref());
     let targets: Vec<&WebhookRecord> = webhooks
         .iter()
         .map(|w| &**w)
@@ -161,6 +163,7 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
                 && chosen
                     .as_ref()
                     .is_none_or(|ids| ids.contains(w.id.as_str()))
+                && segment.admits(w)
         })
         .collect();
     let deliveries = state

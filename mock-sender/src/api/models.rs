@@ -71,6 +71,8 @@ pub struct WebhookView {
     pub kind: &'static str,
     pub url: String,
     pub events: Vec<String>,
+    /// Vector.co segment ids it takes events of; empty: every segment.
+    pub segments: Vec<String>,
     pub enabled: bool,
     pub profile: &'static str,
     /// Waits in seconds before attempts 1, 2, ... (unscaled): its own or the profile's.
@@ -95,6 +97,7 @@ impl WebhookView {
             kind: w.kind.as_str(),
             url: w.url.clone(),
             events: w.events.clone(),
+            segments: w.segments.clone(),
             enabled: w.enabled,
             profile: w.profile.name(),
             retry_schedule: schedule.iter().map(|ms| seconds(*ms)).collect(),

@@ -84,7 +84,9 @@ fn nullable_time() -> Value {
 }
 
 pub fn document() -> Value {
-    let profiles: Vec<&str> = hookproof::Scheme::ALL.iter().map(|s| s.name()).collect();
+    let profiles = crate::profile::Profile::names();
+    let segments = json!({ "type": "array", "maxItems": 100, "uniqueItems": true, "items": { "type": "string", "minLength": 1, "maxLength": 128, "example": "segment_12345" },
+        "description": "Vector.co segment ids: an event whose data names a segment (segment.id, as Vector.co's contact and company events do) goes to this webhook only when it is listed; empty: every segment" });
     let wait = json!({ "oneOf": [
         { "type": "number", "minimum": 0, "description": "seconds" },
         { "type": "string", "example": "2.5m", "description": "a duration: 500ms, 42s, 2.5m, 2h, 1d" }
@@ -96,7 +98,7 @@ pub fn document() -> Value {
         "info": {
             "title": "hookproof-sender",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer with a body is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret; inbox secrets never. /in/{name} is open to any host, without the token: providers call it."
+            "description": "A local webhook provider: deliveries signed by hookproof in the envelope of a profile (vector, standard, svix, stripe, github, vercel, shopify, slack, generic; vectorco, Vector.co's events signed with the generic scheme since Vector.co documents no signature), retried on the profile's schedule (scaled by --time-scale), every attempt logged. Every answer with a body is {\"data\": ...}; every failure a 4xx {\"error\": {\"code\", \"message\", \"field\"}} that changed nothing. With --token, /v1 needs `Authorization: Bearer <token>` (/v1/stream also takes ?token=). Times are RFC 3339 UTC. Webhook secrets are shown only by create and rotate-secret; inbox secrets never. /in/{name} is open to any host, without the token: providers call it."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
@@ -121,6 +123,7 @@ pub fn document() -> Value {
                         "kind": { "type": "string", "enum": ["http", "slack"] },
                         "url": { "type": "string" },
                         "events": events,
+                        "segments": segments,
                         "enabled": { "type": "boolean" },
                         "profile": { "type": "string", "enum": profiles },
                         "retry_schedule": { "type": "array", "items": { "type": "number" }, "description": "seconds before attempts 1, 2, ... (unscaled): the webhook's own or its profile's" },
@@ -143,8 +146,9 @@ pub fn document() -> Value {
                         "kind": { "type": "string", "enum": ["http", "slack"], "default": "http", "description": "slack: the event as a Block Kit message (text + blocks) for a Slack incoming webhook; also read as `type`" },
                         "url": { "type": "string", "description": "http:// only to loopback unless --allow-http" },
                         "events": events,
+                        "segments": segments,
                         "enabled": { "type": "boolean", "default": true },
-                        "profile": { "type": "string", "enum": profiles, "default": "vector" },
+                        "profile": { "type": "string", "enum": profiles, "default": "vector", "description": "the provider imitated: body, headers, retry schedule and signature; vectorco signs with the generic scheme (X-Webhook-Signature)" },
                         "secret": { "type": "string", "description": "generated (whsec_ + base64 of 24 bytes, or with signing ed25519 a whsk_ key) when omitted; a whsk_ Ed25519 secret key (standard, svix) signs Standard Webhooks' v1a" },
                         "signing": { "type": "string", "enum": ["hmac", "ed25519"], "default": "hmac", "description": "what a generated secret is (not with secret): ed25519, for standard and svix, generates a whsk_ key; the webhook then shows its whpk_ public_key" },
                         "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "description": "waits before attempts 1, 2, ...; default the profile's" },
@@ -174,6 +178,7 @@ pub fn document() -> Value {
                         "enabled": { "type": "boolean" },
                         "url": { "type": "string" },
                         "events": events,
+                        "segments": { "allOf": [segments], "nullable": true, "description": "replaces the segments; null or []: every segment" },
                         "retry_schedule": { "type": "array", "items": wait },
                         "description": { "type": "string" },
                         "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "replaces the chaos settings; null turns chaos off" }
@@ -278,7 +283,7 @@ pub fn document() -> Value {
             "/v1/webhooks/{id}": {
                 "parameters": [id_param("id")],
                 "get": { "summary": "One webhook", "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
-                "put": { "summary": "Partial update: enabled, url, events, retry_schedule, description, chaos (a disabled webhook gets no new deliveries, and its pending ones fail at their next attempt)", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
+                "put": { "summary": "Partial update: enabled, url, events, segments, retry_schedule, description, chaos (a disabled webhook gets no new deliveries, and its pending ones fail at their next attempt)", "requestBody": body("UpdateWebhook", true), "responses": ok("200", "Webhook", data(schema_ref("Webhook"))) },
                 "delete": { "summary": "Delete a webhook (its pending deliveries then fail)", "responses": { "204": { "description": "Deleted" }, "4XX": { "$ref": "#/components/responses/Error" } } }
             },
             "/v1/webhooks/{id}/rotate-secret": {

@@ -26,7 +26,7 @@ struct Files;
 /// What every event of one profile shares (`<profile>/_profile.json`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub struct ProfileFile {
     #[serde(skip_deserializing)]
     pub name: String,
     pub description: String,
@@ -82,7 +82,7 @@ fn header_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<(String, Str
 
 /// Every profile and event.
 pub struct Catalog {
-    profiles: Vec<Profile>,
+    profiles: Vec<ProfileFile>,
     entries: Vec<Entry>,
 }
 
@@ -110,7 +110,7 @@ fn load() -> Result<Catalog, String> {
             .ok_or_else(|| format!("catalog/{path}: not in a profile's folder"))?;
         let bad = |e: serde_json::Error| format!("catalog/{path}: {e}");
         if file == "_profile.json" {
-            let mut p: Profile = serde_json::from_slice(&read(path)?).map_err(bad)?;
+            let mut p: ProfileFile = serde_json::from_slice(&read(path)?).map_err(bad)?;
             p.name = dir.to_owned();
             profiles.push(p);
         } else {
@@ -155,7 +155,7 @@ fn load() -> Result<Catalog, String> {
 }
 
 /// Event `e` of another profile as profile `p` (Standard Webhooks) sends it.
-fn standard_entry(profiles: &[Profile], p: &Profile, e: &Entry) -> Entry {
+fn standard_entry(profiles: &[ProfileFile], p: &ProfileFile, e: &Entry) -> Entry {
     let data_path = profiles
         .iter()
         .find(|s| s.name == e.profile)
@@ -198,11 +198,11 @@ pub struct Fill<'a> {
 }
 
 impl Catalog {
-    pub fn profiles(&self) -> &[Profile] {
+    pub fn profiles(&self) -> &[ProfileFile] {
         &self.profiles
     }
 
-    pub fn profile(&self, name: &str) -> Option<&Profile> {
+    pub fn profile(&self, name: &str) -> Option<&ProfileFile> {
         self.profiles.iter().find(|p| p.name == name)
     }
 
@@ -259,7 +259,7 @@ impl Catalog {
     }
 }
 
-impl Profile {
+impl ProfileFile {
     /// The profile's headers for one request, placeholders filled.
     pub fn headers_for(
         &self,

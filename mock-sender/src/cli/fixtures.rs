@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use hookproof_sender::catalog::{self, Override};
+use hookproof_sender::profile::Profile;
 use serde_json::value::RawValue;
 
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -36,6 +37,9 @@ pub fn fixtures(command: &Fixtures) -> Fallible<ExitCode> {
             if let Some(p) = profile.as_deref().filter(|p| c.profile(p).is_none()) {
                 return Err(format!("--profile: no profile {p} in the catalog").into());
             }
+            if let Some(p) = profile {
+                note_scheme(p);
+            }
             for e in c.entries(profile.as_deref()) {
                 println!("{}\t{}\t{}", e.profile, e.event_type, e.description);
             }
@@ -51,10 +55,28 @@ pub fn fixtures(command: &Fixtures) -> Fallible<ExitCode> {
                 )
             })?;
             let shown = if *schema { &e.schema } else { &e.payload };
+            note_scheme(profile);
             println!("{}", serde_json::to_string_pretty(shown)?);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// On stderr, for a profile that signs with another provider's scheme: which, and why
+/// (Vector.co documents no signature). stdout stays the listing or the JSON.
+fn note_scheme(profile: &str) {
+    let Ok(p) = profile.parse::<Profile>() else {
+        return;
+    };
+    if p.scheme().name() != p.name() {
+        let why = catalog::catalog()
+            .profile(p.name())
+            .map_or("", |f| f.description.as_str());
+        eprintln!(
+            "note: {p} deliveries are signed with the {} scheme. {why}",
+            p.scheme()
+        );
+    }
 }
 
 /// `trigger`'s `--data` (JSON, or `@FILE`), kept as given; `None` when not given.

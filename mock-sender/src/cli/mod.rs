@@ -70,9 +70,14 @@ struct CreateArgs {
     /// Event names, prefix.* or *, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "*")]
     events: Vec<String>,
-    /// vector (default), standard, svix, stripe, github, vercel, shopify, slack, generic.
+    /// vector (default), standard, svix, stripe, github, vercel, shopify, slack, generic,
+    /// vectorco (Vector.co's events, signed with the generic scheme).
     #[arg(long)]
     profile: Option<String>,
+    /// Vector.co segment ids, comma-separated: an event naming a segment comes only for
+    /// these. Default: every segment.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    segments: Option<Vec<String>>,
     /// The signing secret; generated when omitted.
     #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
     secret: Option<String>,
@@ -191,7 +196,7 @@ pub async fn webhooks(args: Webhooks) -> Fallible<ExitCode> {
                                 if enabled { "yes" } else { "no" },
                                 if enabled { "" } else { "33" },
                             ),
-                            Cell::new(text(&w["events"])),
+                            Cell::new(events_of(w)),
                             Cell::new(text(&w["url"])),
                         ]
                     })
@@ -216,6 +221,9 @@ pub async fn webhooks(args: Webhooks) -> Fallible<ExitCode> {
             }
             if let Some(schedule) = c.retry_schedule {
                 body["retry_schedule"] = json!(schedule);
+            }
+            if let Some(segments) = c.segments {
+                body["segments"] = json!(segments);
             }
             let w = api.call(Method::POST, "/v1/webhooks", Some(&body)).await?;
             if args.api.json {
@@ -409,6 +417,16 @@ fn tail_line(style: Style, name: &str, d: &Value) -> Option<String> {
             text(&d["missed"])
         )),
         _ => None,
+    }
+}
+
+/// A webhook's events, and the segments it takes them of when it names some.
+fn events_of(w: &Value) -> String {
+    match w["segments"].as_array() {
+        Some(s) if !s.is_empty() => {
+            format!("{} (segments {})", text(&w["events"]), text(&w["segments"]))
+        }
+        _ => text(&w["events"]),
     }
 }
 

@@ -23,7 +23,10 @@ body of POST /v1/webhooks, plus an optional fixed \"id\" (replaced in place on e
    \"url\": \"http://127.0.0.1:3000/hook\",      required
    \"events\": [\"order.*\", \"invoice.paid\"],  required: names, prefix.* or *
    \"profile\": \"stripe\",                  vector (default), standard, svix, stripe, github,
-                                         vercel, shopify, slack, generic
+                                         vercel, shopify, slack, generic, vectorco
+                                         (Vector.co's events, signed as generic)
+   \"segments\": [\"segment_12345\"],        optional: Vector.co segments (events naming
+                                         another segment are not sent); default every one
    \"kind\": \"http\",                       http (default) or slack (Block Kit message)
    \"secret\": \"whsec_...\",                optional; generated when omitted
    \"retry_schedule\": [0, \"42s\", \"2.5m\"],  optional; else the profile's schedule
@@ -51,7 +54,8 @@ Default retry schedules (waits before attempts 1, 2, ...; all scaled by --time-s
   shopify           0, 10s, 30s, 1m, 5m, 15m, 30m, 1h, 2h
   slack             0, 0, 1m, 5m
   github            0 (GitHub does not retry: POST /v1/deliveries/{id}/retry redelivers)
-  vercel, generic   0, 30s, 5m, 30m, 2h
+  vercel, generic,  0, 30s, 5m, 30m, 2h
+  vectorco
 In every profile, an answer 429, 502, 503 or 504 also pauses its endpoint: no new attempt
 to it starts for its Retry-After (at most 1h; scaled) or 5s (scaled); the pause is kept in
 memory only (a restart forgets it).

@@ -26,7 +26,7 @@ pub struct TriggerArgs {
     #[arg(long, env = "HOOKPROOF_SECRET", hide_env_values = true)]
     secret: Option<String>,
     /// Envelope and signature: vector, standard, svix, stripe, github, vercel, shopify,
-    /// slack, generic.
+    /// slack, generic, vectorco (Vector.co's events, signed with the generic scheme).
     #[arg(long, default_value = "vector")]
     profile: String,
     /// http, or slack for a Block Kit message to a Slack incoming webhook.

@@ -68,7 +68,7 @@ impl Engine {
         (number, reason): (u32, Option<&'static str>),
         headers: Vec<(String, String)>,
     ) -> Result<(), StoreError> {
-        let scheme = w.profile;
+        let scheme = w.profile.scheme();
         let request = request_of(d, &w.id, number, reason);
         let (duplicate, forged, stale) = self.chaos_draw(w, c, |rng| {
             (
@@ -87,7 +87,7 @@ impl Engine {
             // A key the receiver cannot have: a fresh random secret.
             let wrong = crate::keys::generate_secret();
             let h = Webhook::new(scheme, &wrong).and_then(|signer| {
-                signed_headers(&signer, &request, &d.id, d.body.as_bytes(), secs)
+                signed_headers(&signer, w.profile, &request, &d.id, d.body.as_bytes(), secs)
             });
             sends.push((chaos::Kind::Forged, h));
         }
@@ -95,7 +95,7 @@ impl Engine {
         if stale && scheme.is_timestamped() {
             if let Ok(signer) = &prepared.signer {
                 let at = secs - chaos::STALE_SECS;
-                let h = signed_headers(signer, &request, &d.id, d.body.as_bytes(), at);
+                let h = signed_headers(signer, w.profile, &request, &d.id, d.body.as_bytes(), at);
                 sends.push((chaos::Kind::Stale, h));
             }
         }

@@ -7,8 +7,8 @@ use super::engine::Engine;
 use super::{payload, profile_default, scaled_after, Notice};
 use crate::clock::now_ms;
 use crate::ids::delivery_id;
+use crate::profile::Profile;
 use crate::store::{Body, DeliveryRecord, DeliveryStatus, Kind, Query, StoreError, WebhookRecord};
-use hookproof::Scheme;
 
 impl Engine {
     /// Stores a delivery of one event to one endpoint and starts it.
@@ -42,21 +42,21 @@ impl Engine {
         };
         // The body depends only on the event and the webhook's kind and profile: made once
         // for each pair and shared by those deliveries' records.
-        let mut bodies: Vec<((Kind, Scheme), Body)> = Vec::new();
+        let mut bodies: Vec<((Kind, Profile), Body)> = Vec::new();
         let deliveries: Vec<DeliveryRecord> = webhooks
             .iter()
             .map(|w| {
-                let scheme = w.profile;
-                let key = (w.kind, scheme);
+                let profile = w.profile;
+                let key = (w.kind, profile);
                 let body = match bodies.iter().find(|(k, _)| *k == key) {
                     Some((_, body)) => body.clone(),
                     None => {
-                        let body = Body::from(payload::body(w.kind, scheme, &event));
+                        let body = Body::from(payload::body(w.kind, profile, &event));
                         bodies.push((key, body.clone()));
                         body
                     }
                 };
-                self.new_delivery(w, scheme, &event, body)
+                self.new_delivery(w, profile, &event, body)
             })
             .collect();
         let deliveries = self.store.put_deliveries(deliveries).await?;
@@ -71,12 +71,12 @@ impl Engine {
         Ok(deliveries)
     }
 
-    /// A new pending delivery of `event` to `webhook` (of profile `scheme`) with `body`:
+    /// A new pending delivery of `event` to `webhook` (of `profile`) with `body`:
     /// its schedule and first time.
     fn new_delivery(
         &self,
         webhook: &WebhookRecord,
-        scheme: Scheme,
+        profile: Profile,
         event: &payload::Event<'_>,
         body: Body,
     ) -> DeliveryRecord {
@@ -84,14 +84,14 @@ impl Engine {
         let schedule = webhook
             .retry_schedule
             .clone()
-            .unwrap_or_else(|| profile_default(scheme));
+            .unwrap_or_else(|| profile_default(profile));
         let first = scaled_after(
             now,
             schedule.first().copied().unwrap_or(0),
             self.settings.time_scale,
         );
         DeliveryRecord {
-            id: delivery_id(scheme),
+            id: delivery_id(profile.scheme()),
             webhook_id: webhook.id.clone(),
             event_id: event.id.to_owned(),
             event_type: event.event_type.to_owned(),
@@ -208,7 +208,7 @@ mod tests {
         };
         let (a, b) = (standard("wh_a"), standard("wh_b"));
         let stripe = WebhookRecord {
-            profile: Scheme::Stripe,
+            profile: Profile::Stripe,
             ..standard("wh_c")
         };
         let data = serde_json::value::to_raw_value(&serde_json::json!({ "n": 1 })).unwrap();

@@ -3,13 +3,13 @@
 
 use std::sync::LazyLock;
 
-use hookproof::Scheme;
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::catalog::{catalog, Fill, Override};
+use crate::profile::Profile;
 
 use crate::store::{Kind, WebhookRecord};
 
@@ -54,24 +54,30 @@ pub struct Event<'a> {
 /// The body: a Slack message for a `slack` webhook, else shaped like the provider the
 /// profile imitates. Serialised once per delivery so every attempt signs and sends the
 /// same bytes.
-pub fn body(kind: Kind, scheme: Scheme, ev: &Event<'_>) -> String {
+pub fn body(kind: Kind, profile: Profile, ev: &Event<'_>) -> String {
     match (kind, ev.data) {
         (Kind::Slack, Data::Given(raw)) => {
             slack_message(ev, &serde_json::from_str(raw.get()).unwrap_or_default()).to_string()
         }
         (Kind::Slack, Data::Fixture(_)) => {
-            let data = catalog().data_of(scheme.name(), ev.event_type);
+            let data = catalog().data_of(profile.name(), ev.event_type);
             slack_message(ev, data.unwrap_or(&json!({}))).to_string()
         }
-        (Kind::Http, Data::Given(raw)) => envelope(scheme, ev, raw),
+        (Kind::Http, Data::Given(raw)) => envelope(profile, ev, raw),
         (Kind::Http, Data::Fixture(overrides)) => {
             let fill = Fill {
                 event_id: ev.id,
                 created_at: ev.created_at,
             };
-            match catalog().body(scheme.name(), ev.event_type, &fill, overrides) {
+            match catalog().body(profile.name(), ev.event_type, &fill, overrides) {
                 Some(Ok(body)) => body.to_string(),
-                _ => envelope(scheme, ev, &EMPTY),
+                // A Vector.co event names itself in its body.
+                _ if profile == Profile::VectorCo => json!({
+                    "event": ev.event_type,
+                    "timestamp": rfc3339(ev.created_at),
+                })
+                .to_string(),
+                _ => envelope(profile, ev, &EMPTY),
             }
         }
     }
@@ -105,28 +111,30 @@ impl Serialize for Obj<'_> {
     }
 }
 
-fn envelope(scheme: Scheme, ev: &Event<'_>, data: &RawValue) -> String {
+fn envelope(profile: Profile, ev: &Event<'_>, data: &RawValue) -> String {
     use Field::{Json, Raw};
     let secs = ev.created_at.div_euclid(1000);
-    let obj = match scheme {
+    let obj = match profile {
         // GitHub and Shopify send the resource itself; the event type is a header.
-        Scheme::Github | Scheme::Shopify => return data.get().to_owned(),
-        Scheme::Slack => {
+        // Vector.co's body is the event, `{event, timestamp, contact|company, segment}`:
+        // given data is that body.
+        Profile::Github | Profile::Shopify | Profile::VectorCo => return data.get().to_owned(),
+        Profile::Slack => {
             return slack_event(ev, &serde_json::from_str(data.get()).unwrap_or_default())
                 .to_string()
         }
-        Scheme::Vector => Obj(vec![
+        Profile::Vector => Obj(vec![
             ("event", Json(json!(ev.event_type))),
             ("occurred_at", Json(json!(rfc3339(ev.created_at)))),
             ("data", Raw(data)),
         ]),
-        Scheme::Standard | Scheme::Svix => Obj(vec![
+        Profile::Standard | Profile::Svix => Obj(vec![
             ("type", Json(json!(ev.event_type))),
             ("timestamp", Json(json!(rfc3339(ev.created_at)))),
             ("data", Raw(data)),
         ]),
         // Every field of stripe-node's `Event`, as a test-mode event made by the API.
-        Scheme::Stripe => Obj(vec![
+        Profile::Stripe => Obj(vec![
             ("id", Json(json!(ev.id))),
             ("object", Json(json!("event"))),
             ("api_version", Json(json!(STRIPE_API_VERSION))),
@@ -140,14 +148,14 @@ fn envelope(scheme: Scheme, ev: &Event<'_>, data: &RawValue) -> String {
             ),
             ("type", Json(json!(ev.event_type))),
         ]),
-        Scheme::Vercel => Obj(vec![
+        Profile::Vercel => Obj(vec![
             ("id", Json(json!(ev.id))),
             ("type", Json(json!(ev.event_type))),
             ("createdAt", Json(json!(ev.created_at))),
             ("payload", Raw(data)),
             ("region", Json(json!(VERCEL_REGION))),
         ]),
-        _ => Obj(vec![
+        Profile::Generic => Obj(vec![
             ("id", Json(json!(ev.id))),
             ("type", Json(json!(ev.event_type))),
             ("created_at", Json(json!(rfc3339(ev.created_at)))),
@@ -199,8 +207,8 @@ fn slack_event(ev: &Event<'_>, data: &Value) -> Value {
 /// else `webhook.test`.
 pub fn test_event_type(w: &WebhookRecord) -> &'static str {
     match (w.kind, w.profile) {
-        (Kind::Http, Scheme::Slack) => SLACK_URL_VERIFICATION,
-        (_, Scheme::Github) => GITHUB_PING,
+        (Kind::Http, Profile::Slack) => SLACK_URL_VERIFICATION,
+        (_, Profile::Github) => GITHUB_PING,
         _ => "webhook.test",
     }
 }
@@ -272,13 +280,13 @@ pub struct Request<'a> {
 
 /// Headers the provider sends besides its signature headers (which carry the delivery
 /// id where the provider has one): the catalog's for the profile, and Slack's retry marks.
-pub fn headers(scheme: Scheme, r: &Request<'_>) -> Vec<(&'static str, String)> {
-    let mut h = match catalog().profile(scheme.name()) {
+pub fn headers(profile: Profile, r: &Request<'_>) -> Vec<(&'static str, String)> {
+    let mut h = match catalog().profile(profile.name()) {
         Some(p) => p.headers_for(r.event_type, r.event_id, r.webhook_id, r.created_at),
         None => vec![("Content-Type", "application/json".to_owned())],
     };
     // Slack marks its retries (its Bolt framework reads both).
-    if scheme == Scheme::Slack && r.attempt > 1 {
+    if profile == Profile::Slack && r.attempt > 1 {
         h.push(("X-Slack-Retry-Num", (r.attempt - 1).to_string()));
         let reason = r.retry_reason.unwrap_or("unknown_error");
         h.push(("X-Slack-Retry-Reason", reason.to_string()));
@@ -351,20 +359,20 @@ mod tests {
             data: Data::Given(&data),
             created_at: 1_700_000_000_000,
         };
-        for scheme in Scheme::ALL {
-            let v: Value = serde_json::from_str(&body(Kind::Http, scheme, &ev)).unwrap();
-            assert!(v.is_object(), "{scheme}");
+        for profile in Profile::ALL {
+            let v: Value = serde_json::from_str(&body(Kind::Http, profile, &ev)).unwrap();
+            assert!(v.is_object(), "{profile}");
         }
-        let keys = |scheme| -> Vec<String> {
-            let v: Value = serde_json::from_str(&body(Kind::Http, scheme, &ev)).unwrap();
+        let keys = |profile| -> Vec<String> {
+            let v: Value = serde_json::from_str(&body(Kind::Http, profile, &ev)).unwrap();
             let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
             k.sort();
             k
         };
-        assert_eq!(keys(Scheme::Vector), ["data", "event", "occurred_at"]);
-        assert_eq!(keys(Scheme::Standard), ["data", "timestamp", "type"]);
+        assert_eq!(keys(Profile::Vector), ["data", "event", "occurred_at"]);
+        assert_eq!(keys(Profile::Standard), ["data", "timestamp", "type"]);
         assert_eq!(
-            keys(Scheme::Stripe),
+            keys(Profile::Stripe),
             [
                 "api_version",
                 "created",
@@ -378,10 +386,23 @@ mod tests {
             ]
         );
         assert_eq!(
-            keys(Scheme::Vercel),
+            keys(Profile::Vercel),
             ["createdAt", "id", "payload", "region", "type"]
         );
-        assert_eq!(keys(Scheme::Generic), ["created_at", "data", "id", "type"]);
+        assert_eq!(keys(Profile::Generic), ["created_at", "data", "id", "type"]);
+        assert_eq!(
+            keys(Profile::VectorCo),
+            ["a"],
+            "Vector.co's body is the data"
+        );
+        let unknown = Event {
+            data: Data::Fixture(&[]),
+            event_type: "contact.unknown",
+            ..ev
+        };
+        let v: Value =
+            serde_json::from_str(&body(Kind::Http, Profile::VectorCo, &unknown)).unwrap();
+        assert_eq!(v["event"], "contact.unknown");
     }
 
     #[test]
@@ -393,7 +414,7 @@ mod tests {
             data: Data::Given(&data),
             created_at: 0,
         };
-        let v: Value = serde_json::from_str(&body(Kind::Slack, Scheme::Vector, &ev)).unwrap();
+        let v: Value = serde_json::from_str(&body(Kind::Slack, Profile::Vector, &ev)).unwrap();
         assert!(v["text"].as_str().unwrap().starts_with("user.created: "));
         assert_eq!(v["blocks"][0]["type"], "header");
         let section = v["blocks"][1]["text"]["text"].as_str().unwrap();

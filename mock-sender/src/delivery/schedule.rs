@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use hookproof::Scheme;
-
 use super::{payload, Sent};
+use crate::profile::Profile;
 use crate::store::{DeliveryRecord, Kind, Outcome, WebhookRecord};
 
 const S: u64 = 1000;
@@ -14,24 +13,24 @@ const H: u64 = 60 * M;
 
 /// The waits (ms) before attempts 1, 2, ... that a profile's provider uses, as far as it
 /// documents them; a webhook's `retry_schedule` replaces it.
-pub fn profile_default(scheme: Scheme) -> Vec<u64> {
-    match scheme {
+pub fn profile_default(profile: Profile) -> Vec<u64> {
+    match profile {
         // Vector Pro: five attempts.
-        Scheme::Vector => vec![0, 42 * S, 150 * S, 9 * M, 30 * M],
+        Profile::Vector => vec![0, 42 * S, 150 * S, 9 * M, 30 * M],
         // Svix's published schedule (the Standard Webhooks spec's example goes on to 14h,
         // 20h, 24h: a webhook's retry_schedule can say so).
-        Scheme::Standard | Scheme::Svix => {
+        Profile::Standard | Profile::Svix => {
             vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H]
         }
         // Stripe retries with backoff for up to three days.
-        Scheme::Stripe => vec![0, M, 5 * M, 30 * M, 2 * H, 6 * H, 12 * H, 24 * H, 24 * H],
+        Profile::Stripe => vec![0, M, 5 * M, 30 * M, 2 * H, 6 * H, 12 * H, 24 * H, 24 * H],
         // GitHub does not retry; redeliver by hand (POST /v1/deliveries/{id}/retry).
-        Scheme::Github => vec![0],
+        Profile::Github => vec![0],
         // Shopify: 8 retries over about 4 hours.
-        Scheme::Shopify => vec![0, 10 * S, 30 * S, M, 5 * M, 15 * M, 30 * M, H, 2 * H],
+        Profile::Shopify => vec![0, 10 * S, 30 * S, M, 5 * M, 15 * M, 30 * M, H, 2 * H],
         // Slack's Events API: 3 retries: at once, after a minute, after 5 minutes.
-        Scheme::Slack => vec![0, 0, M, 5 * M],
-        // Vercel, generic and anything newer.
+        Profile::Slack => vec![0, 0, M, 5 * M],
+        // Vercel, generic, Vector.co (which documents none) and anything newer.
         _ => vec![0, 30 * S, 5 * M, 30 * M, 2 * H],
     }
 }
@@ -39,12 +38,12 @@ pub fn profile_default(scheme: Scheme) -> Vec<u64> {
 /// How long an attempt of a profile may take before it counts as failed, where the
 /// provider documents it (Slack: 3 s; Shopify: 5 s; GitHub: 10 s; Svix: 15 s, and
 /// Standard Webhooks with it); 30 s for the others. Used with `--provider-timeouts`.
-pub fn profile_timeout(scheme: Scheme) -> Duration {
-    Duration::from_secs(match scheme {
-        Scheme::Slack => 3,
-        Scheme::Shopify => 5,
-        Scheme::Github => 10,
-        Scheme::Standard | Scheme::Svix => 15,
+pub fn profile_timeout(profile: Profile) -> Duration {
+    Duration::from_secs(match profile {
+        Profile::Slack => 3,
+        Profile::Shopify => 5,
+        Profile::Github => 10,
+        Profile::Standard | Profile::Svix => 15,
         _ => LONGEST_PROFILE_TIMEOUT.as_secs(),
     })
 }
@@ -74,7 +73,7 @@ const CHALLENGE_MISSED: &str = "answered 2xx without the challenge: Slack's url_
 /// - slack: its `url_verification` passes only when the answer carries the challenge, and
 ///   is not retried.
 pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> AnswerRule {
-    if w.profile == Scheme::Standard {
+    if w.profile == Profile::Standard {
         let gone = sent.status_code == Some(GONE);
         let retry_after = sent.retry_after.unwrap_or_default().as_millis();
         return AnswerRule {
@@ -84,7 +83,7 @@ pub fn answer_rule(w: &WebhookRecord, d: &DeliveryRecord, sent: &mut Sent) -> An
         };
     }
     let handshake = w.kind == Kind::Http
-        && w.profile == Scheme::Slack
+        && w.profile == Profile::Slack
         && sent.outcome == Outcome::Success
         && d.event_type == payload::SLACK_URL_VERIFICATION;
     let answered = |challenge: &str| {
@@ -227,7 +226,7 @@ mod tests {
 
     #[test]
     fn vector_is_five_attempts() {
-        let v = profile_default(Scheme::Vector);
+        let v = profile_default(Profile::Vector);
         assert_eq!(v, [0, 42_000, 150_000, 540_000, 1_800_000]);
         assert_eq!(wait_after(&v, 1, 5), Some(42_000));
         assert_eq!(wait_after(&v, 4, 5), Some(1_800_000));
@@ -239,8 +238,12 @@ mod tests {
         );
         assert_eq!(scaled_after(0, 42_000, 0.001), 42);
         assert_eq!(scaled_after(1, 60_000, 1e16), i64::MAX);
-        for scheme in Scheme::ALL {
-            assert_eq!(profile_default(scheme)[0], 0, "{scheme}: attempt 1 at once");
+        for profile in Profile::ALL {
+            assert_eq!(
+                profile_default(profile)[0],
+                0,
+                "{profile}: attempt 1 at once"
+            );
         }
     }
 

@@ -9,6 +9,7 @@ use hyper::Uri;
 
 use super::engine::Engine;
 use super::{attempt, payload, schedule, HttpClient, Sent, Settings, Target};
+use crate::profile::Profile;
 use crate::store::{DeliveryRecord, WebhookRecord};
 
 /// What every attempt to one webhook needs, built once from it rather than per attempt:
@@ -27,7 +28,8 @@ pub(super) struct Prepared {
 
 impl Prepared {
     pub(super) fn new(webhook: &Arc<WebhookRecord>, now_ms: i64) -> Prepared {
-        let signer = Webhook::with_secrets(webhook.profile, webhook.signing_secrets(now_ms));
+        let signer =
+            Webhook::with_secrets(webhook.profile.scheme(), webhook.signing_secrets(now_ms));
         let until = webhook
             .previous_secrets
             .iter()
@@ -48,7 +50,7 @@ impl Prepared {
         settings
             .attempt_timeout
             .unwrap_or_else(|| match &self.signer {
-                Ok(signer) => schedule::profile_timeout(signer.scheme()),
+                Ok(_) => schedule::profile_timeout(self.webhook.profile),
                 Err(_) => schedule::LONGEST_PROFILE_TIMEOUT,
             })
     }
@@ -112,7 +114,14 @@ pub(super) fn sign(
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signer = p.signer.as_ref().map_err(Clone::clone)?;
-    signed_headers(signer, r, &d.id, d.body.as_bytes(), now_ms.div_euclid(1000))
+    signed_headers(
+        signer,
+        p.webhook.profile,
+        r,
+        &d.id,
+        d.body.as_bytes(),
+        now_ms.div_euclid(1000),
+    )
 }
 
 /// Request number `attempt` of delivery `d` to webhook `webhook_id`, retrying after a
@@ -133,18 +142,19 @@ pub(super) fn request_of<'a>(
     }
 }
 
-/// Every header of request `r` of `signer`'s profile: the profile's own, then the
-/// signature headers of `body`, delivery `delivery_id`, signed at `timestamp` (Unix
-/// seconds) by `signer`.
+/// Every header of request `r` of `profile`: the profile's own, then the signature
+/// headers of `body`, delivery `delivery_id`, signed at `timestamp` (Unix seconds) by
+/// `signer` (of the profile's scheme).
 pub fn signed_headers(
     signer: &Webhook,
+    profile: Profile,
     r: &payload::Request<'_>,
     delivery_id: &str,
     body: &[u8],
     timestamp: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signed = signer.sign(body, delivery_id, timestamp)?;
-    Ok(payload::headers(signer.scheme(), r)
+    Ok(payload::headers(profile, r)
         .into_iter()
         .chain(signed)
         .map(|(k, v)| (k.to_owned(), v))

@@ -27,8 +27,9 @@ mod writer;
 
 use std::sync::Arc;
 
-use hookproof::Scheme;
 use serde::{Deserialize, Serialize};
+
+use crate::profile::Profile;
 
 pub use db::Db;
 pub use inbox::{CaptureCount, InboxStore, MemoryInboxes, SqliteInboxes};
@@ -93,15 +94,18 @@ pub struct WebhookRecord {
     #[serde(default, alias = "type")]
     pub kind: Kind,
     pub url: String,
-    /// The envelope and signature profile, stored by its name (`vector`, `stripe`, ...).
-    #[serde(with = "scheme_name")]
-    pub profile: Scheme,
+    /// The envelope, headers and signature, stored by its name (`vector`, `stripe`, ...).
+    pub profile: Profile,
     pub secret: String,
     /// Secrets replaced by a rotation, still signed with until `expires_at`.
     #[serde(default)]
     pub previous_secrets: Vec<PreviousSecret>,
     /// Event type patterns: an exact name, `prefix.*` or `*`.
     pub events: Vec<String>,
+    /// Vector.co segment ids: an event whose data names a segment (`segment.id`) comes
+    /// only when it is one of these; empty: every segment.
+    #[serde(default)]
+    pub segments: Vec<String>,
     pub enabled: bool,
     /// Waits (ms, unscaled) before attempts 1, 2, ...; `None`: the profile's default.
     #[serde(default)]
@@ -137,24 +141,16 @@ impl WebhookRecord {
             .collect()
     }
 
-    /// Whether an event of `event_type` goes to this endpoint.
+    /// Whether an event of `event_type` goes to this endpoint, by its events (its
+    /// segments are `takes_segment`'s).
     pub fn wants(&self, event_type: &str) -> bool {
         self.enabled && self.events.iter().any(|p| event_matches(p, event_type))
     }
-}
 
-/// A `Scheme` as its name (`"stripe"`), as records have always stored their profile.
-mod scheme_name {
-    use hookproof::Scheme;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(scheme: &Scheme, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(scheme.name())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Scheme, D::Error> {
-        let name = std::borrow::Cow::<str>::deserialize(d)?;
-        name.parse().map_err(serde::de::Error::custom)
+    /// Whether an event for `segment` (the `segment.id` of its data, if it names one)
+    /// goes to this endpoint: every segment when it lists none.
+    pub fn takes_segment(&self, segment: Option<&str>) -> bool {
+        self.segments.is_empty() || segment.is_none_or(|s| self.segments.iter().any(|x| x == s))
     }
 }
 
@@ -481,10 +477,11 @@ pub(crate) mod fixtures {
             id: id.into(),
             kind: Kind::Http,
             url: "http://127.0.0.1:1/".into(),
-            profile: Scheme::Standard,
+            profile: Profile::Standard,
             secret: "whsec_x".into(),
             previous_secrets: vec![],
             events: vec!["*".into()],
+            segments: vec![],
             enabled: true,
             retry_schedule: None,
             description: None,
@@ -550,7 +547,8 @@ mod tests {
         let stored = r#"{"id":"wh_1","type":"http","url":"http://127.0.0.1:1/","profile":"stripe",
             "secret":"whsec_x","events":["*"],"enabled":true,"created_at":1,"updated_at":1}"#;
         let read: WebhookRecord = serde_json::from_str(stored).unwrap();
-        assert_eq!(read.profile, Scheme::Stripe);
+        assert_eq!(read.profile, Profile::Stripe);
+        assert!(read.segments.is_empty());
         assert_eq!(read.kind, Kind::Http);
         let unknown = stored.replace(r#""stripe""#, r#""pigeon""#);
         assert!(serde_json::from_str::<WebhookRecord>(&unknown).is_err());

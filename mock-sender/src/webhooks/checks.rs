@@ -9,6 +9,7 @@ use super::{invalid, Error};
 use crate::chaos::{Chaos, MAX_DELAY_MS};
 use crate::config::parse_duration;
 use crate::keys;
+use crate::profile::Profile;
 use crate::store::Kind;
 
 /// Bounds on a `retry_schedule`: entries, and the longest wait (7 days).
@@ -32,7 +33,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 fn generate(
     signing: Option<&str>,
     current: Option<&str>,
-    profile: Scheme,
+    profile: Profile,
 ) -> Result<String, Error> {
     let ed25519 = match signing {
         Some("hmac") => false,
@@ -48,7 +49,7 @@ fn generate(
     if !ed25519 {
         return Ok(keys::generate_secret());
     }
-    if !profile.takes_ed25519_keys() {
+    if !profile.scheme().takes_ed25519_keys() {
         return Err(invalid(
             "signing",
             format!(
@@ -65,7 +66,7 @@ pub fn secret_of(
     secret: Option<String>,
     signing: Option<&str>,
     current: Option<&str>,
-    profile: Scheme,
+    profile: Profile,
 ) -> Result<String, Error> {
     match (secret, signing) {
         (Some(_), Some(_)) => Err(invalid(
@@ -77,14 +78,9 @@ pub fn secret_of(
     }
 }
 
-pub fn parse_profile(name: &str) -> Result<Scheme, Error> {
-    name.parse().map_err(|_| {
-        let names: Vec<&str> = Scheme::ALL.iter().map(|s| s.name()).collect();
-        invalid(
-            "profile",
-            format!("unknown profile `{name}`; one of {}", names.join(", ")),
-        )
-    })
+pub fn parse_profile(name: &str) -> Result<Profile, Error> {
+    name.parse()
+        .map_err(|e: crate::profile::UnknownProfile| invalid("profile", e.to_string()))
 }
 
 pub fn parse_kind(name: &str) -> Result<Kind, Error> {
@@ -92,7 +88,7 @@ pub fn parse_kind(name: &str) -> Result<Kind, Error> {
         .into_iter()
         .find(|k| k.as_str() == name)
         .ok_or_else(|| {
-            let hint = if name.parse::<Scheme>().is_ok() {
+            let hint = if name.parse::<Profile>().is_ok() {
                 format!(" (`{name}` is a profile: send it as `profile`)")
             } else {
                 String::new()
@@ -273,7 +269,7 @@ fn check_probability(field: &str, p: Option<f64>) -> Result<f64, Error> {
 }
 
 /// Checks a webhook's `chaos` for its profile.
-pub fn check_chaos(req: ChaosRequest, scheme: Scheme) -> Result<Chaos, Error> {
+pub fn check_chaos(req: ChaosRequest, profile: Profile) -> Result<Chaos, Error> {
     let chaos = Chaos {
         duplicate: check_probability("duplicate", req.duplicate)?,
         reorder: req.reorder.unwrap_or(false),
@@ -290,10 +286,10 @@ pub fn check_chaos(req: ChaosRequest, scheme: Scheme) -> Result<Chaos, Error> {
             ));
         }
     }
-    if chaos.stale_timestamp > 0.0 && !scheme.is_timestamped() {
+    if chaos.stale_timestamp > 0.0 && !profile.scheme().is_timestamped() {
         return Err(invalid(
             "chaos.stale_timestamp",
-            format!("the {scheme} profile signs no timestamp, so nothing can be stale"),
+            format!("the {profile} profile signs no timestamp, so nothing can be stale"),
         ));
     }
     Ok(chaos)

@@ -4,24 +4,25 @@
 
 pub mod checks;
 pub mod requests;
+pub mod segments;
 
 use std::net::SocketAddr;
 
 use tokio::sync::{Mutex, MutexGuard};
 
-use hookproof::Scheme;
-
 use crate::clock::now_ms;
 use crate::ids::new_id;
+use crate::profile::Profile;
 use crate::store::{Db, PreviousSecret, StoreError, WebhookRecord};
 use checks::{
     check_chaos, check_events, check_id, check_not_self, check_secret, check_url, parse_kind,
     parse_profile, parse_retry_schedule, secret_of,
 };
 use requests::{CreateWebhook, RotateSecret, UpdateWebhook};
+use segments::check_segments;
 
 /// The profile of a webhook made without one.
-pub const DEFAULT_PROFILE: Scheme = Scheme::Vector;
+pub const DEFAULT_PROFILE: Profile = Profile::DEFAULT;
 /// How long a rotated-out secret keeps signing when the rotation does not say.
 pub const DEFAULT_GRACE_PERIOD_SECS: u64 = 24 * 3600;
 
@@ -132,6 +133,9 @@ impl Webhooks {
         if let Some(events) = &req.events {
             check_events(events)?;
         }
+        if let Some(Some(segments)) = &req.segments {
+            check_segments(segments)?;
+        }
         let schedule = req
             .retry_schedule
             .as_deref()
@@ -150,6 +154,9 @@ impl Webhooks {
         }
         if let Some(events) = req.events {
             w.events = events;
+        }
+        if let Some(segments) = req.segments {
+            w.segments = segments.unwrap_or_default();
         }
         if let Some(s) = schedule {
             w.retry_schedule = Some(s);
@@ -176,7 +183,7 @@ impl Webhooks {
             Some(&w.secret),
             w.profile,
         )?;
-        check_secret(w.profile, &secret)?;
+        check_secret(w.profile.scheme(), &secret)?;
         let now = now_ms();
         let grace = req.grace_period_secs.unwrap_or(DEFAULT_GRACE_PERIOD_SECS);
         let grace_ms = i64::try_from(grace.saturating_mul(1000)).unwrap_or(i64::MAX);
@@ -240,7 +247,9 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         None => DEFAULT_PROFILE,
     };
     let secret = secret_of(req.secret, req.signing.as_deref(), None, profile)?;
-    check_secret(profile, &secret)?;
+    check_secret(profile.scheme(), &secret)?;
+    let segments = req.segments.unwrap_or_default();
+    check_segments(&segments)?;
     let retry_schedule = req
         .retry_schedule
         .as_deref()
@@ -256,6 +265,7 @@ pub fn new_webhook(req: CreateWebhook, allow_http: bool) -> Result<WebhookRecord
         secret,
         previous_secrets: Vec::new(),
         events: req.events,
+        segments,
         enabled: req.enabled.unwrap_or(true),
         retry_schedule,
         description: req.description,

@@ -15,6 +15,9 @@ pub struct CreateWebhook {
     pub url: String,
     /// Event type patterns: exact names, `prefix.*` or `*`.
     pub events: Vec<String>,
+    /// Vector.co segment ids: an event naming a segment (`segment.id` in its data) comes
+    /// only for these. None: every segment.
+    pub segments: Option<Vec<String>>,
     /// Default true.
     pub enabled: Option<bool>,
     /// Envelope and signature: `vector` by default.
@@ -73,6 +76,9 @@ pub struct UpdateWebhook {
     pub enabled: Option<bool>,
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
+    /// Replaces the segments; `null` or `[]`: every segment.
+    #[serde(default, deserialize_with = "nullable")]
+    pub segments: Option<Option<Vec<String>>>,
     pub retry_schedule: Option<Vec<Wait>>,
     pub description: Option<String>,
     /// Replaces the chaos settings; `null` turns chaos off.

@@ -115,7 +115,7 @@ const MIGRATE_3_TO_4: &str = "ALTER TABLE deliveries ADD COLUMN body_hash BLOB;"
 
 /// Bumped whenever a stored record or the tables change shape; older versions this one can
 /// upgrade are migrated on open.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 impl SqliteStore {
     pub(super) fn init(
@@ -134,7 +134,8 @@ impl SqliteStore {
             // Version 4 to 5: the `*_by_webhook` tables (`SCHEMA`), filled below, for the
             // indexes on `webhook_id` (`INDEXES`). Version 5 to 6: attempts keep their
             // answer's `response_headers`; a row stored without them reads as none.
-            (false, _) | (true, 4 | 5 | SCHEMA_VERSION) => false,
+            // Version 6 to 7: `rewrite_webhooks`.
+            (false, _) | (true, 4 | 5 | 6 | SCHEMA_VERSION) => false,
             (true, 2) => {
                 tx.execute_batch(MIGRATE_2_TO_3)?;
                 tx.execute_batch(MIGRATE_3_TO_4)?;
@@ -149,6 +150,9 @@ impl SqliteStore {
         tx.execute_batch(SCHEMA)?;
         if bodies_in_rows {
             move_bodies(&tx)?;
+        }
+        if tables > 0 && version < SCHEMA_VERSION {
+            rewrite_webhooks(&tx)?;
         }
         tx.execute_batch(INDEXES)?;
         tx.execute_batch(INDEX_BY_WEBHOOK)?;
@@ -174,6 +178,28 @@ impl SqliteStore {
             index_every,
         })
     }
+}
+
+/// Version 6's webhook records named a webhook's kind `type` and had no `segments`: each
+/// is written again as records are now, so that an older sender refuses the file (by its
+/// version) rather than read a Slack webhook as an HTTP one, or ignore its segments.
+/// Attempt records still say `event` for `event_type`: they are read under either name.
+fn rewrite_webhooks(tx: &Connection) -> Result<(), StoreError> {
+    let rows = {
+        let mut stmt = tx.prepare("SELECT seq, json FROM webhooks")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows
+    };
+    for (seq, json) in rows {
+        let w: WebhookRecord = serde_json::from_str(&json)?;
+        tx.execute(
+            "UPDATE webhooks SET json = ?1 WHERE seq = ?2",
+            params![serde_json::to_string(&w)?, seq],
+        )?;
+    }
+    Ok(())
 }
 
 /// Version 3's rows to version 4: each delivery's body out of its `json` into `bodies`.
@@ -401,6 +427,35 @@ mod tests {
         };
         s.add_attempt(&kept).unwrap();
         assert_eq!(s.attempts(&Query::default()).unwrap()[0], kept);
+    }
+
+    #[test]
+    fn a_version_6_database_gets_its_webhooks_rewritten() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("{SCHEMA}{INDEXES}PRAGMA user_version = 6;"))
+            .unwrap();
+        let stored = r#"{"id":"wh_1","type":"slack","url":"http://127.0.0.1:1/","profile":"stripe",
+            "secret":"whsec_x","events":["*"],"enabled":true,"created_at":1,"updated_at":1}"#;
+        conn.execute(
+            "INSERT INTO webhooks (id, json) VALUES ('wh_1', ?1)",
+            params![stored],
+        )
+        .unwrap();
+
+        let s = SqliteStore::init(conn, 3).unwrap();
+        assert_eq!(count(&s, "PRAGMA user_version"), SCHEMA_VERSION);
+        let w = s.webhook("wh_1").unwrap().unwrap();
+        assert_eq!(w.kind, crate::store::Kind::Slack);
+        let json: String = s
+            .conn()
+            .query_row("SELECT json FROM webhooks", [], |r| r.get(0))
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (&json["kind"], &json["segments"]),
+            (&serde_json::json!("slack"), &serde_json::json!([]))
+        );
+        assert!(json.get("type").is_none(), "{json}");
     }
 
     #[test]
