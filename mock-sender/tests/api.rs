@@ -156,6 +156,37 @@ async fn webhook_crud_and_the_secret_is_shown_only_at_creation() {
     assert_eq!(put["url"], "http://localhost:2/x");
     assert_eq!(put["enabled"], false);
     assert_eq!(put["retry_schedule"], json!([0, 1, 2.5]));
+    // Left out, the schedule stays; null goes back to the profile's, which then applies.
+    let put = ok(
+        &app,
+        "PUT",
+        &format!("/v1/webhooks/{id}"),
+        Some(json!({"description": "kept"})),
+        200,
+    )
+    .await;
+    assert_eq!(put["retry_schedule"], json!([0, 1, 2.5]));
+    let put = ok(
+        &app,
+        "PUT",
+        &format!("/v1/webhooks/{id}"),
+        Some(json!({"retry_schedule": null})),
+        200,
+    )
+    .await;
+    assert_eq!(put["retry_schedule"], w["retry_schedule"]);
+    assert_ne!(put["retry_schedule"], json!([0, 1, 2.5]));
+    let (status, body) = call(
+        &app,
+        "PUT",
+        &format!("/v1/webhooks/{id}"),
+        Some(json!({"retry_schedule": []})),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["field"]),
+        (400, &json!("retry_schedule"))
+    );
 
     // Rotation returns the new secret, once.
     let rotated = ok(

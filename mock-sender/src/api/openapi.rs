@@ -179,7 +179,7 @@ pub fn document() -> Value {
                         "url": { "type": "string" },
                         "events": events,
                         "segments": { "allOf": [segments], "nullable": true, "description": "replaces the segments; null or []: every segment" },
-                        "retry_schedule": { "type": "array", "items": wait },
+                        "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "nullable": true, "description": "replaces the waits before attempts 1, 2, ...; null goes back to the profile's" },
                         "description": { "type": "string" },
                         "chaos": { "allOf": [schema_ref("Chaos")], "nullable": true, "description": "replaces the chaos settings; null turns chaos off" }
                     }

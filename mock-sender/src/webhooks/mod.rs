@@ -136,11 +136,11 @@ impl Webhooks {
         if let Some(Some(segments)) = &req.segments {
             check_segments(segments)?;
         }
-        let schedule = req
-            .retry_schedule
-            .as_deref()
-            .map(parse_retry_schedule)
-            .transpose()?;
+        let schedule = match &req.retry_schedule {
+            Some(Some(waits)) => Some(Some(parse_retry_schedule(waits)?)),
+            Some(None) => Some(None),
+            None => None,
+        };
         let chaos = match req.chaos {
             Some(Some(c)) => Some(Some(check_chaos(c, w.profile)?)),
             Some(None) => Some(None),
@@ -159,7 +159,7 @@ impl Webhooks {
             w.segments = segments.unwrap_or_default();
         }
         if let Some(s) = schedule {
-            w.retry_schedule = Some(s);
+            w.retry_schedule = s;
         }
         if let Some(d) = req.description {
             w.description = Some(d);

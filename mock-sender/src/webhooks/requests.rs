@@ -79,7 +79,9 @@ pub struct UpdateWebhook {
     /// Replaces the segments; `null` or `[]`: every segment.
     #[serde(default, deserialize_with = "nullable")]
     pub segments: Option<Option<Vec<String>>>,
-    pub retry_schedule: Option<Vec<Wait>>,
+    /// Replaces the retry schedule; `null` goes back to the profile's.
+    #[serde(default, deserialize_with = "nullable")]
+    pub retry_schedule: Option<Option<Vec<Wait>>>,
     pub description: Option<String>,
     /// Replaces the chaos settings; `null` turns chaos off.
     #[serde(default, deserialize_with = "nullable")]
