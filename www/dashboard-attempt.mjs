@@ -2,7 +2,7 @@
 // body (pretty and raw), the answer's status, headers and captured body, and "Copy as curl",
 // which sends the same request again (the same bytes, the same signature: within the
 // receiver's tolerance it verifies).
-import { $, copyButton, el, headerTable } from "./dom.mjs";
+import { $, copyButton, el, headerTable, morphChildren } from "./dom.mjs";
 import { curlCommand } from "./curl.mjs";
 import { badge, chaosBadge, clock, deepLink } from "./dashboard-view.mjs";
 
@@ -90,7 +90,7 @@ export function renderAttempt(state, actions) {
   const attempts = d ? state.attempts.filter((a) => a.delivery_id === d.id) : [];
   const a = attempts.find((x) => x.id === state.attempt) ?? attempts.at(-1);
   if (!a) {
-    box.replaceChildren();
+    morphChildren(box, []);
     box.hidden = true;
     return;
   }
@@ -99,7 +99,7 @@ export function renderAttempt(state, actions) {
   const bytes = body === null ? null : utf8.encode(body).length;
   const name = a.chaos ? `${a.chaos} request after attempt ${a.attempt}` : `attempt ${a.attempt}`;
   const curlText = body === null || !a.request_headers.length ? "" : attemptCurl(a, body);
-  const curlButton = copyButton("copy-curl", `Copy ${name} as curl`, () => curlText, "attempt-copied", "Copy as curl");
+  const curlButton = copyButton("copy-curl", `Copy ${name} as curl`, curlText, "attempt-copied", "Copy as curl");
   curlButton.disabled = curlText === "";
   if (!a.request_headers.length) curlButton.title = "nothing was sent: no request to copy";
   const viewButton = (view, text) =>
@@ -117,9 +117,10 @@ export function renderAttempt(state, actions) {
   const response = a.response_body ?? "";
   const capped = utf8.encode(response).length >= RESPONSE_BODY_BYTES;
 
-  // el() leaves out null children; replaceChildren would write them as text.
-  box.replaceChildren(
-    ...[
+  // In place: a copy button or an opened <details> stays as it is while the attempt updates.
+  morphChildren(
+    box,
+    [
       el(
         "div",
         { class: "row" },
@@ -137,9 +138,9 @@ export function renderAttempt(state, actions) {
         "div",
         { class: "id-line" },
         el("span", { class: "hint mono", id: "attempt-id" }, a.id),
-        copyButton("copy-attempt-id", `Copy the attempt id ${a.id}`, () => a.id, "attempt-copied"),
+        copyButton("copy-attempt-id", `Copy the attempt id ${a.id}`, a.id, "attempt-copied"),
       ),
-      el("p", { class: "toast", id: "attempt-copied", role: "status" }),
+      el("p", { class: "toast", id: "attempt-copied", role: "status", "data-keep-content": "" }),
 
       el("h4", {}, "Request"),
       el("pre", { class: "out", id: "attempt-request-line" }, requestLine(a.url)),

@@ -3,9 +3,9 @@
 // inbox's conformance summary, and a forward's or replay's answer. Each function draws from
 // what it is given and calls back `actions` for what a click asks. Header values are shown
 // as the sender serves them: the credentials a request carried come masked.
-import { $, el, headerTable } from "./dom.mjs";
+import { $, el, headerTable, morphChildren } from "./dom.mjs";
 import { toMs } from "./dashboard-api.mjs";
-import { badge, clock, plural } from "./dashboard-view.mjs";
+import { badge, clock, isFresh, plural } from "./dashboard-view.mjs";
 
 /** The URL providers post to for inbox `name`. */
 export const inboxUrl = (name) => `${location.origin}/in/${name}`;
@@ -28,7 +28,7 @@ function selectableRow(props, onSelect, ...cells) {
 
 const emptyRow = (colspan, text) => el("tr", {}, el("td", { colspan: String(colspan), class: "empty" }, text));
 
-/** The inboxes table. `actions.selectInbox(name, focus)`. */
+/** The inboxes table, updated in place (a row per name). `actions.selectInbox(name, focus)`. */
 export function renderInboxes(st, actions) {
   const rows = st.inboxes.map((i) =>
     selectableRow(
@@ -57,8 +57,9 @@ export function renderInboxes(st, actions) {
       el("td", { class: "mono" }, clock(toMs(i.last_capture_at), false)),
     ),
   );
-  $("inboxes").replaceChildren(
-    ...(rows.length ? rows : [emptyRow(5, "No inboxes yet: create one below, or POST to /in/NAME.")]),
+  morphChildren(
+    $("inboxes"),
+    rows.length ? rows : [emptyRow(5, "No inboxes yet: create one below, or POST to /in/NAME.")],
   );
 }
 
@@ -82,12 +83,14 @@ function answerBadge(f) {
   return badge(String(f.status_code), ok ? "success" : "failed");
 }
 
-/** The captures of the selected inbox. `actions.selectCapture(id, focus)`. */
+/**
+ * The captures of the selected inbox, updated in place (a row per capture id: the focused
+ * one stays focused as captures arrive). `actions.selectCapture(id, focus)`.
+ */
 export function renderCaptures(st, actions, limit) {
   const firstRender = st.seen.size === 0;
   const rows = st.captures.map((c) => {
-    const fresh = !firstRender && !st.seen.has(c.id);
-    st.seen.add(c.id);
+    const fresh = isFresh(st.seen, c.id, firstRender);
     return selectableRow(
       {
         class: `selectable${fresh ? " fresh" : ""}`,
@@ -109,10 +112,11 @@ export function renderCaptures(st, actions, limit) {
       el("td", {}, c.forward ? answerBadge(c.forward) : "—"),
     );
   });
-  $("captures").replaceChildren(
-    ...(rows.length
+  morphChildren(
+    $("captures"),
+    rows.length
       ? rows
-      : [emptyRow(5, st.name ? `Nothing captured yet: POST to ${inboxUrl(st.name)}` : "Select an inbox.")]),
+      : [emptyRow(5, st.name ? `Nothing captured yet: POST to ${inboxUrl(st.name)}` : "Select an inbox.")],
   );
   $("captures-more").hidden = st.captures.length < limit;
   $("captures-more").textContent = `Only the newest ${limit} captures are listed.`;
@@ -248,7 +252,7 @@ function forward(c, inbox) {
 export function renderCapture(c, inbox) {
   const box = $("capture");
   if (!c) {
-    box.replaceChildren(el("p", { class: "empty" }, "Select a capture."));
+    morphChildren(box, [el("p", { class: "empty" }, "Select a capture.")]);
     return;
   }
   const target = c.path + (c.query !== null ? `?${c.query}` : "");
@@ -296,17 +300,17 @@ export function renderCapture(c, inbox) {
         ]
       : null,
   ];
-  box.replaceChildren(...parts.flat().filter(Boolean));
+  morphChildren(box, parts);
 }
 
 /** The inbox's summary: verified counts and a row per conformance rule. */
 export function renderSummary(s) {
   const box = $("inbox-summary");
   if (!s) {
-    box.replaceChildren(el("p", { class: "empty" }, "Select an inbox."));
+    morphChildren(box, [el("p", { class: "empty" }, "Select an inbox.")]);
     return;
   }
-  box.replaceChildren(
+  morphChildren(box, [
     el(
       "p",
       { id: "summary-line" },
@@ -340,6 +344,6 @@ export function renderSummary(s) {
         ),
       ),
     ),
-    s.captures > 1000 ? el("p", { class: "hint" }, "Of the newest 1,000 captures.") : "",
-  );
+    s.captures > 1000 ? el("p", { class: "hint" }, "Of the newest 1,000 captures.") : null,
+  ]);
 }

@@ -30,7 +30,7 @@ export function inboxTab({ api, announce, params, unauthorized }) {
     captures: [],
     captureId: params.get("capture"),
     capture: null,
-    seen: new Set(), // capture ids already listed once (to flash new ones)
+    seen: new Map(), // capture id -> when it was first listed (to flash new ones)
   };
   const listed = () => st.inboxes.find((i) => i.name === st.name) ?? null;
 

@@ -1,7 +1,7 @@
 // The selected delivery's attempts on a time axis, and the chart of attempts over time.
 // Chaos requests (a duplicate, forged or stale extra request) are logged but are no
 // attempts of a delivery: marked apart, never numbered as one, left out of the chart.
-import { $, copyButton, el } from "./dom.mjs";
+import { $, copyButton, el, morphChildren } from "./dom.mjs";
 import { LOG_LIMIT, badge, chaosBadge, clock, deepLink, plural, span } from "./dashboard-view.mjs";
 
 /** The line under the axis: attempts, chaos requests, the next attempt's countdown. */
@@ -19,20 +19,21 @@ export function timelineSummary(d, attempts) {
 }
 
 /**
- * The timeline of `state.selectedDelivery` (its `state.attempts`), or why there is none.
- * `actions.retry(d, button)`, `actions.selectAttempt(id, focus)` (an attempt clicked).
+ * The timeline of `state.selectedDelivery` (its `state.attempts`), or why there is none,
+ * updated in place (an attempt's row, keyed by its id, and the buttons stay the same
+ * elements). `actions.retry(d, button)`, `actions.selectAttempt(id, focus)` (an attempt clicked).
  */
 export function renderTimeline(state, actions) {
   const box = $("timeline");
   const d = state.selectedDelivery;
   if (!d) {
-    box.replaceChildren(
+    morphChildren(box, [
       el(
         "p",
         { class: "empty" },
         state.selected ? `No delivery ${state.selected} on this sender.` : "Select a delivery.",
       ),
-    );
+    ]);
     return;
   }
   const attempts = state.attempts.filter((a) => a.delivery_id === d.id);
@@ -43,7 +44,8 @@ export function renderTimeline(state, actions) {
       id: "retry",
       class: "primary",
       "aria-label": `Retry delivery ${d.id} now`,
-      onclick: () => actions.retry(d, retry),
+      // The button outlives a change of the selected delivery: it retries the one shown.
+      onclick: () => actions.retry(state.selectedDelivery, retry),
     },
     "Retry now",
   );
@@ -68,7 +70,7 @@ export function renderTimeline(state, actions) {
         { class: "hint mono" },
         el("a", { href: deepLink(d.id), id: "delivery-link", title: "a link that opens this delivery" }, d.id),
         " ",
-        copyButton("copy-delivery-id", `Copy the delivery id ${d.id}`, () => d.id, "announce"),
+        copyButton("copy-delivery-id", `Copy the delivery id ${d.id}`, d.id, "announce"),
         ` · event ${d.event_id}`,
       ),
     ),
@@ -156,7 +158,7 @@ export function renderTimeline(state, actions) {
       ),
     ),
   );
-  box.replaceChildren(
+  morphChildren(box, [
     head,
     axis,
     scale,
@@ -175,7 +177,7 @@ export function renderTimeline(state, actions) {
       ),
       items,
     ),
-  );
+  ]);
 }
 
 /** Succeeded and failed attempts over time, from `state.logs` (the newest LOG_LIMIT). */

@@ -1,7 +1,7 @@
 // The dashboard's deliveries table and the small pieces every part of the page draws:
 // times, durations, badges, deep links. Each render function draws from the state it is given
 // and calls back `actions` for what a click asks.
-import { $, el } from "./dom.mjs";
+import { $, el, morphChildren } from "./dom.mjs";
 
 // How many records a load asks for: the deliveries listed (those matching the filters) and
 // the attempts charted. Where a list reaches its limit, the page says that it shows the
@@ -83,9 +83,23 @@ function syncEventTypes(eventTypes) {
   list.replaceChildren(...types.map((t) => new Option(t, t)));
 }
 
+/** How long a row new to the list is marked (its `fresh` flash in style.css). */
+export const FRESH_MS = 1500;
+
 /**
- * The deliveries table and its filters' choices. Rows not in `state.seen` flash as new
- * (except on the first render). `actions.select(id, focusTimeline)`.
+ * Whether the row for `id` is new: first listed less than FRESH_MS ago, and not by the
+ * list's first render (`firstRender`). `seen`: id -> when it was first listed.
+ */
+export function isFresh(seen, id, firstRender) {
+  const now = performance.now();
+  if (!seen.has(id)) seen.set(id, firstRender ? -Infinity : now);
+  return now - seen.get(id) < FRESH_MS;
+}
+
+/**
+ * The deliveries table, updated in place (a row per delivery id: only what changed in it
+ * changes, the focused row stays focused), and its filters' choices. Rows new since the
+ * first render flash. `actions.select(id, focusTimeline)`.
  */
 export function renderDeliveries(state, actions) {
   syncSelect(
@@ -95,8 +109,7 @@ export function renderDeliveries(state, actions) {
   syncEventTypes(state.eventTypes);
   const firstRender = state.seen.size === 0;
   const rows = state.deliveries.map((d) => {
-    const fresh = !firstRender && !state.seen.has(d.id);
-    state.seen.add(d.id);
+    const fresh = isFresh(state.seen, d.id, firstRender);
     const last = d.last_status_code ?? (d.last_error ? "error" : "—");
     const tr = el(
       "tr",
@@ -128,7 +141,7 @@ export function renderDeliveries(state, actions) {
     });
     return tr;
   });
-  $("deliveries").replaceChildren(...rows);
+  morphChildren($("deliveries"), rows);
   $("deliveries-empty").hidden = rows.length > 0;
   $("deliveries-more").hidden = state.deliveries.length < LIST_LIMIT;
   $("deliveries-more").textContent =

@@ -2,14 +2,14 @@
 // profile, events and counts) and what can be done to one, all through the sender's /v1
 // API: create, edit, enable or disable, rotate the secret (the new one shown once), delete,
 // send a test.
-import { $, copyButton, el } from "./dom.mjs";
+import { $, copyButton, el, morphChildren } from "./dom.mjs";
 import { badge, clock } from "./dashboard-view.mjs";
 
 const button = (id, label, text, onclick) =>
   el("button", { type: "button", class: "small", id, "aria-label": label, onclick }, text);
 
-// Buttons armed by a first click: id -> until when (ms). Kept here, not on the button, since
-// a live update rebuilds the table between the two clicks.
+// Buttons armed by a first click: id -> until when (ms). Kept here, not on the button, so
+// that a row drawn again draws it armed.
 const armed = new Map();
 const ARMED_MS = 5000;
 
@@ -44,28 +44,37 @@ function confirmButton(id, label, text, run) {
   return b;
 }
 
+// The webhooks as last drawn, by id: a row's buttons outlive the record they were built
+// with (morphChildren keeps them), so a click acts on the current one.
+const current = new Map();
+
 /**
- * The webhooks table. `state.counts`: webhook id -> the sender's `{pending, success,
- * failed}`. `actions.test|toggle|edit|rotate|remove(w, button)`.
+ * The webhooks table, updated in place: a row per webhook id, only what changed in it
+ * changes (a button being pressed, focused or armed stays the same element).
+ * `state.counts`: webhook id -> the sender's `{pending, success, failed}`.
+ * `actions.test|toggle|edit|rotate|remove(w, button)`.
  */
 export function renderWebhooks(state, actions) {
+  current.clear();
+  for (const w of state.webhooks) current.set(w.id, w);
   const rows = state.webhooks.map((w) => {
     const c = state.counts.get(w.id) ?? { pending: 0, success: 0, failed: 0 };
+    const now = () => current.get(w.id) ?? w;
     const act = (name, label, text) => {
-      const b = button(`${name}-${w.id}`, `${label} ${w.id}`, text, () => actions[name](w, b));
+      const b = button(`${name}-${w.id}`, `${label} ${w.id}`, text, () => actions[name](now(), b));
       b.dataset.action = name;
       return b;
     };
     const toggle = act("toggle", w.enabled ? "Disable" : "Enable", w.enabled ? "Disable" : "Enable");
     const rotate = confirmButton(`rotate-${w.id}`, `Rotate the secret of ${w.id}`, "Rotate secret", (b) =>
-      actions.rotate(w, b),
+      actions.rotate(now(), b),
     );
     rotate.dataset.action = "rotate";
-    const remove = confirmButton(`delete-${w.id}`, `Delete ${w.id}`, "Delete", (b) => actions.remove(w, b));
+    const remove = confirmButton(`delete-${w.id}`, `Delete ${w.id}`, "Delete", (b) => actions.remove(now(), b));
     remove.dataset.action = "delete";
     return el(
       "tr",
-      { "data-webhook": w.id },
+      { id: `webhook-${w.id}`, "data-webhook": w.id },
       el(
         "td",
         {},
@@ -73,7 +82,7 @@ export function renderWebhooks(state, actions) {
           "div",
           { class: "id-line" },
           el("span", { class: "mono webhook-id" }, w.id),
-          copyButton(`copy-${w.id}`, `Copy the id ${w.id}`, () => w.id, "announce"),
+          copyButton(`copy-${w.id}`, `Copy the id ${w.id}`, w.id, "announce"),
         ),
         w.description ? el("div", { class: "description" }, w.description) : null,
         el("div", { class: "hint mono break", title: w.url }, w.url),
@@ -124,10 +133,17 @@ export function renderWebhooks(state, actions) {
       ),
     );
   });
-  $("webhooks").replaceChildren(
-    ...(rows.length
+  morphChildren(
+    $("webhooks"),
+    rows.length
       ? rows
-      : [el("tr", {}, el("td", { colspan: "6", class: "empty" }, "No webhooks yet: create one above."))]),
+      : [
+          el(
+            "tr",
+            { id: "webhooks-none" },
+            el("td", { colspan: "6", class: "empty" }, "No webhooks yet: create one above."),
+          ),
+        ],
   );
 }
 
@@ -188,9 +204,10 @@ function changes(w, form) {
   if (!same(form.events, w.events)) out.events = form.events;
   if (!same(form.segments, w.segments ?? [])) out.segments = form.segments;
   if (form.description !== (w.description ?? "")) out.description = form.description;
-  // An emptied schedule keeps the webhook's (the API has no "back to the profile's").
-  const waits = form.retry_schedule.length ? form.retry_schedule : w.retry_schedule;
-  if (waits.join(",") !== w.retry_schedule.join(",")) out.retry_schedule = waits;
+  // An emptied schedule goes back to the profile's default (null; the webhook shows the
+  // schedule it follows, its own or its profile's, so an empty field is never unchanged).
+  if (!form.retry_schedule.length) out.retry_schedule = null;
+  else if (form.retry_schedule.join(",") !== w.retry_schedule.join(",")) out.retry_schedule = form.retry_schedule;
   if (!same(form.chaos, w.chaos ?? null)) out.chaos = form.chaos;
   if (form.enabled !== w.enabled) out.enabled = form.enabled;
   return out;
@@ -241,9 +258,11 @@ export function initWebhookForms({ api, done, fail }) {
       const form = readForm();
       if (editing) {
         const id = editing.id;
-        await api.updateWebhook(id, changes(editing, form));
+        const changed = changes(editing, form);
+        await api.updateWebhook(id, changed);
         close();
-        await done(`${id} saved`);
+        const reset = changed.retry_schedule === null ? ": its retry schedule is the profile's default again" : "";
+        await done(`${id} saved${reset}`);
       } else {
         const { secret: typed, retry_schedule, chaos, description, segments, ...rest } = form;
         const body = { ...rest };

@@ -36,13 +36,18 @@ const state = {
   attempt: link.attempt, // the attempt shown (null: the delivery's last)
   body: null, // the selected delivery's body (null while it loads)
   bodyView: "pretty", // how bodies show: pretty (JSON re-indented) or raw (as sent)
-  seen: new Set(), // delivery ids already rendered once (to flash new ones)
+  seen: new Map(), // delivery id -> when it was first listed (to flash new ones)
 };
 
+/**
+ * Says what the user's action did, or what went wrong, in #announce. The live stream says
+ * its news in #stream-note, a region of its own, so that a note stays until the next action.
+ */
 function announce(text, kind = "info") {
   $("announce").textContent = text;
   $("announce").dataset.kind = kind;
 }
+const streamNote = (text) => ($("stream-note").textContent = text);
 function setMode(mode, text) {
   $("conn").dataset.mode = mode;
   $("conn").textContent = text;
@@ -63,6 +68,7 @@ function readFilter() {
 /** Runs `fn` for `button` (disabled meanwhile), says `what` happened, and reloads. */
 async function act(button, what, fn) {
   button.disabled = true;
+  button.dataset.busy = "";
   try {
     await fn();
     announce(what);
@@ -71,6 +77,7 @@ async function act(button, what, fn) {
     announce(`${what} failed: ${e.message}`, "error");
     if (e.status === 401) $("token-panel").hidden = false;
   } finally {
+    delete button.dataset.busy;
     button.disabled = false;
   }
 }
@@ -331,4 +338,4 @@ if (document.documentElement.dataset.loaded !== "true" && $("token-panel").hidde
 }
 // Polls while the sender is away, so the page comes back with it.
 const refreshAll = () => Promise.all([refresh(), inbox.refresh()]);
-connect({ streamUrl: api.streamUrl(), refresh: refreshAll, captured: inbox.captured, setMode, announce });
+connect({ streamUrl: api.streamUrl(), refresh: refreshAll, captured: inbox.captured, setMode, announce: streamNote });

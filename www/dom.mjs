@@ -21,6 +21,63 @@ export function el(tag, props = {}, ...children) {
   return e;
 }
 
+/**
+ * Makes `old` look like `next` (a freshly built node) and returns the node to keep: `old`
+ * itself when both are the same kind of element, so that its identity, focus and listeners
+ * survive (a listener must find the current record by id, not keep the one it was built
+ * with); else `next`. A `<details>` keeps whether the user opened it, a `data-busy` button
+ * (its action running) stays disabled, and an element with `data-keep-content` (a note
+ * written later, like "Copied") keeps its children.
+ */
+export function morph(old, next) {
+  if (old.nodeType !== next.nodeType || old.nodeName !== next.nodeName) return next;
+  if (old.nodeType !== Node.ELEMENT_NODE) {
+    if (old.nodeValue !== next.nodeValue) old.nodeValue = next.nodeValue;
+    return old;
+  }
+  const userOwned = new Set(old.nodeName === "DETAILS" ? ["open"] : []);
+  if (old.hasAttribute("data-busy")) userOwned.add("disabled").add("data-busy");
+  for (const { name } of [...old.attributes])
+    if (!next.hasAttribute(name) && !userOwned.has(name)) old.removeAttribute(name);
+  for (const { name, value } of next.attributes)
+    if (old.getAttribute(name) !== value && !userOwned.has(name)) old.setAttribute(name, value);
+  if (!old.hasAttribute("data-keep-content")) morphChildren(old, [...next.childNodes]);
+  return old;
+}
+
+/**
+ * Makes `parent`'s children `next` (freshly built nodes) in place: a child with the same
+ * `id` (else, among children without one, the same position) is kept and morphed, the
+ * others are added or removed. Kept children are never moved past each other's places, so
+ * a focused or pressed one stays in the document throughout.
+ */
+export function morphChildren(parent, next) {
+  next = next
+    .flat()
+    .filter((n) => n !== null && n !== undefined && n !== false)
+    .map((n) => (typeof n === "string" ? document.createTextNode(n) : n));
+  const byId = new Map();
+  const unkeyed = [];
+  for (const c of parent.childNodes) {
+    if (c.nodeType === Node.ELEMENT_NODE && c.id) byId.set(c.id, c);
+    else unkeyed.push(c);
+  }
+  let u = 0;
+  const result = next.map((n) => {
+    const key = n.nodeType === Node.ELEMENT_NODE && n.id;
+    const old = key ? byId.get(key) : unkeyed[u++];
+    if (key) byId.delete(key);
+    return old ? morph(old, n) : n;
+  });
+  const keep = new Set(result);
+  for (const c of [...parent.childNodes]) if (!keep.has(c)) c.remove();
+  let cursor = parent.firstChild;
+  for (const node of result) {
+    if (node === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(node, cursor);
+  }
+}
+
 /** Runs fn, then puts the focus back on the element with the same id (fn rebuilt it). */
 export function keepFocus(fn) {
   const id = document.activeElement?.id;
@@ -69,11 +126,12 @@ export async function copyText(text) {
 }
 
 /**
- * A small "Copy" button (id `id`, read as `label`) that copies `text()` and says so in
- * the element `statusId` (a role=status line).
+ * A small "Copy" button (id `id`, read as `label`) that copies `text` and says so in the
+ * element `statusId` (a role=status line). `text`: a string, kept on the button (so a
+ * button kept by morph() copies what it shows now), or a function called at the click.
  */
 export function copyButton(id, label, text, statusId, caption = "Copy") {
-  return el(
+  const b = el(
     "button",
     {
       type: "button",
@@ -81,16 +139,18 @@ export function copyButton(id, label, text, statusId, caption = "Copy") {
       id,
       "aria-label": label,
       onclick: async () => {
-        const ok = await copyText(text());
+        const ok = await copyText(typeof text === "function" ? text() : (b.dataset.copy ?? ""));
         const status = document.getElementById(statusId);
         if (status)
           status.textContent = ok
-            ? `Copied: ${label.replace(/^Copy /, "")}.`
+            ? `Copied: ${b.getAttribute("aria-label").replace(/^Copy /, "")}.`
             : "Could not copy (clipboard not allowed here): select the text instead.";
       },
     },
     caption,
   );
+  if (typeof text === "string") b.dataset.copy = text;
+  return b;
 }
 
 /** A table of HTTP headers in order, repeats kept: a row per [name, value]. `props` as for el(). */
