@@ -3,7 +3,7 @@
 // /v1/inboxes routes; the form that creates and configures an inbox; selection (kept in the
 // address: ?tab=inbox&inbox=NAME&capture=ID); replays. Drawn by dashboard-inbox-view.mjs;
 // kept live by the stream's `capture` events (dashboard-live.mjs).
-import { $, copyButton, el, keepFocus } from "./dom.mjs";
+import { $, copyButton, el, keepFocus, morphChildren } from "./dom.mjs";
 import {
   answer,
   inboxUrl,
@@ -57,15 +57,16 @@ export function inboxTab({ api, announce, params, unauthorized }) {
       renderCapture(st.capture, listed());
       renderSummary(st.summary);
       const url = st.name ? inboxUrl(st.name) : null;
-      $("inbox-url").replaceChildren(
-        ...(url
+      morphChildren(
+        $("inbox-url"),
+        url
           ? [
               "Providers post to ",
               el("code", {}, url),
               " ",
-              copyButton("copy-inbox-url", `Copy the inbox URL ${url}`, () => url, "announce"),
+              copyButton("copy-inbox-url", `Copy the inbox URL ${url}`, url, "announce"),
             ]
-          : ["Select or create an inbox."]),
+          : ["Select or create an inbox."],
       );
     });
     $("replay-form").hidden = !st.capture;

@@ -66,6 +66,8 @@ test("rows are updated in place, keyed by id: the same elements, the focus kept"
   );
   await page.focus(row(first));
   for (let i = 0; i < 3; i++) await update();
+  // The counts are asked for at most once a second: wait until the row shows the new ones.
+  await page.waitForFunction(() => window.__hook.cells[4].textContent.startsWith("4 ✓"), null, { timeout: 5000 });
   const kept = await page.evaluate(
     ([rowSel, live]) => ({
       row: document.querySelector(rowSel) === window.__row,
@@ -166,13 +168,20 @@ test("the Inbox tab's captures are updated in place", async () => {
   await fetch(`${base}/in/livebox`, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) });
   await page.click('#inboxes tr[data-inbox="livebox"]');
   const first = await capture();
-  await page.evaluate((id) => (window.__capture = document.querySelector(`#captures tr[data-capture="${id}"]`)), first);
+  await page.evaluate((id) => {
+    window.__capture = document.querySelector(`#captures tr[data-capture="${id}"]`);
+    window.__copyUrl = document.getElementById("copy-inbox-url");
+  }, first);
   await page.focus(`#captures tr[data-capture="${first}"]`);
   await capture();
   await capture();
   const kept = await page.evaluate((id) => {
     const tr = document.querySelector(`#captures tr[data-capture="${id}"]`);
-    return { same: tr === window.__capture, focused: document.activeElement === tr };
+    return {
+      same: tr === window.__capture,
+      focused: document.activeElement === tr,
+      copyUrl: document.getElementById("copy-inbox-url") === window.__copyUrl,
+    };
   }, first);
-  assert.deepEqual(kept, { same: true, focused: true });
+  assert.deepEqual(kept, { same: true, focused: true, copyUrl: true });
 });
