@@ -57,6 +57,9 @@ test("every route, typed, and the waits", async () => {
       [wh.id],
     );
     assert.equal((await sender.updateWebhook(wh.id, { description: "orders" })).description, "orders");
+    assert.deepEqual((await sender.updateWebhook(wh.id, { retry_schedule: [0, 1] })).retry_schedule, [0, 1]);
+    const reset = await sender.updateWebhook(wh.id, { retry_schedule: null });
+    assert.deepEqual(reset.retry_schedule, wh.retry_schedule, "null: back to the profile's");
 
     const ev = await sender.sendEvent({ type: "order.created", data: { n: 1 } });
     assert.equal(ev.deliveries.length, 1);

@@ -58,7 +58,8 @@ export interface UpdateWebhook {
   events?: string[];
   /** Replaces the segments; null or []: every segment. */
   segments?: string[] | null;
-  retry_schedule?: Wait[];
+  /** Replaces the retry schedule; null: back to the profile's. */
+  retry_schedule?: Wait[] | null;
   description?: string;
   /** null turns chaos off. */
   chaos?: Chaos | null;
