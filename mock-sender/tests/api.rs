@@ -918,8 +918,51 @@ async fn deliveries_logs_retry_and_test() {
     )
     .await;
     assert_eq!(d["event_type"], "ping");
+    // Without a type: the profile's test event from the catalog, as its example.
     let d = ok(&app, "POST", &format!("/v1/webhooks/{wid}/test"), None, 202).await;
-    assert_eq!(d["event_type"], "webhook.test");
+    assert_eq!(d["event_type"], "user.created");
+    let one = ok(
+        &app,
+        "GET",
+        &format!("/v1/deliveries/{}", d["id"].as_str().unwrap()),
+        None,
+        200,
+    )
+    .await;
+    let body: Value = serde_json::from_str(one["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["type"], "user.created");
+    assert!(
+        body["data"]["id"].as_str().unwrap().starts_with("user_"),
+        "generic's user.created example: {body}"
+    );
+    // A type the catalog does not have for the profile: a small object naming the webhook.
+    let d = ok(
+        &app,
+        "POST",
+        &format!("/v1/webhooks/{wid}/test"),
+        Some(json!({"type": "custom.check"})),
+        202,
+    )
+    .await;
+    let one = ok(
+        &app,
+        "GET",
+        &format!("/v1/deliveries/{}", d["id"].as_str().unwrap()),
+        None,
+        200,
+    )
+    .await;
+    let body: Value = serde_json::from_str(one["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["data"], json!({"test": true, "webhook_id": wid}));
+    // Another profile's: its own test event (Stripe's invoice.paid, a full event).
+    let st = create(
+        &app,
+        json!({"url": DEAD_URL, "events": ["x"], "profile": "stripe"}),
+    )
+    .await;
+    let sid = st["id"].as_str().unwrap();
+    let d = ok(&app, "POST", &format!("/v1/webhooks/{sid}/test"), None, 202).await;
+    assert_eq!(d["event_type"], "invoice.paid");
 
     // A github webhook's test is GitHub's ping, with the hook's configuration.
     let gh = create(

@@ -212,8 +212,13 @@ test("filters, enable/disable, send test; screenshot", async () => {
 
   const before = receiver.received.length;
   await page.click(`[id="test-${ORDERS}"]`);
-  await page.waitForFunction(() =>
-    [...document.querySelectorAll("#deliveries tr[data-delivery]")].some((tr) => tr.innerText.includes("webhook.test")),
+  // The standard profile's test event: the catalog's user.created, to this webhook.
+  await page.waitForFunction(
+    (id) =>
+      [...document.querySelectorAll("#deliveries tr[data-delivery]")].some(
+        (tr) => tr.innerText.includes("user.created") && tr.innerText.includes(id),
+      ),
+    ORDERS,
   );
   await new Promise((ok) => setTimeout(ok, 300));
   assert.ok(receiver.received.length > before);

@@ -113,16 +113,19 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
         .event_type
         .unwrap_or_else(|| payload::test_event_type(&w).to_owned());
     check_event_type(&event_type).map_err(ApiError::from)?;
-    let data =
-        match req.data {
-            Some(data) => data,
-            None => serde_json::value::to_raw_value(&payload::test_data(&w, &event_type)).map_err(
-                |e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
-            )?,
-        };
+    let made = match (&req.data, payload::test_data(&w, &event_type)) {
+        (None, Some(v)) => Some(serde_json::value::to_raw_value(&v).map_err(|e| {
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+        })?),
+        _ => None,
+    };
+    let data = match req.data.as_deref().or(made.as_deref()) {
+        Some(raw) => payload::Data::Given(raw),
+        None => payload::Data::Fixture(&[]),
+    };
     let d = state
         .engine
-        .enqueue(&w, &new_id("evt"), &event_type, payload::Data::Given(&data))
+        .enqueue(&w, &new_id("evt"), &event_type, data)
         .await
         .map_err(ApiError::from)?;
     Ok(json(StatusCode::ACCEPTED, DeliveryView::new(&d)))

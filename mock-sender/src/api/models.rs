@@ -31,7 +31,7 @@ pub struct SendEvent {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TestEvent {
-    /// Default `webhook.test`.
+    /// Default: the profile's test event (`payload::test_event_type`).
     #[serde(rename = "type")]
     pub event_type: Option<String>,
     pub data: Option<Box<RawValue>>,

@@ -196,7 +196,7 @@ pub fn document() -> Value {
                 "TestEvent": {
                     "type": "object",
                     "additionalProperties": false,
-                    "properties": { "type": { "type": "string", "default": "webhook.test", "description": "github profile: ping (GitHub's test event, with {zen, hook_id, hook}); slack profile: url_verification (succeeds only if the answer carries the challenge)" }, "data": {} }
+                    "properties": { "type": { "type": "string", "description": "default: a catalog event of the webhook's profile, sent as its example (stripe: invoice.paid, vector: vector.site.created, vectorco: contact.visited, generic, standard, svix: user.created, ...: GET /v1/event-types); github profile: ping (GitHub's test event, with {zen, hook_id, hook}); slack profile: url_verification (succeeds only if the answer carries the challenge)" }, "data": { "description": "sent as given; none: the catalog's example of the event for the profile (another event: {test: true, webhook_id})" } }
                 },
                 "SendEvent": {
                     "type": "object",

@@ -45,6 +45,9 @@ pub struct ProfileFile {
     /// an event name gives its data. (The npm package's event types read the same list.)
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub envelops: Vec<String>,
+    /// The event a test delivery (`POST /v1/webhooks/{id}/test`) sends: the provider's own
+    /// test event where it has one (GitHub's `ping`), else its most common event.
+    pub test_event: String,
 }
 
 /// A value each delivery makes anew.
@@ -130,6 +133,19 @@ fn load() -> Result<Catalog, String> {
             .cloned()
             .chain(e.headers.drain(..))
             .collect();
+    }
+    for p in &profiles {
+        let source = |e: &Entry| e.event_type == p.test_event;
+        let found = entries.iter().any(|e| e.profile == p.name && source(e))
+            || p.envelops
+                .iter()
+                .any(|s| entries.iter().any(|e| e.profile == *s && source(e)));
+        if !found {
+            return Err(format!(
+                "catalog/{}: test_event {} is not one of its events",
+                p.name, p.test_event
+            ));
+        }
     }
     let mut enveloped = Vec::new();
     for p in profiles.iter().filter(|p| !p.envelops.is_empty()) {
@@ -219,10 +235,14 @@ impl Catalog {
             .find(|e| e.profile == profile && e.event_type == event)
     }
 
-    /// The first event of `profile`: the one a probe or a test delivery sends when the
-    /// profile has no handshake of its own.
+    /// The first event of `profile`: the one a probe sends.
     pub fn first(&self, profile: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.profile == profile)
+    }
+
+    /// The event a test delivery to a webhook of `profile` sends (its `test_event`).
+    pub fn test_event(&self, profile: &str) -> Option<&Entry> {
+        self.entry(profile, &self.profile(profile)?.test_event)
     }
 
     /// The data part of event `event` of `profile` (where its profile puts data).

@@ -203,20 +203,26 @@ fn slack_event(ev: &Event<'_>, data: &Value) -> Value {
 }
 
 /// The event type of a test delivery to webhook `w` (`POST /v1/webhooks/{id}/test`)
-/// unless the request names one: GitHub's `ping`, Slack's `url_verification` handshake,
-/// else `webhook.test`.
+/// unless the request names one: GitHub's `ping`, Slack's `url_verification` handshake
+/// (a Slack message gets the profile's first event instead), else the catalog's
+/// `test_event` of the profile (Stripe's `invoice.paid`, ...).
 pub fn test_event_type(w: &WebhookRecord) -> &'static str {
-    match (w.kind, w.profile) {
-        (Kind::Http, Profile::Slack) => SLACK_URL_VERIFICATION,
-        (_, Profile::Github) => GITHUB_PING,
-        _ => "webhook.test",
-    }
+    let c = catalog();
+    let entry = match (w.kind, w.profile) {
+        (Kind::Http, Profile::Slack) => return SLACK_URL_VERIFICATION,
+        (_, Profile::Github) => return GITHUB_PING,
+        (Kind::Slack, Profile::Slack) => c.first(w.profile.name()),
+        (_, p) => c.test_event(p.name()),
+    };
+    entry.map_or("webhook.test", |e| e.event_type.as_str())
 }
 
 /// The data of test event `event_type` to `w` unless the request gives some: GitHub's
-/// `ping` carries the hook's configuration, Slack's handshake a fresh challenge.
-pub fn test_data(w: &WebhookRecord, event_type: &str) -> Value {
-    match (test_event_type(w), event_type) {
+/// `ping` carries the hook's configuration, Slack's handshake a fresh challenge; `None`
+/// for an event of the profile's catalog, sent as its example (fresh ids and times);
+/// for another event, a small object naming the webhook.
+pub fn test_data(w: &WebhookRecord, event_type: &str) -> Option<Value> {
+    Some(match (test_event_type(w), event_type) {
         (GITHUB_PING, GITHUB_PING) => json!({
             "zen": "Keep it logically awesome.",
             "hook_id": w.id,
@@ -231,8 +237,9 @@ pub fn test_data(w: &WebhookRecord, event_type: &str) -> Value {
         (SLACK_URL_VERIFICATION, SLACK_URL_VERIFICATION) => {
             json!({ "challenge": ulid::Ulid::new().to_string() })
         }
+        _ if catalog().entry(w.profile.name(), event_type).is_some() => return None,
         _ => json!({ "test": true, "webhook_id": w.id }),
-    }
+    })
 }
 
 /// The challenge in a `url_verification` body the Slack profile made, if `body` is one.
