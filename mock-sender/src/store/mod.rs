@@ -10,7 +10,9 @@
 //! decides where each call runs, so no caller blocks a runtime worker:
 //! - every write goes to the store's one writer thread (`writer`), in the order made; the
 //!   delivery path's writes that queue up together share one transaction;
-//! - a read of rows runs on Tokio's blocking pool (`spawn_blocking`);
+//! - a read of rows runs on Tokio's blocking pool (`spawn_blocking`), with `--db` on a read
+//!   connection of its own, so that it waits for neither the writer's lock nor its
+//!   transaction;
 //! - a read of webhooks answers at once: every store keeps its webhooks in memory;
 //! - a store that never blocks (`Store::blocks` false: `MemoryStore` and its inboxes) is
 //!   called inline, reads and writes alike, since a hop to another thread would cost more

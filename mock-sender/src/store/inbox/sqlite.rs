@@ -8,17 +8,25 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{limit_of, CaptureCount, InboxStore};
 use crate::inbox::{Capture, InboxConfig};
+use crate::store::sqlite::lock;
 use crate::store::StoreError;
 
 /// The inbox tables of the `--db` file.
 pub struct SqliteInboxes {
+    /// The store's write connection.
     conn: Arc<Mutex<Connection>>,
+    /// The store's read connection (its write connection in a store in memory).
+    reader: Arc<Mutex<Connection>>,
 }
 
 impl SqliteInboxes {
-    /// The inbox tables on `conn` (`SqliteStore`'s), added if missing.
-    pub(in crate::store) fn on(conn: Arc<Mutex<Connection>>) -> Result<SqliteInboxes, StoreError> {
-        let inboxes = SqliteInboxes { conn };
+    /// The inbox tables on `conn`, `SqliteStore`'s write connection (added if missing),
+    /// read through `reader`.
+    pub(in crate::store) fn on(
+        conn: Arc<Mutex<Connection>>,
+        reader: Arc<Mutex<Connection>>,
+    ) -> Result<SqliteInboxes, StoreError> {
+        let inboxes = SqliteInboxes { conn, reader };
         inboxes.create_tables()?;
         Ok(inboxes)
     }
@@ -42,7 +50,11 @@ impl SqliteInboxes {
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.conn)
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        lock(&self.reader)
     }
 }
 
@@ -92,7 +104,7 @@ impl InboxStore for SqliteInboxes {
     }
     fn inbox(&self, name: &str) -> Result<Option<InboxConfig>, StoreError> {
         let json: Option<String> = self
-            .conn()
+            .reader()
             .query_row("SELECT json FROM inboxes WHERE name = ?1", [name], |r| {
                 r.get(0)
             })
@@ -123,7 +135,7 @@ impl InboxStore for SqliteInboxes {
     }
     fn capture(&self, inbox: &str, id: &str) -> Result<Option<Capture>, StoreError> {
         let json: Option<String> = self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT json FROM inbox_captures WHERE id = ?1 AND inbox = ?2",
                 [id, inbox],
@@ -133,7 +145,7 @@ impl InboxStore for SqliteInboxes {
         Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
     }
     fn captures(&self, inbox: &str, limit: Option<u32>) -> Result<Vec<Capture>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT json FROM inbox_captures WHERE inbox = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
@@ -151,7 +163,7 @@ impl InboxStore for SqliteInboxes {
         inbox: &str,
         delivery_id: &str,
     ) -> Result<Vec<Capture>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT json FROM inbox_captures INDEXED BY inbox_captures_by_delivery_id
              WHERE inbox = ?1 AND delivery_id = ?2 ORDER BY id",
@@ -164,7 +176,7 @@ impl InboxStore for SqliteInboxes {
         Ok(out)
     }
     fn inboxes(&self) -> Result<Vec<InboxConfig>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached("SELECT json FROM inboxes ORDER BY name")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
@@ -174,7 +186,7 @@ impl InboxStore for SqliteInboxes {
         Ok(out)
     }
     fn capture_counts(&self) -> Result<Vec<CaptureCount>, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(
             "SELECT inbox, count(*), max(received_at) FROM inbox_captures
              GROUP BY inbox ORDER BY inbox",

@@ -32,6 +32,10 @@
 //! WAL stays under about [`WAL_LIMIT_BYTES`], is emptied once idle, and `close` empties it
 //! on a clean exit.
 //!
+//! Besides the checkpoints', two connections: the writer thread writes on one (`Db`: every
+//! write, the inboxes' too), reads of rows go through the other, which WAL lets read while a
+//! write is under way.
+//!
 //! By job: `schema` (tables, indexes, migrations on open), `write` (the write path and
 //! bodies), `listing` (newest-first listings through the side tables) and `checkpoint`.
 
@@ -64,9 +68,13 @@ mod write;
 const STATEMENT_CACHE: usize = 64;
 
 pub struct SqliteStore {
-    /// The one connection: every write is made on it by the writer thread (`Db`); the
+    /// The write connection: every write is made on it by the writer thread (`Db`); the
     /// inbox tables share it.
     conn: Arc<Mutex<Connection>>,
+    /// `--db` files: the connection that reads rows (listings, one delivery, counts), so
+    /// that a read waits for neither the writer's lock nor its transaction (WAL lets it read
+    /// while the writer writes). `None` in `memory()` stores: one connection does both.
+    reader: Option<Arc<Mutex<Connection>>>,
     /// `--db` files: dropping it stops the checkpoint thread.
     _checkpoints: Option<mpsc::Sender<()>>,
     /// Every stored webhook with its `seq`: a mirror of the table, written only while the
@@ -96,6 +104,7 @@ impl SqliteStore {
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let mut store = SqliteStore::init(conn, INDEX_EVERY)?;
         store._checkpoints = Some(checkpoint::spawn(path)?);
+        store.reader = Some(Arc::new(Mutex::new(open_reader(path)?)));
         Ok(store)
     }
 
@@ -103,14 +112,19 @@ impl SqliteStore {
         SqliteStore::init(Connection::open_in_memory()?, 3)
     }
 
-    /// The inbox tables of the same file, on the same connection.
+    /// The inbox tables of the same file, on the same connections.
     pub fn inboxes(&self) -> Result<SqliteInboxes, StoreError> {
-        SqliteInboxes::on(Arc::clone(&self.conn))
+        let reader = self.reader.as_ref().unwrap_or(&self.conn);
+        SqliteInboxes::on(Arc::clone(&self.conn), Arc::clone(reader))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent; carry on.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.conn)
+    }
+
+    /// The connection that reads rows.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        lock(self.reader.as_ref().unwrap_or(&self.conn))
     }
 
     fn mirror(&self) -> RwLockReadGuard<'_, HashMap<String, (i64, Arc<WebhookRecord>)>> {
@@ -128,7 +142,7 @@ impl SqliteStore {
         args: &[&dyn ToSql],
     ) -> Result<Vec<T>, StoreError> {
         let rows = {
-            let conn = self.conn();
+            let conn = self.reader();
             let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt
                 .query_map(args, |r| r.get(0))?
@@ -148,7 +162,7 @@ impl SqliteStore {
         args: &[&dyn ToSql],
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let rows = {
-            let conn = self.conn();
+            let conn = self.reader();
             let mut stmt = conn.prepare_cached(sql)?;
             let rows = stmt
                 .query_map(args, |r| {
@@ -167,6 +181,20 @@ impl SqliteStore {
             })
             .collect()
     }
+}
+
+/// A connection's lock. A panic while holding it leaves SQLite consistent; carry on.
+pub(in crate::store) fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The read connection of the file at `path` (which `init` made): it refuses writes.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
 }
 
 impl Store for SqliteStore {
@@ -243,7 +271,7 @@ impl Store for SqliteStore {
     }
 
     fn delivery_counts(&self, webhook_id: &str) -> Result<DeliveryCounts, StoreError> {
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(COUNT_BY_WEBHOOK)?;
         let rows = stmt.query_map([webhook_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
@@ -401,6 +429,37 @@ mod tests {
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+        drop(s);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
+    #[test]
+    fn a_file_store_reads_while_the_writer_holds_its_connection() {
+        let path = std::env::temp_dir().join(format!(
+            "hookproof-store-test-{}-{}.db",
+            std::process::id(),
+            ulid::Ulid::new()
+        ));
+        let s = Arc::new(SqliteStore::open(&path).unwrap());
+        s.put_deliveries(&[delivery("msg_1", DeliveryStatus::Pending)])
+            .unwrap();
+        let writing = s.conn();
+        writing.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (done, read) = mpsc::channel();
+        let reader = Arc::clone(&s);
+        std::thread::spawn(move || {
+            let _ = done.send(reader.delivery("msg_1").map(|d| d.is_some()));
+        });
+        let found = read.recv_timeout(Duration::from_secs(5));
+        assert!(matches!(found, Ok(Ok(true))), "{found:?}");
+        assert!(
+            s.reader().execute("DELETE FROM deliveries", []).is_err(),
+            "read only"
+        );
+        writing.execute_batch("ROLLBACK").unwrap();
+        drop(writing);
         drop(s);
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

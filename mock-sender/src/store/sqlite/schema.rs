@@ -172,6 +172,7 @@ impl SqliteStore {
         };
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            reader: None,
             _checkpoints: None,
             webhooks: RwLock::new(webhooks),
             unindexed: AtomicUsize::new(0),
@@ -369,6 +370,7 @@ mod tests {
         .unwrap();
         let old = SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            reader: None,
             _checkpoints: None,
             webhooks: RwLock::default(),
             unindexed: AtomicUsize::new(0),
