@@ -1,6 +1,8 @@
 //! Shared by the integration tests: a loopback receiver and an in-process API client.
 #![allow(dead_code)]
 
+pub mod api;
+pub mod delivery;
 pub mod inbox;
 
 use std::ffi::OsStr;
