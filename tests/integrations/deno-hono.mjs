@@ -1,4 +1,4 @@
-// Run by tests/node/integrations.test.mjs under Deno, in a scratch project whose
+// Run by tests/node/integrations-toolchains.test.mjs under Deno, in a scratch project whose
 // node_modules links hookproof (pkg/) and hono: hookproof/hono as Deno resolves an npm
 // package (exports map, "deno" condition). Prints one JSON line per delivery.
 import { Hono } from "hono";

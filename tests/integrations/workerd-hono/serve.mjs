@@ -1,7 +1,7 @@
 // Bundles worker.mjs (Hono + hookproof/hono, resolved through the package's exports map
 // with the "workerd" condition) with esbuild into a temporary folder, and serves it with
 // workerd on 127.0.0.1 at a port the kernel picks (reported on --control-fd).
-// Used by tests/node/integrations.test.mjs.
+// Used by tests/node/integrations-toolchains.test.mjs.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, mkdirSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
