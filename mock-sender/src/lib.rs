@@ -19,6 +19,7 @@ pub mod doctor;
 pub mod ids;
 pub mod inbox;
 pub mod keys;
+pub mod mask;
 pub mod probe;
 pub mod profile;
 pub mod server;

@@ -288,7 +288,7 @@ fn millis(sent: &Sent) -> u64 {
 
 /// The table, then a summary line naming the failed cases.
 pub fn table(url: &str, profile: Profile, rows: &[Row]) -> String {
-    let mut out = format!("probe of {url} as {profile}\n\n");
+    let mut out = format!("probe of {} as {profile}\n\n", crate::mask::url(url));
     out.push_str(&format!(
         "{:<6} {:<7} {:<10} {:>7}  case\n",
         "result", "expect", "answer", "time"

@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::inbox::{deliver, forwarded, post_in, raw, rule, serve, signed, STANDARD_SECRET};
+use common::inbox::{
+    deliver, forwarded, next_capture, post_in, raw, rule, serve, signed, STANDARD_SECRET,
+};
 use common::{config, http_json, now_secs as now, ok, receiver, spawn_serve, started, Answer};
 use hookproof::Scheme;
 use serde_json::{json, Value};
@@ -67,28 +67,6 @@ async fn the_list_names_every_inbox_with_its_capture_count_and_no_secret() {
         .map(|i| i["name"].clone())
         .collect();
     assert_eq!(names, [json!("anon"), json!("quiet")]);
-}
-
-/// The first `capture` event of `/v1/stream` at `base`, read over HTTP.
-async fn next_capture(stream: &mut reqwest::Response) -> Value {
-    let mut text = String::new();
-    tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let chunk = stream.chunk().await.unwrap().expect("stream open");
-            text.push_str(&String::from_utf8_lossy(&chunk));
-            for block in text.split("\n\n") {
-                if block
-                    .lines()
-                    .any(|l| l == "event: capture" || l == "event:capture")
-                {
-                    let data = block.lines().find_map(|l| l.strip_prefix("data:")).unwrap();
-                    return serde_json::from_str(data.trim()).unwrap();
-                }
-            }
-        }
-    })
-    .await
-    .expect("a capture event within 10 s")
 }
 
 #[tokio::test]

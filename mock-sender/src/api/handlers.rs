@@ -51,7 +51,7 @@ fn find_webhook(state: &State, id: &str) -> Result<WebhookRecord, ApiError> {
 
 pub async fn create_webhook(req: CreateWebhook, state: State) -> Result<Response, Rejection> {
     let w = state.webhooks.create(req).await.map_err(ApiError::from)?;
-    tracing::info!(webhook = %w.id, url = %w.url, profile = %w.profile, "webhook created");
+    tracing::info!(webhook = %w.id, url = %crate::mask::url(&w.url), profile = %w.profile, "webhook created");
     Ok(json(StatusCode::CREATED, created(&state, &w)))
 }
 

@@ -121,7 +121,7 @@ pub fn document() -> Value {
                     "properties": {
                         "id": { "type": "string", "example": "wh_01HZX..." },
                         "kind": { "type": "string", "enum": ["http", "slack"] },
-                        "url": { "type": "string" },
+                        "url": { "type": "string", "description": "credentials masked (userinfo user:••••@, query tokens token=••••)" },
                         "events": events,
                         "segments": segments,
                         "enabled": { "type": "boolean" },
@@ -176,7 +176,7 @@ pub fn document() -> Value {
                     "description": "A partial update: what is left out stays.",
                     "properties": {
                         "enabled": { "type": "boolean" },
-                        "url": { "type": "string" },
+                        "url": { "type": "string", "description": "the URL as shown (credentials masked) keeps the URL" },
                         "events": events,
                         "segments": { "allOf": [segments], "nullable": true, "description": "replaces the segments; null or []: every segment" },
                         "retry_schedule": { "type": "array", "minItems": 1, "maxItems": 50, "items": wait, "nullable": true, "description": "replaces the waits before attempts 1, 2, ...; null goes back to the profile's" },
@@ -258,7 +258,7 @@ pub fn document() -> Value {
                         "error": { "type": "string", "nullable": true, "description": "why it failed: HTTP status, timeout, refused, reset, DNS, TLS" },
                         "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB of the answer" },
                         "outcome": { "type": "string", "enum": ["success", "http_error", "timeout", "connection_error", "error", "rejected", "accepted_forgery", "accepted_stale"], "description": "rejected, accepted_forgery and accepted_stale are for chaos requests that must be rejected" },
-                        "url": { "type": "string" },
+                        "url": { "type": "string", "description": "credentials masked (userinfo user:••••@, query tokens token=••••)" },
                         "request_headers": { "type": "array", "items": { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 }, "description": "every header the sender set, in order ([name, value]; signatures included, secrets never); the HTTP client adds host, content-length and hookproof-sender-hop" },
                         "response_headers": { "type": "array", "items": { "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 }, "description": "the answer's headers in order, names lower-case, repeats kept: the first 64 that fit in 8 KiB ([] when there was no answer)" },
                         "next_attempt_at": nullable_time(),

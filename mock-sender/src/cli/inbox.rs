@@ -102,7 +102,7 @@ pub async fn inbox(args: InboxArgs) -> Fallible<ExitCode> {
     let forward = args
         .forward_to
         .as_deref()
-        .map(|u| format!(", forwarding to {u}"))
+        .map(|u| format!(", forwarding to {}", hookproof_sender::mask::url(u)))
         .unwrap_or_default();
     // Polled rather than followed on /v1/stream: a capture made between the ready line and
     // the stream's subscription would be missed; a poll after the first one sees it.

@@ -105,7 +105,10 @@ pub async fn run(args: TriggerArgs) -> Fallible<ExitCode> {
         .await?;
     println!(
         "delivery {} ({} {}) to {}",
-        delivery.id, webhook.profile, args.event, webhook.url
+        delivery.id,
+        webhook.profile,
+        args.event,
+        hookproof_sender::mask::url(&webhook.url)
     );
     loop {
         let Notice::Attempt {
@@ -122,7 +125,7 @@ pub async fn run(args: TriggerArgs) -> Fallible<ExitCode> {
         if refused && d.status == DeliveryStatus::Failed {
             println!(
                 "nothing is listening at {}: start your receiver first",
-                webhook.url
+                hookproof_sender::mask::url(&webhook.url)
             );
             return Ok(ExitCode::FAILURE);
         }

@@ -147,7 +147,7 @@ pub async fn post(
                 parsed = uri;
                 &parsed
             }
-            None => return Sent::not_sent(format!("not a valid URL: {text}")),
+            None => return Sent::not_sent(format!("not a valid URL: {}", crate::mask::url(text))),
         },
     };
     let mut req = Request::post(uri.clone()).header(HOP_HEADER, &*client.hop);

@@ -231,7 +231,7 @@ pub fn test_data(w: &WebhookRecord, event_type: &str) -> Option<Value> {
                 "id": w.id,
                 "active": w.enabled,
                 "events": w.events,
-                "config": { "content_type": "json", "insecure_ssl": "0", "url": w.url },
+                "config": { "content_type": "json", "insecure_ssl": "0", "url": crate::mask::url(&w.url) },
             },
         }),
         (SLACK_URL_VERIFICATION, SLACK_URL_VERIFICATION) => {

@@ -47,10 +47,11 @@ pub struct Forwarded {
 }
 
 impl Forwarded {
-    /// As it may be shown: the credentials among the headers sent masked.
+    /// As it may be shown: the credentials in its URL and among the headers sent masked.
     pub fn shown(&self) -> Forwarded {
         Forwarded {
-            headers: super::credentials::masked(&self.headers),
+            url: crate::mask::url(&self.url),
+            headers: crate::mask::headers(&self.headers),
             ..self.clone()
         }
     }
@@ -120,7 +121,7 @@ pub async fn send(
         }
     };
     let Some(uri) = parse_url(url) else {
-        out.error = Some(format!("not a valid URL: {url}"));
+        out.error = Some(format!("not a valid URL: {}", crate::mask::url(url)));
         return out;
     };
     let mut req = hyper::Request::builder()

@@ -5,7 +5,6 @@
 //! kept by the store (`store::inbox`: in memory or in the `--db` file) for `--retention`.
 
 pub mod conformance;
-pub mod credentials;
 pub mod forward;
 
 use std::sync::Arc;
@@ -18,6 +17,7 @@ use tokio::sync::broadcast;
 use crate::clock::now_ms;
 use crate::delivery::HttpClient;
 use crate::ids::new_id;
+use crate::mask;
 use crate::store::{Db, StoreError};
 pub use conformance::Check;
 pub use forward::Forwarded;
@@ -144,11 +144,12 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// The capture as it may be shown: the credentials of the request (and of its forward
-    /// and replays) masked (`credentials`).
+    /// The capture as it may be shown: the credentials of the request, in its headers and
+    /// its query (and of its forward and replays), masked (`mask`).
     pub fn shown(&self) -> Capture {
         Capture {
-            headers: credentials::masked(&self.headers),
+            headers: mask::headers(&self.headers),
+            query: self.query.as_deref().map(mask::query),
             forward: self.forward.as_ref().map(Forwarded::shown),
             replays: self.replays.iter().map(Forwarded::shown).collect(),
             ..self.clone()

@@ -126,7 +126,7 @@ impl Webhooks {
     pub async fn update(&self, id: &str, req: UpdateWebhook) -> Result<WebhookRecord, Error> {
         let _turn = self.one_at_a_time().await;
         let mut w = self.find(id)?;
-        if let Some(url) = &req.url {
+        if let Some(url) = req.url.as_ref().filter(|u| **u != crate::mask::url(&w.url)) {
             check_url(url, self.allow_http)?;
             check_not_self(url, self.listen)?;
         }
@@ -149,7 +149,8 @@ impl Webhooks {
         if let Some(c) = chaos {
             w.chaos = c;
         }
-        if let Some(url) = req.url {
+        // The URL as shown (its credentials masked), sent back by a form, keeps the URL.
+        if let Some(url) = req.url.filter(|u| *u != crate::mask::url(&w.url)) {
             w.url = url;
         }
         if let Some(events) = req.events {

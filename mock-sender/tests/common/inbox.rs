@@ -123,3 +123,25 @@ pub async fn forwarded(app: &App, inbox: &str, id: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// The first `capture` event of `/v1/stream` at `base`, read over HTTP.
+pub async fn next_capture(stream: &mut reqwest::Response) -> Value {
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let chunk = stream.chunk().await.unwrap().expect("stream open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            for block in text.split("\n\n") {
+                if block
+                    .lines()
+                    .any(|l| l == "event: capture" || l == "event:capture")
+                {
+                    let data = block.lines().find_map(|l| l.strip_prefix("data:")).unwrap();
+                    return serde_json::from_str(data.trim()).unwrap();
+                }
+            }
+        }
+    })
+    .await
+    .expect("a capture event within 10 s")
+}

@@ -38,6 +38,8 @@ pub enum Answer {
 #[derive(Clone, Debug)]
 pub struct Hit {
     pub at: Instant,
+    /// The query string as received, without `?` ("" for none).
+    pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
 }
@@ -70,9 +72,10 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
     let script = Arc::new(script);
     let seen = Arc::clone(&hits);
     let route = warp::any()
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(warp::header::headers_cloned())
         .and(warp::body::bytes())
-        .and_then(move |headers: HeaderMap, body: Bytes| {
+        .and_then(move |query: String, headers: HeaderMap, body: Bytes| {
             let seen = Arc::clone(&seen);
             let script = Arc::clone(&script);
             async move {
@@ -80,6 +83,7 @@ pub async fn receiver(script: Vec<Answer>) -> Receiver {
                     let mut hits = seen.lock().unwrap();
                     hits.push(Hit {
                         at: Instant::now(),
+                        query,
                         headers: headers
                             .iter()
                             .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
@@ -328,6 +332,7 @@ pub async fn verifying_receiver(secret: &str, scheme: Scheme) -> (String, Arc<Mu
             };
             seen.lock().unwrap().push(Hit {
                 at: Instant::now(),
+                query: String::new(),
                 headers,
                 body,
             });

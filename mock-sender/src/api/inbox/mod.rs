@@ -68,6 +68,7 @@ pub struct InboxView {
     pub scheme: Option<&'static str>,
     pub secrets: usize,
     pub tolerance_seconds: u64,
+    /// Its credentials masked (`mask::url`).
     pub forward_to: Option<String>,
     pub respond_with: Respond,
     /// Every capture it holds.
@@ -317,6 +318,14 @@ pub fn configured(
             }
         }
     }
+    // The URL as shown (its credentials masked), sent back by a form, keeps the URL.
+    let forward_to = match (
+        req.forward_to,
+        old.as_ref().and_then(|o| o.forward_to.as_ref()),
+    ) {
+        (Some(given), Some(kept)) if given == crate::mask::url(kept) => Some(kept.clone()),
+        (given, _) => given,
+    };
     let respond_with = match req.respond_with {
         None => Respond::default(),
         Some(r) => Respond {
@@ -337,7 +346,7 @@ pub fn configured(
         tolerance_seconds: req
             .tolerance_seconds
             .unwrap_or(hookproof::DEFAULT_TOLERANCE_SECS),
-        forward_to: req.forward_to,
+        forward_to,
         respond_with,
         created_at: old.as_ref().map_or(now, |o| o.created_at),
         updated_at: now,
@@ -389,7 +398,7 @@ pub async fn view(state: &State, config: &InboxConfig) -> Result<InboxView, Reje
         scheme: config.scheme.map(hookproof::Scheme::name),
         secrets: config.secrets.len(),
         tolerance_seconds: config.tolerance_seconds,
-        forward_to: config.forward_to.clone(),
+        forward_to: config.forward_to.as_deref().map(crate::mask::url),
         respond_with: config.respond_with.clone(),
         captures: counts
             .into_iter()
@@ -427,7 +436,7 @@ async fn list_inboxes(state: State) -> Result<Response, Rejection> {
                 scheme: config.scheme.map(hookproof::Scheme::name),
                 secrets: config.secrets.len(),
                 tolerance_seconds: config.tolerance_seconds,
-                forward_to: config.forward_to,
+                forward_to: config.forward_to.as_deref().map(crate::mask::url),
                 respond_with: config.respond_with,
                 captures: count.as_ref().map_or(0, |n| n.captures),
                 last_capture_at: count.map(|n| rfc3339(n.last_received_at)),

@@ -11,7 +11,7 @@ pub fn document(doc: &mut Value) {
     let pair =
         json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 });
     let forwarded = json!({ "type": "object", "properties": {
-        "url": { "type": "string" }, "sent_at": time(), "resigned": { "type": "boolean" },
+        "url": { "type": "string", "description": "credentials masked (userinfo user:••••@, query tokens token=••••)" }, "sent_at": time(), "resigned": { "type": "boolean" },
         "headers": { "type": "array", "items": pair, "description": "the headers sent, credentials masked as the capture's" },
         "status_code": { "type": "integer", "nullable": true }, "error": { "type": "string", "nullable": true },
         "response_time_ms": { "type": "integer" }, "response_body": { "type": "string", "nullable": true, "description": "the first 4 KiB" }
@@ -22,7 +22,7 @@ pub fn document(doc: &mut Value) {
             "secret": { "type": "string", "writeOnly": true },
             "secrets": { "type": "array", "items": { "type": "string" }, "writeOnly": true, "description": "several secrets (a rotation); not with secret. Neither: the inbox keeps its secrets if the scheme is the same" },
             "tolerance_seconds": { "type": "integer", "minimum": 0, "default": hookproof::DEFAULT_TOLERANCE_SECS },
-            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to" },
+            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to; shown with its credentials masked, and given back as shown it is kept" },
             "respond_with": { "type": "object", "properties": { "status": { "type": "integer", "minimum": 200, "maximum": 599, "default": 200 }, "body": { "type": "string", "default": "" } } }
         } },
         "InboxListed": { "type": "object", "properties": {
@@ -30,14 +30,14 @@ pub fn document(doc: &mut Value) {
             "configured": { "type": "boolean", "description": "PUT /v1/inboxes/{name} configured it; else it only holds captures" },
             "scheme": { "type": "string", "nullable": true },
             "secrets": { "type": "integer", "description": "how many secrets it has (never shown)" },
-            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true },
+            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true, "description": "credentials masked (userinfo user:••••@, query tokens token=••••)" },
             "respond_with": { "type": "object" }, "captures": { "type": "integer" },
             "last_capture_at": { "type": "string", "format": "date-time", "nullable": true }
         } },
         "Inbox": { "type": "object", "properties": {
             "name": { "type": "string" }, "scheme": { "type": "string", "nullable": true },
             "secrets": { "type": "integer", "description": "how many secrets it has (never shown)" },
-            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true },
+            "tolerance_seconds": { "type": "integer" }, "forward_to": { "type": "string", "nullable": true, "description": "credentials masked (userinfo user:••••@, query tokens token=••••)" },
             "respond_with": { "type": "object" }, "captures": { "type": "integer", "description": "every capture it holds; the rest of the summary covers the newest 1,000" },
             "verified": { "type": "integer" }, "unverified": { "type": "integer" },
             "conformance": { "type": "array", "items": { "type": "object", "properties": {
@@ -46,7 +46,7 @@ pub fn document(doc: &mut Value) {
         } },
         "Capture": { "type": "object", "properties": {
             "id": { "type": "string" }, "inbox": { "type": "string" }, "method": { "type": "string" },
-            "path": { "type": "string" }, "query": { "type": "string", "nullable": true },
+            "path": { "type": "string" }, "query": { "type": "string", "nullable": true, "description": "as sent, without ?; the values of token, access_token, api_key, key, secret, signature, sig, password (any case) masked: token=••••" },
             "headers": { "type": "array", "items": pair, "description": "in the order received, repeats kept, names lower-case; the values of authorization, proxy-authorization and cookie masked (`Bearer ••••`, `name=••••`): forwards and replays send them as received" },
             "body_base64": { "type": "string", "description": "the exact body" },
             "body": { "type": "string", "nullable": true, "description": "the body as text, when it is UTF-8" },
