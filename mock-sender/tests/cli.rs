@@ -442,6 +442,30 @@ async fn trigger_sends_the_catalogs_example_edited_by_overrides() {
         "Pro plan"
     );
     assert_eq!(body["data"]["object"]["customer"], "cus_TX1pQ2cW8mNfKe");
+    // Keys in the fixture file's order (Stripe's), not sorted, at every level.
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(&body),
+        [
+            "id",
+            "object",
+            "api_version",
+            "created",
+            "data",
+            "livemode",
+            "pending_webhooks",
+            "request",
+            "type"
+        ]
+    );
+    let file: serde_json::Value =
+        serde_json::from_str(include_str!("../catalog/stripe/invoice.paid.json")).unwrap();
+    let object = &file["payload"]["data"]["object"];
+    assert_eq!(keys(&body["data"]["object"]), keys(object));
+    assert_eq!(
+        keys(&body["data"]["object"]["lines"]["data"][0]),
+        keys(&object["lines"]["data"][0])
+    );
 
     let bad = Command::new(BIN)
         .args(["trigger", "invoice.paid", "--url", "http://127.0.0.1:1/"])
