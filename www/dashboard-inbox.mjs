@@ -1,7 +1,7 @@
 // The dashboard's Inbox tab: webhooks coming in. Its state (the inboxes, the selected
 // inbox's captures and summary, the selected capture), loaded from the sender's
 // /v1/inboxes routes; the form that creates and configures an inbox; selection (kept in the
-// address: ?tab=inbox&inbox=NAME&capture=ID); replays. Drawn by dashboard-inbox-view.mjs;
+// address, by dashboard-address.mjs: #tab=inbox&inbox=NAME&capture=ID); replays. Drawn by dashboard-inbox-view.mjs;
 // kept live by the stream's `capture` events (dashboard-live.mjs).
 import { $, copyButton, el, keepFocus, morphChildren } from "./dom.mjs";
 import {
@@ -17,34 +17,26 @@ import {
 const CAPTURE_LIMIT = 50;
 
 /**
- * Wires the tab. `announce(text, kind)` says what happened; `unauthorized()` when the sender
- * wants a token. Returns `show(visible)` (the tab was selected or left), `refresh()` (reload,
- * when visible) and `captured(capture)` (a stream event).
+ * Wires the tab, opening `open.inbox` and `open.capture` (an address's). `announce(text,
+ * kind)` says what happened; `navigated()` when the selection changed (for the address);
+ * `unauthorized()` when the sender wants a token. Returns `show(visible)` (the tab was
+ * selected or left), `open(inbox, capture)` (a link followed), `selection()` (`{inbox,
+ * capture}`), `refresh()` (reload, when visible) and `captured(capture)` (a stream event).
  */
-export function inboxTab({ api, announce, params, unauthorized }) {
+export function inboxTab({ api, announce, open, navigated, unauthorized }) {
   const st = {
     visible: false,
     inboxes: [],
-    name: params.get("inbox"),
+    name: open.inbox,
     summary: null,
     captures: [],
-    captureId: params.get("capture"),
+    captureId: open.capture,
     capture: null,
     seen: new Map(), // capture id -> when it was first listed (to flash new ones)
   };
   const listed = () => st.inboxes.find((i) => i.name === st.name) ?? null;
 
-  function setAddress() {
-    const url = new URL(location.href);
-    for (const [k, v] of [
-      ["inbox", st.name],
-      ["capture", st.captureId],
-    ]) {
-      if (v) url.searchParams.set(k, v);
-      else url.searchParams.delete(k);
-    }
-    history.replaceState(null, "", url);
-  }
+  const setAddress = () => navigated();
 
   let lastRendered = "";
   function render(force = false) {
@@ -265,15 +257,32 @@ export function inboxTab({ api, announce, params, unauthorized }) {
   );
 
   let filled = false;
+  async function show(visible) {
+    st.visible = visible;
+    if (!visible) return;
+    await refresh();
+    // The inbox in the address fills the form once it is known.
+    if (!filled && st.name) fillForm(listed());
+    filled = true;
+  }
   return {
-    async show(visible) {
-      st.visible = visible;
-      if (!visible) return;
-      await refresh();
-      // The inbox in the address fills the form once it is known.
-      if (!filled && st.name) fillForm(listed());
-      filled = true;
+    show,
+    open(name, capture) {
+      if (name !== st.name) {
+        Object.assign(st, { name, captures: [], summary: null });
+        st.seen.clear();
+        filled = false;
+      }
+      if (capture !== st.captureId) {
+        Object.assign(st, { captureId: capture, capture: st.captures.find((c) => c.id === capture) ?? null });
+        $("replay-result").replaceChildren();
+      }
+      if (st.visible) {
+        render(true);
+        show(true);
+      }
     },
+    selection: () => ({ inbox: st.name, capture: st.captureId }),
     refresh,
     /** A capture event of the stream: reload what it changes, when the tab is shown. */
     captured() {

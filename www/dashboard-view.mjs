@@ -2,6 +2,7 @@
 // times, durations, badges, deep links. Each render function draws from the state it is given
 // and calls back `actions` for what a click asks.
 import { $, el, morphChildren } from "./dom.mjs";
+import { hashOf } from "./dashboard-address.mjs";
 
 // How many records a load asks for: the deliveries listed (those matching the filters) and
 // the attempts charted. Where a list reaches its limit, the page says that it shows the
@@ -51,19 +52,9 @@ export const chaosBadge = (a) =>
       )
     : el("span", { class: "badge chaos", "data-chaos": a.chaos }, a.chaos);
 
-/** The address fragment that opens delivery `deliveryId` (and its attempt `attemptId`) on load. */
-export function deepLink(deliveryId, attemptId = null) {
-  const p = new URLSearchParams({ delivery: deliveryId });
-  if (attemptId) p.set("attempt", attemptId);
-  return `#${p}`;
-}
-
-/** `{delivery, attempt}` the address links to: its fragment, else `?delivery=`; null for none. */
-export function readDeepLink(loc = location) {
-  const hash = new URLSearchParams(loc.hash.slice(1));
-  const query = new URLSearchParams(loc.search);
-  return { delivery: hash.get("delivery") ?? query.get("delivery"), attempt: hash.get("attempt") };
-}
+/** The address fragment that opens delivery `deliveryId` (and its attempt `attemptId`). */
+export const deepLink = (deliveryId, attemptId = null) =>
+  hashOf({ tab: "deliveries", delivery: deliveryId, attempt: attemptId });
 
 /** Sets a select's options to "all" and `values`, keeping its value if still offered. */
 function syncSelect(select, values) {

@@ -10,7 +10,8 @@ import { Api, statusWord } from "./dashboard-api.mjs";
 import { connect } from "./dashboard-live.mjs";
 import { inboxTab } from "./dashboard-inbox.mjs";
 import { sendForm } from "./dashboard-send.mjs";
-import { LIST_LIMIT, LOG_LIMIT, deepLink, readDeepLink, renderDeliveries } from "./dashboard-view.mjs";
+import { LIST_LIMIT, LOG_LIMIT, renderDeliveries } from "./dashboard-view.mjs";
+import { readAddress, setAddress } from "./dashboard-address.mjs";
 import { renderChart, renderTimeline, timelineSummary } from "./dashboard-timeline.mjs";
 import { renderAttempt } from "./dashboard-attempt.mjs";
 import { initWebhookForms, loadProfiles, renderWebhooks, showSecret } from "./dashboard-webhooks.mjs";
@@ -21,7 +22,7 @@ const params = new URLSearchParams(location.search);
 if (params.has("token")) sessionStorage.setItem("hookproof-token", params.get("token"));
 const api = new Api(sessionStorage.getItem("hookproof-token"));
 
-const link = readDeepLink();
+const link = readAddress();
 const state = {
   webhooks: [],
   deliveries: [], // the newest LIST_LIMIT matching the filters
@@ -99,7 +100,7 @@ const actions = {
   select,
   selectAttempt: (id, focus = false) => {
     state.attempt = id;
-    history.replaceState(null, "", deepLink(state.selected, id));
+    updateAddress();
     keepFocus(() => {
       renderTimeline(state, actions);
       renderAttempt(state, actions);
@@ -262,10 +263,7 @@ async function select(id, focusTimeline = false, attempt = null) {
   if (state.selected !== id) state.body = null;
   state.selected = id;
   state.attempt = attempt;
-  const url = new URL(location.href);
-  url.searchParams.delete("delivery");
-  url.hash = deepLink(id, attempt);
-  history.replaceState(null, "", url);
+  updateAddress();
   for (const tr of $("deliveries").children) tr.setAttribute("aria-selected", String(tr.dataset.delivery === id));
   state.selectedDelivery = await findSelected(state.deliveries).catch(() => null);
   state.attempts = state.selectedDelivery ? await api.attempts(id).catch(() => []) : [];
@@ -276,10 +274,17 @@ async function select(id, focusTimeline = false, attempt = null) {
   });
   if (focusTimeline) $("timeline-title").focus();
 }
-// A link followed within the page (or typed in the address bar) opens what it names.
+// A link followed within the page (or typed in the address bar) opens what it names, on
+// its tab.
 addEventListener("hashchange", () => {
-  const { delivery, attempt } = readDeepLink();
-  if (delivery) select(delivery, false, attempt);
+  const open = readAddress();
+  if (open.tab === "inbox") {
+    inbox.open(open.inbox, open.capture);
+    selectTab($("tab-inbox"), false);
+  } else {
+    selectTab($("tab-deliveries"), false);
+    if (open.delivery) select(open.delivery, false, open.attempt);
+  }
 });
 
 // -------------------------------------------------------------------------- wiring
@@ -303,15 +308,23 @@ $("filters").addEventListener("submit", (e) => {
 });
 const syncSendForm = sendForm({ api, sent: () => refresh() });
 const showToken = () => ($("token-panel").hidden = false);
-const inbox = inboxTab({ api, announce, params, unauthorized: showToken });
+const inbox = inboxTab({ api, announce, open: link, navigated: () => updateAddress(), unauthorized: showToken });
+let openTab = "deliveries";
+/** Puts what is open, on the tab shown, in the address. */
+function updateAddress() {
+  setAddress(
+    openTab === "inbox"
+      ? { tab: "inbox", ...inbox.selection() }
+      : { tab: "deliveries", delivery: state.selected, attempt: state.attempt },
+  );
+}
 const selectTab = wireTabs([$("tab-deliveries"), $("tab-inbox")], (tab) => {
-  const url = new URL(location.href);
-  if (tab.id === "tab-inbox") url.searchParams.set("tab", "inbox");
-  else url.searchParams.delete("tab");
-  history.replaceState(null, "", url);
-  inbox.show(tab.id === "tab-inbox");
+  openTab = tab.id === "tab-inbox" ? "inbox" : "deliveries";
+  updateAddress();
+  inbox.show(openTab === "inbox");
 });
-if (params.get("tab") === "inbox") selectTab($("tab-inbox"), false);
+if (link.tab === "inbox") selectTab($("tab-inbox"), false);
+updateAddress();
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();
   api.token = $("token").value;
