@@ -60,6 +60,9 @@ pub enum StoreError {
     /// A read on the blocking pool did not finish (it panicked, or the runtime stopped).
     #[error("a read of the store stopped: {0}")]
     ReadStopped(String),
+    /// A clean exit could not empty the WAL file: another connection kept reading it.
+    #[error("the WAL file could not be emptied: a reader kept it in use")]
+    WalInUse,
     /// A thread of the store could not start.
     #[error("cannot start a store thread: {0}")]
     Thread(#[from] std::io::Error),

@@ -12,7 +12,8 @@
 
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
@@ -28,14 +29,39 @@ pub const WAL_LIMIT_BYTES: i64 = 64 * 1024 * 1024;
 /// Rounds without a commit after which the WAL file is emptied (1 s).
 const IDLE_ROUNDS: u32 = 4;
 
-/// Starts the thread with its own connection to `path`; it runs until the returned sender
-/// is dropped.
-pub(super) fn spawn(path: &Path) -> Result<mpsc::Sender<()>, StoreError> {
+/// How long a clean exit's TRUNCATE checkpoint retries while a reader still uses the WAL.
+const CLOSE_PATIENCE: Duration = Duration::from_secs(5);
+
+/// The running checkpoint thread; [`Checkpoints::stop`] ends it and waits for it.
+pub(super) struct Checkpoints {
+    stop: mpsc::Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Checkpoints {
+    /// Ends the thread after its current round, so that no checkpoint of its own runs
+    /// beside the one a clean exit makes.
+    pub(super) fn stop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Checkpoints {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts the thread with its own connection to `path`; it runs until stopped or dropped.
+pub(super) fn spawn(path: &Path) -> Result<Checkpoints, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
     let (stop, stopped) = mpsc::channel::<()>();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
             let mut upkeep = Upkeep::default();
@@ -51,7 +77,26 @@ pub(super) fn spawn(path: &Path) -> Result<mpsc::Sender<()>, StoreError> {
                 }
             }
         })?;
-    Ok(stop)
+    Ok(Checkpoints {
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// Empties the WAL file on a clean exit: a TRUNCATE checkpoint, retried while another
+/// connection still reads from the WAL (SQLite then reports it busy and leaves the file).
+pub(super) fn truncate(conn: &Connection) -> Result<(), StoreError> {
+    let deadline = Instant::now() + CLOSE_PATIENCE;
+    loop {
+        let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(StoreError::WalInUse);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A checkpoint: `PASSIVE`, `RESTART` or `TRUNCATE`; the WAL's frames, and how many of

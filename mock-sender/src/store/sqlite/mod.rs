@@ -42,7 +42,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::AtomicUsize;
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
@@ -75,8 +74,8 @@ pub struct SqliteStore {
     /// that a read waits for neither the writer's lock nor its transaction (WAL lets it read
     /// while the writer writes). `None` in `memory()` stores: one connection does both.
     reader: Option<Arc<Mutex<Connection>>>,
-    /// `--db` files: dropping it stops the checkpoint thread.
-    _checkpoints: Option<mpsc::Sender<()>>,
+    /// `--db` files: the checkpoint thread, stopped by `close` (or when dropped).
+    checkpoints: Mutex<Option<checkpoint::Checkpoints>>,
     /// Every stored webhook with its `seq`: a mirror of the table, written only while the
     /// connection lock is held (so it changes in the same order as the table). A changed
     /// webhook is a new `Arc`.
@@ -103,7 +102,7 @@ impl SqliteStore {
         // bounds the WAL.
         conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let mut store = SqliteStore::init(conn, INDEX_EVERY)?;
-        store._checkpoints = Some(checkpoint::spawn(path)?);
+        store.checkpoints = Mutex::new(Some(checkpoint::spawn(path)?));
         store.reader = Some(Arc::new(Mutex::new(open_reader(path)?)));
         Ok(store)
     }
@@ -199,8 +198,11 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 
 impl Store for SqliteStore {
     fn close(&self) -> Result<(), StoreError> {
-        checkpoint::checkpoint(&self.conn(), "TRUNCATE")?;
-        Ok(())
+        let running = self.checkpoints.lock().map_or(None, |mut c| c.take());
+        if let Some(mut checkpoints) = running {
+            checkpoints.stop();
+        }
+        checkpoint::truncate(&self.conn())
     }
 
     fn put_webhook(&self, webhook: &WebhookRecord) -> Result<(), StoreError> {
@@ -447,7 +449,7 @@ mod tests {
             .unwrap();
         let writing = s.conn();
         writing.execute_batch("BEGIN IMMEDIATE").unwrap();
-        let (done, read) = mpsc::channel();
+        let (done, read) = std::sync::mpsc::channel();
         let reader = Arc::clone(&s);
         std::thread::spawn(move || {
             let _ = done.send(reader.delivery("msg_1").map(|d| d.is_some()));

@@ -173,7 +173,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             reader: None,
-            _checkpoints: None,
+            checkpoints: Mutex::new(None),
             webhooks: RwLock::new(webhooks),
             unindexed: AtomicUsize::new(0),
             index_every,
@@ -371,7 +371,7 @@ mod tests {
         let old = SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             reader: None,
-            _checkpoints: None,
+            checkpoints: Mutex::new(None),
             webhooks: RwLock::default(),
             unindexed: AtomicUsize::new(0),
             index_every: usize::MAX,
