@@ -10,6 +10,10 @@ use std::time::Duration;
 use common::{receiver, spawn_serve, Answer, BIN};
 use serde_json::Value;
 
+/// `events send --data`: key order, `1.50` and a 25-digit integer must reach the receiver
+/// as written.
+const DATA: &str = r#"{"n":1,"price":1.50,"id":1234567890123456789012345}"#;
+
 /// `hookproof-sender ARGS --api BASE`, off the runtime's threads.
 async fn run(base: &str, args: &[&str]) -> Output {
     let mut cmd = Command::new(BIN);
@@ -100,11 +104,7 @@ async fn webhooks_events_deliveries_and_logs_tail() {
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let sent = json(
-        &base,
-        &["events", "send", "order.created", "--data", r#"{"n":1}"#],
-    )
-    .await;
+    let sent = json(&base, &["events", "send", "order.created", "--data", DATA]).await;
     let delivery = sent["deliveries"][0]["id"].as_str().unwrap().to_owned();
     let events = tokio::task::spawn_blocking(move || tailed.join().unwrap())
         .await
@@ -131,7 +131,7 @@ async fn webhooks_events_deliveries_and_logs_tail() {
         shown.contains("http_error") && shown.contains("500"),
         "{shown}"
     );
-    assert!(shown.contains(r#""n":1"#), "the body: {shown}");
+    assert!(shown.contains(DATA), "the body, byte for byte: {shown}");
     let retried = stdout(&base, &["deliveries", "retry", &delivery]).await;
     assert!(
         retried.starts_with(&format!("retrying {delivery} (attempt 3 of 3)")),

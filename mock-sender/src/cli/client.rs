@@ -89,7 +89,7 @@ impl Api {
         &self,
         method: Method,
         path: &str,
-        body: Option<&Value>,
+        body: Option<String>,
     ) -> Result<hyper::Response<Incoming>, CallError> {
         let mut req = Request::builder()
             .method(method)
@@ -101,7 +101,7 @@ impl Api {
         let bytes = match body {
             Some(b) => {
                 req = req.header("content-type", "application/json");
-                Bytes::from(b.to_string())
+                Bytes::from(b)
             }
             None => Bytes::new(),
         };
@@ -123,6 +123,18 @@ impl Api {
         method: Method,
         path: &str,
         body: Option<&Value>,
+    ) -> Result<Value, CallError> {
+        self.call_text(method, path, body.map(Value::to_string))
+            .await
+    }
+
+    /// [`Api::call`] with a body that is already JSON text, sent as it is (so that data
+    /// embedded as a `RawValue` keeps its number text and key order).
+    pub async fn call_text(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
     ) -> Result<Value, CallError> {
         let res = self.send(method, path, body).await?;
         let status = res.status();

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use hyper::Method;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use client::{query, segment, Api, DEFAULT_API};
@@ -106,9 +107,11 @@ enum EventsCommand {
         /// The event type, e.g. invoice.paid.
         #[arg(value_name = "EVENT_TYPE")]
         event: String,
-        /// Event data, JSON; `@FILE` reads a file.
-        #[arg(long, default_value = "{}")]
-        data: String,
+        /// Event data, JSON sent as written (number text, key order); `@FILE` reads a
+        /// file. Without it, each webhook gets the catalog's example of the event for its
+        /// profile (`fixtures show`), or `{}` for an event the catalog does not have.
+        #[arg(long)]
+        data: Option<String>,
         /// Only to this webhook (repeatable).
         #[arg(long = "webhook", value_name = "WEBHOOK_ID")]
         webhooks: Vec<String>,
@@ -263,12 +266,16 @@ pub async fn events(args: Events) -> Fallible<ExitCode> {
         data,
         webhooks,
     } = args.command;
-    let data = read_data(&data)?;
-    let mut body = json!({ "type": event, "data": data });
-    if !webhooks.is_empty() {
-        body["webhook_ids"] = json!(webhooks);
-    }
-    let sent = api.call(Method::POST, "/v1/events", Some(&body)).await?;
+    let data = data.as_deref().map(read_data).transpose()?;
+    let body = SendEvent {
+        event_type: &event,
+        data: data.as_deref(),
+        webhook_ids: (!webhooks.is_empty()).then_some(&webhooks),
+    };
+    let body = serde_json::to_string(&body).map_err(|e| format!("--data: {e}"))?;
+    let sent = api
+        .call_text(Method::POST, "/v1/events", Some(body))
+        .await?;
     if args.api.json {
         print_json(&sent);
         return Ok(ExitCode::SUCCESS);
@@ -526,8 +533,20 @@ fn show_delivery(style: Style, d: &Value, attempts: &Value) -> String {
     out
 }
 
-/// `--data`: JSON, or `@FILE` for a file of JSON.
-pub fn read_data(arg: &str) -> Result<Value, String> {
+/// `POST /v1/events`' body, with `--data` embedded as given.
+#[derive(serde::Serialize)]
+struct SendEvent<'a> {
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_ids: Option<&'a Vec<String>>,
+}
+
+/// `--data`: JSON, or `@FILE` for a file of JSON, kept as written (number text, key
+/// order, big integers).
+pub fn read_data(arg: &str) -> Result<Box<RawValue>, String> {
     match arg.strip_prefix('@') {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| format!("--data @{path}: {e}"))
