@@ -66,6 +66,28 @@ fn no_layer_imports_one_above_it() {
     }
 }
 
+/// The store keeps the inbox's records (`store::inbox`) but not its rules: `crate::inbox`
+/// uses the store, never the other way round. (`super::inbox` inside the store is its
+/// own `store::inbox`, so only `crate::inbox` is looked for.)
+#[test]
+fn the_store_does_not_import_the_inbox() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for (path, text) in sources(&src.join("store")) {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("crate::inbox") {
+                found.push(format!("{path}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "store imports inbox:\n{}",
+        found.join("\n")
+    );
+}
+
 /// Code lines of the files under `src/` outside `src/store/` that contain one of `names`.
 fn outside_the_store(names: &[&str]) -> Vec<String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

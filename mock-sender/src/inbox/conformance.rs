@@ -4,9 +4,10 @@
 //! with the same rules.
 
 use hookproof::{Error, Headers, Scheme};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Capture;
+pub use crate::store::inbox::{delivery_id, Check, Status};
 
 /// A timestamp past this (year 5138) is milliseconds, not seconds.
 const MAX_SECONDS: i64 = 100_000_000_000;
@@ -22,43 +23,12 @@ pub const RULES: [&str; 7] = [
     "body_json",
 ];
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Pass,
-    Fail,
-    /// The rule does not apply (no timestamp in the scheme), or an earlier failure hides it.
-    Skip,
-}
-
-/// One rule's result for one capture.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Check {
-    pub rule: String,
-    pub status: Status,
-    pub detail: String,
-}
-
 fn check_of(rule: &str, status: Status, detail: impl Into<String>) -> Check {
     Check {
         rule: rule.to_owned(),
         status,
         detail: detail.into(),
     }
-}
-
-/// The delivery id a sender of `scheme` gives: its id header's value (as the verifier
-/// reads it), or for schemes without one the JSON body's top-level `"id"` (Stripe's event
-/// ids).
-pub fn delivery_id(scheme: Scheme, headers: &[(String, String)], body: &[u8]) -> Option<String> {
-    let from_header = scheme.read(headers).ok().and_then(|r| r.id);
-    from_header.or_else(|| {
-        serde_json::from_slice::<serde_json::Value>(body)
-            .ok()?
-            .get("id")?
-            .as_str()
-            .map(str::to_owned)
-    })
 }
 
 /// Every rule for one request received at `now` (Unix seconds); `id` is its

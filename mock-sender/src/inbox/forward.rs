@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use hookproof::Webhook;
 use http_body_util::{BodyExt, Full};
-use serde::{Deserialize, Serialize};
 
 use super::Capture;
 use crate::clock::now_ms;
 use crate::delivery::{parse_url, HttpClient};
+pub use crate::store::inbox::Forwarded;
 
 /// Bytes of the answer kept.
 const ANSWER_BYTES: usize = 4096;
@@ -29,33 +29,6 @@ const HOP_BY_HOP: [&str; 10] = [
     "upgrade",
     "host",
 ];
-
-/// One forward or replay and its answer.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Forwarded {
-    pub url: String,
-    /// Unix milliseconds.
-    pub sent_at: i64,
-    pub resigned: bool,
-    /// The headers sent.
-    pub headers: Vec<(String, String)>,
-    pub status_code: Option<u16>,
-    pub error: Option<String>,
-    pub response_time_ms: u64,
-    /// The first 4 KiB of the answer.
-    pub response_body: Option<String>,
-}
-
-impl Forwarded {
-    /// As it may be shown: the credentials in its URL and among the headers sent masked.
-    pub fn shown(&self) -> Forwarded {
-        Forwarded {
-            url: crate::mask::url(&self.url),
-            headers: crate::mask::headers(&self.headers),
-            ..self.clone()
-        }
-    }
-}
 
 /// The headers to send on: the captured ones minus hop-by-hop (and those the `Connection`
 /// header names); with `resign`, the scheme's signature headers replaced by new ones.

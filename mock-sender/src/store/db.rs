@@ -10,7 +10,7 @@ use super::{
     AttemptRecord, DeliveryCounts, DeliveryRecord, MemoryStore, Query, SqliteStore, Store,
     StoreError, WebhookRecord, Writer,
 };
-use crate::inbox::{Capture, InboxConfig};
+use crate::store::inbox::{Capture, InboxConfig};
 
 /// The store and the inboxes beside it, behind one writer. Cheap to clone.
 #[derive(Clone)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::{limit_of, CaptureCount, InboxStore, MEMORY_CAPTURES};
-use crate::inbox::{Capture, InboxConfig};
+use super::{Capture, InboxConfig};
 use crate::store::StoreError;
 
 pub struct MemoryInboxes {

@@ -4,11 +4,14 @@
 //! `Db`, as the rest of the store.
 
 mod memory;
+mod records;
 mod sqlite;
 
-use crate::inbox::{Capture, InboxConfig};
 use crate::store::StoreError;
 pub use memory::MemoryInboxes;
+pub use records::{
+    delivery_id, Capture, Check, Finding, Forwarded, InboxConfig, Respond, Status, Verification,
+};
 pub use sqlite::SqliteInboxes;
 
 /// Captures kept in memory at most; past it, or past the store's byte limit, the oldest go.

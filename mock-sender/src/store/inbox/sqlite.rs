@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{limit_of, CaptureCount, InboxStore};
-use crate::inbox::{Capture, InboxConfig};
+use super::{Capture, InboxConfig};
 use crate::store::sqlite::lock;
 use crate::store::StoreError;
 
@@ -83,8 +83,7 @@ fn add_delivery_ids(conn: &mut Connection) -> Result<(), StoreError> {
         let Some(scheme) = c.scheme.as_deref().and_then(|s| s.parse().ok()) else {
             continue;
         };
-        c.delivery_id =
-            crate::inbox::conformance::delivery_id(scheme, &c.joined_headers(), &c.body_bytes());
+        c.delivery_id = super::records::delivery_id(scheme, &c.joined_headers(), &c.body_bytes());
         tx.execute(
             "UPDATE inbox_captures SET delivery_id = ?1, json = ?2 WHERE id = ?3",
             params![c.delivery_id, serde_json::to_string(&c)?, id],
