@@ -19,7 +19,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p hookproof --no-default-features --quiet -- -D warnings
 cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features npm --quiet -- -D warnings
 cargo clippy -p hookproof --target wasm32-unknown-unknown --no-default-features --features npm,tools --quiet -- -D warnings
-RUSTDOCFLAGS="-D warnings" cargo doc -p hookproof --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p hookproof -p hookproof-sender --no-deps --quiet
 
 log "cargo test"
 cargo test --workspace --quiet

@@ -37,8 +37,8 @@ pub struct Sent {
     pub status_code: Option<u16>,
     pub error: Option<String>,
     pub response_body: Option<String>,
-    /// The answer's headers (names lower-case), bounded by [`RESPONSE_HEADERS_LOG_COUNT`]
-    /// and [`RESPONSE_HEADERS_LOG_BYTES`].
+    /// The answer's headers (names lower-case), bounded in count and bytes
+    /// (`logged_headers`: the first 64 that fit in 8 KiB).
     pub response_headers: Vec<(String, String)>,
     /// The answer's `Retry-After` (delta-seconds or an HTTP date), at most a day.
     pub retry_after: Option<Duration>,
