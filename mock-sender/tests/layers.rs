@@ -55,6 +55,7 @@ fn no_layer_imports_one_above_it() {
         ("webhooks", &["api", "delivery"][..]),
         ("keys", &["api", "delivery", "webhooks"][..]),
         ("profile", &["api", "delivery", "webhooks", "store"][..]),
+        ("catalog", &["api", "delivery", "webhooks", "store"][..]),
         ("store", &["api", "delivery", "webhooks"][..]),
     ] {
         let found = imports_above(layer, above);

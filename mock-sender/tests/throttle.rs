@@ -10,7 +10,7 @@ use common::{
     attempts, config, create, finished, ok, receiver, retry, started, wait_until, Answer,
 };
 use hookproof_sender::clock::now_ms;
-use hookproof_sender::delivery::payload::rfc3339;
+use hookproof_sender::clock::rfc3339;
 use hookproof_sender::store::DeliveryStatus;
 use hookproof_sender::App;
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::chaos::{self, Chaos};
-use crate::delivery::payload::rfc3339;
+use crate::clock::rfc3339;
 use crate::store::{AttemptRecord, DeliveryRecord, DeliveryStatus, Outcome, WebhookRecord};
 pub use crate::webhooks::requests::{
     ChaosRequest, CreateWebhook, RotateSecret, UpdateWebhook, Wait,

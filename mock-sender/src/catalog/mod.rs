@@ -270,7 +270,7 @@ impl Catalog {
                     Fresh::EventId => json!(fill.event_id),
                     Fresh::Unix => json!(fill.created_at.div_euclid(1000)),
                     Fresh::UnixMs => json!(fill.created_at),
-                    Fresh::Rfc3339 => json!(crate::delivery::payload::rfc3339(fill.created_at)),
+                    Fresh::Rfc3339 => json!(crate::clock::rfc3339(fill.created_at)),
                     Fresh::Challenge => json!(ulid::Ulid::new().to_string()),
                 };
             }
@@ -300,10 +300,7 @@ impl ProfileFile {
                     v = v.replace(key, with);
                 }
                 if v.contains("{created_at}") {
-                    v = v.replace(
-                        "{created_at}",
-                        &crate::delivery::payload::rfc3339(created_at),
-                    );
+                    v = v.replace("{created_at}", &crate::clock::rfc3339(created_at));
                 }
                 if v.contains("{hook_number}") {
                     v = v.replace("{hook_number}", &hook_number(webhook_id).to_string());

@@ -20,7 +20,7 @@ use super::filters::{auth, body_bytes, json_body, optional_json_body, with_state
 use super::models::Data;
 use super::State;
 use crate::clock::now_ms;
-use crate::delivery::payload::rfc3339;
+use crate::clock::rfc3339;
 use crate::inbox::conformance::{self, Status, Tally};
 use crate::inbox::{valid_name, Capture, Forwarded, InboxConfig, Incoming, Respond};
 pub use openapi::document;
