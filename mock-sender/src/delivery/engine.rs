@@ -171,10 +171,13 @@ impl Engine {
         }
     }
 
-    /// Pending deliveries being driven right now: waiting, or making an attempt.
+    /// Pending deliveries being driven right now: waiting, making an attempt, or a retry
+    /// asked for during an attempt that is being handed over once it is logged (it has left
+    /// `running` but still holds its unit of `busy` until it is queued again).
     pub fn active(&self) -> usize {
         let state = self.state();
-        state.queue.len() + state.running.len()
+        let attempts = state.running.len().max(*self.busy.borrow());
+        state.queue.len() + attempts
     }
 
     pub(super) fn state(&self) -> MutexGuard<'_, State> {
