@@ -5,31 +5,17 @@
 // /v1/event-types serves the catalog.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { once } from "node:events";
 import Stripe from "stripe";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { Webhook } from "../../pkg/src/node.mjs";
+import { startReceiver, startSender } from "./harness.mjs";
 
-const BIN = process.env.HOOKPROOF_SENDER ?? new URL("../../target/debug/hookproof-sender", import.meta.url).pathname;
 let sender;
-let api;
 let receiver;
+let call;
+let hits;
 let base;
-const hits = new Map(); // path -> [{ headers, body }]
-
-async function call(method, path, body) {
-  const res = await fetch(api + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: typeof body === "string" ? body : body && JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
 
 async function received(path, n) {
   const deadline = Date.now() + 10000;
@@ -40,34 +26,14 @@ async function received(path, n) {
 }
 
 before(async () => {
-  receiver = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const list = hits.get(req.url) ?? [];
-      list.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      hits.set(req.url, list);
-      res.writeHead(204).end();
-    });
-  });
-  receiver.listen(0, "127.0.0.1");
-  await once(receiver, "listening");
-  base = `http://127.0.0.1:${receiver.address().port}`;
-  sender = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--memory"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RUST_LOG: "warn" },
-  });
-  sender.stdout.setEncoding("utf8");
-  let out = "";
-  while (!out.includes("\n")) {
-    const [chunk] = await once(sender.stdout, "data");
-    out += chunk;
-  }
-  api = out.match(/listening on (http:\/\/\S+)/)[1];
+  receiver = await startReceiver();
+  ({ base, hits } = receiver);
+  sender = await startSender();
+  ({ call } = sender);
 });
 
 after(() => {
-  sender?.kill();
+  sender?.stop();
   receiver?.close();
 });
 
@@ -136,7 +102,7 @@ test("GitHub's deliveries carry GitHub's headers; the catalog lists GitHub's eve
   assert.equal(got.headers["x-github-hook-installation-target-type"], "repository");
   assert.match(got.headers["x-github-hook-installation-target-id"], /^\d+$/);
   assert.equal(typeof JSON.parse(got.body).ref, "string", "the push fixture");
-  const res = await fetch(`${api}/v1/event-types?profile=nope`);
+  const res = await fetch(`${sender.api}/v1/event-types?profile=nope`);
   assert.equal(res.status, 400);
 });
 

@@ -3,12 +3,9 @@
 // the npm package, carry the same delivery id on its retry, and have the profile's shape.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import { once } from "node:events";
 import { Webhook } from "../../pkg/src/node.mjs";
+import { startReceiver, startSender } from "./harness.mjs";
 
-const BIN = process.env.HOOKPROOF_SENDER ?? new URL("../../target/debug/hookproof-sender", import.meta.url).pathname;
 const PROFILES = [
   "vector",
   "standard",
@@ -42,52 +39,21 @@ const ID_FORM = {
 };
 
 let sender;
-let api;
 let receiver;
+let call;
+let hits;
 let base;
-const hits = new Map(); // path -> [{ headers, body }]
-
-async function call(method, path, body) {
-  const res = await fetch(api + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body && JSON.stringify(body),
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json.data;
-}
 
 before(async () => {
-  receiver = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      const list = hits.get(req.url) ?? [];
-      list.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      hits.set(req.url, list);
-      res.writeHead(list.length === 1 ? 500 : 204).end();
-    });
-  });
-  receiver.listen(0, "127.0.0.1");
-  await once(receiver, "listening");
-  base = `http://127.0.0.1:${receiver.address().port}`;
-
-  sender = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--memory", "--time-scale", "0.001"], {
-    stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RUST_LOG: "warn" },
-  });
-  sender.stdout.setEncoding("utf8");
-  let out = "";
-  while (!out.includes("\n")) {
-    const [chunk] = await once(sender.stdout, "data");
-    out += chunk;
-  }
-  api = out.match(/listening on (http:\/\/\S+)/)[1];
+  // Each path's first request gets 500, the retry 204.
+  receiver = await startReceiver((list) => (list.length === 1 ? 500 : 204));
+  ({ base, hits } = receiver);
+  sender = await startSender(["--time-scale", "0.001"]);
+  ({ call } = sender);
 });
 
 after(() => {
-  sender?.kill();
+  sender?.stop();
   receiver?.close();
 });
 
