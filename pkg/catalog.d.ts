@@ -658,7 +658,7 @@ export interface SlackUrlVerificationEvent {
   type: "url_verification";
 }
 
-/** Slack Events API: url_verification and event_callback requests, signed with X-Slack-Signature. Each event's name, and its payload. */
+/** Slack Events API: the request itself as the body (url_verification, event_callback), signed with X-Slack-Signature. Each event's name, and its payload. */
 export interface SlackEventMap {
   app_mention: SlackAppMentionEvent;
   message: SlackMessageEvent;
@@ -760,8 +760,8 @@ export interface StandardEventMap {
   "orders/create": StandardEnvelope<"orders/create", ShopifyEventMap["orders/create"]>;
   "orders/paid": StandardEnvelope<"orders/paid", ShopifyEventMap["orders/paid"]>;
   "products/update": StandardEnvelope<"products/update", ShopifyEventMap["products/update"]>;
-  app_mention: StandardEnvelope<"app_mention", SlackEventMap["app_mention"]["event"]>;
-  message: StandardEnvelope<"message", SlackEventMap["message"]["event"]>;
+  app_mention: StandardEnvelope<"app_mention", SlackEventMap["app_mention"]>;
+  message: StandardEnvelope<"message", SlackEventMap["message"]>;
   url_verification: StandardEnvelope<"url_verification", SlackEventMap["url_verification"]>;
   "company.visited": StandardEnvelope<"company.visited", VectorCoEventMap["company.visited"]>;
   "contact.intent": StandardEnvelope<"contact.intent", VectorCoEventMap["contact.intent"]>;

@@ -58,7 +58,7 @@ function enveloped(profiles, profile) {
     const keys = from.data ? from.data.split(".") : [];
     for (const { event_type: event, schema } of from.events) {
       if (events.has(event)) continue;
-      // An event without the data path (Slack's url_verification) gives its whole payload.
+      // An event without the data path gives its whole payload.
       const has = keys.reduce((s, k) => s?.properties?.[k], schema) !== undefined;
       const path = has ? keys.map((k) => `[${JSON.stringify(k)}]`) : [];
       const data = `${typeName(source)}EventMap[${JSON.stringify(event)}]${path.join("")}`;

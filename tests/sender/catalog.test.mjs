@@ -61,7 +61,7 @@ test("Stripe's catalog events, sent without data, pass stripe's constructEvent a
   }
 });
 
-test("given data is sent byte for byte: key order, 1.50 and a 25-digit integer survive", async () => {
+test("given data is sent byte for byte (GitHub, Slack, Stripe): key order, 1.50 and a 25-digit integer survive", async () => {
   const data = '{"zeta": 1, "alpha": {"price": 1.50, "big": 1234567890123456789012345}, "list": [3, 1, 2]}';
   const gh = await hook("github", "/exact-github");
   const st = await hook("stripe", "/exact-stripe");
@@ -69,6 +69,10 @@ test("given data is sent byte for byte: key order, 1.50 and a 25-digit integer s
   await call("POST", "/v1/events", body);
   const [g] = await received("/exact-github", 1);
   assert.equal(g.body.toString(), data, "GitHub's body is the data itself");
+  const sl = await hook("slack", "/exact-slack");
+  await call("POST", "/v1/events", `{"type": "message", "webhook_ids": ["${sl.id}"], "data": ${data}}`);
+  const [l] = await received("/exact-slack", 1);
+  assert.equal(l.body.toString(), data, "Slack's body is the Events API request: the data itself");
   await call("POST", "/v1/events", `{"type": "invoice.paid", "webhook_ids": ["${st.id}"], "data": ${data}}`);
   const [s] = await received("/exact-stripe", 1);
   assert.ok(s.body.toString().includes(`"data":{"object":${data}}`), s.body.toString());

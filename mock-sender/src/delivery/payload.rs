@@ -78,6 +78,8 @@ pub fn body(kind: Kind, profile: Profile, ev: &Event<'_>) -> String {
                     "timestamp": rfc3339(ev.created_at),
                 })
                 .to_string(),
+                // So does a Slack event, in an `event_callback`.
+                _ if profile == Profile::Slack => slack_event_callback(ev).to_string(),
                 _ => envelope(profile, ev, &EMPTY),
             }
         }
@@ -117,12 +119,11 @@ fn envelope(profile: Profile, ev: &Event<'_>, data: &RawValue) -> String {
     let secs = ev.created_at.div_euclid(1000);
     let obj = match profile {
         // GitHub and Shopify send the resource itself; the event type is a header.
-        // Vector.co's body is the event, `{event, timestamp, contact|company, segment}`:
+        // Vector.co's body is the event, `{event, timestamp, contact|company, segment}`,
+        // and Slack's the Events API request (`url_verification`, `event_callback`):
         // given data is that body.
-        Profile::Github | Profile::Shopify | Profile::VectorCo => return data.get().to_owned(),
-        Profile::Slack => {
-            return slack_event(ev, &serde_json::from_str(data.get()).unwrap_or_default())
-                .to_string()
+        Profile::Github | Profile::Shopify | Profile::VectorCo | Profile::Slack => {
+            return data.get().to_owned()
         }
         Profile::Vector => Obj(vec![
             ("event", Json(json!(ev.event_type))),
@@ -166,31 +167,10 @@ fn envelope(profile: Profile, ev: &Event<'_>, data: &RawValue) -> String {
     serde_json::to_string(&obj).unwrap_or_default()
 }
 
-/// A Slack Events API request carrying `data`: the `url_verification` handshake
-/// (answered with its challenge), else an `event_callback` of the event.
-fn slack_event(ev: &Event<'_>, data: &Value) -> Value {
+/// An Events API `event_callback` of event `ev`, which the catalog does not have: the
+/// event is only its `type` and `event_ts`.
+fn slack_event_callback(ev: &Event<'_>) -> Value {
     let secs = ev.created_at.div_euclid(1000);
-    if ev.event_type == SLACK_URL_VERIFICATION {
-        let challenge = data
-            .get("challenge")
-            .and_then(Value::as_str)
-            .unwrap_or(ev.id);
-        return json!({
-            "token": SLACK_VERIFICATION_TOKEN,
-            "challenge": challenge,
-            "type": SLACK_URL_VERIFICATION,
-        });
-    }
-    let mut event = match data {
-        Value::Object(map) => map.clone(),
-        other => {
-            let mut m = serde_json::Map::new();
-            m.insert("value".into(), other.clone());
-            m
-        }
-    };
-    event.insert("type".into(), json!(ev.event_type));
-    event.insert("event_ts".into(), json!(format!("{secs}.000000")));
     // The fields of Bolt's `EnvelopedEvent`, for a made-up app and workspace.
     json!({
         "token": SLACK_VERIFICATION_TOKEN,
@@ -199,7 +179,7 @@ fn slack_event(ev: &Event<'_>, data: &Value) -> Value {
         "type": "event_callback",
         "event_id": ev.id,
         "event_time": secs,
-        "event": event,
+        "event": { "type": ev.event_type, "event_ts": format!("{secs}.000000") },
     })
 }
 
@@ -219,9 +199,9 @@ pub fn test_event_type(w: &WebhookRecord) -> &'static str {
 }
 
 /// The data of test event `event_type` to `w` unless the request gives some: GitHub's
-/// `ping` carries the hook's configuration, Slack's handshake a fresh challenge; `None`
-/// for an event of the profile's catalog, sent as its example (fresh ids and times);
-/// for another event, a small object naming the webhook.
+/// `ping` carries the hook's configuration; `None` for an event of the profile's catalog,
+/// sent as its example (fresh ids and times; Slack's handshake a fresh challenge); for
+/// another event, a small object naming the webhook.
 pub fn test_data(w: &WebhookRecord, event_type: &str) -> Option<Value> {
     Some(match (test_event_type(w), event_type) {
         (GITHUB_PING, GITHUB_PING) => json!({
@@ -235,9 +215,6 @@ pub fn test_data(w: &WebhookRecord, event_type: &str) -> Option<Value> {
                 "config": { "content_type": "json", "insecure_ssl": "0", "url": crate::mask::url(&w.url) },
             },
         }),
-        (SLACK_URL_VERIFICATION, SLACK_URL_VERIFICATION) => {
-            json!({ "challenge": ulid::Ulid::new().to_string() })
-        }
         _ if catalog().entry(w.profile.name(), event_type).is_some() => return None,
         _ => json!({ "test": true, "webhook_id": w.id }),
     })
@@ -359,6 +336,43 @@ mod tests {
         let v: Value =
             serde_json::from_str(&body(Kind::Http, Profile::VectorCo, &unknown)).unwrap();
         assert_eq!(v["event"], "contact.unknown");
+    }
+
+    #[test]
+    fn slack_events_are_the_given_request_or_an_event_callback() {
+        let text =
+            r#"{"type": "event_callback", "event_time": 1.50, "n": 1234567890123456789012345}"#;
+        let data = RawValue::from_string(text.into()).unwrap();
+        let ev = Event {
+            id: "Ev1",
+            event_type: "message",
+            data: Data::Given(&data),
+            created_at: 1_700_000_000_000,
+        };
+        assert_eq!(body(Kind::Http, Profile::Slack, &ev), text);
+        let unknown = Event {
+            data: Data::Fixture(&[]),
+            event_type: "reaction_added",
+            ..ev
+        };
+        let v: Value = serde_json::from_str(&body(Kind::Http, Profile::Slack, &unknown)).unwrap();
+        assert_eq!(v["type"], "event_callback");
+        assert_eq!(v["event_id"], "Ev1");
+        assert_eq!(v["event"]["type"], "reaction_added");
+        assert_eq!(v["event"]["event_ts"], "1700000000.000000");
+        let handshake = Event {
+            data: Data::Fixture(&[]),
+            event_type: SLACK_URL_VERIFICATION,
+            ..ev
+        };
+        let sent = body(Kind::Http, Profile::Slack, &handshake);
+        let v: Value = serde_json::from_str(&sent).unwrap();
+        assert_eq!(v["token"], SLACK_VERIFICATION_TOKEN);
+        let challenge = slack_challenge_in(&sent).unwrap();
+        assert_ne!(
+            challenge, "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "fresh"
+        );
     }
 
     #[test]

@@ -77,13 +77,6 @@ async fn every_profile_signs_verifiably() {
             .count();
         assert_eq!(ok, 1, "{scheme}");
     }
-    let slack = hits
-        .iter()
-        .find(|h| Scheme::detect(&h.headers) == Some(Scheme::Slack))
-        .unwrap();
-    let body: serde_json::Value = serde_json::from_slice(&slack.body).unwrap();
-    assert_eq!(body["type"], "event_callback");
-    assert_eq!(body["event"]["type"], "user.created");
     let body_of = |scheme: Scheme| -> serde_json::Value {
         let hit = hits
             .iter()
@@ -96,6 +89,8 @@ async fn every_profile_signs_verifiably() {
     assert_eq!(body_of(Scheme::Standard)["type"], "user.created");
     assert_eq!(body_of(Scheme::Vercel)["payload"], json!({"id": 7}));
     assert_eq!(body_of(Scheme::Github), json!({"id": 7}));
+    // Slack's body is the Events API request itself: given data is sent as it is.
+    assert_eq!(body_of(Scheme::Slack), json!({"id": 7}));
 }
 
 #[tokio::test]
