@@ -18,8 +18,14 @@ import { initWebhookForms, loadProfiles, renderWebhooks, showSecret } from "./da
 
 const params = new URLSearchParams(location.search);
 // A `?token=` in the address is the one the user means now: it replaces one typed earlier
-// in this tab.
-if (params.has("token")) sessionStorage.setItem("hookproof-token", params.get("token"));
+// in this tab, and leaves the address, so that a link copied from it does not carry the
+// sender's API token (it stays in this tab's sessionStorage).
+if (params.has("token")) {
+  sessionStorage.setItem("hookproof-token", params.get("token"));
+  const url = new URL(location.href);
+  url.searchParams.delete("token");
+  history.replaceState(null, "", url.href);
+}
 const api = new Api(sessionStorage.getItem("hookproof-token"));
 
 const link = readAddress();

@@ -282,7 +282,7 @@ test("chaos: a forged request is marked 'must be rejected', and flagged red when
   assert.deepEqual(browser.errors, []);
 });
 
-test("a ?token= in the address replaces a token typed earlier in the tab", async () => {
+test("a ?token= in the address replaces a token typed earlier in the tab, and leaves the address", async () => {
   const tab = await browser.context.newPage();
   try {
     await tab.goto(base + "/");
@@ -294,11 +294,20 @@ test("a ?token= in the address replaces a token typed earlier in the tab", async
     tab.on("request", (r) => {
       if (new URL(r.url()).pathname.endsWith("/webhooks")) sent.push(r.headers().authorization);
     });
-    await tab.goto(base + "/?token=from-the-url");
+    await tab.goto(base + "/?token=from-the-url&x=1");
     await tab.waitForSelector("html[data-loaded=true]");
     assert.ok(sent.length > 0);
     assert.deepEqual([...new Set(sent)], ["Bearer from-the-url"]);
     assert.equal(await tab.evaluate(() => sessionStorage.getItem("hookproof-token")), "from-the-url");
+    // A link copied from the address bar does not carry the token; the rest of it stays.
+    assert.ok(!tab.url().includes("from-the-url"), tab.url());
+    assert.ok(!new URL(tab.url()).searchParams.has("token"), tab.url());
+    assert.equal(new URL(tab.url()).searchParams.get("x"), "1");
+    // A reload keeps the token (this tab's sessionStorage).
+    sent.length = 0;
+    await tab.reload();
+    await tab.waitForSelector("html[data-loaded=true]");
+    assert.deepEqual([...new Set(sent)], ["Bearer from-the-url"]);
   } finally {
     await tab.close();
   }
