@@ -210,10 +210,10 @@ export interface ShopifyCustomersCreateEvent {
   first_name: string;
   last_name: string;
   state: string;
-  note: unknown;
+  note: string | null;
   verified_email: boolean;
   tax_exempt: boolean;
-  phone: unknown;
+  phone: string | null;
   currency: string;
   tags: string;
   admin_graphql_api_id: string;
@@ -222,7 +222,7 @@ export interface ShopifyCustomersCreateEvent {
     customer_id: number;
     first_name: string;
     last_name: string;
-    company: unknown;
+    company: string | null;
     address1: string;
     address2: string;
     city: string;
@@ -247,9 +247,9 @@ export interface ShopifyOrdersCreateEvent {
   app_id: number;
   browser_ip: string;
   buyer_accepts_marketing: boolean;
-  cancel_reason: unknown;
-  cancelled_at: unknown;
-  cart_token: unknown;
+  cancel_reason: string | null;
+  cancelled_at: string | null;
+  cart_token: string | null;
   checkout_id: number;
   checkout_token: string;
   confirmation_number: string;
@@ -262,9 +262,9 @@ export interface ShopifyOrdersCreateEvent {
   current_total_tax: string;
   email: string;
   financial_status: string;
-  fulfillment_status: unknown;
+  fulfillment_status: string | null;
   name: string;
-  note: unknown;
+  note: string | null;
   order_number: number;
   order_status_url: string;
   processed_at: string;
@@ -298,7 +298,7 @@ export interface ShopifyOrdersCreateEvent {
   total_tax: string;
   total_weight: number;
   updated_at: string;
-  user_id: unknown;
+  user_id: number | null;
   customer: {
     id: number;
     email: string;
@@ -311,7 +311,7 @@ export interface ShopifyOrdersCreateEvent {
     admin_graphql_api_id: string;
     fulfillable_quantity: number;
     fulfillment_service: string;
-    fulfillment_status: unknown;
+    fulfillment_status: string | null;
     gift_card: boolean;
     grams: number;
     name: string;
@@ -335,16 +335,46 @@ export interface ShopifyOrdersCreateEvent {
     title: string;
     total_discount: string;
     variant_id: number;
-    variant_title: unknown;
-    vendor: unknown;
+    variant_title: string | null;
+    vendor: string | null;
   }[];
-  shipping_lines: unknown[];
+  shipping_lines: {
+    id: number;
+    carrier_identifier: string | null;
+    code: string | null;
+    discounted_price: string;
+    discounted_price_set: {
+      shop_money: {
+        amount: string;
+        currency_code: string;
+      };
+      presentment_money: {
+        amount: string;
+        currency_code: string;
+      };
+    };
+    phone: string | null;
+    price: string;
+    price_set: {
+      shop_money: {
+        amount: string;
+        currency_code: string;
+      };
+      presentment_money: {
+        amount: string;
+        currency_code: string;
+      };
+    };
+    requested_fulfillment_service_id: string | null;
+    source: string;
+    title: string;
+  }[];
   billing_address: {
     id: number;
     customer_id: number;
     first_name: string;
     last_name: string;
-    company: unknown;
+    company: string | null;
     address1: string;
     address2: string;
     city: string;
@@ -363,7 +393,7 @@ export interface ShopifyOrdersCreateEvent {
     customer_id: number;
     first_name: string;
     last_name: string;
-    company: unknown;
+    company: string | null;
     address1: string;
     address2: string;
     city: string;
@@ -388,9 +418,9 @@ export interface ShopifyOrdersPaidEvent {
   app_id: number;
   browser_ip: string;
   buyer_accepts_marketing: boolean;
-  cancel_reason: unknown;
-  cancelled_at: unknown;
-  cart_token: unknown;
+  cancel_reason: string | null;
+  cancelled_at: string | null;
+  cart_token: string | null;
   checkout_id: number;
   checkout_token: string;
   confirmation_number: string;
@@ -403,9 +433,9 @@ export interface ShopifyOrdersPaidEvent {
   current_total_tax: string;
   email: string;
   financial_status: string;
-  fulfillment_status: unknown;
+  fulfillment_status: string | null;
   name: string;
-  note: unknown;
+  note: string | null;
   order_number: number;
   order_status_url: string;
   processed_at: string;
@@ -439,7 +469,7 @@ export interface ShopifyOrdersPaidEvent {
   total_tax: string;
   total_weight: number;
   updated_at: string;
-  user_id: unknown;
+  user_id: number | null;
   customer: {
     id: number;
     email: string;
@@ -452,7 +482,7 @@ export interface ShopifyOrdersPaidEvent {
     admin_graphql_api_id: string;
     fulfillable_quantity: number;
     fulfillment_service: string;
-    fulfillment_status: unknown;
+    fulfillment_status: string | null;
     gift_card: boolean;
     grams: number;
     name: string;
@@ -476,16 +506,46 @@ export interface ShopifyOrdersPaidEvent {
     title: string;
     total_discount: string;
     variant_id: number;
-    variant_title: unknown;
-    vendor: unknown;
+    variant_title: string | null;
+    vendor: string | null;
   }[];
-  shipping_lines: unknown[];
+  shipping_lines: {
+    id: number;
+    carrier_identifier: string | null;
+    code: string | null;
+    discounted_price: string;
+    discounted_price_set: {
+      shop_money: {
+        amount: string;
+        currency_code: string;
+      };
+      presentment_money: {
+        amount: string;
+        currency_code: string;
+      };
+    };
+    phone: string | null;
+    price: string;
+    price_set: {
+      shop_money: {
+        amount: string;
+        currency_code: string;
+      };
+      presentment_money: {
+        amount: string;
+        currency_code: string;
+      };
+    };
+    requested_fulfillment_service_id: string | null;
+    source: string;
+    title: string;
+  }[];
   billing_address: {
     id: number;
     customer_id: number;
     first_name: string;
     last_name: string;
-    company: unknown;
+    company: string | null;
     address1: string;
     address2: string;
     city: string;
@@ -504,7 +564,7 @@ export interface ShopifyOrdersPaidEvent {
     customer_id: number;
     first_name: string;
     last_name: string;
-    company: unknown;
+    company: string | null;
     address1: string;
     address2: string;
     city: string;
@@ -534,7 +594,7 @@ export interface ShopifyProductsUpdateEvent {
   published_scope: string;
   status: string;
   tags: string;
-  template_suffix: unknown;
+  template_suffix: string | null;
   title: string;
   updated_at: string;
   vendor: string;
@@ -547,10 +607,10 @@ export interface ShopifyProductsUpdateEvent {
     sku: string;
     position: number;
     inventory_policy: string;
-    compare_at_price: unknown;
+    compare_at_price: string | null;
     option1: string;
-    option2: unknown;
-    option3: unknown;
+    option2: string | null;
+    option3: string | null;
     created_at: string;
     updated_at: string;
     taxable: boolean;
@@ -565,8 +625,32 @@ export interface ShopifyProductsUpdateEvent {
     position: number;
     values: string[];
   }[];
-  images: unknown[];
-  image: unknown;
+  images: {
+    id: number;
+    admin_graphql_api_id: string;
+    product_id: number;
+    position: number;
+    created_at: string;
+    updated_at: string;
+    alt: string | null;
+    width: number;
+    height: number;
+    src: string;
+    variant_ids: number[];
+  }[];
+  image: {
+    id: number;
+    admin_graphql_api_id: string;
+    product_id: number;
+    position: number;
+    created_at: string;
+    updated_at: string;
+    alt: string | null;
+    width: number;
+    height: number;
+    src: string;
+    variant_ids: number[];
+  } | null;
   variant_gids: {
     admin_graphql_api_id: string;
     updated_at: string;
@@ -589,7 +673,7 @@ export interface SlackAppMentionEvent {
   token: string;
   team_id: string;
   context_team_id: string;
-  context_enterprise_id: unknown;
+  context_enterprise_id: string | null;
   api_app_id: string;
   event: {
     type: "app_mention";
@@ -605,7 +689,7 @@ export interface SlackAppMentionEvent {
   event_id: string;
   event_time: number;
   authorizations: {
-    enterprise_id: unknown;
+    enterprise_id: string | null;
     team_id: string;
     user_id: string;
     is_bot: boolean;
@@ -622,7 +706,7 @@ export interface SlackMessageEvent {
   token: string;
   team_id: string;
   context_team_id: string;
-  context_enterprise_id: unknown;
+  context_enterprise_id: string | null;
   api_app_id: string;
   event: {
     type: "message";
@@ -639,7 +723,7 @@ export interface SlackMessageEvent {
   event_id: string;
   event_time: number;
   authorizations: {
-    enterprise_id: unknown;
+    enterprise_id: string | null;
     team_id: string;
     user_id: string;
     is_bot: boolean;
@@ -804,7 +888,7 @@ export interface VectorDeploymentFailedEvent {
     environment: string;
     commit_sha: string;
     branch: string;
-    url: unknown;
+    url: string | null;
     started_at: string;
     finished_at: string;
     duration_ms: number;
@@ -830,8 +914,8 @@ export interface VectorDeploymentStartedEvent {
     branch: string;
     url: string;
     started_at: string;
-    finished_at: unknown;
-    duration_ms: unknown;
+    finished_at: string | null;
+    duration_ms: number | null;
   };
 }
 
@@ -1052,7 +1136,7 @@ export interface VercelDeploymentCreatedEvent {
     };
     plan: string;
     regions: string[];
-    alias: unknown[];
+    alias: string[];
   };
   region: string;
 }
@@ -1238,7 +1322,7 @@ export interface VercelProjectEnvVariableCreatedEvent {
       key: string;
       type: string;
       target: string[];
-      gitBranch: unknown;
+      gitBranch: string | null;
     };
   };
   region: string;
@@ -1291,7 +1375,7 @@ export interface VercelProjectEnvVariableUpdatedEvent {
       key: string;
       type: string;
       target: string[];
-      gitBranch: unknown;
+      gitBranch: string | null;
     };
   };
   region: string;

@@ -1,5 +1,6 @@
 // The sender's event catalog (mock-sender/catalog/): every example payload validates
-// against its own JSON Schema, and GitHub's against the official @octokit/webhooks-schemas.
+// against its own JSON Schema, which types every field, and GitHub's against the official
+// @octokit/webhooks-schemas.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -41,6 +42,20 @@ test("every example payload validates against its schema", () => {
     // A schema that accepts anything checks nothing.
     assert.equal(validate({}), false, `${e.file}: the schema accepts {}`);
   }
+});
+
+test("every field's schema names its type, and every array's its items", () => {
+  // A field typed `{}` accepts anything, and its generated TypeScript type is `unknown`:
+  // one the provider may send as null is its type or null (`{"type": ["string", "null"]}`).
+  const loose = [];
+  const walk = (s, path) => {
+    if (Object.keys(s).every((k) => k === "description" || k === "title")) loose.push(path);
+    if ([s.type].flat().includes("array") && !s.items) loose.push(`${path}[]`);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(v, `${path}.${k}`);
+    if (s.items) walk(s.items, `${path}[]`);
+  };
+  for (const e of entries) walk(e.schema, e.file);
+  assert.deepEqual(loose, []);
 });
 
 test("GitHub's examples validate against @octokit/webhooks-schemas", () => {

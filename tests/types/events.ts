@@ -13,11 +13,13 @@ import {
   type GenericEvent,
   type GitHubEvent,
   type ShopifyEvent,
+  type ShopifyEventMap,
   type SlackEvent,
   type StandardEvent,
   type StripeEvent,
   type VectorCoEvent,
   type VectorEvent,
+  type VectorEventMap,
   type VercelEvent,
 } from "hookproof";
 import { constructEvent } from "hookproof/stripe";
@@ -124,6 +126,13 @@ declare const slack: SlackEvent;
 if (slack.type === "url_verification") console.log(slack.challenge);
 else if (slack.event.type === "app_mention") console.log(slack.event.text);
 same<EventType<SlackEvent>, "app_mention" | "message" | "url_verification">(true);
+// A field the provider may send as null has its type, or null (not `unknown`).
+if (slack.type === "event_callback") {
+  same<typeof slack.context_enterprise_id, string | null>(true);
+  same<(typeof slack.authorizations)[number]["enterprise_id"], string | null>(true);
+}
+same<VectorEventMap["vector.deployment.started"]["data"]["duration_ms"], number | null>(true);
+same<ShopifyEventMap["products/update"]["image"], ShopifyEventMap["products/update"]["images"][number] | null>(true);
 declare const std: StandardEvent;
 if (std.type === "invoice.paid") {
   const invoice: Stripe.Invoice = std.data;
