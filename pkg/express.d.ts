@@ -35,7 +35,11 @@ export interface WebhookErrorBody {
   error: { code: WebhookResponseErrorCode; message: string };
 }
 
-export interface ExpressWebhookOptions extends WebhookOptions, ReplayOptions {
+/**
+ * `replayKey` gets the event type of {@link WebhookTypes} (the type of `req.webhook`), or
+ * `any` when none is declared.
+ */
+export interface ExpressWebhookOptions extends WebhookOptions, ReplayOptions<WebhookEvent> {
   /**
    * Largest body read from the stream, in bytes: as received, and again once decoded for
    * Content-Encoding gzip, deflate or br. Default 1 MiB (1048576). A `Content-Length` over
@@ -46,10 +50,11 @@ export interface ExpressWebhookOptions extends WebhookOptions, ReplayOptions {
 }
 
 /**
- * Types `req.webhook` for the whole app. Express types `req` once for every route (the
- * global `Express.Request`), so a middleware cannot type it per route as Hono's does, and a
- * route handler annotated with a narrower `req` is refused by `app.post`. Name the event
- * type here instead (a union when several providers post to the app):
+ * Types `req.webhook` for the whole app, and the event `replayKey` is given. Express types
+ * `req` once for every route (the global `Express.Request`), so a middleware cannot type it
+ * per route as Hono's does, and a route handler annotated with a narrower `req` is refused
+ * by `app.post`. Name the event type here instead (a union when several providers post to
+ * the app):
  *
  * ```ts
  * declare module "hookproof/express" {
@@ -61,7 +66,10 @@ export interface ExpressWebhookOptions extends WebhookOptions, ReplayOptions {
  */
 export interface WebhookTypes {}
 
-/** The type of `req.webhook`: `event` of {@link WebhookTypes}, or `unknown` when not declared. */
+/**
+ * The type of `req.webhook` (and of `replayKey`'s event): `event` of {@link WebhookTypes},
+ * or `unknown` when not declared (`replayKey` then gets `any`).
+ */
 export type WebhookEvent = WebhookTypes extends { event: infer T } ? T : unknown;
 
 /**

@@ -96,7 +96,9 @@ const objectStore: ReplayStore = durableObjectStore(namespace, { shards: 8 });
 export { ReplayGuardObject };
 // @ts-expect-error: onStoreError is "reject" or "accept"
 new ReplayGuard({ store: objectStore, onStoreError: "ignore" });
-expressWebhook(secret, { replayGuard: guards[0], replayKey: (event) => event.id });
+expressWebhook(secret, { replayGuard: guards[0], replayKey: (event) => event.data.id });
+// @ts-expect-error: replayKey gets the event WebhookTypes declares, which has no `id`
+expressWebhook(secret, { replayKey: (event) => event.id });
 app.post("/dedup", honoWebhook<Paid>(secret, { replayGuard: guards[1] }), (c) => c.json(c.get("webhook")));
 fastify.register(webhookPlugin, { secret, replayGuard: guards[2] });
 export async function dedupNext(request: Request) {

@@ -1,7 +1,7 @@
 // Typed events: eventType names every catalog event of every profile (ESM and CommonJS),
 // pkg/catalog.d.ts is what scripts/event-types.mjs makes from the catalog now, and tsc
 // proves the types of tests/types/ (narrowing on the name types the payload; a
-// Webhook<E> verifies to E).
+// Webhook<E> verifies to E) and of tests/types/untyped/ (an app that declares no type).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -123,6 +123,19 @@ test(
     const { code, output } = await run(
       process.execPath,
       ["node_modules/typescript/bin/tsc", "-p", "tests/types"],
+      110_000,
+    );
+    assert.equal(code, 0, output);
+  },
+);
+
+test(
+  "tsc: without a declared event type, Express's req.webhook is unknown and replayKey's event any",
+  { skip: !PRIMARY, timeout: 120_000 },
+  async () => {
+    const { code, output } = await run(
+      process.execPath,
+      ["node_modules/typescript/bin/tsc", "-p", "tests/types/untyped"],
       110_000,
     );
     assert.equal(code, 0, output);

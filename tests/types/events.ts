@@ -155,7 +155,7 @@ import Fastify from "fastify";
 import { webhookMiddleware as honoWebhook } from "hookproof/hono";
 import { verifyNextRequest, withWebhook } from "hookproof/next";
 import { webhookPlugin } from "hookproof/fastify";
-import { webhookMiddleware as expressWebhook } from "hookproof/express";
+import { webhookMiddleware as expressWebhook, type ExpressWebhookOptions } from "hookproof/express";
 
 declare module "hookproof/express" {
   interface WebhookTypes {
@@ -165,6 +165,11 @@ declare module "hookproof/express" {
 declare const req: Express.Request;
 if (req.webhook?.type === "charge.refunded") console.log(req.webhook.data.object.amount_refunded);
 expressWebhook("whsec_x", { scheme: "stripe" });
+// replayKey gets the event WebhookTypes declares, as req.webhook does (untyped/ has none).
+expressWebhook("whsec_x", { scheme: "stripe", replayKey: (e) => e.id });
+same<Parameters<NonNullable<ExpressWebhookOptions["replayKey"]>>[0], StripeEvent>(true);
+// @ts-expect-error: replayKey gets a Stripe event, which has no `event`
+expressWebhook("whsec_x", { replayKey: (e) => e.event });
 
 new Hono().post(
   "/vector",
