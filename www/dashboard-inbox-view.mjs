@@ -34,7 +34,8 @@ export function renderInboxes(st, actions) {
     selectableRow(
       {
         class: "selectable",
-        id: `inbox-${i.name}`,
+        // Not `inbox-NAME`: an inbox named "form" took the inbox form's id.
+        id: `inbox-row-${i.name}`,
         "data-inbox": i.name,
         "aria-selected": String(i.name === st.name),
         "aria-label": `Inbox ${i.name}: ${plural(i.captures, "capture")}`,

@@ -74,7 +74,9 @@ export function renderWebhooks(state, actions) {
     remove.dataset.action = "delete";
     return el(
       "tr",
-      { id: `webhook-${w.id}`, "data-webhook": w.id },
+      // Ids made of a webhook's id (which its creator picks) start with a prefix no fixed
+      // id of the page has: a webhook named "form" must not take the form's id.
+      { id: `webhook-row-${w.id}`, "data-webhook": w.id },
       el(
         "td",
         {},
@@ -82,7 +84,7 @@ export function renderWebhooks(state, actions) {
           "div",
           { class: "id-line" },
           el("span", { class: "mono webhook-id" }, w.id),
-          copyButton(`copy-${w.id}`, `Copy the id ${w.id}`, w.id, "announce"),
+          copyButton(`copy-webhook-${w.id}`, `Copy the id ${w.id}`, w.id, "announce"),
         ),
         w.description ? el("div", { class: "description" }, w.description) : null,
         el("div", { class: "hint mono break", title: w.url }, w.url),

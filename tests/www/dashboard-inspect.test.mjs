@@ -127,7 +127,7 @@ test("a webhook created, edited, its id copied and its secret rotated from the p
   );
   assert.match(await cells(twin), /the twin/);
   assert.equal(await page.textContent(`${hookRow(HOOK)} .webhook-id`), HOOK, "the id in full");
-  await page.click(`[id="copy-${HOOK}"]`);
+  await page.click(`[id="copy-webhook-${HOOK}"]`);
   assert.equal(await clipboard(), HOOK);
 
   // Edit: the description and the events change, nothing else.

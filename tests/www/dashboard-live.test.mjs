@@ -123,7 +123,7 @@ test("a user's note stays while the stream's news go to a live region of their o
     const region = await page.$eval(`#${id}`, (e) => [e.getAttribute("role"), e.getAttribute("aria-live")]);
     assert.deepEqual(region, ["status", "polite"], id);
   }
-  await page.click(`#copy-${LIVE}`);
+  await page.click(`#copy-webhook-${LIVE}`);
   await page.waitForSelector(`#announce:text("Copied: the id ${LIVE}.")`);
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LIVE);
   await page.evaluate(() => (document.getElementById("stream-note").textContent = ""));

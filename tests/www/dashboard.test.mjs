@@ -429,6 +429,36 @@ test("a webhook's profile and its Vector.co segments are shown", async () => {
   assert.deepEqual(browser.errors, []);
 });
 
+test("a webhook or an inbox named like one of the page's own parts takes no id of the page", async () => {
+  // Each name is the rest of an id the page has (webhook-form, copy-curl, inbox-form, ...).
+  const names = ["form", "curl", "attempt-id", "inbox-url"];
+  for (const id of names) await call("POST", "/webhooks", { id, url: receiverUrl, profile: "standard", events: ["*"] });
+  for (const name of ["form", "url", "result", "summary"])
+    await call("PUT", `/inboxes/${name}`, { scheme: "standard" });
+  const duplicates = () =>
+    page.evaluate(() => {
+      const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+      return ids.filter((id, i) => ids.indexOf(id) !== i);
+    });
+  try {
+    await page.goto(`${base}/`);
+    await page.waitForSelector("html[data-loaded=true]");
+    await page.waitForSelector('#webhooks tr[data-webhook="form"]');
+    assert.deepEqual(await duplicates(), []);
+    assert.equal(await page.evaluate(() => document.getElementById("webhook-form").tagName), "FORM");
+    await page.goto(`${base}/#tab=inbox`);
+    await page.waitForSelector('#inboxes tr[data-inbox="form"]');
+    assert.deepEqual(await duplicates(), []);
+    assert.equal(await page.evaluate(() => document.getElementById("inbox-form").tagName), "FORM");
+  } finally {
+    for (const id of names) await call("DELETE", `/webhooks/${id}`);
+    for (const name of ["form", "url", "result", "summary"]) await call("DELETE", `/inboxes/${name}`);
+    await page.goto(`${base}/`);
+    await page.waitForSelector("html[data-loaded=true]");
+  }
+  assert.deepEqual(browser.errors, []);
+});
+
 test("the sender also serves the playground, linked from the dashboard", async () => {
   await page.click("#playground-link");
   await page.waitForSelector("html[data-ready=true]");
