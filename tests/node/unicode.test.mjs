@@ -1,6 +1,7 @@
 // Strings with any Unicode content, as bodies, header values, secrets, in sign and
 // diagnose: the regression cases, then the properties of tests/properties/strings.mjs
-// (also run by Deno and workerd), then the official libraries signing random strings.
+// (also run by Deno and workerd), then random strings both ways with the official
+// libraries (standardwebhooks, svix, stripe, @octokit/webhooks-methods).
 // Runs under Node, Node 24 and Bun (tests/runtimes). HOOKPROOF_PROPTEST_CASES: cases per
 // property (default: a smoke run of seconds); HOOKPROOF_PROPTEST_SEED: replay a run.
 import { test } from "node:test";
@@ -9,7 +10,7 @@ import { createHmac } from "node:crypto";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { Webhook as SvixWebhook } from "svix";
 import Stripe from "stripe";
-import { sign as octokitSign } from "@octokit/webhooks-methods";
+import { sign as octokitSign, verify as octokitVerify } from "@octokit/webhooks-methods";
 import * as hookproof from "../../pkg/src/node.mjs";
 import { properties, random, randomString, settings } from "../properties/strings.mjs";
 
@@ -89,6 +90,48 @@ test(`the official libraries' signatures over random strings verify (${run.cases
       const wh = new Webhook(secret, { scheme });
       assert.doesNotThrow(() => wh.verifySignature(body, headers), `${scheme} ${context}`);
       assert.doesNotThrow(() => wh.verifySignature(Buffer.from(body), headers), `${scheme} ${context} (Buffer)`);
+    }
+  }
+});
+
+/** `s` as the content of a JSON string: raw (lone surrogates too), escaping only what JSON must. */
+const jsonText = (s) =>
+  [...s]
+    .map((c) => (c === '"' || c === "\\" || c < " " ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c))
+    .join("");
+
+// The other way: what hookproof signs, over random strings and with random secrets, the
+// official libraries verify. Their verify parses the body as JSON (all but octokit's), so
+// the random text is the raw content of a JSON string there; octokit's takes it as it is.
+test(`hookproof's signatures over random strings verify with the official libraries (${run.cases} cases, HOOKPROOF_PROPTEST_SEED=${run.seed})`, async () => {
+  const r = random(run.seed ^ 0x7);
+  const ts = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < run.cases; i++) {
+    const text = randomString(r);
+    const body = `{"id":"evt_${i}","object":"event","note":"${jsonText(text)}"}`;
+    // Any string secret: Stripe's and GitHub's key is its UTF-8 bytes.
+    const secret = "k" + randomString(r, 64);
+    const context = `case ${i} (HOOKPROOF_PROPTEST_SEED=${run.seed}): ${text.length} units, ${JSON.stringify(text.slice(0, 60))}`;
+    const signed = (scheme, key, payload) =>
+      new Webhook(key, { scheme }).sign(payload, { id: `msg_${i}`, timestamp: ts });
+    assert.doesNotThrow(
+      () => new StandardWebhook(SECRET).verify(body, signed("standard", SECRET, body)),
+      `standard ${context}`,
+    );
+    assert.doesNotThrow(() => new SvixWebhook(SECRET).verify(body, signed("svix", SECRET, body)), `svix ${context}`);
+    // Under Bun, stripe loads its web build, whose synchronous API throws.
+    if (!process.versions.bun) {
+      const header = signed("stripe", secret, body)["stripe-signature"];
+      assert.doesNotThrow(() => stripe.webhooks.constructEvent(body, header, secret), `stripe ${context}`);
+      assert.doesNotThrow(
+        () => stripe.webhooks.constructEvent(Buffer.from(body), header, secret),
+        `stripe ${context} (Buffer)`,
+      );
+    }
+    // @octokit/webhooks-methods refuses an empty payload.
+    if (text !== "") {
+      const header = signed("github", secret, text)["x-hub-signature-256"];
+      assert.equal(await octokitVerify(secret, text, header), true, `github ${context}`);
     }
   }
 });
