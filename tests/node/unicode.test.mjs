@@ -94,6 +94,10 @@ test(`the official libraries' signatures over random strings verify (${run.cases
   }
 });
 
+/** A Standard Webhooks secret of 16 to 64 random bytes (`whsec_` and their base64). */
+const randomWhsec = (r) =>
+  "whsec_" + Buffer.from(Array.from({ length: r.int(16, 64) }, () => r.int(0, 255))).toString("base64");
+
 /** `s` as the content of a JSON string: raw (lone surrogates too), escaping only what JSON must. */
 const jsonText = (s) =>
   [...s]
@@ -109,16 +113,17 @@ test(`hookproof's signatures over random strings verify with the official librar
   for (let i = 0; i < run.cases; i++) {
     const text = randomString(r);
     const body = `{"id":"evt_${i}","object":"event","note":"${jsonText(text)}"}`;
-    // Any string secret: Stripe's and GitHub's key is its UTF-8 bytes.
+    // Any string secret: Stripe's and GitHub's key is its UTF-8 bytes; any whsec_ key.
     const secret = "k" + randomString(r, 64);
+    const whsec = randomWhsec(r);
     const context = `case ${i} (HOOKPROOF_PROPTEST_SEED=${run.seed}): ${text.length} units, ${JSON.stringify(text.slice(0, 60))}`;
     const signed = (scheme, key, payload) =>
       new Webhook(key, { scheme }).sign(payload, { id: `msg_${i}`, timestamp: ts });
     assert.doesNotThrow(
-      () => new StandardWebhook(SECRET).verify(body, signed("standard", SECRET, body)),
+      () => new StandardWebhook(whsec).verify(body, signed("standard", whsec, body)),
       `standard ${context}`,
     );
-    assert.doesNotThrow(() => new SvixWebhook(SECRET).verify(body, signed("svix", SECRET, body)), `svix ${context}`);
+    assert.doesNotThrow(() => new SvixWebhook(whsec).verify(body, signed("svix", whsec, body)), `svix ${context}`);
     // Under Bun, stripe loads its web build, whose synchronous API throws.
     if (!process.versions.bun) {
       const header = signed("stripe", secret, body)["stripe-signature"];
