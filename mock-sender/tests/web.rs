@@ -248,30 +248,14 @@ async fn the_stream_tells_of_deliveries_and_attempts() {
     .await
     .unwrap();
 
-    // One delivery event, then two attempts: failed (still pending), then success.
-    let mut text = String::new();
-    let events = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let chunk = stream.chunk().await.unwrap().expect("stream open");
-            text.push_str(&String::from_utf8_lossy(&chunk));
-            let events: Vec<(String, Value)> = text
-                .split("\n\n")
-                .filter_map(|block| {
-                    let name = block.lines().find_map(|l| l.strip_prefix("event:"))?;
-                    let data = block.lines().find_map(|l| l.strip_prefix("data:"))?;
-                    Some((
-                        name.trim().to_owned(),
-                        serde_json::from_str(data.trim()).ok()?,
-                    ))
-                })
-                .collect();
-            if events.len() >= 3 {
-                return events;
-            }
-        }
-    })
-    .await
-    .expect("three events within 10 s");
+    // The webhook made, one delivery event, then two attempts: failed (still pending),
+    // then success.
+    let events = next_events(&mut stream, 4).await;
+    let (name, made) = &events[0];
+    assert_eq!(name, "webhook");
+    assert_eq!(made["action"], "created");
+    assert_eq!(made["webhook"]["id"], wid.as_str());
+    let events = &events[1..];
     assert_eq!(events[0].0, "delivery");
     assert_eq!(events[0].1["webhook_id"], wid.as_str());
     assert_eq!(events[0].1["status"], "pending");
@@ -286,5 +270,113 @@ async fn the_stream_tells_of_deliveries_and_attempts() {
         assert_eq!(a["status_code"], code);
         assert_eq!(a["status"], status, "{a}");
         assert!(a["response_time_ms"].is_u64() && a["delivered_at"].is_string());
+    }
+}
+
+/// The next `n` events of a `/v1/stream` response, as (name, data), within 10 s.
+async fn next_events(stream: &mut reqwest::Response, n: usize) -> Vec<(String, Value)> {
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let chunk = stream.chunk().await.unwrap().expect("stream open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            let events: Vec<(String, Value)> = text
+                .split("\n\n")
+                .filter_map(|block| {
+                    let name = block.lines().find_map(|l| l.strip_prefix("event:"))?;
+                    let data = block.lines().find_map(|l| l.strip_prefix("data:"))?;
+                    Some((
+                        name.trim().to_owned(),
+                        serde_json::from_str(data.trim()).ok()?,
+                    ))
+                })
+                .collect();
+            if events.len() >= n {
+                return events;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{n} events within 10 s"))
+}
+
+#[tokio::test]
+async fn the_stream_tells_of_every_change_to_a_webhook_without_its_secret() {
+    let app = started(&config()).await;
+    let base = serve(&app).await;
+    let client = reqwest::Client::new();
+    let mut stream = client
+        .get(format!("{base}/v1/stream"))
+        .send()
+        .await
+        .unwrap();
+    let api = |method: reqwest::Method, path: String, body: Value| {
+        client
+            .request(method, format!("{base}{path}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+    };
+    let made: Value = api(
+        reqwest::Method::POST,
+        "/v1/webhooks".into(),
+        json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = made["data"]["id"].as_str().unwrap().to_owned();
+    let secret = made["data"]["secret"].as_str().unwrap().to_owned();
+    let at = format!("/v1/webhooks/{id}");
+    api(reqwest::Method::PUT, at.clone(), json!({"enabled": false}))
+        .await
+        .unwrap();
+    let rotated: Value = api(
+        reqwest::Method::POST,
+        format!("{at}/rotate-secret"),
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let new_secret = rotated["data"]["secret"].as_str().unwrap().to_owned();
+    api(reqwest::Method::DELETE, at, json!({})).await.unwrap();
+    // A change refused tells nothing.
+    api(
+        reqwest::Method::POST,
+        "/v1/webhooks".into(),
+        json!({"url": "not a url", "events": ["*"]}),
+    )
+    .await
+    .unwrap();
+
+    let events = next_events(&mut stream, 4).await;
+    let seen: Vec<(&str, &str)> = events
+        .iter()
+        .map(|(name, d)| (name.as_str(), d["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("webhook", "created"),
+            ("webhook", "updated"),
+            ("webhook", "updated"),
+            ("webhook", "deleted")
+        ]
+    );
+    assert_eq!(events[0].1["webhook"]["id"], id.as_str());
+    assert_eq!(events[1].1["webhook"]["enabled"], false);
+    assert_eq!(events[3].1["id"], id.as_str());
+    for (_, data) in &events {
+        let text = data.to_string();
+        assert!(
+            !text.contains(&secret) && !text.contains(&new_secret),
+            "{text}"
+        );
+        assert!(data["webhook"].get("secret").is_none(), "{text}");
     }
 }

@@ -4,7 +4,8 @@
 // the same elements, the focused row stays focused) and a click whose press and release
 // straddle an update still acts; a user's note ("Copied", "… saved") outlives the stream's
 // news, which have a live region of their own; an emptied retry schedule in the edit form
-// puts the webhook back on its profile's default.
+// puts the webhook back on its profile's default; a webhook made, changed or deleted
+// through the API shows at once (the stream's webhook events).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -149,6 +150,27 @@ test("the edit form: an emptied retry schedule goes back to the profile's defaul
   // The note stays while deliveries stream in.
   await update();
   assert.match(await page.textContent("#announce"), /profile's default again/);
+});
+
+test("a webhook made, changed or deleted elsewhere shows at once: the stream tells of it", async () => {
+  const hookRow = (id) => `#webhooks tr[data-webhook="${id}"]`;
+  const made = await createWebhook({ description: "made by a script" });
+  // The stream's news say it (a poll would not), and the row is there without a reload.
+  await page.waitForFunction(
+    (id) => document.getElementById("stream-note").textContent === `Webhook ${id} created`,
+    made.id,
+    { timeout: 3000 },
+  );
+  await page.waitForSelector(hookRow(made.id), { timeout: 3000 });
+  await call("PUT", `/webhooks/${made.id}`, { enabled: false });
+  await page.waitForSelector(`${hookRow(made.id)} button[data-action=toggle]:text("Enable")`, { timeout: 3000 });
+  await call("DELETE", `/webhooks/${made.id}`);
+  await page.waitForFunction(
+    (id) => document.getElementById("stream-note").textContent === `Webhook ${id} deleted`,
+    made.id,
+    { timeout: 3000 },
+  );
+  await page.waitForSelector(hookRow(made.id), { state: "detached", timeout: 3000 });
 });
 
 test("the Inbox tab's captures are updated in place", async () => {

@@ -427,7 +427,7 @@ pub fn stream(state: State) -> Route {
         })
         .untuple_one()
         .and(with_state(state))
-        .map(|state: State| super::stream::reply(&state.engine, state.inboxes.subscribe()))
+        .map(|state: State| super::stream::reply(&state))
         .boxed()
 }
 

@@ -340,7 +340,7 @@ pub fn document() -> Value {
             },
             "/v1/stream": {
                 "get": {
-                    "summary": "Server-sent events: `delivery` (data: Delivery) when a delivery is made, `attempt` (data: StreamAttempt) after every attempt, `capture` (data: Capture) when an inbox captures a request or a capture changes, `lagged` when this client missed some; a keep-alive comment every 15 s",
+                    "summary": "Server-sent events: `delivery` (data: Delivery) when a delivery is made, `attempt` (data: StreamAttempt) after every attempt, `capture` (data: Capture) when an inbox captures a request or a capture changes, `webhook` when a webhook is created, changed (a rotation, a 410 disabling it) or deleted (data: {action: created|updated, webhook: Webhook} or {action: deleted, id}), `lagged` when this client missed some; a keep-alive comment every 15 s",
                     "parameters": [{ "name": "token", "in": "query", "required": false, "schema": { "type": "string" }, "description": "the --token, for EventSource (which sends no headers)" }],
                     "responses": { "200": { "description": "text/event-stream", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "4XX": { "$ref": "#/components/responses/Error" } }
                 }

@@ -2,7 +2,10 @@
 //! delivery is made (data: the delivery, as `/deliveries` lists it); `event: attempt`
 //! after every attempt (data: the log entry, as `/logs` lists it, plus the delivery's new
 //! `status`); `event: capture` when `/in/{name}` captures a request or a capture
-//! changes (a forward answered, a replay sent; data: the capture); `event: lagged` when this client fell behind and missed some (refetch).
+//! changes (a forward answered, a replay sent; data: the capture); `event: webhook` when a
+//! webhook is created, changed (its secret rotated, disabled by a 410 too) or deleted
+//! (data: `{action, webhook}` without its secret, or `{action: "deleted", id}`);
+//! `event: lagged` when this client fell behind and missed some (refetch).
 //! A comment every 15 s keeps proxies from closing the connection.
 
 use std::convert::Infallible;
@@ -19,39 +22,82 @@ use warp::reply::Response;
 use warp::sse::Event;
 use warp::Reply;
 
+use super::handlers::view;
 use super::models::{DeliveryView, LogView, StreamAttempt};
-use crate::delivery::{Engine, Notice};
+use super::State;
+use crate::delivery::Notice;
 use crate::inbox::Capture;
+use crate::webhooks::Change;
 
-pub fn reply(engine: &Engine, captures: broadcast::Receiver<Arc<Capture>>) -> Response {
+pub fn reply(state: &State) -> Response {
+    let engine = &state.engine;
     // Ends when the sender stops, so a graceful shutdown is not held up by open dashboards.
     let closed: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(engine.closed());
-    let events = stream::unfold(
-        (engine.subscribe(), captures, closed),
-        |(mut rx, mut captures, mut closed)| async move {
-            let received = tokio::select! {
-                r = rx.recv() => r,
-                c = captures.recv() => match c {
-                    Ok(capture) => {
-                        let event = json_event("capture", &super::inbox::capture_json(&capture));
-                        return Some((Ok::<_, Infallible>(event), (rx, captures, closed)));
-                    }
-                    Err(RecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
-                    Err(RecvError::Closed) => return None,
-                },
-                () = &mut closed => return None,
-            };
-            let event = match received {
-                Ok(notice) => event(&notice),
-                Err(RecvError::Lagged(missed)) => {
-                    json_event("lagged", &serde_json::json!({ "missed": missed }))
-                }
-                Err(RecvError::Closed) => return None,
-            };
-            Some((Ok::<_, Infallible>(event), (rx, captures, closed)))
-        },
-    );
+    let feeds = Feeds {
+        notices: engine.subscribe(),
+        captures: state.inboxes.subscribe(),
+        webhooks: state.webhooks.subscribe(),
+        closed,
+        state: state.clone(),
+    };
+    let events = stream::unfold(feeds, |mut f| async move {
+        let event = f.next().await?;
+        Some((Ok::<_, Infallible>(event), f))
+    });
     warp::sse::reply(warp::sse::keep_alive().stream(events)).into_response()
+}
+
+/// What one `/v1/stream` client listens to.
+struct Feeds {
+    notices: broadcast::Receiver<Notice>,
+    captures: broadcast::Receiver<Arc<Capture>>,
+    webhooks: broadcast::Receiver<Change>,
+    closed: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// For the webhooks' views.
+    state: State,
+}
+
+impl Feeds {
+    /// The next event; `None` once the sender stops.
+    async fn next(&mut self) -> Option<Event> {
+        let missed = tokio::select! {
+            r = self.notices.recv() => match r {
+                Ok(notice) => return Some(event(&notice)),
+                Err(e) => e,
+            },
+            r = self.captures.recv() => match r {
+                Ok(capture) => return Some(json_event("capture", &super::inbox::capture_json(&capture))),
+                Err(e) => e,
+            },
+            r = self.webhooks.recv() => match r {
+                Ok(change) => return Some(self.webhook_event(&change)),
+                Err(e) => e,
+            },
+            () = &mut self.closed => return None,
+        };
+        match missed {
+            RecvError::Lagged(missed) => Some(json_event(
+                "lagged",
+                &serde_json::json!({ "missed": missed }),
+            )),
+            RecvError::Closed => None,
+        }
+    }
+
+    /// `event: webhook`: `{action: created|updated, webhook}` (as `/webhooks` lists it, no
+    /// secret) or `{action: deleted, id}`.
+    fn webhook_event(&self, change: &Change) -> Event {
+        let data = match change {
+            Change::Created(w) => {
+                serde_json::json!({ "action": "created", "webhook": view(&self.state, w) })
+            }
+            Change::Updated(w) => {
+                serde_json::json!({ "action": "updated", "webhook": view(&self.state, w) })
+            }
+            Change::Deleted(id) => serde_json::json!({ "action": "deleted", "id": id }),
+        };
+        json_event("webhook", &data)
+    }
 }
 
 /// The SSE event for one notice.

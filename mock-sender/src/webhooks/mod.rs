@@ -8,7 +8,7 @@ pub mod segments;
 
 use std::net::SocketAddr;
 
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{broadcast, Mutex, MutexGuard};
 
 use crate::clock::now_ms;
 use crate::ids::new_id;
@@ -61,7 +61,23 @@ pub struct Webhooks {
     allow_http: bool,
     /// Where `serve` listens, once bound: no webhook may point there.
     listen: Option<SocketAddr>,
+    /// Every change made, for `/v1/stream`.
+    changes: broadcast::Sender<Change>,
 }
+
+/// A change to the webhooks, as `/v1/stream` tells it.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Created(WebhookRecord),
+    /// Changed, its secret rotated, or disabled (by the API or by its receiver's 410):
+    /// the webhook as it is now.
+    Updated(WebhookRecord),
+    Deleted(String),
+}
+
+/// How many changes a slow `/v1/stream` client may fall behind by before it is told it
+/// lagged.
+const CHANGES_KEPT: usize = 256;
 
 impl Webhooks {
     pub fn new(store: Db, allow_http: bool) -> Webhooks {
@@ -70,7 +86,18 @@ impl Webhooks {
             writes: Mutex::new(()),
             allow_http,
             listen: None,
+            changes: broadcast::channel(CHANGES_KEPT).0,
         }
+    }
+
+    /// Every change made from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// Tells the subscribers (none listening is no error).
+    fn tell(&self, change: Change) {
+        let _ = self.changes.send(change);
     }
 
     /// The same, refusing webhooks that point at `listen` (the sender's own address).
@@ -107,6 +134,7 @@ impl Webhooks {
             return Err(Error::Exists(w.id));
         }
         self.store.put_webhook(w.clone()).await?;
+        self.tell(Change::Created(w.clone()));
         Ok(w)
     }
 
@@ -115,10 +143,15 @@ impl Webhooks {
     pub async fn upsert(&self, req: CreateWebhook) -> Result<WebhookRecord, Error> {
         let mut w = self.check(req)?;
         let _turn = self.one_at_a_time().await;
-        if let Some(old) = self.store.webhook(&w.id)? {
+        let old = self.store.webhook(&w.id)?;
+        if let Some(old) = &old {
             w.created_at = old.created_at;
         }
         self.store.put_webhook(w.clone()).await?;
+        self.tell(match old {
+            Some(_) => Change::Updated(w.clone()),
+            None => Change::Created(w.clone()),
+        });
         Ok(w)
     }
 
@@ -170,6 +203,7 @@ impl Webhooks {
         }
         w.updated_at = now_ms();
         self.store.put_webhook(w.clone()).await?;
+        self.tell(Change::Updated(w.clone()));
         Ok(w)
     }
 
@@ -202,12 +236,14 @@ impl Webhooks {
         }
         w.updated_at = now;
         self.store.put_webhook(w.clone()).await?;
+        self.tell(Change::Updated(w.clone()));
         Ok((w, grace))
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), Error> {
         let _turn = self.one_at_a_time().await;
         if self.store.delete_webhook(id).await? {
+            self.tell(Change::Deleted(id.to_owned()));
             Ok(())
         } else {
             Err(Error::NotFound(id.to_owned()))
@@ -227,6 +263,7 @@ impl Webhooks {
         w.enabled = false;
         w.updated_at = now_ms();
         self.store.put_webhook(w.clone()).await?;
+        self.tell(Change::Updated(w));
         Ok(true)
     }
 }
