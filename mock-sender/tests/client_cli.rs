@@ -180,3 +180,90 @@ async fn api_errors_and_an_absent_sender_are_one_clear_line() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[tokio::test]
+async fn events_send_overrides_edit_the_example_or_send_nothing() {
+    let (mut child, base) = spawn_serve(["--memory", "--time-scale", "0.001"]);
+    let rx = receiver(vec![]).await;
+    let created = json(
+        &base,
+        &[
+            "webhooks",
+            "create",
+            "--url",
+            &rx.url,
+            "--events",
+            "invoice.paid",
+            "--profile",
+            "stripe",
+        ],
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let sent = json(
+        &base,
+        &[
+            "events",
+            "send",
+            "invoice.paid",
+            "--override",
+            "data.object.amount_paid=5000",
+            "--override",
+            "data.object.customer_name=Ada Lovelace",
+        ],
+    )
+    .await;
+    let delivery = sent["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let shown = json(&base, &["deliveries", "show", &delivery]).await;
+    let body: Value =
+        serde_json::from_str(shown["delivery"]["body"].as_str().expect("the body")).unwrap();
+    assert_eq!(
+        body["data"]["object"]["amount_paid"], 5000,
+        "JSON: a number"
+    );
+    assert_eq!(
+        body["data"]["object"]["customer_name"], "Ada Lovelace",
+        "not JSON: a string"
+    );
+
+    // A path the example lacks: the API's error, and nothing sent.
+    let out = run(
+        &base,
+        &[
+            "events",
+            "send",
+            "invoice.paid",
+            "--override",
+            "data.object.amunt_paid=1",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("field overrides.data.object.amunt_paid") && stderr.contains("stripe"),
+        "{stderr}"
+    );
+    let out = run(
+        &base,
+        &[
+            "events",
+            "send",
+            "invoice.paid",
+            "--data",
+            "{}",
+            "--override",
+            "a=1",
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--override conflicts with --data"
+    );
+    let listed = json(&base, &["deliveries", "list", "--webhook", &id]).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}

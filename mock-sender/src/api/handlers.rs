@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use warp::http::StatusCode;
 use warp::reply::Response;
 use warp::{Rejection, Reply};
@@ -14,7 +13,7 @@ use super::models::{
     CreateWebhook, CreatedWebhook, Data, DeliveryView, EventAccepted, ListQuery, LogView,
     RotateSecret, SendEvent, TestEvent, UpdateWebhook, WebhookView,
 };
-use super::State;
+use super::{overrides, State};
 use crate::delivery::{payload, profile_default};
 use crate::ids::new_id;
 use crate::store::{DeliveryStatus, Query, WebhookRecord};
@@ -113,7 +112,12 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
         .event_type
         .unwrap_or_else(|| payload::test_event_type(&w).to_owned());
     check_event_type(&event_type).map_err(ApiError::from)?;
+    let edits = overrides::parse(req.overrides.as_ref(), req.data.is_some())?;
+    overrides::check(&edits, &event_type, [w.profile])?;
     let made = match (&req.data, payload::test_data(&w, &event_type)) {
+        (None, Some(_)) if !edits.is_empty() => {
+            return Err(overrides::not_an_example(&event_type).into())
+        }
         (None, Some(v)) => Some(serde_json::value::to_raw_value(&v).map_err(|e| {
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
         })?),
@@ -121,7 +125,7 @@ pub async fn test_webhook(id: String, req: TestEvent, state: State) -> Result<Re
     };
     let data = match req.data.as_deref().or(made.as_deref()) {
         Some(raw) => payload::Data::Given(raw),
-        None => payload::Data::Fixture(&[]),
+        None => payload::Data::Fixture(&edits),
     };
     let d = state
         .engine
@@ -157,8 +161,8 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             .into());
         }
     }
-    let segment = EventSegment::new(&req.event_type, req.data.as_deref());
-    let targets: Vec<&WebhookRecord> = webhooks
+    let edits = overrides::parse(req.overrides.as_ref(), req.data.is_some())?;
+    let wanted: Vec<&WebhookRecord> = webhooks
         .iter()
         .map(|w| &**w)
         .filter(|w| {
@@ -166,12 +170,20 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
                 && chosen
                     .as_ref()
                     .is_none_or(|ids| ids.contains(w.id.as_str()))
-                && segment.admits(w)
         })
         .collect();
+    // Every webhook's example is edited before any delivery is made: a path one of them
+    // lacks refuses the whole event.
+    overrides::check(&edits, &req.event_type, wanted.iter().map(|w| w.profile))?;
+    let segment = EventSegment::new(&req.event_type, req.data.as_deref(), &edits);
+    let targets: Vec<&WebhookRecord> = wanted.into_iter().filter(|w| segment.admits(w)).collect();
+    let data = match req.data.as_deref() {
+        Some(raw) => payload::Data::Given(raw),
+        None => payload::Data::Fixture(&edits),
+    };
     let deliveries = state
         .engine
-        .enqueue_all(&targets, &event_id, &req.event_type, event_data(&req.data))
+        .enqueue_all(&targets, &event_id, &req.event_type, data)
         .await
         .map_err(ApiError::from)?
         .iter()
@@ -185,14 +197,6 @@ pub async fn send_event(req: SendEvent, state: State) -> Result<Response, Reject
             deliveries,
         },
     ))
-}
-
-/// The request's data as given, else the catalog's fixture of the event.
-fn event_data(data: &Option<Box<RawValue>>) -> payload::Data<'_> {
-    match data {
-        Some(raw) => payload::Data::Given(raw),
-        None => payload::Data::Fixture(&[]),
-    }
 }
 
 fn check_limit(q: &ListQuery) -> Result<(), ApiError> {

@@ -1,8 +1,9 @@
 //! The REST API under `/v1`: `filters` (one function per route), `handlers`, `models`
 //! (JSON shapes), `error` (the JSON rejection handler), `openapi` (the document at
 //! `/openapi.json`), `inbox` (webhooks coming in), `stream` (server-sent events), `wait`
-//! (long polls), `event_types` (the catalog), `files` (the dashboard, the playground and
-//! the npm package) and `guard` (the `Host` and `Origin` a request may name).
+//! (long polls), `event_types` (the catalog), `overrides` (a request's edits of its
+//! examples), `files` (the dashboard, the playground and the npm package) and `guard`
+//! (the `Host` and `Origin` a request may name).
 
 pub mod error;
 pub mod event_types;
@@ -13,6 +14,7 @@ pub mod handlers;
 pub mod inbox;
 pub mod models;
 pub mod openapi;
+pub mod overrides;
 pub mod stream;
 pub mod wait;
 

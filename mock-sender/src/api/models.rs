@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::chaos::{self, Chaos};
 use crate::clock::rfc3339;
@@ -21,6 +21,9 @@ pub struct SendEvent {
     /// Sent as given (number text, key order kept); none: the catalog's example of the
     /// event for each webhook's profile.
     pub data: Option<Box<RawValue>>,
+    /// Edits of the catalog's example, path (dotted keys and `[n]`, relative to the body
+    /// the profile sends) to value; refused with `data`.
+    pub overrides: Option<Map<String, Value>>,
     /// Optional event id; an `evt_` ULID otherwise.
     pub id: Option<String>,
     /// Deliver only to these webhooks (still subject to their event filter).
@@ -35,6 +38,8 @@ pub struct TestEvent {
     #[serde(rename = "type")]
     pub event_type: Option<String>,
     pub data: Option<Box<RawValue>>,
+    /// As `SendEvent`'s, for an event sent as the catalog's example.
+    pub overrides: Option<Map<String, Value>>,
 }
 
 /// Query string of the listings. `status` is a delivery status for deliveries,

@@ -91,6 +91,9 @@ pub fn document() -> Value {
         { "type": "number", "minimum": 0, "description": "seconds" },
         { "type": "string", "example": "2.5m", "description": "a duration: 500ms, 42s, 2.5m, 2h, 1d" }
     ] });
+    let overrides = json!({ "type": "object", "additionalProperties": {},
+        "example": { "data.object.amount_paid": 5000 },
+        "description": "edits of the catalog's example of the event: path (dotted keys and [n] indexes, relative to the body the webhook's profile sends: data.object.amount_paid for stripe, data.amount_paid in the standard envelope; the payload of GET /v1/event-types) to any JSON value; the example keeps its key order. Every matching webhook's example is checked before anything is sent: a path one lacks is 400 invalid_field `overrides.<path>` naming the profile, and no delivery is made. 400 with data (sent byte for byte) and for an event the catalog lacks for a matching webhook's profile" });
     let events = json!({ "type": "array", "minItems": 1, "items": { "type": "string" },
         "description": "event types: an exact name, `prefix.*` (every type below `prefix.`) or `*`" });
     let mut doc = json!({
@@ -196,7 +199,7 @@ pub fn document() -> Value {
                 "TestEvent": {
                     "type": "object",
                     "additionalProperties": false,
-                    "properties": { "type": { "type": "string", "description": "default: a catalog event of the webhook's profile, sent as its example (stripe: invoice.paid, vector: vector.site.created, vectorco: contact.visited, generic, standard, svix: user.created, ...: GET /v1/event-types); github profile: ping (GitHub's test event, with {zen, hook_id, hook}); slack profile: url_verification (succeeds only if the answer carries the challenge)" }, "data": { "description": "sent as given; none: the catalog's example of the event for the profile (another event: {test: true, webhook_id})" } }
+                    "properties": { "type": { "type": "string", "description": "default: a catalog event of the webhook's profile, sent as its example (stripe: invoice.paid, vector: vector.site.created, vectorco: contact.visited, generic, standard, svix: user.created, ...: GET /v1/event-types); github profile: ping (GitHub's test event, with {zen, hook_id, hook}); slack profile: url_verification (succeeds only if the answer carries the challenge)" }, "data": { "description": "sent as given; none: the catalog's example of the event for the profile (another event: {test: true, webhook_id})" }, "overrides": overrides }
                 },
                 "SendEvent": {
                     "type": "object",
@@ -205,6 +208,7 @@ pub fn document() -> Value {
                     "properties": {
                         "type": { "type": "string" },
                         "data": { "description": "sent as given (number text, key order kept), inside the profile's envelope where it has one; none: the catalog's example of the event for each webhook's profile (GET /v1/event-types)" },
+                        "overrides": overrides,
                         "id": { "type": "string", "description": "evt_<ULID> otherwise" },
                         "webhook_ids": { "type": "array", "items": { "type": "string" }, "description": "only these webhooks (still subject to their events)" }
                     }

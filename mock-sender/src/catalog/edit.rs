@@ -19,6 +19,21 @@ pub enum OverrideError {
     UnknownPath { path: String, missing: String },
     #[error("`{0}`: not a path (dotted keys and [n] indexes)")]
     BadPath(String),
+    #[error("the catalog has no {event} event for the {profile} profile")]
+    NoFixture { profile: String, event: String },
+}
+
+impl Override {
+    /// An edit setting `path` (dotted keys and `[n]` indexes) to `value`.
+    pub fn new(path: &str, value: Value) -> Result<Override, OverrideError> {
+        segments(path)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| OverrideError::BadPath(path.to_owned()))?;
+        Ok(Override {
+            path: path.to_owned(),
+            value,
+        })
+    }
 }
 
 /// `path=value`.
@@ -27,12 +42,8 @@ pub fn parse_override(text: &str) -> Result<Override, OverrideError> {
         .split_once('=')
         .filter(|(p, _)| !p.is_empty())
         .ok_or_else(|| OverrideError::NotPathValue(text.to_owned()))?;
-    segments(path).ok_or_else(|| OverrideError::BadPath(path.to_owned()))?;
     let value = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-    Ok(Override {
-        path: path.to_owned(),
-        value,
-    })
+    Override::new(path, value)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,5 +163,13 @@ mod tests {
         assert_eq!(err.to_string(), "`a.nope.x`: the fixture has no `a.nope`");
         assert!(parse_override("novalue").is_err());
         assert!(parse_override("=1").is_err());
+        assert_eq!(
+            Override::new("a[x]", json!(1)),
+            Err(OverrideError::BadPath("a[x]".into()))
+        );
+        assert!(
+            Override::new("", json!(1)).is_err(),
+            "the whole body is no path"
+        );
     }
 }

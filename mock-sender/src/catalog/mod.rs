@@ -247,9 +247,34 @@ impl Catalog {
 
     /// The data part of event `event` of `profile` (where its profile puts data).
     pub fn data_of(&self, profile: &str, event: &str) -> Option<&Value> {
-        let e = self.entry(profile, event)?;
+        Some(self.data_in(profile, &self.entry(profile, event)?.payload))
+    }
+
+    /// The data part of `body`, a body of `profile`.
+    pub fn data_in<'a>(&self, profile: &str, body: &'a Value) -> &'a Value {
         let path = self.profile(profile).map_or("", |p| p.data.as_str());
-        Some(edit::get(&e.payload, path).unwrap_or(&e.payload))
+        edit::get(body, path).unwrap_or(body)
+    }
+
+    /// Whether `overrides` edit event `event` of `profile`: the catalog has the event, and
+    /// its body every path.
+    pub fn check_overrides(
+        &self,
+        profile: &str,
+        event: &str,
+        overrides: &[Override],
+    ) -> Result<(), OverrideError> {
+        let fill = Fill {
+            event_id: "evt_check",
+            created_at: 0,
+        };
+        match self.body(profile, event, &fill, overrides) {
+            Some(edited) => edited.map(drop),
+            None => Err(OverrideError::NoFixture {
+                profile: profile.to_owned(),
+                event: event.to_owned(),
+            }),
+        }
     }
 
     /// The body of event `event` of `profile` as one delivery sends it: the fixture with

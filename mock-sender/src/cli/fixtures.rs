@@ -103,15 +103,11 @@ pub fn overrides(given: &[String], profile: &str, event: &str) -> Result<Vec<Ove
     if overrides.is_empty() {
         return Ok(overrides);
     }
-    let fill = catalog::Fill {
-        event_id: "evt_check",
-        created_at: 0,
-    };
-    match catalog::catalog().body(profile, event, &fill, &overrides) {
-        None => Err(format!(
-            "--override: the catalog has no {event} event for the {profile} profile (fixtures list --profile {profile})"
+    match catalog::catalog().check_overrides(profile, event, &overrides) {
+        Err(e @ catalog::OverrideError::NoFixture { .. }) => Err(format!(
+            "--override: {e} (fixtures list --profile {profile})"
         )),
-        Some(Err(e)) => Err(format!("--override {e}")),
-        Some(Ok(_)) => Ok(overrides),
+        Err(e) => Err(format!("--override {e}")),
+        Ok(()) => Ok(overrides),
     }
 }

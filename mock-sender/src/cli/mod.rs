@@ -14,6 +14,7 @@ pub mod trigger;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use hookproof_sender::catalog;
 use hyper::Method;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
@@ -112,6 +113,12 @@ enum EventsCommand {
         /// profile (`fixtures show`), or `{}` for an event the catalog does not have.
         #[arg(long)]
         data: Option<String>,
+        /// Edit the catalog's example for every webhook: PATH=VALUE, PATH dotted keys and
+        /// [n] indexes relative to the body its profile sends (data.object.amount_paid=5000
+        /// for stripe), VALUE JSON or else a string. Repeatable. A path some webhook's
+        /// example lacks refuses the event: nothing is sent.
+        #[arg(long = "override", value_name = "PATH=VALUE", conflicts_with = "data")]
+        overrides: Vec<String>,
         /// Only to this webhook (repeatable).
         #[arg(long = "webhook", value_name = "WEBHOOK_ID")]
         webhooks: Vec<String>,
@@ -264,12 +271,21 @@ pub async fn events(args: Events) -> Fallible<ExitCode> {
     let EventsCommand::Send {
         event,
         data,
+        overrides,
         webhooks,
     } = args.command;
     let data = data.as_deref().map(read_data).transpose()?;
+    let overrides = overrides
+        .iter()
+        .map(|o| {
+            let o = catalog::parse_override(o).map_err(|e| format!("--override {e}"))?;
+            Ok((o.path, o.value))
+        })
+        .collect::<Result<serde_json::Map<_, _>, String>>()?;
     let body = SendEvent {
         event_type: &event,
         data: data.as_deref(),
+        overrides: (!overrides.is_empty()).then_some(&overrides),
         webhook_ids: (!webhooks.is_empty()).then_some(&webhooks),
     };
     let body = serde_json::to_string(&body).map_err(|e| format!("--data: {e}"))?;
@@ -540,6 +556,9 @@ struct SendEvent<'a> {
     event_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<&'a RawValue>,
+    /// Path to value, in the order given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<&'a serde_json::Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     webhook_ids: Option<&'a Vec<String>>,
 }

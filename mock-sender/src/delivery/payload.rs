@@ -60,17 +60,18 @@ pub fn body(kind: Kind, profile: Profile, ev: &Event<'_>) -> String {
         (Kind::Slack, Data::Given(raw)) => {
             slack_message(ev, &serde_json::from_str(raw.get()).unwrap_or_default()).to_string()
         }
-        (Kind::Slack, Data::Fixture(_)) => {
-            let data = catalog().data_of(profile.name(), ev.event_type);
-            slack_message(ev, data.unwrap_or(&json!({}))).to_string()
+        // The message shows the data part of the body the profile would send.
+        (Kind::Slack, Data::Fixture(overrides)) => {
+            let c = catalog();
+            match c.body(profile.name(), ev.event_type, &fill(ev), overrides) {
+                Some(Ok(body)) => slack_message(ev, c.data_in(profile.name(), &body)),
+                _ => slack_message(ev, &json!({})),
+            }
+            .to_string()
         }
         (Kind::Http, Data::Given(raw)) => envelope(profile, ev, raw),
         (Kind::Http, Data::Fixture(overrides)) => {
-            let fill = Fill {
-                event_id: ev.id,
-                created_at: ev.created_at,
-            };
-            match catalog().body(profile.name(), ev.event_type, &fill, overrides) {
+            match catalog().body(profile.name(), ev.event_type, &fill(ev), overrides) {
                 Some(Ok(body)) => body.to_string(),
                 // A Vector.co event names itself in its body.
                 _ if profile == Profile::VectorCo => json!({
@@ -83,6 +84,14 @@ pub fn body(kind: Kind, profile: Profile, ev: &Event<'_>) -> String {
                 _ => envelope(profile, ev, &EMPTY),
             }
         }
+    }
+}
+
+/// What a fixture's fresh ids and times are made of for `ev`.
+fn fill<'a>(ev: &Event<'a>) -> Fill<'a> {
+    Fill {
+        event_id: ev.id,
+        created_at: ev.created_at,
     }
 }
 
@@ -393,6 +402,16 @@ mod tests {
             "{}",
             section.len()
         );
+        // A fixture's message shows its data as the overrides edit it.
+        let o = [crate::catalog::parse_override("data.object.amount_paid=5000").unwrap()];
+        let ev = Event {
+            event_type: "invoice.paid",
+            data: Data::Fixture(&o),
+            ..ev
+        };
+        let v: Value = serde_json::from_str(&body(Kind::Slack, Profile::Stripe, &ev)).unwrap();
+        let text = v["text"].as_str().unwrap();
+        assert!(text.contains(r#""amount_paid":5000"#), "{text}");
         assert_eq!(truncate("abc", 3), "abc");
         assert_eq!(truncate("abcd", 3), "ab…");
     }

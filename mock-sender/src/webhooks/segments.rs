@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{invalid, Error};
-use crate::catalog::catalog;
+use crate::catalog::{catalog, Fill, Override};
 use crate::profile::Profile;
 use crate::store::WebhookRecord;
 
@@ -42,18 +42,25 @@ pub fn check_segments(segments: &[String]) -> Result<(), Error> {
 }
 
 /// The segment one event names, as each webhook's profile gets it: the given data's
-/// (read once, when a webhook lists segments), else the catalog example's for the profile.
+/// (read once, when a webhook lists segments), else the catalog example's for the profile
+/// as `overrides` edit it.
 pub struct EventSegment<'a> {
     event_type: &'a str,
     given: Option<&'a RawValue>,
+    overrides: &'a [Override],
     read: OnceCell<Option<String>>,
 }
 
 impl<'a> EventSegment<'a> {
-    pub fn new(event_type: &'a str, given: Option<&'a RawValue>) -> Self {
+    pub fn new(
+        event_type: &'a str,
+        given: Option<&'a RawValue>,
+        overrides: &'a [Override],
+    ) -> Self {
         EventSegment {
             event_type,
             given,
+            overrides,
             read: OnceCell::new(),
         }
     }
@@ -66,9 +73,18 @@ impl<'a> EventSegment<'a> {
     fn of(&self, profile: Profile) -> Option<String> {
         match self.given {
             Some(raw) => self.read.get_or_init(|| given_segment(raw)).clone(),
-            None => catalog()
+            None if self.overrides.is_empty() => catalog()
                 .data_of(profile.name(), self.event_type)
                 .and_then(segment_id),
+            None => {
+                let c = catalog();
+                let fill = Fill {
+                    event_id: "evt_segment",
+                    created_at: 0,
+                };
+                let body = c.body(profile.name(), self.event_type, &fill, self.overrides)?;
+                segment_id(c.data_in(profile.name(), &body.ok()?))
+            }
         }
     }
 }
@@ -112,7 +128,7 @@ mod tests {
         let w = listing(&["segment_1"]);
         let every = listing(&[]);
         let admits = |data: &RawValue, w: &WebhookRecord| {
-            EventSegment::new("contact.visited", Some(data)).admits(w)
+            EventSegment::new("contact.visited", Some(data), &[]).admits(w)
         };
         assert!(admits(&ours, &w));
         assert!(!admits(&theirs, &w));
@@ -122,8 +138,14 @@ mod tests {
         );
         assert!(admits(&theirs, &every), "no segments: every segment");
         // Without data: the catalog's example (segment_12345).
-        assert!(EventSegment::new("contact.visited", None).admits(&listing(&["segment_12345"])));
-        assert!(!EventSegment::new("contact.visited", None).admits(&w));
+        let example = EventSegment::new("contact.visited", None, &[]);
+        assert!(example.admits(&listing(&["segment_12345"])));
+        assert!(!example.admits(&w));
+        // The example as overrides edit it.
+        let o = [crate::catalog::parse_override("segment.id=segment_1").unwrap()];
+        let edited = EventSegment::new("contact.visited", None, &o);
+        assert!(edited.admits(&w));
+        assert!(!edited.admits(&listing(&["segment_12345"])));
     }
 
     #[test]

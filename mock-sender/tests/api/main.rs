@@ -7,4 +7,5 @@ mod errors;
 mod events;
 mod guards;
 mod openapi;
+mod overrides;
 mod webhooks;
