@@ -16,13 +16,16 @@ const PKG = fileURLToPath(new URL("../../mock-sender/npm/hookproof-sender/", imp
 const BIN = process.env.HOOKPROOF_SENDER_BIN;
 const require = createRequire(import.meta.url);
 
-/** A receiver answering `statuses` in turn, then 200; the requests it saw. */
+/** A receiver answering `statuses` in turn, then 200; the requests it saw, their bodies. */
 function receiver(statuses = []) {
   const seen = [];
+  const bodies = [];
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       seen.push(req.headers);
+      bodies.push(Buffer.concat(chunks).toString("utf8"));
       res.writeHead(statuses.shift() ?? 200).end();
     });
   });
@@ -31,6 +34,7 @@ function receiver(statuses = []) {
       resolve({
         url: `http://127.0.0.1:${server.address().port}/hook`,
         seen,
+        bodies,
         close: () => new Promise((done) => server.close(done)),
       }),
     ),
@@ -111,6 +115,55 @@ test("errors carry the API's code, message and field", async () => {
   await assert.rejects(connect(sender.url).listWebhooks(), { code: "unauthorized", status: 401 });
   // One class whichever way the package is loaded.
   assert.equal(require(join(PKG, "index.cjs")).SenderError, SenderError);
+});
+
+test("sendEvent and testWebhook edit the catalog's example with overrides; eventTypes lists it", async () => {
+  const types = await sender.eventTypes({ profile: "stripe" });
+  const paid = types.find((t) => t.event_type === "invoice.paid");
+  assert.ok(paid, "stripe's invoice.paid");
+  assert.ok(types.every((t) => t.profile === "stripe"));
+  assert.deepEqual(paid.data, paid.payload.data.object, "data: the part of the payload at data.object");
+  assert.equal(typeof paid.schema, "object");
+  assert.equal(typeof paid.description, "string");
+  assert.ok(Object.keys(paid.headers).length > 0);
+  const every = await sender.eventTypes();
+  assert.ok(every.some((t) => t.profile === "github") && every.length > types.length);
+  await assert.rejects(sender.eventTypes({ profile: "nope" }), { code: "invalid_field", field: "profile" });
+
+  const rx = await receiver();
+  try {
+    const wh = await sender.createWebhook({ url: rx.url, events: ["invoice.paid"], profile: "stripe" });
+    const ev = await sender.sendEvent({ type: "invoice.paid", overrides: { "data.object.amount_paid": 5000 } });
+    assert.equal(ev.deliveries.length, 1);
+    await sender.waitForDelivery(ev.deliveries[0].id, { status: "success", timeoutMs: 5000 });
+    const got = JSON.parse(rx.bodies.at(-1));
+    assert.equal(got.data.object.amount_paid, 5000);
+    assert.equal(got.id, ev.id);
+    assert.deepEqual(Object.keys(got.data.object), Object.keys(paid.payload.data.object), "the example's key order");
+
+    // A path the example lacks: an error naming it, and nothing sent.
+    await assert.rejects(
+      sender.sendEvent({ type: "invoice.paid", overrides: { "data.object.amunt_paid": 1 } }),
+      (e) => {
+        assert.equal(e.code, "invalid_field");
+        assert.equal(e.field, "overrides.data.object.amunt_paid");
+        assert.match(e.message, /stripe profile/);
+        return true;
+      },
+    );
+    assert.equal((await sender.webhookDeliveries(wh.id)).length, 1);
+    await assert.rejects(sender.sendEvent({ type: "invoice.paid", data: {}, overrides: { id: "x" } }), {
+      code: "invalid_field",
+      field: "overrides",
+    });
+
+    const test = await sender.testWebhook(wh.id, { overrides: { "data.object.amount_paid": 7 } });
+    const done = await sender.waitForDelivery(test.id, { status: "success", timeoutMs: 5000 });
+    assert.equal(JSON.parse(done.body).data.object.amount_paid, 7);
+    await sender.deleteWebhook(wh.id);
+  } finally {
+    await rx.close();
+  }
 });
 
 test("waitForDelivery: a timeout, and a final status other than the one asked for", async () => {

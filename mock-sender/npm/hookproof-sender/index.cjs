@@ -147,6 +147,9 @@ class Sender {
   sendEvent(event) {
     return this.request("POST", "/v1/events", event);
   }
+  eventTypes({ profile } = {}) {
+    return this.request("GET", `/v1/event-types${query({ profile })}`);
+  }
   listDeliveries(filters) {
     return this.request("GET", `/v1/deliveries${query(filters)}`);
   }

@@ -149,13 +149,51 @@ export interface EventAccepted {
   deliveries: Delivery[];
 }
 
+/**
+ * Edits of the catalog's example of an event: a path to a value, as `trigger --override`
+ * takes them. A path is dotted keys and `[n]` indexes relative to the body the webhook's
+ * profile sends (`"data.object.amount_paid"` for stripe, `"data.amount_paid"` in the
+ * standard envelope: an event type's `payload`); the example keeps its key order. Every
+ * matching webhook's example is checked first: a path one lacks is a SenderError
+ * `invalid_field` whose `field` is `overrides.<path>`, and nothing is sent.
+ */
+export type Overrides = Record<string, unknown>;
+
 export interface SendEvent {
   type: string;
+  /** Sent as given (inside the profile's envelope where it has one); default: the catalog's example of the event for each webhook's profile. */
   data?: unknown;
+  /** Edit the catalog's example instead (not with `data`: an `invalid_field` error). */
+  overrides?: Overrides;
   /** The event id (evt_... generated when omitted). */
   id?: string;
   /** Only these webhooks (still only those whose events match). */
   webhook_ids?: string[];
+}
+
+/** The body of testWebhook (POST /v1/webhooks/{id}/test). */
+export interface TestEvent {
+  /** Default: the profile's test event (stripe: invoice.paid, github: ping, ...). */
+  type?: string;
+  /** Default: the catalog's example of the event for the profile. */
+  data?: unknown;
+  /** Edit the catalog's example, as for sendEvent (not with `data`). */
+  overrides?: Overrides;
+}
+
+/** One event of the sender's catalog (GET /v1/event-types). */
+export interface EventType {
+  profile: Profile;
+  event_type: string;
+  description: string;
+  /** Headers the provider sends besides the signature; `{event}`, `{event_id}`, `{created_at}`, `{hook_number}` and `{version}` are filled per delivery. */
+  headers: Record<string, string>;
+  /** The JSON Schema (draft-07) of `payload`. */
+  schema: Record<string, unknown>;
+  /** The example body, as the provider sends it: what `overrides` paths start from. */
+  payload: unknown;
+  /** The part of `payload` that sendEvent's `data` gives (`data.object` for stripe, the whole body for github). */
+  data: unknown;
 }
 
 export interface DeliveryFilters {
@@ -234,12 +272,14 @@ export class Sender {
     options?: { secret?: string; signing?: "hmac" | "ed25519"; grace_period_secs?: number },
   ): Promise<WebhookWithSecret>;
   /** A test event to this webhook, whatever its events. */
-  testWebhook(id: string, event?: { type?: string; data?: unknown }): Promise<Delivery>;
+  testWebhook(id: string, event?: TestEvent): Promise<Delivery>;
   webhookDeliveries(id: string, filters?: Omit<DeliveryFilters, "webhookId">): Promise<Delivery[]>;
   webhookLogs(id: string, filters?: Omit<LogFilters, "webhookId">): Promise<Attempt[]>;
   webhookStats(id: string): Promise<{ pending: number; success: number; failed: number }>;
 
   sendEvent(event: SendEvent): Promise<EventAccepted>;
+  /** The event catalog (every profile's, or one's), each event with its example and schema. */
+  eventTypes(options?: { profile?: Profile }): Promise<EventType[]>;
   listDeliveries(filters?: DeliveryFilters): Promise<Delivery[]>;
   /** With waitMs, the server answers when the delivery is final or the wait (at most 60 s) ends. */
   getDelivery(id: string, options?: { waitMs?: number }): Promise<Delivery>;
