@@ -30,7 +30,7 @@ log "node:test suites (Node $("$NODE" --version))"
 "$NODE" --test --test-reporter=dot tests/node/
 
 # Each further suite is a tests/<name>/run.sh; they run in this order.
-for suite in runtimes workerd wrangler pack next sender npx replay probe snippets www bench; do
+for suite in runtimes workerd wrangler pack next sender npx demo replay probe snippets www bench; do
   if [ -f "tests/$suite/run.sh" ]; then
     log "suite: $suite"
     bash "tests/$suite/run.sh"
