@@ -139,7 +139,8 @@ struct DoctorArgs {
 
 #[derive(Args)]
 struct ProbeArgs {
-    /// The receiver to probe.
+    /// The receiver to probe; its userinfo (https://user:p%40ss@host/) is sent as
+    /// Authorization: Basic, as curl sends it.
     #[arg(long)]
     url: String,
     /// The receiver's signing secret (never printed).

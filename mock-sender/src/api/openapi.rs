@@ -147,7 +147,7 @@ pub fn document() -> Value {
                     "additionalProperties": false,
                     "properties": {
                         "kind": { "type": "string", "enum": ["http", "slack"], "default": "http", "description": "slack: the event as a Block Kit message (text + blocks) for a Slack incoming webhook; also read as `type`" },
-                        "url": { "type": "string", "description": "http:// only to loopback unless --allow-http" },
+                        "url": { "type": "string", "description": "http:// only to loopback unless --allow-http; userinfo (https://user:p%40ss@host/) is sent as Authorization: Basic base64(user:password), percent-decoded, never in the request line or Host" },
                         "events": events,
                         "segments": segments,
                         "enabled": { "type": "boolean", "default": true },

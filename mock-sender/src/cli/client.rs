@@ -7,7 +7,7 @@ use hyper::body::Incoming;
 use hyper::{Method, Request};
 use serde_json::Value;
 
-use hookproof_sender::delivery::HttpClient;
+use hookproof_sender::delivery::{take_credentials, HttpClient};
 use hookproof_sender::Config;
 
 /// Where the client commands look for a sender by default: `serve`'s default `--addr`.
@@ -54,29 +54,39 @@ impl std::fmt::Display for CallError {
 impl std::error::Error for CallError {}
 
 pub struct Api {
+    /// Without the URL's userinfo, which goes in `authorization`.
     base: String,
-    token: Option<String>,
+    /// `Bearer <token>`, else the URL's `Basic` credentials (a sender behind a proxy
+    /// asking for them), else none.
+    authorization: Option<String>,
     http: HttpClient,
 }
 
 impl Api {
     /// A client of the sender at `base` (`http://host:port`, a trailing `/` or `/v1`
-    /// allowed), sending `token` as a bearer token when given.
+    /// allowed), sending `token` as a bearer token when given, else the URL's userinfo as
+    /// `Authorization: Basic`.
     pub fn new(base: &str, token: Option<String>) -> Result<Api, String> {
         let trimmed = base.trim_end_matches('/');
         let trimmed = trimmed.strip_suffix("/v1").unwrap_or(trimmed);
-        match url::Url::parse(trimmed) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        let mut url = match url::Url::parse(trimmed) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => u,
             _ => {
                 return Err(format!(
-                    "--api: `{base}` is not an http(s) URL like {DEFAULT_API}"
+                    "--api: `{}` is not an http(s) URL like {DEFAULT_API}",
+                    hookproof_sender::mask::url(base)
                 ))
             }
-        }
+        };
+        let basic = take_credentials(&mut url);
+        let base = match basic {
+            Some(_) => url.as_str().trim_end_matches('/').to_owned(),
+            None => trimmed.to_owned(),
+        };
         let http = hookproof_sender::http_client(&Config::default()).map_err(|e| e.to_string())?;
         Ok(Api {
-            base: trimmed.to_owned(),
-            token,
+            base,
+            authorization: token.map(|t| format!("Bearer {t}")).or(basic),
             http,
         })
     }
@@ -95,8 +105,8 @@ impl Api {
             .method(method)
             .uri(format!("{}{path}", self.base))
             .header("accept", "application/json");
-        if let Some(token) = &self.token {
-            req = req.header("authorization", format!("Bearer {token}"));
+        if let Some(value) = &self.authorization {
+            req = req.header("authorization", value);
         }
         let bytes = match body {
             Some(b) => {

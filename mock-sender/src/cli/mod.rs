@@ -27,7 +27,9 @@ pub(crate) type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 /// Where the sender is, and how to print: shared by every client command.
 #[derive(Args)]
 pub struct ApiArgs {
-    /// The running sender's address.
+    /// The running sender's address; its userinfo (http://user:pass@host/, a sender
+    /// behind a proxy asking for Basic auth) is sent as Authorization: Basic unless
+    /// --token is given.
     #[arg(long, value_name = "URL", env = "HOOKPROOF_SENDER_URL", default_value = DEFAULT_API, global = true)]
     api: String,
     /// The sender's --token, when it has one.

@@ -19,7 +19,8 @@ pub struct TriggerArgs {
     /// The event type, e.g. order.created.
     #[arg(value_name = "EVENT_TYPE")]
     event: String,
-    /// Where to POST.
+    /// Where to POST; its userinfo (https://user:p%40ss@host/) is sent as
+    /// Authorization: Basic, as curl sends it.
     #[arg(long)]
     url: String,
     /// Signing secret; generated and printed when omitted.

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::{Request, Uri};
+use hyper::Request;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
+use super::endpoint::{parse_url, Endpoint};
 use crate::store::Outcome;
 
 /// How the error of an attempt that ran out of time begins.
@@ -116,21 +117,16 @@ impl HttpClient {
     }
 }
 
-/// Where an attempt goes: parsed once per webhook (`Target::parse`), or the text as the
+/// Where an attempt goes: parsed once per webhook (`parse_url`), or the text as the
 /// user gave it, which fails at `post` if it is not a URL.
 pub enum Target<'a> {
-    Parsed(&'a Uri),
+    Parsed(&'a Endpoint),
     Text(&'a str),
 }
 
-/// Parses `url` as the API checked it (`url::Url`: an absolute http(s) URL, the host
-/// normalised) into what hyper sends to.
-pub fn parse_url(url: &str) -> Option<Uri> {
-    url::Url::parse(url).ok()?.as_str().parse().ok()
-}
-
-/// POSTs `body` (the same bytes, not copied) to `url` with `headers`; `timeout` covers
-/// everything from connecting to reading the answer.
+/// POSTs `body` (the same bytes, not copied) to `url` with `headers`, and the URL's
+/// credentials as `Authorization` unless `headers` have one (`Endpoint::authorization_for`);
+/// `timeout` covers everything from connecting to reading the answer.
 pub async fn post(
     client: &HttpClient,
     url: Target<'_>,
@@ -140,17 +136,20 @@ pub async fn post(
 ) -> Sent {
     let start = Instant::now();
     let parsed;
-    let uri = match url {
-        Target::Parsed(uri) => uri,
+    let endpoint = match url {
+        Target::Parsed(endpoint) => endpoint,
         Target::Text(text) => match parse_url(text) {
-            Some(uri) => {
-                parsed = uri;
+            Some(endpoint) => {
+                parsed = endpoint;
                 &parsed
             }
             None => return Sent::not_sent(format!("not a valid URL: {}", crate::mask::url(text))),
         },
     };
-    let mut req = Request::post(uri.clone()).header(HOP_HEADER, &*client.hop);
+    let mut req = Request::post(endpoint.uri.clone()).header(HOP_HEADER, &*client.hop);
+    if let Some(credentials) = endpoint.authorization_for(headers) {
+        req = req.header(hyper::header::AUTHORIZATION, credentials);
+    }
     for (name, value) in headers {
         req = req.header(name, value);
     }

@@ -9,11 +9,13 @@
 //! and retried), `guards` (what an attempt's task gives back however it ends), `run` (one
 //! attempt: sign, post, judge the answer, record it), `signer` (each webhook's signer and
 //! parsed URL, cached), `chaos` (a webhook's chaos, as the engine acts it out), `queue`,
-//! `schedule` (retry waits and answer rules), `attempt` (the HTTP request) and `payload`
-//! (bodies and headers of each profile).
+//! `schedule` (retry waits and answer rules), `attempt` (the HTTP request), `endpoint` (a URL
+//! parsed to send to, its userinfo sent as `Authorization: Basic`) and `payload` (bodies
+//! and headers of each profile).
 
 mod attempt;
 mod chaos;
+mod endpoint;
 mod engine;
 mod enqueue;
 mod guards;
@@ -26,7 +28,8 @@ mod signer;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use attempt::{parse_url, post, HttpClient, Sent, Target, HOP_HEADER};
+pub use attempt::{post, HttpClient, Sent, Target, HOP_HEADER};
+pub use endpoint::{parse_url, take_credentials, Endpoint};
 pub use engine::Engine;
 pub use schedule::{profile_default, profile_timeout, scaled_after, LONGEST_PROFILE_TIMEOUT};
 pub use signer::signed_headers;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookproof::Webhook;
-use hyper::Uri;
 
+use super::endpoint::{parse_url, Endpoint};
 use super::engine::Engine;
 use super::{attempt, payload, schedule, HttpClient, Sent, Settings, Target};
 use crate::profile::Profile;
@@ -23,7 +23,7 @@ pub(super) struct Prepared {
     pub(super) until: i64,
     pub(super) signer: Result<Webhook, hookproof::Error>,
     /// `None` if the URL does not parse: `post` is then given the text, and fails on it.
-    pub(super) url: Option<Uri>,
+    pub(super) url: Option<Endpoint>,
 }
 
 impl Prepared {
@@ -41,7 +41,7 @@ impl Prepared {
             webhook: Arc::clone(webhook),
             until,
             signer,
-            url: attempt::parse_url(&webhook.url),
+            url: parse_url(&webhook.url),
         }
     }
 
@@ -68,7 +68,7 @@ impl Prepared {
         timeout: Duration,
     ) -> Sent {
         let target = match &self.url {
-            Some(uri) => Target::Parsed(uri),
+            Some(endpoint) => Target::Parsed(endpoint),
             None => Target::Text(&self.webhook.url),
         };
         attempt::post(client, target, headers, body, timeout).await
@@ -105,8 +105,9 @@ impl Engine {
     }
 }
 
-/// Every header of one attempt: the profile's own, then the signature headers from
-/// `hookproof`, signed now with the current secret and any still in their grace period.
+/// Every header of one attempt: the URL's credentials (`Authorization: Basic`, when it
+/// has userinfo), the profile's own, then the signature headers from `hookproof`, signed
+/// now with the current secret and any still in their grace period.
 pub(super) fn sign(
     p: &Prepared,
     d: &DeliveryRecord,
@@ -114,14 +115,18 @@ pub(super) fn sign(
     now_ms: i64,
 ) -> Result<Vec<(String, String)>, hookproof::Error> {
     let signer = p.signer.as_ref().map_err(Clone::clone)?;
-    signed_headers(
+    let mut headers = signed_headers(
         signer,
         p.webhook.profile,
         r,
         &d.id,
         d.body.as_bytes(),
         now_ms.div_euclid(1000),
-    )
+    )?;
+    if let Some(endpoint) = &p.url {
+        endpoint.authorize(&mut headers);
+    }
+    Ok(headers)
 }
 
 /// Request number `attempt` of delivery `d` to webhook `webhook_id`, retrying after a
@@ -197,7 +202,7 @@ mod tests {
             "the previous secret is in its grace period"
         );
         assert_eq!(
-            p.url.as_ref().map(ToString::to_string).as_deref(),
+            p.url.as_ref().map(|e| e.uri.to_string()).as_deref(),
             Some(w.url.as_str())
         );
         assert!(p.fits(&w, 999));

@@ -68,7 +68,9 @@ pub fn headers_to_send(
     Ok(headers)
 }
 
-/// Sends `capture` to `url` and reads the answer, within `timeout`.
+/// Sends `capture` to `url` and reads the answer, within `timeout`. The URL's userinfo goes
+/// as `Authorization: Basic` (`delivery::Endpoint`) unless the capture carried an
+/// Authorization header, which is sent on as it came.
 pub async fn send(
     client: &HttpClient,
     url: &str,
@@ -86,20 +88,21 @@ pub async fn send(
         response_time_ms: 0,
         response_body: None,
     };
-    let headers = match headers_to_send(capture, resign) {
+    let mut headers = match headers_to_send(capture, resign) {
         Ok(h) => h,
         Err(e) => {
             out.error = Some(format!("cannot sign: {e}"));
             return out;
         }
     };
-    let Some(uri) = parse_url(url) else {
+    let Some(endpoint) = parse_url(url) else {
         out.error = Some(format!("not a valid URL: {}", crate::mask::url(url)));
         return out;
     };
+    endpoint.authorize(&mut headers);
     let mut req = hyper::Request::builder()
         .method(capture.method.as_str())
-        .uri(uri);
+        .uri(endpoint.uri);
     for (name, value) in &headers {
         req = req.header(name, value);
     }

@@ -22,7 +22,7 @@ pub fn document(doc: &mut Value) {
             "secret": { "type": "string", "writeOnly": true },
             "secrets": { "type": "array", "items": { "type": "string" }, "writeOnly": true, "description": "several secrets (a rotation); not with secret. Neither: the inbox keeps its secrets if the scheme is the same" },
             "tolerance_seconds": { "type": "integer", "minimum": 0, "default": hookproof::DEFAULT_TOLERANCE_SECS },
-            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to; shown with its credentials masked, and given back as shown it is kept" },
+            "forward_to": { "type": "string", "description": "an http(s) URL every capture is forwarded to; its userinfo is sent as Authorization: Basic unless the capture has an Authorization of its own (sent on as received); shown with its credentials masked, and given back as shown it is kept" },
             "respond_with": { "type": "object", "properties": { "status": { "type": "integer", "minimum": 200, "maximum": 599, "default": 200 }, "body": { "type": "string", "default": "" } } }
         } },
         "InboxListed": { "type": "object", "properties": {
