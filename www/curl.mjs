@@ -34,13 +34,16 @@ const CURL_OWN = ["Accept", "User-Agent", "Expect"];
  * pairs in order). `exact`: also keep curl from adding its own headers (Accept, User-Agent,
  * Expect: 100-continue) and speak HTTP/1.1, so that the request is the one given: the same
  * bytes and the same headers in the same order, with Host and Content-Length, which every
- * client adds (curl puts Host first). A body holding a NUL is piped in through printf.
+ * client adds (curl puts Host first). `user`: sent with `-u`, so that curl asks for the
+ * password when run and sends `Authorization: Basic` (after Host, before the headers). A
+ * body holding a NUL is piped in through printf.
  */
-export function curlCommand(url, headers, body, { exact = false } = {}) {
+export function curlCommand(url, headers, body, { exact = false, user = null } = {}) {
   const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
   const lines = [`curl -sS -X POST ${shellQuote(url || "http://localhost:3000/webhook")}`];
   if (exact) lines.push("  --http1.1");
   else lines.push(`  -H ${shellQuote("content-type: application/json")}`);
+  if (user !== null) lines.push(`  -u ${shellQuote(user)}`);
   // An empty value is written `Name;` (`Name:` would drop the header).
   for (const [k, v] of pairs) lines.push(`  -H ${shellQuote(v === "" ? `${k};` : `${k}: ${v}`)}`);
   if (exact) {

@@ -3,7 +3,7 @@
 // which sends the same request again (the same bytes, the same signature: within the
 // receiver's tolerance it verifies).
 import { $, copyButton, el, headerTable, morphChildren } from "./dom.mjs";
-import { curlCommand } from "./curl.mjs";
+import { curlCommand, shellQuote } from "./curl.mjs";
 import { badge, chaosBadge, clock, deepLink } from "./dashboard-view.mjs";
 
 /** The sender reads at most this much of an answer (mock-sender's attempt log). */
@@ -61,8 +61,45 @@ export function requestLine(url) {
   }
 }
 
-/** The curl command that sends attempt `a` again, byte for byte, with delivery body `body`. */
-export const attemptCurl = (a, body) => curlCommand(a.url, a.request_headers, body, { exact: true });
+/** What the sender shows in place of a credential (mock-sender's mask.rs). */
+const MASK = "••••";
+
+/**
+ * The curl command that sends attempt `a` again, byte for byte, with delivery body `body`,
+ * and `note`: what it cannot hold, or "". The page never has a URL's credentials (the
+ * sender shows them masked), and a command that sent the mask would fail without saying
+ * why. So a masked password (`user:••••@`) becomes `-u user`: curl asks for it when run and
+ * sends the Authorization the logged `Basic ••••` stood for. Any other mask left (a user
+ * alone, which is often a token; a query token) is named in the note, to be put in.
+ */
+export function attemptCurl(a, body) {
+  let url = a.url;
+  let headers = a.request_headers;
+  let user = null;
+  const notes = [];
+  // The userinfo: from :// to the authority's last @, as the sender reads it.
+  const userinfo = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  if (userinfo) {
+    // curl makes Authorization from the URL or -u; the masked one logged would override it.
+    headers = headers.filter(([k, v]) => !(k.toLowerCase() === "authorization" && v === `Basic ${MASK}`));
+    const [, scheme, info] = userinfo;
+    const colon = info.indexOf(":");
+    let name = null;
+    try {
+      name = colon > 0 && info.slice(colon + 1) === MASK ? decodeURIComponent(info.slice(0, colon)) : null;
+    } catch {
+      // Not percent-encoding curl could take: left in the URL, with the note.
+    }
+    if (name !== null && !name.includes(":") && !name.includes(MASK)) {
+      user = name;
+      url = scheme + url.slice(userinfo[0].length);
+      notes.push(`The URL's password is masked here: curl asks for it when run (-u ${shellQuote(user)}).`);
+    }
+  }
+  if (url.includes(MASK) || headers.some(([, v]) => v.includes(MASK)))
+    notes.push(`Credentials are masked here (${MASK}): put them in before running the command.`);
+  return { command: curlCommand(url, headers, body, { exact: true, user }), note: notes.join(" ") };
+}
 
 /** The headers as a table, or "None.". */
 const headers = (id, label, list) =>
@@ -98,10 +135,12 @@ export function renderAttempt(state, actions) {
   const body = state.body;
   const bytes = body === null ? null : utf8.encode(body).length;
   const name = a.chaos ? `${a.chaos} request after attempt ${a.attempt}` : `attempt ${a.attempt}`;
-  const curlText = body === null || !a.request_headers.length ? "" : attemptCurl(a, body);
+  const curl = body === null || !a.request_headers.length ? { command: "", note: "" } : attemptCurl(a, body);
+  const curlText = curl.command;
   const curlButton = copyButton("copy-curl", `Copy ${name} as curl`, curlText, "attempt-copied", "Copy as curl");
   curlButton.disabled = curlText === "";
   if (!a.request_headers.length) curlButton.title = "nothing was sent: no request to copy";
+  if (curl.note) curlButton.setAttribute("aria-describedby", "curl-note");
   const viewButton = (view, text) =>
     el(
       "button",
@@ -134,6 +173,7 @@ export function renderAttempt(state, actions) {
         curlButton,
         el("a", { href: deepLink(d.id, a.id), id: "attempt-link", title: "a link that opens this attempt" }, "Link"),
       ),
+      curl.note ? el("p", { class: "hint masked", id: "curl-note" }, curl.note) : null,
       el(
         "div",
         { class: "id-line" },
@@ -195,6 +235,7 @@ export function renderAttempt(state, actions) {
               "p",
               { class: "hint" },
               "The same bytes and signature: a receiver verifies it within its timestamp tolerance (usually 5 minutes after the attempt).",
+              curl.note ? ` ${curl.note}` : "",
             ),
           )
         : null,

@@ -4,7 +4,9 @@
 // copied, its secret rotated (the new one verifies), another to the same URL told apart and
 // deleted, all from the page; an attempt's request line, headers, exact body (pretty and
 // raw) and the answer's status, headers and body; "Copy as curl" run by bash's curl
-// against the receiver verifies; search by id, event type and status; a deep link to an
+// against the receiver verifies; a webhook URL with a password: the receiver gets Basic
+// auth, the page masks it, and the copied curl asks for it (-u user) instead of sending the
+// mask; search by id, event type and status; a deep link to an
 // attempt opens it on load.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -176,6 +178,17 @@ test("a webhook created, edited, its id copied and its secret rotated from the p
   assert.deepEqual(browser.errors, []);
 });
 
+/**
+ * A request's headers as [name, value] pairs in order, but hookproof-sender-hop (the
+ * sender's own mark) and Host's place (curl sends it first).
+ */
+const pairs = (raw) => {
+  const out = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i].toLowerCase(), raw[i + 1]]);
+  const host = out.find(([k]) => k === "host");
+  return [host, ...out.filter(([k]) => k !== "hookproof-sender-hop" && k !== "host")];
+};
+
 let DELIVERY; // a delivery whose first attempt failed and second succeeded
 // Sent as written (the sender keeps data's bytes): quotes, shell characters, Unicode, and a
 // number past what a double holds.
@@ -249,16 +262,59 @@ test("an attempt's request and answer, and Copy as curl, which verifies when rep
   assert.ok(replayed, "curl reached the receiver");
   assert.equal(replayed.verified, true, "the replayed request verifies");
   assert.ok(replayed.body.equals(sent.body), "the same body bytes");
-  // The same headers with the same values in the same order, but hookproof-sender-hop (the
-  // sender's own mark) and Host's place (curl sends it first).
-  const pairs = (raw) => {
-    const out = [];
-    for (let i = 0; i < raw.length; i += 2) out.push([raw[i].toLowerCase(), raw[i + 1]]);
-    const host = out.find(([k]) => k === "host");
-    return [host, ...out.filter(([k]) => k !== "hookproof-sender-hop" && k !== "host")];
-  };
+  // The same headers with the same values in the same order (`pairs`).
   assert.deepEqual(pairs(replayed.rawHeaders), pairs(sent.rawHeaders));
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-attempt.png"), fullPage: true });
+  assert.deepEqual(browser.errors, []);
+});
+
+/** Runs `command` in bash without a terminal (a session of its own), `input` on its stdin. */
+function runDetached(command, input) {
+  return new Promise((resolve, reject) => {
+    const child = execFile("bash", ["-c", command], { timeout: 10_000, detached: true }, (err, stdout, stderr) =>
+      err ? reject(err) : resolve({ stdout, stderr }),
+    );
+    child.stdin.end(input);
+  });
+}
+
+test("a URL's password: sent as Basic auth, masked on the page, and Copy as curl asks for it", async () => {
+  const url = receiverUrl.replace("http://", "http://user:p%40ss@").replace("via=dashboard", "via=basic");
+  const hook = (await call("POST", "/webhooks", { url, events: ["basic.*"], profile: "standard", secret: SECRET }))
+    .data;
+  const id = (await call("POST", `/webhooks/${hook.id}/test`, { type: "basic.check" })).data.id;
+  await page.waitForSelector(`${row(id)}[data-status=succeeded]`, { timeout: 5000 });
+  const sent = receiver.requests.at(-1);
+  assert.equal(sent.headers.authorization, "Basic dXNlcjpwQHNz", "user:p@ss, percent-decoded");
+  await page.click(row(id));
+  await page.waitForFunction(
+    () => document.querySelector("#attempt-request-line")?.textContent === "POST /inspect?via=basic HTTP/1.1",
+  );
+  await page.waitForSelector("#attempt-detail:not([hidden]) #attempt-body");
+  const shown = await page.textContent("#attempt-detail");
+  assert.ok(!/p%40ss|p@ss|dXNlcjpwQHNz/.test(shown), "the password shows nowhere");
+  assert.ok(shown.includes("http://user:••••@127.0.0.1:"), `the URL, masked: ${shown}`);
+  assert.deepEqual((await headerRows("#attempt-request-headers"))[0], ["authorization", "Basic ••••"]);
+
+  // The command asks for the password (-u user) rather than sending the mask, and says so.
+  assert.match(await page.textContent("#curl-note"), /password is masked here: curl asks for it when run \(-u user\)/);
+  assert.equal(await page.getAttribute("#copy-curl", "aria-describedby"), "curl-note");
+  await page.click("#copy-curl");
+  const curl = await clipboard();
+  assert.ok(!curl.includes("••••"), curl);
+  assert.ok(curl.startsWith(`curl -sS -X POST '${url.replace("user:p%40ss@", "")}'`), curl);
+  assert.match(curl, /\n {2}-u user \\\n/);
+  // Run with no terminal, curl reads the password from stdin: the same request again.
+  const n = receiver.requests.length;
+  const { stdout } = await runDetached(curl, "p@ss\n");
+  assert.match(stdout, /^\{"ok":true/);
+  const replayed = receiver.requests[n];
+  assert.equal(replayed.verified, true);
+  // Authorization too, where the sender put it: first, after Host.
+  assert.deepEqual(pairs(replayed.rawHeaders), pairs(sent.rawHeaders));
+  assert.deepEqual(pairs(sent.rawHeaders)[1], ["authorization", "Basic dXNlcjpwQHNz"]);
+  assert.ok(replayed.body.equals(sent.body), "the same body bytes");
+  await call("DELETE", `/webhooks/${hook.id}`);
   assert.deepEqual(browser.errors, []);
 });
 
