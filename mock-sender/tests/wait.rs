@@ -1,11 +1,13 @@
 //! Waiting on the server: `GET /v1/deliveries/{id}?wait=` answers when the delivery is
 //! final, `GET /v1/webhooks/{id}/deliveries?wait=&after=` when the webhook has a newer
-//! delivery; both at the end of the wait otherwise.
+//! delivery, `GET /v1/inboxes/{name}/captures?wait=&after=` when the inbox has a newer
+//! capture; all at the end of the wait otherwise.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
+use common::inbox::post_in;
 use common::{call, call_with, config, create, ok, receiver, send, started, Answer};
 
 #[tokio::test]
@@ -175,4 +177,167 @@ async fn openapi_documents_the_waits() {
         names("/v1/webhooks/{id}/deliveries"),
         ["status", "event_type", "limit", "wait", "after"]
     );
+    assert_eq!(
+        names("/v1/inboxes/{name}/captures"),
+        ["limit", "wait", "after"]
+    );
+}
+
+/// Captures the inbox's next request; its id.
+async fn capture(app: &hookproof_sender::App, inbox: &str) -> String {
+    let (status, id) = post_in(app, inbox, &[], b"{}").await;
+    assert_eq!(status, 200);
+    id
+}
+
+fn ids(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_inbox_wait_answers_with_its_next_capture() {
+    let app = std::sync::Arc::new(started(&config()).await);
+    let first = capture(&app, "hooks").await;
+
+    // Nothing after `first` yet: the wait ends empty, at its end.
+    let started_at = Instant::now();
+    let path = format!("/v1/inboxes/hooks/captures?wait=200ms&after={first}");
+    let list = ok(&app, "GET", &path, None, 200).await;
+    assert_eq!(list, serde_json::json!([]));
+    assert!(started_at.elapsed() >= Duration::from_millis(200));
+
+    // A wait after `first`, answered by the next capture (not by another inbox's).
+    let waiter = {
+        let app = std::sync::Arc::clone(&app);
+        let path = format!("/v1/inboxes/hooks/captures?wait=10s&after={first}");
+        tokio::spawn(async move { ok(&app, "GET", &path, None, 200).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    capture(&app, "other").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        !waiter.is_finished(),
+        "another inbox's capture answered the wait"
+    );
+    let second = capture(&app, "hooks").await;
+    let list = waiter.await.unwrap();
+    assert_eq!(ids(&list), [second.as_str()]);
+    assert!(
+        list[0]["conformance"].is_array(),
+        "a capture as GET shows it: {list}"
+    );
+
+    // Without `after`: a capture made after the request came.
+    let waiter = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move {
+            ok(
+                &app,
+                "GET",
+                "/v1/inboxes/hooks/captures?wait=10s",
+                None,
+                200,
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let third = capture(&app, "hooks").await;
+    assert_eq!(ids(&waiter.await.unwrap()), [third.as_str()]);
+
+    // After `first`: at once, newest first; `after=` empty: every capture.
+    let path = format!("/v1/inboxes/hooks/captures?wait=10s&after={first}");
+    let started_at = Instant::now();
+    let list = ok(&app, "GET", &path, None, 200).await;
+    assert_eq!(ids(&list), [third.as_str(), second.as_str()]);
+    assert!(started_at.elapsed() < Duration::from_secs(5));
+    let list = ok(
+        &app,
+        "GET",
+        "/v1/inboxes/hooks/captures?after=&limit=2",
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(ids(&list), [third.as_str(), second.as_str()]);
+    // An inbox with no capture yet: `after=` empty waits for its first.
+    let waiter = {
+        let app = std::sync::Arc::clone(&app);
+        tokio::spawn(async move {
+            ok(
+                &app,
+                "GET",
+                "/v1/inboxes/new/captures?wait=10s&after=",
+                None,
+                200,
+            )
+            .await
+        })
+    };
+    let only = capture(&app, "new").await;
+    assert_eq!(ids(&waiter.await.unwrap()), [only.as_str()]);
+}
+
+#[tokio::test]
+async fn inbox_wait_errors_are_the_apis() {
+    let app = started(&config()).await;
+    let other = capture(&app, "other").await;
+    for (path, status, code, field) in [
+        (
+            "/v1/inboxes/hooks/captures?wait=1s&after=cap_nope".to_owned(),
+            400,
+            "invalid_field",
+            Some("after"),
+        ),
+        // A capture of another inbox is not this one's.
+        (
+            format!("/v1/inboxes/hooks/captures?wait=1s&after={other}"),
+            400,
+            "invalid_field",
+            Some("after"),
+        ),
+        (
+            "/v1/inboxes/hooks/captures?wait=soon".to_owned(),
+            400,
+            "invalid_field",
+            Some("wait"),
+        ),
+        (
+            "/v1/inboxes/hooks/captures?wait=1s&limit=0".to_owned(),
+            400,
+            "invalid_field",
+            Some("limit"),
+        ),
+        (
+            "/v1/inboxes/hooks/captures?wait=1s&x=1".to_owned(),
+            400,
+            "invalid_query",
+            None,
+        ),
+        (
+            "/v1/inboxes/a%20b/captures?wait=1s".to_owned(),
+            404,
+            "not_found",
+            None,
+        ),
+    ] {
+        let (got, body) = call(&app, "GET", &path, None).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+        assert_eq!(body["error"]["field"].as_str(), field, "{path}: {body}");
+    }
+    let app = started(&hookproof_sender::Config {
+        token: Some("t".into()),
+        ..config()
+    })
+    .await;
+    let path = "/v1/inboxes/hooks/captures?wait=1ms";
+    let (got, _) = call(&app, "GET", path, None).await;
+    assert_eq!(got, 401);
+    let (got, body) = call_with(&app, "GET", path, None, Some("t")).await;
+    assert_eq!((got, body["data"].clone()), (200, serde_json::json!([])));
 }

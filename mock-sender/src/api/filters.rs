@@ -72,6 +72,8 @@ pub fn routes(state: State, files: Route) -> BoxedFilter<(Response,)> {
         .unify()
         .or(deliveries)
         .unify()
+        .or(super::wait::inbox_captures(state.clone()))
+        .unify()
         .or(super::inbox::routes(state))
         .unify()
         .or(files)

@@ -6,9 +6,13 @@
 //!   has a delivery made after delivery `ID` (without `after`: after the newest one when
 //!   the request came) that passes the listing's filters (`status`, `event_type`), with those
 //!   deliveries, newest first; an empty list when the wait ends first.
+//! - `GET /v1/inboxes/{name}/captures?wait=30s&after=ID` answers as soon as the inbox has a
+//!   capture newer than capture `ID` (without `after`: than the newest one when the request
+//!   came; `after=` empty: any capture), with those captures, newest first; an empty list
+//!   when the wait ends first.
 //!
-//! Both wake on the engine's notices (what `/v1/stream` sends), never on a timer, and end
-//! when the sender stops. A wait is at most [`MAX_WAIT`]. These routes come before the
+//! They wake on the engine's notices and the inboxes' feed of captures (what `/v1/stream`
+//! sends), never on a timer, and end when the sender stops. A wait is at most [`MAX_WAIT`]. These routes come before the
 //! plain ones and take a request only when its query names `wait` (or `after`).
 
 use std::time::Duration;
@@ -25,6 +29,7 @@ use super::models::{Data, DeliveryView};
 use super::State;
 use crate::config::parse_duration;
 use crate::delivery::{Engine, Notice};
+use crate::inbox::{valid_name, Capture};
 use crate::store::{Db, DeliveryRecord, DeliveryStatus, Query, StoreError};
 
 /// The longest wait one request may ask for; a longer one is cut to it (ask again).
@@ -50,6 +55,14 @@ struct ListingWait {
     limit: Option<u32>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaptureWait {
+    wait: Option<String>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
 /// `GET /v1/deliveries/{id}?wait=...`.
 pub fn delivery(state: State) -> Route {
     warp::path!("v1" / "deliveries" / String)
@@ -72,6 +85,19 @@ pub fn webhook_deliveries(state: State) -> Route {
         .and(with(state))
         .then(|id: String, raw: String, state: State| async move {
             answer(listing_wait(id, &raw, state).await)
+        })
+        .boxed()
+}
+
+/// `GET /v1/inboxes/{name}/captures?wait=...&after=...`.
+pub fn inbox_captures(state: State) -> Route {
+    warp::path!("v1" / "inboxes" / String / "captures")
+        .and(warp::get())
+        .and(auth(&state))
+        .and(query_naming(&["wait", "after"]))
+        .and(with(state))
+        .then(|name: String, raw: String, state: State| async move {
+            answer(captures_wait(name, &raw, state).await)
         })
         .boxed()
 }
@@ -117,6 +143,17 @@ fn parse_wait(wait: Option<&str>) -> Result<Duration, ApiError> {
         Some(w) => parse_duration(w)
             .map(|d| d.min(MAX_WAIT))
             .map_err(|e| ApiError::invalid("wait", e)),
+    }
+}
+
+/// `limit=` of a listing that waits: 1 to [`LOOK_BACK`], or every one found.
+fn parse_limit(limit: Option<u32>) -> Result<Option<u32>, ApiError> {
+    match limit {
+        Some(n) if n == 0 || n > LOOK_BACK => Err(ApiError::invalid(
+            "limit",
+            format!("limit must be 1-{LOOK_BACK}"),
+        )),
+        n => Ok(n),
     }
 }
 
@@ -178,15 +215,7 @@ pub async fn until_final(
 async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
     let q: ListingWait = parse_query(raw)?;
     let wait = parse_wait(q.wait.as_deref())?;
-    let limit = match q.limit {
-        Some(n) if n == 0 || n > LOOK_BACK => {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("limit must be 1-{LOOK_BACK}"),
-            ))
-        }
-        n => n,
-    };
+    let limit = parse_limit(q.limit)?;
     if state.store.webhook(&id).map_err(ApiError::from)?.is_none() {
         return Err(ApiError::not_found("webhook", &id));
     }
@@ -255,5 +284,80 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
     }
     Ok(json(
         found.iter().map(DeliveryView::new).collect::<Vec<_>>(),
+    ))
+}
+
+async fn captures_wait(name: String, raw: &str, state: State) -> Result<Response, ApiError> {
+    if !valid_name(&name) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "an inbox name is 1 to 64 of A-Z a-z 0-9 - _ .",
+        ));
+    }
+    let q: CaptureWait = parse_query(raw)?;
+    let wait = parse_wait(q.wait.as_deref())?;
+    let limit = parse_limit(q.limit)?;
+    let store = &state.inboxes.store;
+    // Subscribed before reading, so that a capture between the two is not missed.
+    let mut feed = state.inboxes.subscribe();
+    let closed = state.engine.closed();
+    let deadline = tokio::time::Instant::now() + wait;
+    // The inbox's captures, newest first, down to `after` (excluded).
+    let newer = async |after: Option<&str>| -> Result<Vec<Capture>, ApiError> {
+        let mut all = store
+            .captures(&name, Some(LOOK_BACK))
+            .await
+            .map_err(ApiError::from)?;
+        if let Some(at) = after.and_then(|a| all.iter().position(|c| c.id == a)) {
+            all.truncate(at);
+        }
+        Ok(all)
+    };
+    let after = match q.after {
+        // Empty: every capture counts (the inbox had none when the client looked).
+        Some(after) if after.is_empty() => None,
+        Some(after) => {
+            if store
+                .capture(&name, &after)
+                .await
+                .map_err(ApiError::from)?
+                .is_none()
+            {
+                return Err(ApiError::invalid(
+                    "after",
+                    format!("inbox {name} has no capture {after}"),
+                ));
+            }
+            Some(after)
+        }
+        None => newer(None).await?.first().map(|c| c.id.clone()),
+    };
+    let matching = async || -> Result<Vec<Capture>, ApiError> {
+        let mut found = newer(after.as_deref()).await?;
+        if let Some(n) = limit {
+            found.truncate(n as usize);
+        }
+        Ok(found)
+    };
+    let mut found = matching().await?;
+    tokio::pin!(closed);
+    while found.is_empty() {
+        tokio::select! {
+            capture = feed.recv() => match capture {
+                Ok(c) if c.inbox == name => found = matching().await?,
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => found = matching().await?,
+                Err(RecvError::Closed) => break,
+            },
+            () = tokio::time::sleep_until(deadline) => break,
+            () = &mut closed => break,
+        }
+    }
+    Ok(json(
+        found
+            .iter()
+            .map(super::inbox::capture_json)
+            .collect::<Vec<_>>(),
     ))
 }

@@ -7,6 +7,7 @@ use crate::inbox::conformance;
 /// The inbox routes and schemas of `/openapi.json`.
 pub fn document(doc: &mut Value) {
     use crate::api::openapi::{body, data, id_param, list_of, ok, schema_ref, time};
+    let max = crate::api::wait::MAX_WAIT.as_secs();
     let name = || json!({ "name": "name", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" } });
     let pair =
         json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2 });
@@ -83,7 +84,13 @@ pub fn document(doc: &mut Value) {
         },
         "/v1/inboxes/{name}/captures": {
             "parameters": [name()],
-            "get": { "summary": "Captures, newest first", "parameters": [{ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }], "responses": ok("200", "Captures", list_of("Capture")) }
+            "get": { "summary": "Captures, newest first; with wait, only those newer than after, answered as soon as there is one", "parameters": [
+                { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000 }, "description": "default 100; with wait or after, every capture found" },
+                { "name": "wait", "in": "query", "required": false, "schema": { "type": "string", "example": "30s" },
+                  "description": format!("how long to wait for a capture newer than after: a duration (500ms, 30s, or seconds), at most {max}s (longer is cut to {max}s); answered at once without it, [] when it ends first. Ends early when the sender stops") },
+                { "name": "after", "in": "query", "required": false, "schema": { "type": "string" },
+                  "description": "a capture id of this inbox: only captures newer than it are listed; default (with wait): the newest when the request came; empty: every capture" }
+            ], "responses": ok("200", "Captures", list_of("Capture")) }
         },
         "/v1/inboxes/{name}/captures/{id}": {
             "parameters": [name(), id_param("id")],
