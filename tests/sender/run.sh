@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real hookproof-sender binary delivers events of every profile (and to a Slack-type
 # webhook) to a node:http receiver that verifies each attempt with the npm package; the
-# JS client of mock-sender/npm/hookproof-sender drives it (client.test.mjs).
+# JS client of mock-sender/npm/hookproof-sender drives it (client.test.mjs; its inboxes:
+# client-inbox.test.mjs).
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 cd "$ROOT"
 

@@ -1,8 +1,9 @@
 "use strict";
 // hookproof-sender for JS tests: `startSender()` runs the native sender (in memory, on a
-// free loopback port) and returns a client with a method per REST route and waits that
-// the server answers (no polling). `connect(url)` is the same client for a sender that
-// is already running. No dependencies: fetch, child_process and fs are Node's.
+// free loopback port) and returns a client with a method per REST route (webhooks,
+// deliveries, inboxes) and waits that the server answers (no polling). `connect(url)` is
+// the same client for a sender that is already running. No dependencies: fetch,
+// child_process and fs are Node's.
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -230,6 +231,58 @@ class Sender {
       }
       // `since` stays unset only while the webhook has no delivery at all: then the
       // server counts every delivery, so none made between two requests is missed.
+    }
+  }
+
+  // Inboxes: webhooks coming in, captured at /in/{name}.
+  /** The URL to point a webhook's sender at: what it sends there is captured by inbox `name`. */
+  inboxUrl(name) {
+    return `${this.url}/in/${enc(name)}`;
+  }
+  listInboxes() {
+    return this.request("GET", "/v1/inboxes");
+  }
+  /** Creates or replaces the inbox's settings (its secrets stay when none is given and the scheme does). */
+  putInbox(name, settings = {}) {
+    return this.request("PUT", `/v1/inboxes/${enc(name)}`, settings);
+  }
+  getInbox(name) {
+    return this.request("GET", `/v1/inboxes/${enc(name)}`);
+  }
+  deleteInbox(name) {
+    return this.request("DELETE", `/v1/inboxes/${enc(name)}`);
+  }
+  inboxCaptures(name, { limit } = {}) {
+    return this.request("GET", `/v1/inboxes/${enc(name)}/captures${query({ limit })}`);
+  }
+  getCapture(name, id) {
+    return this.request("GET", `/v1/inboxes/${enc(name)}/captures/${enc(id)}`);
+  }
+  replayCapture(name, id, { url, resign } = {}) {
+    return this.request("POST", `/v1/inboxes/${enc(name)}/captures/${enc(id)}/replay`, { url, resign });
+  }
+
+  /**
+   * Waits (on the server) for the inbox's next capture: the first one after capture
+   * `after` (default: after the newest when called; any, when the inbox has none), at most
+   * `timeoutMs`.
+   */
+  async waitForCapture(name, { after, timeoutMs = 10_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let since = after;
+    if (since === undefined) {
+      const [newest] = await this.inboxCaptures(name, { limit: 1 });
+      // `after=` empty: the server counts every capture, so none made before its request is missed.
+      since = newest ? newest.id : "";
+    }
+    for (;;) {
+      const wait = waitParam(Math.max(1, deadline - Date.now()));
+      const found = await this.request("GET", `/v1/inboxes/${enc(name)}/captures${query({ wait, after: since })}`);
+      // Newest first: the next one is the last.
+      if (found.length) return found[found.length - 1];
+      if (Date.now() >= deadline) {
+        throw new SenderError(`no new capture in inbox ${name} within ${timeoutMs} ms`, { code: "timeout" });
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 // Types of the hookproof-sender package: startSender() runs the native sender for a test,
-// and its Sender client has a method per REST route (GET /openapi.json has the details).
-// JSON shapes are the API's own, snake_case as it sends them.
+// and its Sender client has a method per REST route: webhooks, deliveries, inboxes (GET
+// /openapi.json has the details). JSON shapes are the API's own, snake_case as it sends them.
 
 /**
  * Signature profiles: what the body, headers and signature look like. vectorco: Vector.co's
@@ -232,12 +232,158 @@ export interface NextDeliveryOptions {
   timeoutMs?: number;
 }
 
+/** The schemes an inbox verifies and checks captures against. */
+export type Scheme = "standard" | "svix" | "stripe" | "vector" | "github" | "slack" | "shopify" | "vercel" | "generic";
+/** The rules a sender of a scheme must keep, checked on each capture. */
+export type ConformanceRule =
+  | "headers_present"
+  | "signature_format"
+  | "timestamp_seconds"
+  | "timestamp_fresh"
+  | "id_unique"
+  | "content_type_json"
+  | "body_json";
+
+/**
+ * The body of putInbox (PUT /v1/inboxes/{name}): the inbox's settings, replaced whole (a
+ * field left out takes its default), but its secrets, kept when none is given and the
+ * scheme stays.
+ */
+export interface InboxSettings {
+  /** Verify captures with this scheme (and check them against its rules). */
+  scheme?: Scheme;
+  /** The secret the scheme signs with (needs `scheme`). */
+  secret?: string;
+  /** Several secrets (a rotation: any may match); not with `secret`. */
+  secrets?: string[];
+  /** How old a timestamp may be, in seconds. Default 300. */
+  tolerance_seconds?: number;
+  /** An http(s) URL every capture is forwarded to (not a loopback /in/ URL). */
+  forward_to?: string;
+  /** What /in/{name} answers. Default 200, empty. */
+  respond_with?: { status?: number; body?: string };
+}
+
+export interface InboxRespond {
+  status: number;
+  body: string;
+}
+
+/** An inbox in listInboxes: its settings without secrets, and its captures. */
+export interface InboxListed {
+  name: string;
+  /** Whether putInbox configured it (else it only holds captures). */
+  configured: boolean;
+  scheme: Scheme | null;
+  /** How many secrets it has (never shown). */
+  secrets: number;
+  tolerance_seconds: number;
+  /** Credentials masked. */
+  forward_to: string | null;
+  respond_with: InboxRespond;
+  captures: number;
+  /** When the newest capture came; null for none. */
+  last_capture_at: string | null;
+}
+
+/** An inbox (putInbox, getInbox): its settings without secrets, and the summary of its newest 1,000 captures. */
+export interface Inbox {
+  name: string;
+  scheme: Scheme | null;
+  /** How many secrets it has (never shown). */
+  secrets: number;
+  tolerance_seconds: number;
+  /** Credentials masked. */
+  forward_to: string | null;
+  respond_with: InboxRespond;
+  /** Every capture it holds. */
+  captures: number;
+  /** Captures that verified, and that did not (with a scheme and secret). */
+  verified: number;
+  unverified: number;
+  /** Per rule: captures that passed, failed, skipped it. */
+  conformance: { rule: ConformanceRule; pass: number; fail: number; skip: number }[];
+  /** At least one capture, and no rule failed by any. */
+  compliant: boolean;
+}
+
+/** A capture's verification (with the inbox's scheme and secret): the doctor's findings when it fails. */
+export interface Verification {
+  verified: boolean;
+  /** The verifier's error code when it failed (e.g. "signature_mismatch"). */
+  code: string | null;
+  message: string | null;
+  findings: { kind: string; message: string }[];
+}
+
+export interface ConformanceCheck {
+  rule: ConformanceRule;
+  status: "pass" | "fail" | "skip";
+  detail: string;
+}
+
+/** A forward or a replay of a capture, with the answer. */
+export interface Forwarded {
+  /** Credentials masked. */
+  url: string;
+  sent_at: string;
+  /** Signed afresh with the inbox's secret. */
+  resigned: boolean;
+  /** The headers sent, credentials masked. */
+  headers: [string, string][];
+  status_code: number | null;
+  error: string | null;
+  response_time_ms: number;
+  /** The first 4 KiB of the answer. */
+  response_body: string | null;
+}
+
+/** A request captured at /in/{name}, as received. */
+export interface Capture {
+  id: string;
+  inbox: string;
+  method: string;
+  /** /in/{name} and anything below it. */
+  path: string;
+  /** As sent, without "?"; credentials masked. */
+  query: string | null;
+  /** In the order received, repeats kept, names lower-case; credentials masked. */
+  headers: [string, string][];
+  /** The exact body. */
+  body_base64: string;
+  /** The body as text, when it is UTF-8. */
+  body: string | null;
+  received_at: string;
+  remote_addr: string | null;
+  /** The status answered. */
+  status: number;
+  /** With the inbox's scheme and secret; else null. */
+  verification: Verification | null;
+  /** The rules of `scheme`; empty when none is known. */
+  conformance: ConformanceCheck[];
+  /** The scheme checked: the inbox's, or the one the headers name. */
+  scheme: Scheme | null;
+  /** The delivery id it carries under that scheme. */
+  delivery_id: string | null;
+  /** The forward to forward_to, once answered. */
+  forward: Forwarded | null;
+  /** Every replay, oldest first. */
+  replays: Forwarded[];
+}
+
+export interface NextCaptureOptions {
+  /** A capture id of the inbox: the next one after it. Default: after the newest when called (any, when it has none). */
+  after?: string;
+  /** Default 10000; past it, a SenderError with code "timeout". */
+  timeoutMs?: number;
+}
+
 /** A failure: the API's `{error: {code, message, field}}`, or the client's own (codes below). */
 export class SenderError extends Error {
   name: "SenderError";
   /**
    * The API's code (`not_found`, `invalid_field`, `unauthorized`, `webhook_disabled`, ...), or
-   * the client's: `unreachable`, `start_failed`, `timeout`, `unexpected_status`, `invalid_option`.
+   * the client's: `unreachable`, `start_failed`, `timeout` (a wait's), `unexpected_status`, `invalid_option`.
    */
   code: string;
   /** The HTTP status, for the API's errors. */
@@ -294,6 +440,23 @@ export class Sender {
   waitForDelivery(id: string, options?: WaitOptions): Promise<Delivery>;
   /** Resolves with the webhook's next delivery (the server waits; no polling). */
   waitForNextDelivery(webhookId: string, options?: NextDeliveryOptions): Promise<Delivery>;
+
+  /** The URL to point a webhook's sender at: `${url}/in/${name}`. */
+  inboxUrl(name: string): string;
+  listInboxes(): Promise<InboxListed[]>;
+  /** Creates (or replaces the settings of) an inbox. */
+  putInbox(name: string, settings?: InboxSettings): Promise<Inbox>;
+  /** Any name: one never configured (or deleted) shows the defaults and its captures, if any. */
+  getInbox(name: string): Promise<Inbox>;
+  /** Its settings and captures (a SenderError `not_found` when it has neither). */
+  deleteInbox(name: string): Promise<void>;
+  /** Newest first; `limit` 1-1000, default 100. */
+  inboxCaptures(name: string, options?: { limit?: number }): Promise<Capture[]>;
+  getCapture(name: string, id: string): Promise<Capture>;
+  /** Sends the capture again to `url` (default the inbox's forward_to), as is or, with `resign`, signed afresh with the inbox's secret; the answer. */
+  replayCapture(name: string, id: string, options?: { url?: string; resign?: boolean }): Promise<Forwarded>;
+  /** Resolves with the inbox's next capture (the server waits; no polling). */
+  waitForCapture(name: string, options?: NextCaptureOptions): Promise<Capture>;
 
   /** Stops a sender started by startSender (SIGTERM, SIGKILL after 5 s); a no-op for connect(). */
   close(): Promise<void>;
