@@ -158,6 +158,17 @@ async fn a_webhook_wait_answers_with_its_next_delivery() {
     let list = waiter.await.unwrap();
     assert_eq!(list[0]["id"], third.as_str(), "{list}");
     assert_eq!(list.as_array().unwrap().len(), 1);
+
+    // `after=` empty: any delivery, at once (none made before the request is missed).
+    let path = format!("/v1/webhooks/{wid}/deliveries?wait=10s&after=&limit=2");
+    let list = ok(&app, "GET", &path, None, 200).await;
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [third.as_str(), second.as_str()]);
 }
 
 #[tokio::test]

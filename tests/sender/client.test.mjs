@@ -166,6 +166,30 @@ test("sendEvent and testWebhook edit the catalog's example with overrides; event
   }
 });
 
+test("waitForNextDelivery on a webhook without deliveries misses none made before its wait", async () => {
+  const rx = await receiver([]);
+  try {
+    const wh = await sender.createWebhook({ url: rx.url, events: ["race.*"], profile: "standard" });
+    // The delivery is made between the client's first look (none) and its wait.
+    const look = sender.webhookDeliveries;
+    let made;
+    sender.webhookDeliveries = async (...args) => {
+      const seen = await look.apply(sender, args);
+      made = (await sender.sendEvent({ type: "race.won", data: {} })).deliveries[0].id;
+      return seen;
+    };
+    try {
+      const next = await sender.waitForNextDelivery(wh.id, { timeoutMs: 3000 });
+      assert.equal(next.id, made);
+    } finally {
+      delete sender.webhookDeliveries;
+    }
+    await sender.deleteWebhook(wh.id);
+  } finally {
+    await rx.close();
+  }
+});
+
 test("waitForDelivery: a timeout, and a final status other than the one asked for", async () => {
   const rx = await receiver([500, 500, 500]);
   try {

@@ -214,8 +214,10 @@ class Sender {
     const deadline = Date.now() + timeoutMs;
     let since = after;
     if (since === undefined) {
+      // None yet: "" asks the server for any delivery, so that one made between this look
+      // and the wait is not missed (without `after`, it would count as the newest).
       const [newest] = await this.webhookDeliveries(webhookId, { limit: 1 });
-      since = newest ? newest.id : undefined;
+      since = newest ? newest.id : "";
     }
     const want = status === undefined ? undefined : (FINAL[status] ?? status);
     for (;;) {
@@ -229,8 +231,8 @@ class Sender {
       if (Date.now() >= deadline) {
         throw new SenderError(`no new delivery to webhook ${webhookId} within ${timeoutMs} ms`, { code: "timeout" });
       }
-      // `since` stays unset only while the webhook has no delivery at all: then the
-      // server counts every delivery, so none made between two requests is missed.
+      // `since` stays "" while the webhook has no delivery at all: the server counts every
+      // delivery, so none made between two requests is missed.
     }
   }
 

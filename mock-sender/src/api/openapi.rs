@@ -68,7 +68,7 @@ fn wait_params(names: &[&str], wait: &str) -> Value {
             list.push(json!({
                 "name": "after", "in": "query", "required": false,
                 "schema": { "type": "string" },
-                "description": "a delivery id of this webhook: only deliveries made after it are listed"
+                "description": "a delivery id of this webhook: only deliveries made after it are listed (empty: any delivery; left out, with wait: after the newest when the request came)"
             }));
         }
     }

@@ -4,7 +4,7 @@
 //!   (`success` or `failed`), or when the wait ends with the delivery as it is then.
 //! - `GET /v1/webhooks/{id}/deliveries?wait=30s&after=ID` answers as soon as the webhook
 //!   has a delivery made after delivery `ID` (without `after`: after the newest one when
-//!   the request came) that passes the listing's filters (`status`, `event_type`), with those
+//!   the request came; `after=` empty: any delivery) that passes the listing's filters (`status`, `event_type`), with those
 //!   deliveries, newest first; an empty list when the wait ends first.
 //! - `GET /v1/inboxes/{name}/captures?wait=30s&after=ID` answers as soon as the inbox has a
 //!   capture newer than capture `ID` (without `after`: than the newest one when the request
@@ -239,6 +239,9 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
         Ok(all)
     };
     let after = match q.after {
+        // Any delivery: what a client that found the webhook without one asks for, so
+        // that none made between its look and this wait is missed.
+        Some(after) if after.is_empty() => None,
         Some(after) => {
             match state.store.delivery(&after).await.map_err(ApiError::from)? {
                 Some(d) if d.webhook_id == id => {}
