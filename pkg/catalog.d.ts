@@ -1092,7 +1092,10 @@ export interface VercelDeploymentCanceledEvent {
       deployment: string;
       project: string;
     };
-    target: string;
+    /**
+     * production, staging, or null for a preview deployment
+     */
+    target: string | null;
     project: {
       id: string;
     };
@@ -1130,7 +1133,10 @@ export interface VercelDeploymentCreatedEvent {
       deployment: string;
       project: string;
     };
-    target: string;
+    /**
+     * production, staging, or null for a preview deployment
+     */
+    target: string | null;
     project: {
       id: string;
     };
@@ -1169,7 +1175,10 @@ export interface VercelDeploymentErrorEvent {
       deployment: string;
       project: string;
     };
-    target: string;
+    /**
+     * production, staging, or null for a preview deployment
+     */
+    target: string | null;
     project: {
       id: string;
     };
@@ -1207,7 +1216,10 @@ export interface VercelDeploymentPromotedEvent {
       deployment: string;
       project: string;
     };
-    target: string;
+    /**
+     * production, staging, or null for a preview deployment
+     */
+    target: string | null;
     project: {
       id: string;
     };
@@ -1245,7 +1257,10 @@ export interface VercelDeploymentSucceededEvent {
       deployment: string;
       project: string;
     };
-    target: string;
+    /**
+     * production, staging, or null for a preview deployment
+     */
+    target: string | null;
     project: {
       id: string;
     };
