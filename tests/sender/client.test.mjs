@@ -179,7 +179,7 @@ test("waitForNextDelivery on a webhook without deliveries misses none made befor
       return seen;
     };
     try {
-      const next = await sender.waitForNextDelivery(wh.id, { timeoutMs: 3000 });
+      const next = await sender.waitForNextDelivery(wh.id, { timeoutMs: 5000 });
       assert.equal(next.id, made);
     } finally {
       delete sender.webhookDeliveries;

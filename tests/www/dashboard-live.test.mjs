@@ -159,16 +159,16 @@ test("a webhook made, changed or deleted elsewhere shows at once: the stream tel
   await page.waitForFunction(
     (id) => document.getElementById("stream-note").textContent === `Webhook ${id} created`,
     made.id,
-    { timeout: 3000 },
+    { timeout: 5000 },
   );
-  await page.waitForSelector(hookRow(made.id), { timeout: 3000 });
+  await page.waitForSelector(hookRow(made.id), { timeout: 5000 });
   await call("PUT", `/webhooks/${made.id}`, { enabled: false });
-  await page.waitForSelector(`${hookRow(made.id)} button[data-action=toggle]:text("Enable")`, { timeout: 3000 });
+  await page.waitForSelector(`${hookRow(made.id)} button[data-action=toggle]:text("Enable")`, { timeout: 5000 });
   await call("DELETE", `/webhooks/${made.id}`);
   await page.waitForFunction(
     (id) => document.getElementById("stream-note").textContent === `Webhook ${id} deleted`,
     made.id,
-    { timeout: 3000 },
+    { timeout: 5000 },
   );
   await page.waitForSelector(hookRow(made.id), { state: "detached", timeout: 3000 });
 });
