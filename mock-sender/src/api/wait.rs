@@ -165,6 +165,45 @@ fn is_final(d: &DeliveryRecord) -> bool {
     d.status != DeliveryStatus::Pending
 }
 
+/// `all` (newest first) down to the item whose id is `after`, excluded; all of it when
+/// `after` is none or not among them.
+fn newer_than<T>(mut all: Vec<T>, after: Option<&str>, id: impl Fn(&T) -> &str) -> Vec<T> {
+    if let Some(at) = after.and_then(|a| all.iter().position(|x| id(x) == a)) {
+        all.truncate(at);
+    }
+    all
+}
+
+/// A listing's wait: `look()` again on each message of `feed` that `concerns` (and after
+/// a lag), until it finds something, `deadline` passes or the sender stops (`closed`).
+/// `found` is what the first look found.
+async fn keep_looking<N: Clone, T, F>(
+    mut found: Vec<T>,
+    feed: &mut tokio::sync::broadcast::Receiver<N>,
+    concerns: impl Fn(&N) -> bool,
+    deadline: tokio::time::Instant,
+    closed: impl std::future::Future<Output = ()>,
+    mut look: impl FnMut() -> F,
+) -> Result<Vec<T>, ApiError>
+where
+    F: std::future::Future<Output = Result<Vec<T>, ApiError>>,
+{
+    tokio::pin!(closed);
+    while found.is_empty() {
+        tokio::select! {
+            message = feed.recv() => match message {
+                Ok(m) if concerns(&m) => found = look().await?,
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => found = look().await?,
+                Err(RecvError::Closed) => break,
+            },
+            () = tokio::time::sleep_until(deadline) => break,
+            () = &mut closed => break,
+        }
+    }
+    Ok(found)
+}
+
 async fn delivery_wait(id: String, raw: &str, state: State) -> Result<Response, ApiError> {
     let q: DeliveryWait = parse_query(raw)?;
     let wait = parse_wait(Some(&q.wait))?;
@@ -224,7 +263,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
     let deadline = tokio::time::Instant::now() + wait;
     // The webhook's deliveries, newest first, down to `after` (excluded).
     let newer = async |after: Option<&str>| -> Result<Vec<DeliveryRecord>, ApiError> {
-        let mut all = state
+        let all = state
             .store
             .deliveries(&Query {
                 webhook_id: Some(id.clone()),
@@ -233,10 +272,7 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
             })
             .await
             .map_err(ApiError::from)?;
-        if let Some(at) = after.and_then(|a| all.iter().position(|d| d.id == a)) {
-            all.truncate(at);
-        }
-        Ok(all)
+        Ok(newer_than(all, after, |d| &d.id))
     };
     let after = match q.after {
         // Any delivery: what a client that found the webhook without one asks for, so
@@ -268,23 +304,16 @@ async fn listing_wait(id: String, raw: &str, state: State) -> Result<Response, A
         }
         Ok(found)
     };
-    let mut found = matching().await?;
-    tokio::pin!(closed);
-    while found.is_empty() {
-        tokio::select! {
-            notice = notices.recv() => match notice {
-                Ok(Notice::Delivery(d)) if d.webhook_id == id => found = matching().await?,
-                Ok(Notice::Attempt { delivery, .. }) if delivery.webhook_id == id => {
-                    found = matching().await?;
-                }
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => found = matching().await?,
-                Err(RecvError::Closed) => break,
-            },
-            () = tokio::time::sleep_until(deadline) => break,
-            () = &mut closed => break,
-        }
-    }
+    let first = matching().await?;
+    // A new delivery of the webhook, or an attempt that may bring one to `status`.
+    let concerns = |n: &Notice| match n {
+        Notice::Delivery(d) => d.webhook_id == id,
+        Notice::Attempt { delivery, .. } => delivery.webhook_id == id,
+    };
+    let found = keep_looking(first, &mut notices, concerns, deadline, closed, || {
+        matching()
+    })
+    .await?;
     Ok(json(
         found.iter().map(DeliveryView::new).collect::<Vec<_>>(),
     ))
@@ -308,14 +337,11 @@ async fn captures_wait(name: String, raw: &str, state: State) -> Result<Response
     let deadline = tokio::time::Instant::now() + wait;
     // The inbox's captures, newest first, down to `after` (excluded).
     let newer = async |after: Option<&str>| -> Result<Vec<Capture>, ApiError> {
-        let mut all = store
+        let all = store
             .captures(&name, Some(LOOK_BACK))
             .await
             .map_err(ApiError::from)?;
-        if let Some(at) = after.and_then(|a| all.iter().position(|c| c.id == a)) {
-            all.truncate(at);
-        }
-        Ok(all)
+        Ok(newer_than(all, after, |c| &c.id))
     };
     let after = match q.after {
         // Empty: every capture counts (the inbox had none when the client looked).
@@ -343,20 +369,9 @@ async fn captures_wait(name: String, raw: &str, state: State) -> Result<Response
         }
         Ok(found)
     };
-    let mut found = matching().await?;
-    tokio::pin!(closed);
-    while found.is_empty() {
-        tokio::select! {
-            capture = feed.recv() => match capture {
-                Ok(c) if c.inbox == name => found = matching().await?,
-                Ok(_) => {}
-                Err(RecvError::Lagged(_)) => found = matching().await?,
-                Err(RecvError::Closed) => break,
-            },
-            () = tokio::time::sleep_until(deadline) => break,
-            () = &mut closed => break,
-        }
-    }
+    let first = matching().await?;
+    let concerns = |c: &std::sync::Arc<Capture>| c.inbox == name;
+    let found = keep_looking(first, &mut feed, concerns, deadline, closed, || matching()).await?;
     Ok(json(
         found
             .iter()
