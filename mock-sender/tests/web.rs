@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{config, receiver, started};
+use common::{call, config, ok, receiver, started};
 use serde_json::{json, Value};
 
 /// A sender serving a scratch www/ and pkg/ like the repository's, with `--token` if
@@ -304,55 +304,31 @@ async fn next_events(stream: &mut reqwest::Response, n: usize) -> Vec<(String, V
 async fn the_stream_tells_of_every_change_to_a_webhook_without_its_secret() {
     let app = started(&config()).await;
     let base = serve(&app).await;
-    let client = reqwest::Client::new();
-    let mut stream = client
-        .get(format!("{base}/v1/stream"))
-        .send()
-        .await
-        .unwrap();
-    let api = |method: reqwest::Method, path: String, body: Value| {
-        client
-            .request(method, format!("{base}{path}"))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-    };
-    let made: Value = api(
-        reqwest::Method::POST,
-        "/v1/webhooks".into(),
-        json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]}),
+    let mut stream = reqwest::get(format!("{base}/v1/stream")).await.unwrap();
+    let made = ok(
+        &app,
+        "POST",
+        "/v1/webhooks",
+        Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["*"]})),
+        201,
     )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let id = made["data"]["id"].as_str().unwrap().to_owned();
-    let secret = made["data"]["secret"].as_str().unwrap().to_owned();
+    .await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    let secret = made["secret"].as_str().unwrap().to_owned();
     let at = format!("/v1/webhooks/{id}");
-    api(reqwest::Method::PUT, at.clone(), json!({"enabled": false}))
-        .await
-        .unwrap();
-    let rotated: Value = api(
-        reqwest::Method::POST,
-        format!("{at}/rotate-secret"),
-        json!({}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let new_secret = rotated["data"]["secret"].as_str().unwrap().to_owned();
-    api(reqwest::Method::DELETE, at, json!({})).await.unwrap();
+    ok(&app, "PUT", &at, Some(json!({"enabled": false})), 200).await;
+    let rotated = ok(&app, "POST", &format!("{at}/rotate-secret"), None, 200).await;
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    call(&app, "DELETE", &at, None).await;
     // A change refused tells nothing.
-    api(
-        reqwest::Method::POST,
-        "/v1/webhooks".into(),
-        json!({"url": "not a url", "events": ["*"]}),
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/v1/webhooks",
+        Some(json!({"url": "not a url", "events": ["*"]})),
     )
-    .await
-    .unwrap();
+    .await;
+    assert_eq!(status, 400);
 
     let events = next_events(&mut stream, 4).await;
     let seen: Vec<(&str, &str)> = events
