@@ -223,3 +223,79 @@ async fn serve_records_the_address_a_capture_came_from() {
     let remote = list["data"][0]["remote_addr"].as_str().unwrap_or_default();
     assert!(remote.starts_with("127.0.0.1:"), "{list}");
 }
+
+/// The next `n` capture events of a `/v1/stream` response, in the order told.
+async fn captures_told(stream: &mut reqwest::Response, n: usize) -> Vec<Value> {
+    let mut text = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let chunk = stream.chunk().await.unwrap().expect("stream open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            let told: Vec<Value> = text
+                .split("\n\n")
+                .filter(|b| {
+                    b.lines()
+                        .any(|l| l.strip_prefix("event:").map(str::trim) == Some("capture"))
+                })
+                .filter_map(|b| b.lines().find_map(|l| l.strip_prefix("data:")))
+                .filter_map(|d| serde_json::from_str(d.trim()).ok())
+                .collect();
+            if told.len() >= n {
+                return told;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{n} capture events within 10 s"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captures_arriving_together_are_stored_and_told_in_id_order_and_one_id_is_first() {
+    let app = std::sync::Arc::new(started(&config()).await);
+    let addr = serve(&app);
+    ok(
+        &app,
+        "PUT",
+        "/v1/inboxes/together",
+        Some(json!({"scheme": "standard", "secret": STANDARD_SECRET})),
+        201,
+    )
+    .await;
+    let mut stream = reqwest::get(format!("http://{addr}/v1/stream"))
+        .await
+        .unwrap();
+    const COPIES: usize = 40;
+    // One delivery id, a body of its own each: the first to arrive is the delivery, each
+    // other reuses its id for another body.
+    let posts: Vec<_> = (0..COPIES)
+        .map(|i| {
+            let app = std::sync::Arc::clone(&app);
+            tokio::spawn(async move {
+                let body = format!(r#"{{"type":"order.paid","n":{i}}}"#);
+                let headers = signed(
+                    Scheme::Standard,
+                    STANDARD_SECRET,
+                    body.as_bytes(),
+                    "msg_twice",
+                    now(),
+                );
+                let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                post_in(&app, "together", &h, body.as_bytes()).await.0
+            })
+        })
+        .collect();
+    for p in posts {
+        assert_eq!(p.await.unwrap(), 200);
+    }
+    let told = captures_told(&mut stream, COPIES).await;
+    let ids: Vec<&str> = told.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    // Told in id order: a wait that goes by ids (`after=`) misses none.
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // Exactly one is the first; every other reuses its delivery id.
+    let first: Vec<&str> = told
+        .iter()
+        .filter(|c| rule(c, "id_unique") == "pass")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, [ids[0]]);
+}

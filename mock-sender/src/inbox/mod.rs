@@ -42,6 +42,11 @@ pub struct Inboxes {
     client: HttpClient,
     feed: broadcast::Sender<Arc<Capture>>,
     timeout: std::time::Duration,
+    /// Held from a capture's check against the earlier ones to its store and feed: one
+    /// capture at a time, so their ids (which listings and waits go by) are in the order
+    /// they were stored and told, and two copies of a delivery arriving together are one
+    /// first and one repeat.
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Inboxes {
@@ -51,6 +56,7 @@ impl Inboxes {
             client,
             feed: broadcast::channel(256).0,
             timeout,
+            turn: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -75,7 +81,8 @@ impl Inboxes {
         let now = now_ms();
         let body_base64 = base64::engine::general_purpose::STANDARD.encode(&req.body);
         let mut capture = Capture {
-            id: new_id("cap"),
+            // Given in its turn, below.
+            id: String::new(),
             inbox: name.to_owned(),
             method: req.method,
             path: req.path,
@@ -98,6 +105,7 @@ impl Inboxes {
             capture.verification = Some(Verification::of(&webhook, &req.body, &joined, now / 1000));
         }
         let scheme = config.scheme.or_else(|| Scheme::detect(&joined));
+        let turn = self.turn.lock().await;
         if let Some(scheme) = scheme {
             let id = conformance::delivery_id(scheme, &joined, &req.body);
             // Every earlier capture of the inbox with this id, however old.
@@ -117,8 +125,10 @@ impl Inboxes {
             );
             capture.delivery_id = id;
         }
+        capture.id = new_id("cap");
         self.store.put_capture(capture.clone()).await?;
         let _ = self.feed.send(Arc::new(capture.clone()));
+        drop(turn);
         if let Some(url) = config.forward_to.clone() {
             let this = self.clone();
             let captured = capture.clone();
