@@ -93,7 +93,7 @@ pub fn document() -> Value {
     ] });
     let overrides = json!({ "type": "object", "additionalProperties": {},
         "example": { "data.object.amount_paid": 5000 },
-        "description": "edits of the catalog's example of the event: path (dotted keys and [n] indexes, relative to the body the webhook's profile sends: data.object.amount_paid for stripe, data.amount_paid in the standard envelope; the payload of GET /v1/event-types) to any JSON value; the example keeps its key order. Every matching webhook's example is checked before anything is sent: a path one lacks is 400 invalid_field `overrides.<path>` naming the profile, and no delivery is made. 400 with data (sent byte for byte) and for an event the catalog lacks for a matching webhook's profile" });
+        "description": "edits of the catalog's example of the event: path (dotted keys and [n] indexes, relative to the body the webhook's profile sends: data.object.amount_paid for stripe, data.amount_paid in the standard envelope; the payload of GET /v1/event-types) to any JSON value; the example keeps its key order. Every matching webhook's example is checked before anything is sent: a path one lacks is 400 invalid_field `overrides.<path>` naming the profile, and no delivery is made. 400 with data (sent byte for byte) and for an event the catalog lacks for a matching webhook's profile. With no matching webhook, the paths must fit the event as at least one profile sends it" });
     let events = json!({ "type": "array", "minItems": 1, "items": { "type": "string" },
         "description": "event types: an exact name, `prefix.*` (every type below `prefix.`) or `*`" });
     let mut doc = json!({

@@ -9,9 +9,9 @@ use crate::catalog::{catalog, Override, OverrideError};
 use crate::profile::Profile;
 
 /// The request's `overrides` as edits, in the order given; refused with `data`, which is
-/// sent byte for byte and so has nothing to edit. None given: no edit.
+/// sent byte for byte and so has nothing to edit. None or `{}` given: no edit.
 pub fn parse(given: Option<&Map<String, Value>>, data: bool) -> Result<Vec<Override>, ApiError> {
-    let Some(given) = given else {
+    let Some(given) = given.filter(|g| !g.is_empty()) else {
         return Ok(Vec::new());
     };
     if data {
@@ -48,6 +48,34 @@ pub fn check(
             .map_err(|e| refused(e, p.name(), event))?;
     }
     Ok(())
+}
+
+/// Whether `overrides` edit event `event` as at least one profile sends it: what an
+/// event no webhook matches is checked against, so that a mistyped path is refused rather
+/// than accepted unseen.
+pub fn check_any(overrides: &[Override], event: &str) -> Result<(), ApiError> {
+    if overrides.is_empty() {
+        return Ok(());
+    }
+    let mut refusal = None;
+    for p in Profile::ALL {
+        match catalog().check_overrides(p.name(), event, overrides) {
+            Ok(()) => return Ok(()),
+            Err(OverrideError::NoFixture { .. }) => {}
+            Err(e) => {
+                refusal.get_or_insert_with(|| refused(e, p.name(), event));
+            }
+        }
+    }
+    Err(refusal.unwrap_or_else(|| {
+        ApiError::invalid(
+            "overrides",
+            format!(
+                "no profile's catalog has {event}, so there is no example to edit \
+                 (GET /v1/event-types lists them); send data instead"
+            ),
+        )
+    }))
 }
 
 /// The 400 for overrides of a test event the sender makes for the webhook (GitHub's

@@ -122,6 +122,40 @@ async fn a_path_one_webhooks_example_lacks_refuses_the_whole_event() {
     )
     .await;
     assert_error(status, &body, 400, "invalid_field", Some("overrides"));
+    // `{}` edits nothing: with data too, the data is sent.
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "invoice.other", "data": {"n": 1}, "overrides": {}})),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    // No webhook wants the event: its paths must still edit it as some profile sends it,
+    // so a mistyped one is refused rather than accepted unseen.
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "customer.created", "overrides": {"data.object.emial": "x"}})),
+    )
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "invalid_field",
+        Some("overrides.data.object.emial"),
+    );
+    let accepted = ok(
+        &app,
+        "POST",
+        "/v1/events",
+        Some(json!({"type": "customer.created", "overrides": {"data.object.email": "x"}})),
+        202,
+    )
+    .await;
+    assert_eq!(accepted["deliveries"], json!([]));
     // An event the catalog does not have: no example.
     let (status, body) = call(
         &app,
@@ -130,7 +164,7 @@ async fn a_path_one_webhooks_example_lacks_refuses_the_whole_event() {
         Some(json!({"type": "invoice.made_up", "overrides": {"id": "x"}})),
     )
     .await;
-    assert_eq!(status, 202, "no webhook wants it: nothing to edit: {body}");
+    assert_error(status, &body, 400, "invalid_field", Some("overrides"));
     create(
         &app,
         json!({"url": DEAD_URL, "events": ["invoice.made_up"]}),
