@@ -46,6 +46,28 @@ async fn a_slack_test_is_the_url_verification_handshake() {
 }
 
 #[tokio::test]
+async fn a_slack_test_of_an_event_the_catalog_lacks_is_an_event_callback_of_it() {
+    let app = started(&config()).await;
+    let rx = receiver(vec![]).await;
+    let w = create(&app, &rx.url, "slack", Some(&[0])).await;
+    let test = format!("/v1/webhooks/{}/test", w["id"].as_str().unwrap());
+    let d = ok(
+        &app,
+        "POST",
+        &test,
+        Some(json!({"type": "reaction_added"})),
+        202,
+    )
+    .await;
+    wait_until(&app, d["id"].as_str().unwrap(), finished).await;
+    let hit = rx.hits().pop().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    assert_eq!(body["type"], "event_callback", "{body}");
+    assert_eq!(body["event"]["type"], "reaction_added");
+    assert_eq!(body["event_id"], d["event_id"]);
+}
+
+#[tokio::test]
 async fn every_profile_signs_verifiably() {
     let app = started(&config()).await;
     let rx = receiver(vec![]).await;
