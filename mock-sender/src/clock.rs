@@ -24,16 +24,25 @@ const RFC3339_MS: &[time::format_description::BorrowedFormatItem<'_>] = time::ma
     "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
 );
 
-/// `2024-01-02T03:04:05.678Z` from Unix milliseconds (a year past 9999 is written with
-/// its sign, as ISO 8601 expands it; an instant beyond the years ±999999 is the nearest
-/// one within them).
+/// `2024-01-02T03:04:05.678Z` from Unix milliseconds (a year past 9999 or before 0 in
+/// ISO 8601's expanded form, `+010000-…`; an instant beyond the years ±999999 is the
+/// nearest one within them).
 pub fn rfc3339(ms: i64) -> String {
     let min = time::PrimitiveDateTime::MIN.assume_utc();
     let max = time::PrimitiveDateTime::MAX.assume_utc();
     let at = time::OffsetDateTime::UNIX_EPOCH
         .checked_add(time::Duration::milliseconds(ms))
         .unwrap_or(if ms < 0 { min } else { max });
-    at.format(RFC3339_MS).unwrap_or_default()
+    let text = at.format(RFC3339_MS).unwrap_or_default();
+    // A year past 9999 or before 0: ISO 8601's expanded form, a sign and six digits, which
+    // JavaScript's Date.parse reads.
+    match text.split_at_checked(1) {
+        Some((sign @ ("+" | "-"), rest)) => {
+            let digits = rest.find('-').unwrap_or(6);
+            format!("{sign}{}{rest}", "0".repeat(6usize.saturating_sub(digits)))
+        }
+        _ => text,
+    }
 }
 
 #[cfg(test)]
@@ -47,7 +56,8 @@ mod tests {
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
-        assert_eq!(rfc3339(253_402_300_800_000), "+10000-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(253_402_300_800_000), "+010000-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(-62_198_755_200_000), "-000001-01-01T00:00:00.000Z");
         assert!(rfc3339(i64::MAX).starts_with("+999999-12-31T23:59:59."));
         assert!(rfc3339(i64::MIN).starts_with("-999999-01-01T00:00:00."));
     }

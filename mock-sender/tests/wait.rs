@@ -153,7 +153,8 @@ async fn a_webhook_wait_answers_with_its_next_delivery() {
         let path = format!("/v1/webhooks/{wid}/deliveries?wait=10s");
         tokio::spawn(async move { ok(&app, "GET", &path, None, 200).await })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The waiter must have taken the newest as its mark before the next is made.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let third = send(&app, "order.created").await;
     let list = waiter.await.unwrap();
     assert_eq!(list[0]["id"], third.as_str(), "{list}");
@@ -256,7 +257,8 @@ async fn an_inbox_wait_answers_with_its_next_capture() {
             .await
         })
     };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The waiter must have taken the newest as its mark before the next is made.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let third = capture(&app, "hooks").await;
     assert_eq!(ids(&waiter.await.unwrap()), [third.as_str()]);
 

@@ -329,8 +329,21 @@ async fn the_stream_tells_of_every_change_to_a_webhook_without_its_secret() {
     )
     .await;
     assert_eq!(status, 400);
+    // The next change is the next event: the refused one told nothing.
+    let sentinel = ok(
+        &app,
+        "POST",
+        "/v1/webhooks",
+        Some(json!({"url": "http://127.0.0.1:9/next", "events": ["*"]})),
+        201,
+    )
+    .await;
 
-    let events = next_events(&mut stream, 4).await;
+    let events = next_events(&mut stream, 5).await;
+    assert_eq!(events.len(), 5, "{events:?}");
+    assert_eq!(events[4].1["action"], "created");
+    assert_eq!(events[4].1["webhook"]["id"], sentinel["id"]);
+    let events = &events[..4];
     let seen: Vec<(&str, &str)> = events
         .iter()
         .map(|(name, d)| (name.as_str(), d["action"].as_str().unwrap()))
@@ -347,7 +360,7 @@ async fn the_stream_tells_of_every_change_to_a_webhook_without_its_secret() {
     assert_eq!(events[0].1["webhook"]["id"], id.as_str());
     assert_eq!(events[1].1["webhook"]["enabled"], false);
     assert_eq!(events[3].1["id"], id.as_str());
-    for (_, data) in &events {
+    for (_, data) in events {
         let text = data.to_string();
         assert!(
             !text.contains(&secret) && !text.contains(&new_secret),
