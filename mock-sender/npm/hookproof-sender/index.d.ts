@@ -372,7 +372,12 @@ export interface Capture {
 }
 
 export interface NextCaptureOptions {
-  /** A capture id of the inbox: the next one after it. Default: after the newest when called (any, when it has none). */
+  /**
+   * A capture id of the inbox: the next one after it; `""`: any capture. Default: after the
+   * newest when the wait's first request reaches the sender (any, when it has none), so a
+   * capture made before then is not the next one: for an inbox that may already hold
+   * captures, take the newest's id before your app sends, and pass it here.
+   */
   after?: string;
   /** Default 10000; past it, a SenderError with code "timeout". */
   timeoutMs?: number;
