@@ -226,6 +226,28 @@ async fn events_send_overrides_edit_the_example_or_send_nothing() {
         "not JSON: a string"
     );
 
+    // Applied in the order given, as trigger applies them: a path given again comes last.
+    let sent = json(
+        &base,
+        &[
+            "events",
+            "send",
+            "invoice.paid",
+            "--override",
+            "data.object.amount_paid=1",
+            "--override",
+            r#"data.object={"amount_paid":2}"#,
+            "--override",
+            "data.object.amount_paid=3",
+        ],
+    )
+    .await;
+    let delivery = sent["deliveries"][0]["id"].as_str().unwrap().to_owned();
+    let shown = json(&base, &["deliveries", "show", &delivery]).await;
+    let body: Value =
+        serde_json::from_str(shown["delivery"]["body"].as_str().expect("the body")).unwrap();
+    assert_eq!(body["data"]["object"]["amount_paid"], 3);
+
     // A path the example lacks: the API's error, and nothing sent.
     let out = run(
         &base,
@@ -262,8 +284,9 @@ async fn events_send_overrides_edit_the_example_or_send_nothing() {
         Some(2),
         "--override conflicts with --data"
     );
+    // The two sent above: the refused ones sent nothing.
     let listed = json(&base, &["deliveries", "list", "--webhook", &id]).await;
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -277,13 +277,15 @@ pub async fn events(args: Events) -> Fallible<ExitCode> {
         webhooks,
     } = args.command;
     let data = data.as_deref().map(read_data).transpose()?;
-    let overrides = overrides
-        .iter()
-        .map(|o| {
-            let o = catalog::parse_override(o).map_err(|e| format!("--override {e}"))?;
-            Ok((o.path, o.value))
-        })
-        .collect::<Result<serde_json::Map<_, _>, String>>()?;
+    let mut edits = serde_json::Map::new();
+    for o in &overrides {
+        let o = catalog::parse_override(o).map_err(|e| format!("--override {e}"))?;
+        // A path given again is applied last, with its last value, as trigger applies its
+        // edits in order.
+        edits.shift_remove(&o.path);
+        edits.insert(o.path, o.value);
+    }
+    let overrides = edits;
     let body = SendEvent {
         event_type: &event,
         data: data.as_deref(),
