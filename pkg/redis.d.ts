@@ -27,6 +27,9 @@ export interface RedisClientLike {
  * first: keep the TTL longer than a delivery's processing). A client that is not connected
  * fails at once instead of queueing the command (node-redis: `isReady`; ioredis: `status`
  * "ready", or "wait" with lazyConnect), so the guard answers `replay_store_unavailable`.
+ * A command sent in the moment the connection dies, before the client notices, waits as
+ * the client lets it (ioredis keeps it until it reconnects): give the client a command
+ * timeout (ioredis: `commandTimeout`) so such a claim fails instead of holding the request.
  * @throws WebhookVerificationError `invalid_option` for something that is not a client.
  */
 export function redisStore(client: RedisClientLike): ReplayStore;

@@ -93,14 +93,23 @@ test(
     const server = await startRedis();
     try {
       const guards = [];
+      const own = [];
       for (const library of ["redis", "ioredis"]) {
         const client = await connect(library, server.url);
+        own.push(client);
         guards.push([library, new ReplayGuard({ store: redisStore(client), prefix: `${RUN}down:${library}:` })]);
       }
       for (const [, guard] of guards) {
         for (let i = 0; i < 100; i++) assert.equal(await guard.claim(`before_${i}`), true);
       }
       await server.stop();
+      // The clients notice the lost connection (a command sent before that is in flight on
+      // a dead socket: it waits for the client's own timeout or reconnection).
+      const noticed = Date.now() + 5000;
+      while (own.some((c) => (typeof c.status === "string" ? c.status === "ready" : c.isReady))) {
+        assert.ok(Date.now() < noticed, "the clients did not notice the server's death within 5 s");
+        await sleep(10);
+      }
 
       // Claims of ids seen before and of new ones, in a loop for a while: every one fails,
       // none is taken as new, and each fails fast (no command queued until the server returns).
