@@ -80,11 +80,11 @@ test("every route, typed, and the waits", async () => {
     assert.equal((await sender.listDeliveries({ status: "success" }))[0].id, d.id);
     assert.deepEqual(await sender.webhookStats(wh.id), { pending: 0, success: 1, failed: 0 });
 
-    // The next delivery, waited for on the server: made by the test route.
-    const next = sender.waitForNextDelivery(wh.id, { status: "success", timeoutMs: 5000 });
-    await new Promise((r) => setTimeout(r, 50));
+    // The next delivery after the newest, waited for on the server: made by the test route.
+    const [newest] = await sender.webhookDeliveries(wh.id, { limit: 1 });
     const test = await sender.testWebhook(wh.id);
-    assert.equal((await next).id, test.id);
+    const next = await sender.waitForNextDelivery(wh.id, { after: newest.id, status: "success", timeoutMs: 5000 });
+    assert.equal(next.id, test.id);
 
     const retried = await sender.retryDelivery(d.id);
     assert.equal(retried.id, d.id);
