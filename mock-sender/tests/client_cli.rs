@@ -181,6 +181,13 @@ async fn api_errors_and_an_absent_sender_are_one_clear_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
+/// The body of the first delivery `events send` answered with (`deliveries show`).
+async fn first_body(base: &str, sent: &Value) -> Value {
+    let delivery = sent["deliveries"][0]["id"].as_str().unwrap();
+    let shown = json(base, &["deliveries", "show", delivery]).await;
+    serde_json::from_str(shown["delivery"]["body"].as_str().expect("the body")).unwrap()
+}
+
 #[tokio::test]
 async fn events_send_overrides_edit_the_example_or_send_nothing() {
     let (mut child, base) = spawn_serve(["--memory", "--time-scale", "0.001"]);
@@ -213,10 +220,7 @@ async fn events_send_overrides_edit_the_example_or_send_nothing() {
         ],
     )
     .await;
-    let delivery = sent["deliveries"][0]["id"].as_str().unwrap().to_owned();
-    let shown = json(&base, &["deliveries", "show", &delivery]).await;
-    let body: Value =
-        serde_json::from_str(shown["delivery"]["body"].as_str().expect("the body")).unwrap();
+    let body = first_body(&base, &sent).await;
     assert_eq!(
         body["data"]["object"]["amount_paid"], 5000,
         "JSON: a number"
@@ -242,10 +246,7 @@ async fn events_send_overrides_edit_the_example_or_send_nothing() {
         ],
     )
     .await;
-    let delivery = sent["deliveries"][0]["id"].as_str().unwrap().to_owned();
-    let shown = json(&base, &["deliveries", "show", &delivery]).await;
-    let body: Value =
-        serde_json::from_str(shown["delivery"]["body"].as_str().expect("the body")).unwrap();
+    let body = first_body(&base, &sent).await;
     assert_eq!(body["data"]["object"]["amount_paid"], 3);
 
     // A path the example lacks: the API's error, and nothing sent.

@@ -71,18 +71,13 @@ async fn a_path_one_webhooks_example_lacks_refuses_the_whole_event() {
         )
         .await;
     }
-    let send = |overrides: Value| {
+    // Any event, as the API takes it; `send`: invoice.paid with `overrides`.
+    let post_event = |event: Value| {
         let app = &app;
-        async move {
-            call(
-                app,
-                "POST",
-                "/v1/events",
-                Some(json!({"type": "invoice.paid", "overrides": overrides})),
-            )
-            .await
-        }
+        async move { call(app, "POST", "/v1/events", Some(event)).await }
     };
+    let send =
+        |overrides: Value| post_event(json!({"type": "invoice.paid", "overrides": overrides}));
     let (status, body) = send(json!({"data.object.amunt_paid": 5000})).await;
     assert_error(
         status,
@@ -114,32 +109,18 @@ async fn a_path_one_webhooks_example_lacks_refuses_the_whole_event() {
     assert_error(status, &body, 400, "invalid_field", Some("overrides.a[x]"));
 
     // Data is sent byte for byte: there is nothing to edit.
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": "invoice.paid", "data": {"n": 1}, "overrides": {"n": 2}})),
-    )
-    .await;
+    let (status, body) =
+        post_event(json!({"type": "invoice.paid", "data": {"n": 1}, "overrides": {"n": 2}})).await;
     assert_error(status, &body, 400, "invalid_field", Some("overrides"));
     // `{}` edits nothing: with data too, the data is sent.
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": "invoice.other", "data": {"n": 1}, "overrides": {}})),
-    )
-    .await;
+    let (status, body) =
+        post_event(json!({"type": "invoice.other", "data": {"n": 1}, "overrides": {}})).await;
     assert_eq!(status, 202, "{body}");
     // No webhook wants the event: its paths must still edit it as some profile sends it,
     // so a mistyped one is refused rather than accepted unseen.
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": "customer.created", "overrides": {"data.object.emial": "x"}})),
-    )
-    .await;
+    let (status, body) =
+        post_event(json!({"type": "customer.created", "overrides": {"data.object.emial": "x"}}))
+            .await;
     assert_error(
         status,
         &body,
@@ -157,26 +138,16 @@ async fn a_path_one_webhooks_example_lacks_refuses_the_whole_event() {
     .await;
     assert_eq!(accepted["deliveries"], json!([]));
     // An event the catalog does not have: no example.
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": "invoice.made_up", "overrides": {"id": "x"}})),
-    )
-    .await;
+    let (status, body) =
+        post_event(json!({"type": "invoice.made_up", "overrides": {"id": "x"}})).await;
     assert_error(status, &body, 400, "invalid_field", Some("overrides"));
     create(
         &app,
         json!({"url": DEAD_URL, "events": ["invoice.made_up"]}),
     )
     .await;
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/v1/events",
-        Some(json!({"type": "invoice.made_up", "overrides": {"id": "x"}})),
-    )
-    .await;
+    let (status, body) =
+        post_event(json!({"type": "invoice.made_up", "overrides": {"id": "x"}})).await;
     assert_error(status, &body, 400, "invalid_field", Some("overrides"));
 
     let deliveries = ok(&app, "GET", "/v1/deliveries", None, 200).await;
